@@ -1,0 +1,3 @@
+"""migsafe: recoverable schema changes for Alembic projects."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,130 @@
+"""The ``migsafe`` command line: root options, commands and the one error boundary.
+
+Each command parses its options, calls one :mod:`migsafe.api` function and hands the result to
+a renderer. Nothing here talks to a database or to Alembic.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import traceback
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from migsafe.errors import ExitCode, MigsafeError
+from migsafe.settings import CliOptions, Settings, load_settings
+
+app = typer.Typer(
+    name="migsafe",
+    help="Recoverable schema changes for Alembic projects.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class _State:
+    cli = CliOptions()
+    format = Format.text
+
+
+state = _State()
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", help="text for people, json for one JSON document on stdout")
+]
+
+
+@app.callback()
+def root(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "-c", "--config", help="Alembic config (default ./alembic.ini, else pyproject.toml)"
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="Database URL (default: MIGSAFE_DATABASE_URL, else the Alembic config's)",
+            show_default=False,
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks")] = False,
+) -> None:
+    state.cli = CliOptions(config=config, database_url=database_url, debug=debug)
+
+
+def settings(**overrides: Any) -> Settings:
+    return load_settings(state.cli, **overrides)
+
+
+def emit_json(document: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
+
+
+def _raise_sigint(_signum: int, _frame: object) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    """Entry point: run the app inside the error boundary."""
+    signal.signal(signal.SIGTERM, _raise_sigint)
+    # Commands register themselves on import.
+    from migsafe.cli import commands  # noqa: F401
+
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        _fail(ExitCode.ROLLED_BACK, "interrupted before anything was changed", None, None)
+    except typer.TyperException as exc:  # click's usage errors
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            stdout.print(ctx.get_help(), markup=False)
+            sys.exit(int(ExitCode.USAGE))
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        command = ctx.command_path if ctx is not None else "migsafe"
+        _fail(ExitCode.USAGE, message, f"see `{command} --help`", None)
+    except MigsafeError as exc:
+        _fail(exc.exit_code, exc.message, exc.hint, exc)
+    except KeyboardInterrupt as exc:
+        _fail(ExitCode.ROLLED_BACK, "interrupted before anything was changed", None, exc)
+    sys.exit(0)
+
+
+def _fail(code: ExitCode, message: str, hint: str | None, exc: BaseException | None) -> NoReturn:
+    if state.cli.debug and exc is not None:
+        traceback.print_exception(exc, file=sys.stderr)
+    if state.format == Format.json:
+        document: dict[str, Any] = {
+            "ok": False,
+            "exit_code": int(code),
+            "error": message,
+            "hint": hint,
+        }
+        result = getattr(exc, "result", None)
+        if result is not None and hasattr(result, "to_dict"):
+            document["result"] = result.to_dict()
+        emit_json(document)
+    stderr.print(f"[red]error[/]: {escape(message)}", markup=True, highlight=False)
+    if hint:
+        stderr.print(f"hint: {hint}", markup=False)
+    sys.exit(int(code))

@@ -1,0 +1,145 @@
+"""The migration commands: upgrade, revert, status, history."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from migsafe import api
+from migsafe.cli import Format, FormatOption, app, emit_json, settings, state, stderr, stdout
+from migsafe.engine.lock import Holder
+from migsafe.engine.plan import Plan
+from migsafe.render import text
+from migsafe.render.progress import ProgressDisplay
+
+LockTimeout = Annotated[
+    str | None,
+    typer.Option("--lock-timeout", help="Per-statement lock wait, e.g. 5s [default: 5s]"),
+]
+StatementTimeout = Annotated[
+    str | None, typer.Option("--statement-timeout", help="Per-statement time limit, e.g. 10min")
+]
+Retries = Annotated[
+    int | None,
+    typer.Option(
+        "--retries", help="Retries of the whole transaction after a lock timeout [default: 3]"
+    ),
+]
+LockWait = Annotated[
+    str | None,
+    typer.Option("--lock-wait", help="How long to wait for another runner [default: 60s]"),
+]
+Verify = Annotated[
+    list[str] | None,
+    typer.Option("--verify", help="SQL that must return true before COMMIT (repeatable)"),
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Print the plan and its SQL; change nothing")
+]
+
+
+def _announce_wait(holder: Holder) -> None:
+    stderr.print(f"waiting for the runner lock held by {holder.describe()} ...")
+
+
+@app.command()
+def upgrade(
+    target: Annotated[str, typer.Argument(help="Revision to upgrade to")] = "head",
+    dry_run: DryRun = False,
+    lock_timeout: LockTimeout = None,
+    statement_timeout: StatementTimeout = None,
+    retries: Retries = None,
+    lock_wait: LockWait = None,
+    verify: Verify = None,
+    format: FormatOption = Format.text,
+) -> None:
+    """Apply pending migrations up to TARGET inside the transactional guard."""
+    state.format = format
+    cfg = settings(
+        lock_timeout=lock_timeout,
+        statement_timeout=statement_timeout,
+        retries=retries,
+        lock_wait=lock_wait,
+        verify=verify,
+    )
+    with ProgressDisplay(stderr) as progress:
+        result = api.upgrade(
+            cfg, target, dry_run=dry_run, progress=progress, on_lock_wait=_announce_wait
+        )
+    if format == Format.json:
+        emit_json(result.to_dict())
+    else:
+        text.run_result(stdout, result)
+
+
+@app.command()
+def revert(
+    to: Annotated[str | None, typer.Option("--to", help="Revision to go down to")] = None,
+    steps: Annotated[
+        int | None, typer.Option("--steps", help="Number of revisions to undo")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")] = False,
+    dry_run: DryRun = False,
+    lock_timeout: LockTimeout = None,
+    statement_timeout: StatementTimeout = None,
+    retries: Retries = None,
+    lock_wait: LockWait = None,
+    verify: Verify = None,
+    format: FormatOption = Format.text,
+) -> None:
+    """Undo the last run, or go down to --to REV / by --steps N, with downgrade()."""
+    state.format = format
+    cfg = settings(
+        lock_timeout=lock_timeout,
+        statement_timeout=statement_timeout,
+        retries=retries,
+        lock_wait=lock_wait,
+        verify=verify,
+    )
+
+    def confirm(plan: Plan) -> bool:
+        text.plan(stderr, plan)
+        return typer.confirm("Revert these migrations?", default=False, err=True)
+
+    with ProgressDisplay(stderr) as progress:
+        result = api.revert(
+            cfg,
+            to=to,
+            steps=steps,
+            dry_run=dry_run,
+            yes=yes,
+            confirm=confirm if sys.stdin.isatty() else None,
+            progress=progress,
+            on_lock_wait=_announce_wait,
+        )
+    if format == Format.json:
+        emit_json(result.to_dict())
+    else:
+        text.run_result(stdout, result)
+
+
+@app.command()
+def status(format: FormatOption = Format.text) -> None:
+    """Show the current revision(s), pending migrations and the last run."""
+    state.format = format
+    result = api.status(settings())
+    if format == Format.json:
+        emit_json(result.to_dict())
+    else:
+        text.status(stdout, result)
+
+
+@app.command()
+def history(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs")] = 20,
+    format: FormatOption = Format.text,
+) -> None:
+    """List past runs, newest first."""
+    state.format = format
+    result = api.history(settings(), limit=limit)
+    if format == Format.json:
+        emit_json(result.to_dict())
+    else:
+        text.history(stdout, result)

@@ -1,0 +1,1 @@
+"""Engine modules: load and drive an Alembic project, plan, guard, lock, history."""

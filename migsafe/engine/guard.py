@@ -1,0 +1,389 @@
+"""The transactional guard: run a plan's steps so that a failure leaves a named state.
+
+Consecutive transactional steps run in ONE transaction on migsafe's connection, with
+``lock_timeout``/``statement_timeout`` set for it; a lock timeout rolls the whole transaction
+back and retries it with backoff. Steps that cannot run in a transaction (an
+``autocommit_block()``) run alone, journaled, with leftovers of an earlier failed attempt
+(INVALID indexes) dropped first. Verification queries run before the last COMMIT.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.runtime.migration import MigrationContext, MigrationInfo, RevisionStep
+
+from migsafe.engine.envpy import run_env
+from migsafe.engine.history import NOT_RESTORED, ROLLED_BACK, SUCCEEDED, History
+from migsafe.engine.plan import Plan, PlanStep
+from migsafe.engine.project import Project
+from migsafe.engine.versions import VersionTable
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress event; renderers turn these into a live display."""
+
+    kind: str  # step_start | step_done | retry | verify | commit | rollback | cleanup
+    revision: str | None = None
+    elapsed: float | None = None
+    attempt: int | None = None
+    message: str | None = None
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+@dataclass
+class Outcome:
+    """How the execution of a plan ended."""
+
+    status: str
+    at_heads: tuple[str, ...]
+    attempts: int
+    failed_revision: str | None = None
+    error: BaseException | None = None
+    step_seconds: dict[str, float] = field(default_factory=dict)
+    cleaned_up: list[str] = field(default_factory=list)
+
+
+class VerifyFailed(Exception):
+    """A --verify query failed or did not return true."""
+
+
+class ConcurrentChange(Exception):
+    """The version table changed between planning and running."""
+
+
+@dataclass(frozen=True)
+class GuardOptions:
+    lock_timeout: float
+    statement_timeout: float | None
+    retries: int
+    verify: tuple[str, ...]
+    backoff_base: float = 0.5
+    backoff_max: float = 10.0
+
+
+class Guard:
+    """Runs the steps of one plan on one connection."""
+
+    def __init__(
+        self,
+        project: Project,
+        plan: Plan,
+        steps: Sequence[RevisionStep],
+        conn: sa.Connection,
+        versions: VersionTable,
+        history: History | None,
+        run_id: str,
+        options: GuardOptions,
+        progress: ProgressFn | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.project = project
+        self.plan = plan
+        self.steps = {step.revision.revision: step for step in steps}
+        self.conn = conn
+        self.versions = versions
+        self.history = history
+        self.run_id = run_id
+        self.options = options
+        self.progress = progress or (lambda _event: None)
+        self.sleep = sleep
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.current: str | None = None
+        self.attempts = 0
+        self._started: dict[str, float] = {}
+        self._seconds: dict[str, float] = {}
+        self._cleaned: list[str] = []
+
+    # -- public -----------------------------------------------------------------------------
+    def run(self) -> Outcome:
+        segments = self.plan.segments()
+        committed_any = False
+        for index, (transactional, plan_steps) in enumerate(segments):
+            last = index == len(segments) - 1
+            steps = [self.steps[s.revision] for s in plan_steps]
+            expected = self.plan.from_heads if index == 0 else None
+            before_indexes: set[str] = set()
+            try:
+                if transactional:
+                    self._transactional(steps, expected, verify=last)
+                else:
+                    before_indexes = self._existing_indexes(plan_steps[0])
+                    self._autocommit(plan_steps[0], steps, expected)
+                    if last and self.options.verify:
+                        self._verify_alone()
+            except BaseException as exc:
+                at = self.versions.read_fresh()
+                changed = committed_any or (
+                    not transactional
+                    and (
+                        set(at) != set(self.plan.from_heads)
+                        or bool(self._existing_indexes(plan_steps[0]) - before_indexes)
+                    )
+                )
+                return Outcome(
+                    status=NOT_RESTORED if changed else ROLLED_BACK,
+                    at_heads=at,
+                    attempts=self.attempts,
+                    failed_revision=self.current,
+                    error=exc,
+                    step_seconds=dict(self._seconds),
+                    cleaned_up=list(self._cleaned),
+                )
+            committed_any = True
+        return Outcome(
+            status=SUCCEEDED,
+            at_heads=self.versions.read_fresh(),
+            attempts=self.attempts,
+            step_seconds=dict(self._seconds),
+            cleaned_up=list(self._cleaned),
+        )
+
+    # -- transactional segments -------------------------------------------------------------
+    def _transactional(
+        self, steps: list[RevisionStep], expected: tuple[str, ...] | None, *, verify: bool
+    ) -> None:
+        tries = 0
+        while True:
+            tries += 1
+            self.attempts += 1
+            trans = self.conn.begin()
+            try:
+                self._session_settings(local=True)
+                self._run_env(steps, expected, per_migration=None)
+                if verify:
+                    self._verify()
+                trans.commit()
+                self.progress(Progress("commit"))
+                return
+            except BaseException as exc:
+                _safe_rollback(trans)
+                self.progress(Progress("rollback", revision=self.current))
+                if is_lock_timeout(exc) and tries <= self.options.retries:
+                    delay = self._backoff(tries)
+                    self.progress(
+                        Progress(
+                            "retry",
+                            revision=self.current,
+                            attempt=tries + 1,
+                            elapsed=delay,
+                            message=f"lock timeout; retrying the transaction in {delay:.1f}s",
+                        )
+                    )
+                    self.sleep(delay)
+                    continue
+                raise
+
+    def _backoff(self, tries: int) -> float:
+        base = self.options.backoff_base * (2 ** (tries - 1))
+        return min(base, self.options.backoff_max) * (0.75 + random.random() * 0.5)
+
+    # -- non-transactional steps --------------------------------------------------------------
+    def _autocommit(
+        self, plan_step: PlanStep, steps: list[RevisionStep], expected: tuple[str, ...] | None
+    ) -> None:
+        self.attempts += 1
+        self.current = plan_step.revision
+        self._drop_invalid_leftovers(plan_step)
+        if self.history is not None:
+            self.history.journal_write(
+                self.run_id, plan_step.revision, plan_step.direction, "started"
+            )
+        try:
+            self._session_settings(local=False)
+            self.conn.commit()
+            self._run_env(steps, expected, per_migration=True)
+            if self.conn.in_transaction():
+                self.conn.commit()
+        finally:
+            if self.conn.in_transaction():
+                _safe_rollback(self.conn)
+            self._reset_session_settings()
+        invalid = self._invalid_indexes(plan_step.concurrent_indexes)
+        if invalid:
+            raise RuntimeError(f"index {', '.join(invalid)} was left INVALID by a concurrent build")
+        if self.history is not None:
+            self.history.journal_write(
+                self.run_id, plan_step.revision, plan_step.direction, "finished"
+            )
+
+    def _drop_invalid_leftovers(self, plan_step: PlanStep) -> None:
+        """Drop INVALID indexes this step builds: what a failed concurrent build leaves."""
+        if self.sqlite or not plan_step.concurrent_indexes:
+            return
+        for qualified in self._invalid_indexes(plan_step.concurrent_indexes):
+            self.progress(
+                Progress(
+                    "cleanup",
+                    revision=plan_step.revision,
+                    message=f"dropping INVALID index {qualified}",
+                )
+            )
+            schema, _, name = qualified.partition(".")
+            prep = self.conn.dialect.identifier_preparer
+            with self.conn.engine.connect() as fresh:
+                fresh.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                    "DROP INDEX CONCURRENTLY IF EXISTS "
+                    f"{prep.quote_schema(schema)}.{prep.quote(name)}"
+                )
+            self._cleaned.append(qualified)
+            if self.history is not None:
+                self.history.journal_write(
+                    self.run_id,
+                    plan_step.revision,
+                    plan_step.direction,
+                    "cleanup",
+                    f"dropped INVALID index {qualified}",
+                )
+        if self.conn.in_transaction():
+            self.conn.commit()
+
+    def _invalid_indexes(self, names: Sequence[str]) -> list[str]:
+        if self.sqlite or not names:
+            return []
+        rows = self.conn.execute(
+            sa.text(
+                "SELECT n.nspname, c.relname FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE NOT i.indisvalid AND c.relname = ANY(:names)"
+            ),
+            {"names": list(names)},
+        ).all()
+        if self.conn.in_transaction():
+            self.conn.commit()
+        return [f"{schema}.{name}" for schema, name in rows]
+
+    def _existing_indexes(self, plan_step: PlanStep) -> set[str]:
+        if self.sqlite or not plan_step.concurrent_indexes:
+            return set()
+        with self.conn.engine.connect() as fresh:
+            rows = fresh.execute(
+                sa.text("SELECT relname FROM pg_class WHERE relkind = 'i' AND relname = ANY(:n)"),
+                {"n": list(plan_step.concurrent_indexes)},
+            ).scalars()
+            return set(rows)
+
+    # -- shared ------------------------------------------------------------------------------
+    def _run_env(
+        self,
+        steps: list[RevisionStep],
+        expected: tuple[str, ...] | None,
+        *,
+        per_migration: bool | None,
+    ) -> None:
+        def migrations(heads: tuple[str, ...], _ctx: MigrationContext) -> Iterator[Any]:
+            if expected is not None and set(heads) != set(expected):
+                raise ConcurrentChange(
+                    f"the database is at {', '.join(heads) or 'base'}, not at "
+                    f"{', '.join(expected) or 'base'} as planned; something else migrated it"
+                )
+            for step in steps:
+                self.current = step.revision.revision
+                self._started[self.current] = time.monotonic()
+                self.progress(Progress("step_start", revision=self.current))
+                yield step
+
+        def applied(_info: MigrationInfo) -> None:
+            revision = self.current
+            if revision is None:
+                return
+            elapsed = time.monotonic() - self._started.get(revision, time.monotonic())
+            self._seconds[revision] = elapsed
+            self.progress(Progress("step_done", revision=revision, elapsed=elapsed))
+
+        run_env(
+            self.project,
+            migrations,
+            connection=self.conn,
+            transaction_per_migration=per_migration,
+            on_step_applied=applied,
+        )
+
+    def _session_settings(self, *, local: bool) -> None:
+        if self.sqlite:
+            self.conn.exec_driver_sql(
+                f"PRAGMA busy_timeout = {int(self.options.lock_timeout * 1000)}"
+            )
+            return
+        scope = "LOCAL " if local else ""
+        self.conn.exec_driver_sql(
+            f"SET {scope}lock_timeout = '{int(self.options.lock_timeout * 1000)}ms'"
+        )
+        if self.options.statement_timeout is not None:
+            self.conn.exec_driver_sql(
+                f"SET {scope}statement_timeout = '{int(self.options.statement_timeout * 1000)}ms'"
+            )
+
+    def _reset_session_settings(self) -> None:
+        if self.sqlite:
+            return
+        try:
+            self.conn.exec_driver_sql("RESET lock_timeout")
+            if self.options.statement_timeout is not None:
+                self.conn.exec_driver_sql("RESET statement_timeout")
+            self.conn.commit()
+        except sa.exc.DBAPIError:
+            _safe_rollback(self.conn)
+
+    def _verify(self) -> None:
+        runner = self.conn.execution_options(no_parameters=True)
+        for query in self.options.verify:
+            self.progress(Progress("verify", message=query))
+            try:
+                row = runner.exec_driver_sql(query).first()
+            except sa.exc.DBAPIError as exc:
+                orig = getattr(exc, "orig", exc)
+                raise VerifyFailed(
+                    f"verify query failed: {query!r}: {' '.join(str(orig).split())[:200]}"
+                ) from exc
+            if row is None:
+                raise VerifyFailed(f"verify query returned no rows: {query!r}")
+            if row[0] is None or row[0] is False:
+                raise VerifyFailed(f"verify query returned {row[0]!r}: {query!r}")
+
+    def _verify_alone(self) -> None:
+        trans = self.conn.begin()
+        try:
+            self._verify()
+            trans.commit()
+        except BaseException:
+            _safe_rollback(trans)
+            raise
+
+
+def _safe_rollback(target: sa.Connection | sa.Transaction) -> None:
+    # A broken connection cannot roll back; the server does when the session ends.
+    with contextlib.suppress(Exception):
+        target.rollback()
+
+
+def iter_causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        orig = getattr(current, "orig", None)
+        if isinstance(orig, BaseException) and id(orig) not in seen:
+            yield orig
+        current = current.__cause__ or current.__context__
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """A lock_timeout on PostgreSQL (55P03), or "database is locked" on SQLite."""
+    for cause in iter_causes(exc):
+        if getattr(cause, "sqlstate", None) == "55P03":
+            return True
+        if type(cause).__name__ == "OperationalError" and "database is locked" in str(cause):
+            return True
+    return False

@@ -1,0 +1,348 @@
+"""The run history: one row per run, written on its own connection.
+
+The row is inserted before the migration starts and updated when it ends, each in its own
+short autocommit transaction, so it survives the migration's rollback. It never holds a
+password: the plan carries a redacted URL and error texts are scrubbed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import socket
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from migsafe.engine.connection import is_sqlite
+
+# Outcomes, as stored in the ``status`` column.
+RUNNING = "running"
+SUCCEEDED = "succeeded"
+ROLLED_BACK = "rolled_back"
+NOT_RESTORED = "not_restored"
+INTERRUPTED = "interrupted"
+
+_JSON = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def history_table(schema: str | None) -> sa.Table:
+    metadata = sa.MetaData(schema=schema)
+    return sa.Table(
+        "migsafe_history",
+        metadata,
+        sa.Column("run_id", sa.String(32), primary_key=True),
+        sa.Column("command", sa.String(32), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True)),
+        sa.Column("duration_s", sa.Float),
+        sa.Column("os_user", sa.String(128)),
+        sa.Column("db_user", sa.String(128)),
+        sa.Column("host", sa.String(255)),
+        sa.Column("pid", sa.Integer),
+        sa.Column("from_revisions", _JSON),
+        sa.Column("to_revisions", _JSON),
+        sa.Column("at_revisions", _JSON),
+        sa.Column("target", sa.String(255)),
+        sa.Column("guard", sa.String(64)),
+        sa.Column("plan", _JSON),
+        sa.Column("failed_revision", sa.String(255)),
+        sa.Column("error", sa.Text),
+        sa.Column("reverts_run_id", sa.String(32)),
+        sa.Column("reverted_by", sa.String(32)),
+        sa.Column("attempts", sa.Integer),
+        sa.Column("migsafe_version", sa.String(32)),
+        sa.Index("ix_migsafe_history_started_at", "started_at"),
+    )
+
+
+def journal_table(schema: str | None) -> sa.Table:
+    """Non-transactional steps: started/finished, so a re-run after a crash knows."""
+    metadata = sa.MetaData(schema=schema)
+    return sa.Table(
+        "migsafe_journal",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("run_id", sa.String(32), nullable=False),
+        sa.Column("revision", sa.String(255), nullable=False),
+        sa.Column("direction", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("detail", sa.Text),
+    )
+
+
+@dataclass(frozen=True)
+class Run:
+    """One row of the history, as data."""
+
+    run_id: str
+    command: str
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    duration_s: float | None
+    os_user: str | None
+    db_user: str | None
+    host: str | None
+    pid: int | None
+    from_revisions: tuple[str, ...]
+    to_revisions: tuple[str, ...]
+    at_revisions: tuple[str, ...]
+    target: str | None
+    guard: str | None
+    failed_revision: str | None
+    error: str | None
+    reverts_run_id: str | None
+    reverted_by: str | None
+    attempts: int | None
+    plan: dict[str, Any] | None = None
+
+    def to_dict(self, *, with_plan: bool = False) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if k != "plan"}
+        for key in ("started_at", "finished_at"):
+            value = data[key]
+            data[key] = value.isoformat() if value is not None else None
+        for key in ("from_revisions", "to_revisions", "at_revisions"):
+            data[key] = list(data[key])
+        if with_plan:
+            data["plan"] = self.plan
+        return data
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def whoami() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        return str(os.getuid())
+
+
+class History:
+    """Reads and writes the history table through its own engine (autocommit)."""
+
+    def __init__(self, engine: sa.Engine, schema: str) -> None:
+        self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.sqlite = is_sqlite(engine.url)
+        self.schema = None if self.sqlite else schema
+        self.table = history_table(self.schema)
+        self.journal = journal_table(self.schema)
+
+    # -- setup ------------------------------------------------------------------------------
+    def ensure(self) -> None:
+        """Create the schema and tables if missing (only under the runner lock)."""
+        with self.engine.connect() as conn:
+            if self.schema is not None:
+                conn.execute(sa.schema.CreateSchema(self.schema, if_not_exists=True))
+            self.table.metadata.create_all(conn, checkfirst=True)
+            self.journal.metadata.create_all(conn, checkfirst=True)
+
+    def exists(self, conn: sa.Connection | None = None) -> bool:
+        def check(c: sa.Connection) -> bool:
+            return sa.inspect(c).has_table("migsafe_history", schema=self.schema)
+
+        if conn is not None:
+            return check(conn)
+        with self.engine.connect() as c:
+            return check(c)
+
+    # -- writing ----------------------------------------------------------------------------
+    def start(
+        self,
+        *,
+        run_id: str,
+        command: str,
+        from_revisions: Sequence[str],
+        target: str | None,
+        guard: str,
+        plan: dict[str, Any],
+        db_user: str | None,
+        version: str,
+        reverts_run_id: str | None = None,
+    ) -> dt.datetime:
+        started = now()
+        with self.engine.connect() as conn:
+            conn.execute(
+                self.table.insert().values(
+                    run_id=run_id,
+                    command=command,
+                    status=RUNNING,
+                    started_at=started,
+                    os_user=whoami(),
+                    db_user=db_user,
+                    host=socket.gethostname(),
+                    pid=os.getpid(),
+                    from_revisions=list(from_revisions),
+                    target=target,
+                    guard=guard,
+                    plan=plan,
+                    reverts_run_id=reverts_run_id,
+                    migsafe_version=version,
+                )
+            )
+        return started
+
+    def finish(
+        self,
+        run_id: str,
+        *,
+        status: str,
+        started_at: dt.datetime,
+        to_revisions: Sequence[str] | None = None,
+        at_revisions: Sequence[str] | None = None,
+        failed_revision: str | None = None,
+        error: str | None = None,
+        attempts: int | None = None,
+    ) -> None:
+        finished = now()
+        with self.engine.connect() as conn:
+            conn.execute(
+                self.table.update()
+                .where(self.table.c.run_id == run_id)
+                .values(
+                    status=status,
+                    finished_at=finished,
+                    duration_s=(finished - started_at).total_seconds(),
+                    to_revisions=list(to_revisions) if to_revisions is not None else None,
+                    at_revisions=list(at_revisions) if at_revisions is not None else None,
+                    failed_revision=failed_revision,
+                    error=error,
+                    attempts=attempts,
+                )
+            )
+
+    def mark_reverted(self, run_id: str, by_run_id: str) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(
+                self.table.update()
+                .where(self.table.c.run_id == run_id)
+                .values(reverted_by=by_run_id)
+            )
+
+    def close_abandoned(self, at_revisions: Sequence[str]) -> list[str]:
+        """Mark runs left 'running' by a dead process (we hold the lock, so none is live)."""
+        with self.engine.connect() as conn:
+            rows = (
+                conn.execute(sa.select(self.table.c.run_id).where(self.table.c.status == RUNNING))
+                .scalars()
+                .all()
+            )
+            for run_id in rows:
+                conn.execute(
+                    self.table.update()
+                    .where(self.table.c.run_id == run_id)
+                    .values(
+                        status=INTERRUPTED,
+                        at_revisions=list(at_revisions),
+                        error="the process ended without finishing (killed or crashed); "
+                        f"the next run found the database at {', '.join(at_revisions) or 'base'}",
+                    )
+                )
+        return list(rows)
+
+    def journal_write(
+        self, run_id: str, revision: str, direction: str, status: str, detail: str | None = None
+    ) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(
+                self.journal.insert().values(
+                    run_id=run_id,
+                    revision=revision,
+                    direction=direction,
+                    status=status,
+                    at=now(),
+                    detail=detail,
+                )
+            )
+
+    def unfinished_journal(self, revision: str, direction: str) -> list[tuple[str, str | None]]:
+        """Journal entries of runs that started ``revision`` and never finished it."""
+        j = self.journal
+        with self.engine.connect() as conn:
+            if not sa.inspect(conn).has_table("migsafe_journal", schema=self.schema):
+                return []
+            rows = conn.execute(
+                sa.select(j.c.run_id, j.c.status, j.c.detail)
+                .where(j.c.revision == revision, j.c.direction == direction)
+                .order_by(j.c.id)
+            ).all()
+        state: dict[str, tuple[str, str | None]] = {}
+        for run_id, status, detail in rows:
+            state[run_id] = (status, detail)
+        return [(rid, detail) for rid, (status, detail) in state.items() if status != "finished"]
+
+    # -- reading ----------------------------------------------------------------------------
+    def runs(self, *, limit: int | None = 50, with_plan: bool = False) -> list[Run]:
+        with self.engine.connect() as conn:
+            if not self.exists(conn):
+                return []
+            query = sa.select(self.table).order_by(
+                self.table.c.started_at.desc(), self.table.c.run_id
+            )
+            if limit is not None:
+                query = query.limit(limit)
+            return [_to_run(row, with_plan) for row in conn.execute(query).mappings()]
+
+    def get(self, run_id: str) -> Run | None:
+        with self.engine.connect() as conn:
+            if not self.exists(conn):
+                return None
+            row = (
+                conn.execute(sa.select(self.table).where(self.table.c.run_id == run_id))
+                .mappings()
+                .first()
+            )
+            return _to_run(row, True) if row else None
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(str(v) for v in value)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)  # SQLite returns naive datetimes
+    return value
+
+
+def _to_run(row: Any, with_plan: bool) -> Run:
+    started = _aware(row["started_at"])
+    assert started is not None
+    return Run(
+        run_id=row["run_id"],
+        command=row["command"],
+        status=row["status"],
+        started_at=started,
+        finished_at=_aware(row["finished_at"]),
+        duration_s=row["duration_s"],
+        os_user=row["os_user"],
+        db_user=row["db_user"],
+        host=row["host"],
+        pid=row["pid"],
+        from_revisions=_as_tuple(row["from_revisions"]),
+        to_revisions=_as_tuple(row["to_revisions"]),
+        at_revisions=_as_tuple(row["at_revisions"]),
+        target=row["target"],
+        guard=row["guard"],
+        failed_revision=row["failed_revision"],
+        error=row["error"],
+        reverts_run_id=row["reverts_run_id"],
+        reverted_by=row["reverted_by"],
+        attempts=row["attempts"],
+        plan=row["plan"] if with_plan else None,
+    )

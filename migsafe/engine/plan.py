@@ -1,0 +1,182 @@
+"""Plans: what a command will do, as data, before it does anything.
+
+A plan lists the revisions to apply in order, with for each whether it can run inside the
+guard's transaction. ``--dry-run`` prints it and the run stores it in the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from alembic.runtime.migration import RevisionStep
+
+from migsafe.engine.analysis import analyse_file
+from migsafe.engine.project import Project
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One revision applied in one direction."""
+
+    revision: str
+    direction: str
+    down_revisions: tuple[str, ...]
+    message: str
+    path: str
+    transactional: bool
+    non_transactional_reasons: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    concurrent_indexes: tuple[str, ...] = ()
+    has_body: bool = True
+    reversible: bool = True
+    sql: str | None = None
+
+    @property
+    def label(self) -> str:
+        arrow = "->" if self.direction == "upgrade" else "<-"
+        downs = ", ".join(self.down_revisions) or "base"
+        return f"{downs} {arrow} {self.revision}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a run will do; stored with the run."""
+
+    command: str
+    direction: str
+    database: str
+    target: str
+    from_heads: tuple[str, ...]
+    to_heads: tuple[str, ...]
+    steps: tuple[PlanStep, ...]
+    lock_timeout: float
+    statement_timeout: float | None
+    retries: int
+    verify: tuple[str, ...] = ()
+    version_table: str = "alembic_version"
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def guard(self) -> str:
+        if not self.steps:
+            return "none"
+        if all(step.transactional for step in self.steps):
+            return "transaction"
+        return "transaction, with non-transactional steps"
+
+    @property
+    def non_transactional(self) -> tuple[PlanStep, ...]:
+        return tuple(step for step in self.steps if not step.transactional)
+
+    def segments(self) -> list[tuple[bool, tuple[PlanStep, ...]]]:
+        """Runs of consecutive steps that share one transaction, in order.
+
+        Transactional steps group together; each non-transactional step stands alone, because
+        Alembic must commit around its autocommit block.
+        """
+        out: list[tuple[bool, tuple[PlanStep, ...]]] = []
+        current: list[PlanStep] = []
+        for step in self.steps:
+            if step.transactional:
+                current.append(step)
+                continue
+            if current:
+                out.append((True, tuple(current)))
+                current = []
+            out.append((False, (step,)))
+        if current:
+            out.append((True, tuple(current)))
+        return out
+
+    def with_sql(self, sql_by_revision: dict[str, str], notes: Sequence[str]) -> Plan:
+        steps = tuple(replace(s, sql=sql_by_revision.get(s.revision)) for s in self.steps)
+        return replace(self, steps=steps, notes=(*self.notes, *notes))
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["guard"] = self.guard
+        return data
+
+
+def build_plan(
+    project: Project,
+    *,
+    command: str,
+    direction: str,
+    database: str,
+    target: str,
+    from_heads: tuple[str, ...],
+    steps: Sequence[RevisionStep],
+    lock_timeout: float,
+    statement_timeout: float | None,
+    retries: int,
+    verify: tuple[str, ...],
+    version_table: str,
+) -> Plan:
+    plan_steps = tuple(_plan_step(step, direction) for step in steps)
+    warnings = [f"{s.revision}: {w}" for s in plan_steps for w in s.warnings]
+    return Plan(
+        command=command,
+        direction=direction,
+        database=database,
+        target=target,
+        from_heads=tuple(sorted(from_heads)),
+        to_heads=expected_heads(project, from_heads, steps),
+        steps=plan_steps,
+        lock_timeout=lock_timeout,
+        statement_timeout=statement_timeout,
+        retries=retries,
+        verify=verify,
+        version_table=version_table,
+        warnings=tuple(warnings),
+    )
+
+
+def _plan_step(step: RevisionStep, direction: str) -> PlanStep:
+    script = step.revision
+    facts = analyse_file(script.path)
+    run = facts.for_direction(direction)
+    down = script.down_revision
+    downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
+    message = (script.doc or "").strip().splitlines()[0] if script.doc else ""
+    return PlanStep(
+        revision=script.revision,
+        direction=direction,
+        down_revisions=tuple(downs),
+        message=message,
+        path=script.path,
+        transactional=run.transactional,
+        non_transactional_reasons=run.non_transactional,
+        warnings=run.warnings,
+        concurrent_indexes=run.concurrent_indexes,
+        has_body=run.present and not run.empty,
+        reversible=facts.downgrade.present and not facts.downgrade.empty,
+    )
+
+
+def expected_heads(
+    project: Project, from_heads: Sequence[str], steps: Sequence[RevisionStep]
+) -> tuple[str, ...]:
+    """The heads the version table will hold after ``steps``, as Alembic would leave them."""
+    heads = set(from_heads)
+    for step in steps:
+        heads.difference_update(step.from_revisions)
+        heads.update(r for r in step.to_revisions if r)
+    revmap = project.script.revision_map
+    pruned = set(heads)
+    for head in heads:
+        for other in heads:
+            if other != head and head in _ancestors(revmap, other):
+                pruned.discard(head)
+    return tuple(sorted(pruned))
+
+
+def _ancestors(revmap: Any, revision: str) -> set[str]:
+    return {
+        rev.revision
+        for rev in revmap.iterate_revisions(revision, "base", inclusive=False)
+        if rev is not None
+    } - {revision}

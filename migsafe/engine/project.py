@@ -1,0 +1,143 @@
+"""Load the user's Alembic project: its Config, its ScriptDirectory and its revisions.
+
+Nothing here touches the database. Errors in the project (a missing script folder, a revision
+file with a syntax error, an unknown or ambiguous revision) become one-line ConfigErrors that
+name the file and line.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.runtime.migration import RevisionStep
+from alembic.script import Script, ScriptDirectory
+from alembic.script.revision import MultipleHeads, ResolutionError, RevisionError
+from alembic.util import CommandError
+
+from migsafe.errors import ConfigError, ProjectError
+from migsafe.errors import RevisionError as MigsafeRevisionError
+from migsafe.settings import Settings
+
+
+@dataclass
+class Project:
+    """An Alembic project, loaded once per command."""
+
+    config: Config
+    script: ScriptDirectory
+
+    @property
+    def env_py(self) -> Path:
+        return Path(self.script.dir) / "env.py"
+
+    def config_url(self) -> str | None:
+        """The ``sqlalchemy.url`` the Alembic config gives, if any."""
+        try:
+            return self.config.get_main_option("sqlalchemy.url") or None
+        except Exception:  # configparser interpolation errors
+            return None
+
+
+def load_project(settings: Settings) -> Project:
+    """Load the Config and ScriptDirectory, and every revision file (to surface errors now)."""
+    config = Config(
+        file_=str(settings.ini_file) if settings.ini_file else None,
+        toml_file=str(settings.toml_file) if settings.toml_file else None,
+    )
+    try:
+        script = ScriptDirectory.from_config(config)
+    except CommandError as exc:
+        raise ConfigError(
+            f"cannot load the Alembic project: {exc}",
+            hint="check script_location in your Alembic config",
+        ) from exc
+    except Exception as exc:
+        raise ConfigError(f"cannot load the Alembic project: {exc}") from exc
+    project = Project(config=config, script=script)
+    with revision_errors():
+        _ = project.script.revision_map.heads
+    return project
+
+
+@contextmanager
+def revision_errors() -> Iterator[None]:
+    """Turn Alembic's revision-map and revision-file errors into migsafe errors."""
+    try:
+        yield
+    except MultipleHeads as exc:
+        raise MigsafeRevisionError(
+            f"multiple heads are present ({', '.join(exc.heads)}) and no target was given",
+            hint="name a target revision, use 'heads' for all heads, or 'branch@head'",
+        ) from exc
+    except ResolutionError as exc:
+        raise MigsafeRevisionError(
+            f"unknown revision {exc.argument!r}",
+            hint="`migsafe status` lists the known revisions",
+        ) from exc
+    except CommandError as exc:
+        message = str(exc)
+        hint = None
+        if "Multiple head" in message:
+            hint = "name a target revision, use 'heads' for all heads, or 'branch@head'"
+        elif "Can't locate revision" in message:
+            hint = "`migsafe status` lists the known revisions"
+        raise MigsafeRevisionError(message.splitlines()[0], hint=hint) from exc
+    except RevisionError as exc:
+        raise MigsafeRevisionError(str(exc).splitlines()[0]) from exc
+    except SyntaxError as exc:
+        raise ProjectError(
+            f"syntax error in {exc.filename}, line {exc.lineno}: {exc.msg}",
+            hint="fix the migration file; nothing was run",
+        ) from exc
+    except (ImportError, NameError, AttributeError, TypeError, ValueError, KeyError) as exc:
+        where = user_frame(exc)
+        raise ProjectError(
+            f"cannot load a migration file{where}: {type(exc).__name__}: {exc}",
+            hint="fix the migration file; nothing was run",
+        ) from exc
+
+
+def user_frame(exc: BaseException, *, inside: Sequence[str] = ()) -> str:
+    """`` (path, line N)`` of the innermost frame outside migsafe, alembic and sqlalchemy."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in reversed(frames):
+        name = frame.filename.replace("\\", "/")
+        if any(part in name for part in ("/migsafe/engine/", "/alembic/", "/sqlalchemy/")):
+            continue
+        if inside and not any(name.endswith(s) for s in inside):
+            continue
+        return f" ({frame.filename}, line {frame.lineno})"
+    return ""
+
+
+def upgrade_steps(project: Project, target: str, heads: Sequence[str]) -> list[RevisionStep]:
+    """The ordered upgrade steps from ``heads`` to ``target``."""
+    with revision_errors():
+        project.script.revision_map.get_revisions(target)
+        return list(project.script._upgrade_revs(target, tuple(heads)))  # type: ignore[arg-type]
+
+
+def downgrade_steps(project: Project, target: str, heads: Sequence[str]) -> list[RevisionStep]:
+    """The ordered downgrade steps from ``heads`` down to ``target``."""
+    with revision_errors():
+        if target != "base":
+            project.script.revision_map.get_revisions(target)
+        return list(project.script._downgrade_revs(target, tuple(heads)))  # type: ignore[arg-type]
+
+
+def get_script(project: Project, revision: str) -> Script:
+    with revision_errors():
+        script = project.script.get_revision(revision)
+    if script is None:
+        raise MigsafeRevisionError(f"unknown revision {revision!r}")
+    return script
+
+
+def known_heads(project: Project) -> tuple[str, ...]:
+    with revision_errors():
+        return tuple(project.script.get_heads())

@@ -1,0 +1,107 @@
+"""Error types, each carrying the exit code it maps to and a hint for the user.
+
+The exit codes are documented once, here and in docs/cli.md, and mean the same for every
+command:
+
+====  ==========================================================================
+0     ok
+1     a gate or check found problems; nothing changed
+2     usage or configuration error; nothing changed
+3     database unreachable, or the runner lock was not acquired; nothing changed
+4     the operation failed and the database was rolled back: it is exactly as before
+5     the operation failed and the database could not be brought back to where it was;
+      the message says exactly which state it is in
+====  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FINDINGS = 1
+    USAGE = 2
+    UNAVAILABLE = 3
+    ROLLED_BACK = 4
+    NOT_RESTORED = 5
+
+
+class MigsafeError(Exception):
+    """Base of every error migsafe reports to a user (never a bug)."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+    default_hint: str | None = None
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint if hint is not None else self.default_hint
+
+
+class UsageError(MigsafeError):
+    """Bad arguments or options on the command line."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(MigsafeError):
+    """The Alembic project or migsafe settings cannot be loaded."""
+
+    exit_code = ExitCode.USAGE
+
+
+class RevisionError(ConfigError):
+    """A revision that does not exist, or an ambiguous target."""
+
+
+class ProjectError(ConfigError):
+    """A migration file or env.py that cannot be loaded or driven."""
+
+
+class NotReversibleError(ConfigError):
+    """A revert would need a downgrade() that does not exist."""
+
+
+class DatabaseUnavailableError(MigsafeError):
+    """The database cannot be reached or refused the login."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class LockNotAcquiredError(MigsafeError):
+    """Another migsafe run holds the runner lock of this database."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class ConfirmationRequired(UsageError):
+    """A destructive command was not confirmed."""
+
+
+class MigrationFailed(MigsafeError):
+    """A migration failed and everything it did was rolled back."""
+
+    exit_code = ExitCode.ROLLED_BACK
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        run_id: str | None = None,
+        revision: str | None = None,
+        at_revisions: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.run_id = run_id
+        self.revision = revision
+        self.at_revisions = at_revisions
+        self.result: object | None = None  # the RunResult, for renderers
+
+
+class MigrationNotRestored(MigrationFailed):
+    """A migration failed after part of the work had been committed."""
+
+    exit_code = ExitCode.NOT_RESTORED

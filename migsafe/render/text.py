@@ -1,0 +1,162 @@
+"""Human-readable output with rich: plans, run results, status and history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.console import Console, Group
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+
+from migsafe.engine.history import Run
+from migsafe.engine.plan import Plan
+from migsafe.results import HistoryResult, RunResult, StatusResult
+
+
+def _heads(heads: tuple[str, ...]) -> str:
+    return ", ".join(heads) or "base"
+
+
+def plan(console: Console, p: Plan, *, show_sql: bool = False) -> None:
+    verb = "apply" if p.direction == "upgrade" else "undo"
+    console.print(
+        f"[bold]Plan[/]: {p.command} {p.database} from [cyan]{_heads(p.from_heads)}[/] to "
+        f"[cyan]{_heads(p.to_heads)}[/] (target {p.target})"
+    )
+    if not p.steps:
+        console.print("Nothing to do: the database is already there.")
+        return
+    console.print(
+        f"Guard: {p.guard}; lock_timeout {p.lock_timeout:g}s"
+        + (f", statement_timeout {p.statement_timeout:g}s" if p.statement_timeout else "")
+        + f", retries {p.retries}"
+    )
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column(f"revision to {verb}")
+    table.add_column("from")
+    table.add_column("description")
+    table.add_column("rollback")
+    for index, step in enumerate(p.steps, 1):
+        tx = (
+            "[green]transactional[/]"
+            if step.transactional
+            else "[red]cannot be rolled back[/]: " + "; ".join(step.non_transactional_reasons)
+        )
+        table.add_row(
+            str(index), step.revision, ", ".join(step.down_revisions) or "base", step.message, tx
+        )
+    console.print(table)
+    for query in p.verify:
+        console.print(f"verify before commit: {query}")
+    for warning in p.warnings:
+        console.print(f"[yellow]warning[/]: {warning}")
+    if show_sql:
+        for step in p.steps:
+            console.print(f"\n[bold]-- {step.revision}[/] ({step.direction})")
+            if step.sql:
+                console.print(Syntax(step.sql, "sql", theme="ansi_dark", word_wrap=True))
+            else:
+                console.print("-- (no offline SQL for this revision)")
+    for note in p.notes:
+        console.print(f"[yellow]note[/]: {note}")
+
+
+def run_result(console: Console, r: RunResult) -> None:
+    if r.dry_run:
+        plan(console, r.plan, show_sql=True)
+        console.print("\n[bold]Dry run[/]: nothing was changed.")
+        return
+    if r.status == "noop":
+        console.print(f"Nothing to do: the database is at {_heads(r.at_heads)}. (run {r.run_id})")
+        return
+    count = len(r.plan.steps)
+    noun = "migration" if count == 1 else "migrations"
+    past = "applied" if r.plan.direction == "upgrade" else "reverted"
+    console.print(
+        f"[green]ok[/]: {past} {count} {noun} in {r.duration_s or 0:.2f}s; the database is at "
+        f"[cyan]{_heads(r.at_heads)}[/] (run {r.run_id}"
+        + (f", {r.attempts} attempts" if r.attempts > len(r.plan.segments()) else "")
+        + ")"
+    )
+    for name in r.cleaned_up:
+        console.print(f"cleaned up a leftover of an earlier failed run: {name}")
+
+
+def status(console: Console, s: StatusResult) -> None:
+    console.print(f"[bold]Database[/]: {s.database}")
+    console.print(f"Current: [cyan]{_heads(s.current)}[/]")
+    console.print(f"Heads:   [cyan]{_heads(s.heads)}[/]")
+    if s.unknown_current:
+        console.print(
+            f"[yellow]The database is at {', '.join(s.unknown_current)}, which this checkout's "
+            "migrations do not contain[/] (a newer release applied it?)"
+        )
+    if s.pending:
+        table = Table(title=f"{len(s.pending)} pending", show_edge=False, title_justify="left")
+        table.add_column("revision")
+        table.add_column("from")
+        table.add_column("description")
+        table.add_column("transactional")
+        for p in s.pending:
+            table.add_row(
+                p.revision,
+                ", ".join(p.down_revisions) or "base",
+                p.message,
+                "yes" if p.transactional else "[red]no[/]",
+            )
+        console.print(table)
+    elif not s.unknown_current:
+        console.print("[green]Up to date[/]: nothing pending.")
+    if s.last_run is not None:
+        console.print(f"Last run: {_run_line(s.last_run)}")
+
+
+def history(console: Console, h: HistoryResult) -> None:
+    if not h.runs:
+        console.print(f"No runs recorded yet for {h.database}.")
+        return
+    table = Table(title=f"History of {h.database}", title_justify="left", show_edge=False)
+    for column in ("run", "command", "status", "started", "took", "from", "to / at", "by", "error"):
+        table.add_column(column)
+    for run in h.runs:
+        table.add_row(
+            run.run_id,
+            run.command,
+            _status_text(run),
+            _when(run.started_at),
+            f"{run.duration_s:.2f}s" if run.duration_s is not None else "",
+            _heads(run.from_revisions),
+            _heads(run.to_revisions or run.at_revisions),
+            f"{run.os_user}@{run.host}",
+            (run.error or "")[:80],
+        )
+    console.print(table)
+
+
+def _status_text(run: Run) -> Text:
+    colour = {
+        "succeeded": "green",
+        "rolled_back": "yellow",
+        "not_restored": "red",
+        "interrupted": "red",
+        "running": "cyan",
+    }.get(run.status, "white")
+    label = run.status + (f" (reverted by {run.reverted_by})" if run.reverted_by else "")
+    return Text(label, style=colour)
+
+
+def _when(value: dt.datetime) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _run_line(run: Run) -> Group | str:
+    text = (
+        f"{run.command} {run.status} at {_when(run.started_at)} by {run.os_user}@{run.host} "
+        f"({_heads(run.from_revisions)} -> {_heads(run.to_revisions or run.at_revisions)}, "
+        f"run {run.run_id})"
+    )
+    if run.error:
+        text += f": {run.error[:120]}"
+    return text

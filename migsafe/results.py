@@ -1,0 +1,100 @@
+"""Results of commands, as frozen data that renderers turn into text or JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from migsafe.engine.history import Run
+from migsafe.engine.plan import Plan
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What an upgrade or revert did (or, with --dry-run, would do)."""
+
+    run_id: str | None
+    command: str
+    status: str  # succeeded | noop | dry_run | rolled_back | not_restored
+    plan: Plan
+    at_heads: tuple[str, ...]
+    dry_run: bool = False
+    duration_s: float | None = None
+    attempts: int = 0
+    failed_revision: str | None = None
+    error: str | None = None
+    step_seconds: dict[str, float] = field(default_factory=dict)
+    cleaned_up: tuple[str, ...] = ()
+    reverted_run_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "command": self.command,
+            "status": self.status,
+            "dry_run": self.dry_run,
+            "database": self.plan.database,
+            "from": list(self.plan.from_heads),
+            "target": self.plan.target,
+            "at": list(self.at_heads),
+            "duration_s": self.duration_s,
+            "attempts": self.attempts,
+            "failed_revision": self.failed_revision,
+            "error": self.error,
+            "step_seconds": self.step_seconds,
+            "cleaned_up": list(self.cleaned_up),
+            "reverted_run_id": self.reverted_run_id,
+            "plan": self.plan.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Pending:
+    revision: str
+    down_revisions: tuple[str, ...]
+    message: str
+    transactional: bool
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    """Where the database is, what is pending, and the last run."""
+
+    database: str
+    current: tuple[str, ...]
+    heads: tuple[str, ...]
+    pending: tuple[Pending, ...]
+    last_run: Run | None
+    unknown_current: tuple[str, ...] = ()
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.pending and set(self.current) == set(self.heads)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "current": list(self.current),
+            "heads": list(self.heads),
+            "up_to_date": self.up_to_date,
+            "unknown_current": list(self.unknown_current),
+            "pending": [
+                {
+                    "revision": p.revision,
+                    "down_revisions": list(p.down_revisions),
+                    "message": p.message,
+                    "transactional": p.transactional,
+                }
+                for p in self.pending
+            ],
+            "last_run": self.last_run.to_dict() if self.last_run else None,
+        }
+
+
+@dataclass(frozen=True)
+class HistoryResult:
+    database: str
+    runs: tuple[Run, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"database": self.database, "runs": [r.to_dict() for r in self.runs]}

@@ -1,0 +1,194 @@
+"""The one place that reads the environment and configuration files.
+
+Precedence, highest first: command-line options > environment (``MIGSAFE_*``) >
+``[tool.migsafe]`` in pyproject.toml > the Alembic configuration. Everything else in migsafe
+receives the frozen :class:`Settings` explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from migsafe.errors import ConfigError, UsageError
+
+DEFAULT_LOCK_TIMEOUT = 5.0
+DEFAULT_LOCK_WAIT = 60.0
+DEFAULT_RETRIES = 3
+DEFAULT_SCHEMA = "migsafe"
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$")
+_UNIT_SECONDS = {None: 1.0, "s": 1.0, "sec": 1.0, "ms": 0.001, "m": 60.0, "min": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str | float | int, *, option: str) -> float:
+    """Parse ``5s``, ``500ms``, ``2min`` or a bare number of seconds."""
+    if isinstance(text, int | float):
+        seconds = float(text)
+    else:
+        match = _DURATION.match(text)
+        if not match:
+            raise UsageError(
+                f"{option}: cannot read duration {text!r}",
+                hint="use a number of seconds or a unit, e.g. 5s, 500ms, 2min",
+            )
+        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds < 0:
+        raise UsageError(f"{option}: duration must not be negative")
+    return seconds
+
+
+@dataclass(frozen=True)
+class CliOptions:
+    """Global options as given on the command line (None: not given)."""
+
+    config: Path | None = None
+    database_url: str | None = None
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know about where and how to run."""
+
+    ini_file: Path | None
+    toml_file: Path | None
+    database_url: str | None
+    debug: bool = False
+    schema: str = DEFAULT_SCHEMA
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    statement_timeout: float | None = None
+    retries: int = DEFAULT_RETRIES
+    lock_wait: float = DEFAULT_LOCK_WAIT
+    verify: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def project_dir(self) -> Path:
+        anchor = self.ini_file or self.toml_file
+        assert anchor is not None
+        return anchor.parent
+
+
+def _has_tool_section(pyproject: Path, tool: str) -> bool:
+    return tool in _read_toml(pyproject).get("tool", {})
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+
+
+def locate_config(explicit: Path | None, cwd: Path) -> tuple[Path | None, Path | None]:
+    """Find the Alembic configuration: ``-c FILE``, else ./alembic.ini, else pyproject.toml."""
+    if explicit is not None:
+        path = explicit if explicit.is_absolute() else cwd / explicit
+        if not path.is_file():
+            raise ConfigError(
+                f"config file not found: {explicit}",
+                hint="pass -c with the path of your alembic.ini (or pyproject.toml)",
+            )
+        if path.suffix == ".toml":
+            if not _has_tool_section(path, "alembic"):
+                raise ConfigError(f"{explicit} has no [tool.alembic] section")
+            return None, path.resolve()
+        sibling = path.parent / "pyproject.toml"
+        toml = (
+            sibling.resolve()
+            if sibling.is_file() and _has_tool_section(sibling, "alembic")
+            else None
+        )
+        return path.resolve(), toml
+    ini = cwd / "alembic.ini"
+    pyproject = cwd / "pyproject.toml"
+    has_toml = pyproject.is_file() and _has_tool_section(pyproject, "alembic")
+    if ini.is_file():
+        return ini.resolve(), pyproject.resolve() if has_toml else None
+    if has_toml:
+        return None, pyproject.resolve()
+    raise ConfigError(
+        f"no Alembic configuration found in {cwd} (looked for alembic.ini and "
+        "[tool.alembic] in pyproject.toml)",
+        hint="run migsafe from your project's root or pass -c path/to/alembic.ini",
+    )
+
+
+def load_settings(
+    cli: CliOptions,
+    *,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Resolve settings once, from CLI options, environment and config files."""
+    env = os.environ if environ is None else environ
+    here = Path.cwd() if cwd is None else cwd
+    ini_file, toml_file = locate_config(cli.config, here)
+    anchor_dir = (ini_file or toml_file or here).parent
+    tool: dict[str, Any] = {}
+    for candidate in (toml_file, anchor_dir / "pyproject.toml", here / "pyproject.toml"):
+        if candidate is not None and candidate.is_file():
+            tool = dict(_read_toml(candidate).get("tool", {}).get("migsafe", {}))
+            if tool:
+                break
+
+    def pick(name: str, env_name: str, default: Any) -> Any:
+        if overrides.get(name) is not None:
+            return overrides[name]
+        if env.get(env_name):
+            return env[env_name]
+        key = name.replace("_", "-")
+        if key in tool:
+            return tool[key]
+        if name in tool:
+            return tool[name]
+        return default
+
+    database_url = cli.database_url or env.get("MIGSAFE_DATABASE_URL") or tool.get("database-url")
+    statement_timeout = pick("statement_timeout", "MIGSAFE_STATEMENT_TIMEOUT", None)
+    try:
+        retries = int(pick("retries", "MIGSAFE_RETRIES", DEFAULT_RETRIES))
+    except ValueError as exc:
+        raise UsageError(f"--retries: not a whole number: {exc}") from exc
+    if retries < 0:
+        raise UsageError("--retries must be 0 or more")
+    verify_cfg = tool.get("verify", [])
+    if isinstance(verify_cfg, str):
+        verify_cfg = [verify_cfg]
+    if not isinstance(verify_cfg, list) or not all(isinstance(v, str) for v in verify_cfg):
+        raise ConfigError("[tool.migsafe] verify must be a list of SQL strings")
+    schema = str(pick("schema", "MIGSAFE_SCHEMA", DEFAULT_SCHEMA))
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]{0,62}", schema):
+        raise ConfigError(f"schema name {schema!r} is not a plain identifier")
+    return Settings(
+        ini_file=ini_file,
+        toml_file=toml_file,
+        database_url=database_url,
+        debug=cli.debug,
+        schema=schema,
+        lock_timeout=parse_duration(
+            pick("lock_timeout", "MIGSAFE_LOCK_TIMEOUT", DEFAULT_LOCK_TIMEOUT),
+            option="--lock-timeout",
+        ),
+        statement_timeout=(
+            None
+            if statement_timeout is None
+            else parse_duration(statement_timeout, option="--statement-timeout")
+        ),
+        retries=retries,
+        lock_wait=parse_duration(
+            pick("lock_wait", "MIGSAFE_LOCK_WAIT", DEFAULT_LOCK_WAIT), option="--lock-wait"
+        ),
+        verify=tuple(verify_cfg) + tuple(overrides.get("verify") or ()),
+        extra=tool,
+    )

@@ -1,0 +1,1 @@
+"""Demo application used to show migsafe on a realistic Alembic project."""
