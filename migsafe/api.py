@@ -2,39 +2,22 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from alembic.runtime.migration import RevisionStep
-
-from migsafe import __version__
-from migsafe.engine import history as hist
-from migsafe.engine.guard import (
-    ConcurrentChange,
-    Guard,
-    GuardOptions,
-    Outcome,
-    ProgressFn,
-    VerifyFailed,
-)
-from migsafe.engine.lock import Holder, RunnerLock
-from migsafe.engine.offline import render_sql
-from migsafe.engine.plan import Plan, build_plan
-from migsafe.engine.project import downgrade_steps, upgrade_steps
-from migsafe.engine.session import Session, open_session
-from migsafe.engine.status import read_status
-from migsafe.errors import (
-    ConfirmationRequired,
-    MigrationFailed,
-    MigrationNotRestored,
-    NotReversibleError,
-    UsageError,
-)
-from migsafe.results import HistoryResult, RunResult, StatusResult
+from migsafe.errors import ConfirmationRequired, UsageError
 from migsafe.settings import Settings
 
-ConfirmFn = Callable[[Plan], bool]
-LockWaitFn = Callable[[Holder], None]
+if TYPE_CHECKING:
+    from migsafe.engine.events import ProgressFn
+    from migsafe.engine.lock import LockWaitFn
+    from migsafe.engine.plan import Plan
+    from migsafe.results import HistoryResult, RunResult, StatusResult
+
+ConfirmFn = Callable[["Plan"], bool]
+
+# Engine modules are imported inside the functions: `migsafe status` must answer in well under
+# a second, and importing Alembic and SQLAlchemy alone costs ~0.3 s.
 
 
 def upgrade(
@@ -46,18 +29,23 @@ def upgrade(
     on_lock_wait: LockWaitFn | None = None,
 ) -> RunResult:
     """Apply pending migrations up to TARGET inside the transactional guard."""
-    run_id = hist.new_run_id()
+    from migsafe.engine import runner
+    from migsafe.engine.history import new_run_id
+    from migsafe.engine.project import upgrade_steps
+    from migsafe.engine.session import open_session
+
+    run_id = new_run_id()
     session = open_session(settings, application_name=f"migsafe run={run_id}")
     try:
         if dry_run:
             steps = upgrade_steps(session.project, target, session.heads)
-            plan = _plan(session, "upgrade", "upgrade", target, steps)
-            return _dry_run(session, plan, steps)
-        with _lock(session, run_id, on_lock_wait):
+            plan = runner.make_plan(session, "upgrade", "upgrade", target, steps)
+            return runner.dry_run(session, plan, steps)
+        with runner.lock(session, run_id, on_lock_wait):
             session.reprobe()
             steps = upgrade_steps(session.project, target, session.heads)
-            plan = _plan(session, "upgrade", "upgrade", target, steps)
-            return _execute(session, plan, steps, run_id, progress)
+            plan = runner.make_plan(session, "upgrade", "upgrade", target, steps)
+            return runner.execute(session, plan, steps, run_id, progress)
     finally:
         session.close()
 
@@ -78,19 +66,23 @@ def revert(
         raise UsageError("--to and --steps cannot be used together")
     if steps is not None and steps < 1:
         raise UsageError("--steps must be 1 or more")
-    run_id = hist.new_run_id()
+    from migsafe.engine import runner
+    from migsafe.engine.history import new_run_id
+    from migsafe.engine.session import open_session
+
+    run_id = new_run_id()
     session = open_session(settings, application_name=f"migsafe run={run_id}")
     try:
         if dry_run:
-            target, reverts, revision_steps = _revert_target(session, to, steps)
-            plan = _plan(session, "revert", "downgrade", target, revision_steps)
-            _check_reversible(plan)
-            return _dry_run(session, plan, revision_steps)
-        with _lock(session, run_id, on_lock_wait):
+            target, reverts, revision_steps = runner.revert_target(session, to, steps)
+            plan = runner.make_plan(session, "revert", "downgrade", target, revision_steps)
+            runner.check_reversible(plan)
+            return runner.dry_run(session, plan, revision_steps)
+        with runner.lock(session, run_id, on_lock_wait):
             session.reprobe()
-            target, reverts, revision_steps = _revert_target(session, to, steps)
-            plan = _plan(session, "revert", "downgrade", target, revision_steps)
-            _check_reversible(plan)
+            target, reverts, revision_steps = runner.revert_target(session, to, steps)
+            plan = runner.make_plan(session, "revert", "downgrade", target, revision_steps)
+            runner.check_reversible(plan)
             if plan.steps and not yes:
                 if confirm is None:
                     raise ConfirmationRequired(
@@ -99,7 +91,9 @@ def revert(
                     )
                 if not confirm(plan):
                     raise ConfirmationRequired("revert cancelled; nothing changed")
-            result = _execute(session, plan, revision_steps, run_id, progress, reverts=reverts)
+            result = runner.execute(
+                session, plan, revision_steps, run_id, progress, reverts=reverts
+            )
             if reverts and result.status == "succeeded":
                 session.history.mark_reverted(reverts, run_id)
             return result
@@ -109,275 +103,24 @@ def revert(
 
 def status(settings: Settings) -> StatusResult:
     """Show the current revision(s), pending migrations and the last run."""
+    from migsafe.engine.quickstatus import quick_status
+
+    fast = quick_status(settings)
+    if fast is not None:
+        return fast
+    from migsafe.engine.status import read_status
+
     return read_status(settings)
 
 
 def history(settings: Settings, *, limit: int = 20) -> HistoryResult:
     """List past runs, newest first."""
+    from migsafe.engine.session import open_session
+    from migsafe.results import HistoryResult
+
     session = open_session(settings)
     try:
         runs = session.history.runs(limit=limit)
         return HistoryResult(database=session.database, runs=tuple(runs))
     finally:
         session.close()
-
-
-# -- shared steps -------------------------------------------------------------------------------
-
-
-def _lock(session: Session, run_id: str, on_wait: LockWaitFn | None) -> RunnerLock:
-    def describe(holder: Holder) -> Holder:
-        if holder.run_id is None:
-            return holder
-        run = session.history.get(holder.run_id)
-        if run is None:
-            return holder
-        return Holder(
-            run_id=run.run_id,
-            host=run.host or holder.host,
-            pid=run.pid or holder.pid,
-            since=run.started_at.isoformat(timespec="seconds"),
-        )
-
-    return RunnerLock(
-        session.url,
-        run_id=run_id,
-        wait=session.settings.lock_wait,
-        on_wait=on_wait,
-        describe_holder=describe,
-    )
-
-
-def _plan(
-    session: Session, command: str, direction: str, target: str, steps: list[RevisionStep]
-) -> Plan:
-    settings = session.settings
-    return build_plan(
-        session.project,
-        command=command,
-        direction=direction,
-        database=session.database,
-        target=target,
-        from_heads=session.heads,
-        steps=steps,
-        lock_timeout=settings.lock_timeout,
-        statement_timeout=settings.statement_timeout,
-        retries=settings.retries,
-        verify=settings.verify,
-        version_table=session.versions.name,
-    )
-
-
-def _dry_run(session: Session, plan: Plan, steps: list[RevisionStep]) -> RunResult:
-    sql, notes = (
-        render_sql(session.project, session.url, session.heads, steps) if steps else ({}, [])
-    )
-    plan = plan.with_sql(sql, notes)
-    return RunResult(
-        run_id=None,
-        command=plan.command,
-        status="dry_run",
-        plan=plan,
-        at_heads=session.heads,
-        dry_run=True,
-    )
-
-
-def _revert_target(
-    session: Session, to: str | None, steps: int | None
-) -> tuple[str, str | None, list[RevisionStep]]:
-    """The downgrade target, the run being undone (if any) and the steps."""
-    heads = session.heads
-    if to is not None:
-        return to, None, downgrade_steps(session.project, to, heads)
-    if steps is not None:
-        target = f"-{steps}"
-        return target, None, downgrade_steps(session.project, target, heads)
-    last = _last_revertible_run(session)
-    if last is None:
-        raise UsageError(
-            "no run to revert: the history has no successful upgrade that is not reverted yet",
-            hint="use --to REV or --steps N to go down explicitly",
-        )
-    if set(last.to_revisions) != set(heads):
-        raise UsageError(
-            f"the last run ({last.run_id}) left the database at "
-            f"{', '.join(last.to_revisions) or 'base'}, but it is now at "
-            f"{', '.join(heads) or 'base'}; something else changed it",
-            hint="use --to REV to choose the target explicitly",
-        )
-    if len(last.from_revisions) > 1:
-        raise UsageError(
-            f"run {last.run_id} started from several heads ({', '.join(last.from_revisions)})",
-            hint="use --to REV for each branch",
-        )
-    target = last.from_revisions[0] if last.from_revisions else "base"
-    return target, last.run_id, downgrade_steps(session.project, target, heads)
-
-
-def _last_revertible_run(session: Session) -> hist.Run | None:
-    for run in session.history.runs(limit=200):
-        if run.command != "upgrade" or run.status != hist.SUCCEEDED:
-            continue
-        if run.reverted_by or set(run.from_revisions) == set(run.to_revisions):
-            continue
-        return run
-    return None
-
-
-def _check_reversible(plan: Plan) -> None:
-    missing = [step.revision for step in plan.steps if not step.has_body]
-    if missing:
-        raise NotReversibleError(
-            f"not reversible: downgrade() is missing or empty in {', '.join(missing)}",
-            hint="write the downgrade(), or restore from a backup; nothing was run",
-        )
-
-
-def _execute(
-    session: Session,
-    plan: Plan,
-    steps: list[RevisionStep],
-    run_id: str,
-    progress: ProgressFn | None,
-    *,
-    reverts: str | None = None,
-) -> RunResult:
-    history = session.history
-    history.ensure()
-    history.close_abandoned(session.heads)
-    if not plan.steps:
-        started = history.start(
-            run_id=run_id,
-            command=plan.command,
-            from_revisions=plan.from_heads,
-            target=plan.target,
-            guard=plan.guard,
-            plan=plan.to_dict(),
-            db_user=session.url.username,
-            version=__version__,
-        )
-        history.finish(
-            run_id,
-            status=hist.SUCCEEDED,
-            started_at=started,
-            to_revisions=session.heads,
-            at_revisions=session.heads,
-            attempts=0,
-        )
-        return RunResult(
-            run_id=run_id,
-            command=plan.command,
-            status="noop",
-            plan=plan,
-            at_heads=session.heads,
-            duration_s=0.0,
-        )
-    started = history.start(
-        run_id=run_id,
-        command=plan.command,
-        from_revisions=plan.from_heads,
-        target=plan.target,
-        guard=plan.guard,
-        plan=plan.to_dict(),
-        db_user=session.url.username,
-        version=__version__,
-        reverts_run_id=reverts,
-    )
-    t0 = time.monotonic()
-    guard = Guard(
-        session.project,
-        plan,
-        steps,
-        session.conn,
-        session.versions,
-        history,
-        run_id,
-        GuardOptions(
-            lock_timeout=session.settings.lock_timeout,
-            statement_timeout=session.settings.statement_timeout,
-            retries=session.settings.retries,
-            verify=session.settings.verify,
-        ),
-        progress,
-    )
-    try:
-        outcome = guard.run()
-    except BaseException as exc:  # the guard returns outcomes; this is a bug or a kill
-        history.finish(
-            run_id,
-            status=hist.INTERRUPTED,
-            started_at=started,
-            error=session.scrub(f"{type(exc).__name__}: {exc}"),
-        )
-        raise
-    duration = time.monotonic() - t0
-    error = _describe(outcome.error, session) if outcome.error is not None else None
-    history.finish(
-        run_id,
-        status=outcome.status,
-        started_at=started,
-        to_revisions=outcome.at_heads if outcome.status == hist.SUCCEEDED else None,
-        at_revisions=outcome.at_heads,
-        failed_revision=outcome.failed_revision,
-        error=error,
-        attempts=outcome.attempts,
-    )
-    result = RunResult(
-        run_id=run_id,
-        command=plan.command,
-        status=outcome.status,
-        plan=plan,
-        at_heads=outcome.at_heads,
-        duration_s=duration,
-        attempts=outcome.attempts,
-        failed_revision=outcome.failed_revision,
-        error=error,
-        step_seconds=outcome.step_seconds,
-        cleaned_up=tuple(outcome.cleaned_up),
-        reverted_run_id=reverts,
-    )
-    if outcome.status == hist.SUCCEEDED:
-        return result
-    raise _failure(result, outcome)
-
-
-def _describe(exc: BaseException, session: Session) -> str:
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted (SIGINT/SIGTERM)"
-    if isinstance(exc, VerifyFailed | ConcurrentChange):
-        return session.scrub(str(exc))
-    orig = getattr(exc, "orig", None)
-    if orig is not None:
-        text = f"{type(orig).__name__}: {str(orig).strip().splitlines()[0]}"
-    else:
-        text = f"{type(exc).__name__}: {exc}"
-    return session.scrub(" ".join(text.split())[:500])
-
-
-def _failure(result: RunResult, outcome: Outcome) -> MigrationFailed:
-    at = ", ".join(result.at_heads) or "base"
-    where = f" at revision {result.failed_revision}" if result.failed_revision else ""
-    verb = result.command
-    if outcome.status == hist.ROLLED_BACK:
-        exc: MigrationFailed = MigrationFailed(
-            f"{verb} failed{where}: {result.error}; rolled back, the database is at {at} as "
-            f"before (run {result.run_id})",
-            hint="fix the migration and run again; `migsafe history` has the details",
-            run_id=result.run_id,
-            revision=result.failed_revision,
-            at_revisions=result.at_heads,
-        )
-    else:
-        exc = MigrationNotRestored(
-            f"{verb} failed{where}: {result.error}; earlier steps were committed, the database "
-            f"is at {at}, not at {', '.join(result.plan.from_heads) or 'base'} where it started "
-            f"(run {result.run_id})",
-            hint="run `migsafe upgrade` again to continue from there (leftovers of the failed "
-            "step are cleaned up), or `migsafe revert --to` to go back",
-            run_id=result.run_id,
-            revision=result.failed_revision,
-            at_revisions=result.at_heads,
-        )
-    exc.result = result
-    return exc

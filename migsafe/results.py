@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from migsafe.engine.history import Run
-from migsafe.engine.plan import Plan
+if TYPE_CHECKING:  # kept out of the import path of `migsafe status` (startup time)
+    from migsafe.engine.plan import Plan
+    from migsafe.engine.runs import Run
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from migsafe import api
 from migsafe.cli import Format, FormatOption, app, emit_json, settings, state, stderr, stdout
-from migsafe.engine.lock import Holder
-from migsafe.engine.plan import Plan
 from migsafe.render import text
 from migsafe.render.progress import ProgressDisplay
+
+if TYPE_CHECKING:
+    from migsafe.engine.lock import Holder
+    from migsafe.engine.plan import Plan
 
 LockTimeout = Annotated[
     str | None,

@@ -159,7 +159,6 @@ _COLLECTIONS = frozenset(
         "types",
         "functions",
         "checks",
-        "foreign_keys",
     }
 )
 _SHORT = 100

@@ -20,24 +20,11 @@ import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext, MigrationInfo, RevisionStep
 
 from migsafe.engine.envpy import run_env
+from migsafe.engine.events import Progress, ProgressFn
 from migsafe.engine.history import NOT_RESTORED, ROLLED_BACK, SUCCEEDED, History
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.project import Project
 from migsafe.engine.versions import VersionTable
-
-
-@dataclass(frozen=True)
-class Progress:
-    """A progress event; renderers turn these into a live display."""
-
-    kind: str  # step_start | step_done | retry | verify | commit | rollback | cleanup
-    revision: str | None = None
-    elapsed: float | None = None
-    attempt: int | None = None
-    message: str | None = None
-
-
-ProgressFn = Callable[[Progress], None]
 
 
 @dataclass

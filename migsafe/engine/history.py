@@ -13,20 +13,24 @@ import os
 import socket
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 from migsafe.engine.connection import is_sqlite
+from migsafe.engine.runs import (
+    INTERRUPTED,
+    NOT_RESTORED,
+    ROLLED_BACK,
+    RUNNING,
+    SUCCEEDED,
+    Run,
+    run_from_row,
+)
 
-# Outcomes, as stored in the ``status`` column.
-RUNNING = "running"
-SUCCEEDED = "succeeded"
-ROLLED_BACK = "rolled_back"
-NOT_RESTORED = "not_restored"
-INTERRUPTED = "interrupted"
+__all__ = ["INTERRUPTED", "NOT_RESTORED", "ROLLED_BACK", "RUNNING", "SUCCEEDED", "History", "Run"]
+
 
 _JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
@@ -76,44 +80,6 @@ def journal_table(schema: str | None) -> sa.Table:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("detail", sa.Text),
     )
-
-
-@dataclass(frozen=True)
-class Run:
-    """One row of the history, as data."""
-
-    run_id: str
-    command: str
-    status: str
-    started_at: dt.datetime
-    finished_at: dt.datetime | None
-    duration_s: float | None
-    os_user: str | None
-    db_user: str | None
-    host: str | None
-    pid: int | None
-    from_revisions: tuple[str, ...]
-    to_revisions: tuple[str, ...]
-    at_revisions: tuple[str, ...]
-    target: str | None
-    guard: str | None
-    failed_revision: str | None
-    error: str | None
-    reverts_run_id: str | None
-    reverted_by: str | None
-    attempts: int | None
-    plan: dict[str, Any] | None = None
-
-    def to_dict(self, *, with_plan: bool = False) -> dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if k != "plan"}
-        for key in ("started_at", "finished_at"):
-            value = data[key]
-            data[key] = value.isoformat() if value is not None else None
-        for key in ("from_revisions", "to_revisions", "at_revisions"):
-            data[key] = list(data[key])
-        if with_plan:
-            data["plan"] = self.plan
-        return data
 
 
 def new_run_id() -> str:
@@ -294,7 +260,8 @@ class History:
             )
             if limit is not None:
                 query = query.limit(limit)
-            return [_to_run(row, with_plan) for row in conn.execute(query).mappings()]
+            rows = conn.execute(query).mappings()
+            return [run_from_row(row, with_plan=with_plan) for row in rows]
 
     def get(self, run_id: str) -> Run | None:
         with self.engine.connect() as conn:
@@ -305,44 +272,4 @@ class History:
                 .mappings()
                 .first()
             )
-            return _to_run(row, True) if row else None
-
-
-def _as_tuple(value: Any) -> tuple[str, ...]:
-    if not value:
-        return ()
-    return tuple(str(v) for v in value)
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)  # SQLite returns naive datetimes
-    return value
-
-
-def _to_run(row: Any, with_plan: bool) -> Run:
-    started = _aware(row["started_at"])
-    assert started is not None
-    return Run(
-        run_id=row["run_id"],
-        command=row["command"],
-        status=row["status"],
-        started_at=started,
-        finished_at=_aware(row["finished_at"]),
-        duration_s=row["duration_s"],
-        os_user=row["os_user"],
-        db_user=row["db_user"],
-        host=row["host"],
-        pid=row["pid"],
-        from_revisions=_as_tuple(row["from_revisions"]),
-        to_revisions=_as_tuple(row["to_revisions"]),
-        at_revisions=_as_tuple(row["at_revisions"]),
-        target=row["target"],
-        guard=row["guard"],
-        failed_revision=row["failed_revision"],
-        error=row["error"],
-        reverts_run_id=row["reverts_run_id"],
-        reverted_by=row["reverted_by"],
-        attempts=row["attempts"],
-        plan=row["plan"] if with_plan else None,
-    )
+            return run_from_row(row, with_plan=True) if row else None

@@ -53,6 +53,9 @@ class Holder:
         return ", ".join(p for p in parts if p)
 
 
+LockWaitFn = Callable[[Holder], None]
+
+
 class RunnerLock:
     """Context manager that holds the runner lock for one run."""
 

@@ -56,6 +56,7 @@ class Plan:
     retries: int
     verify: tuple[str, ...] = ()
     version_table: str = "alembic_version"
+    version_table_schema: str | None = None
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
 
@@ -115,6 +116,7 @@ def build_plan(
     retries: int,
     verify: tuple[str, ...],
     version_table: str,
+    version_table_schema: str | None = None,
 ) -> Plan:
     plan_steps = tuple(_plan_step(step, direction) for step in steps)
     warnings = [f"{s.revision}: {w}" for s in plan_steps for w in s.warnings]
@@ -131,6 +133,7 @@ def build_plan(
         retries=retries,
         verify=verify,
         version_table=version_table,
+        version_table_schema=version_table_schema,
         warnings=tuple(warnings),
     )
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from migsafe.engine.guard import Progress
+from migsafe.engine.events import Progress
 
 
 class ProgressDisplay:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
-from rich.console import Console, Group
-from rich.syntax import Syntax
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from migsafe.engine.history import Run
-from migsafe.engine.plan import Plan
-from migsafe.results import HistoryResult, RunResult, StatusResult
+if TYPE_CHECKING:
+    from migsafe.engine.plan import Plan
+    from migsafe.engine.runs import Run
+    from migsafe.results import HistoryResult, RunResult, StatusResult
 
 
 def _heads(heads: tuple[str, ...]) -> str:
@@ -56,6 +57,8 @@ def plan(console: Console, p: Plan, *, show_sql: bool = False) -> None:
         for step in p.steps:
             console.print(f"\n[bold]-- {step.revision}[/] ({step.direction})")
             if step.sql:
+                from rich.syntax import Syntax  # pygments is slow to import; only here
+
                 console.print(Syntax(step.sql, "sql", theme="ansi_dark", word_wrap=True))
             else:
                 console.print("-- (no offline SQL for this revision)")
@@ -151,7 +154,7 @@ def _when(value: dt.datetime) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _run_line(run: Run) -> Group | str:
+def _run_line(run: Run) -> str:
     text = (
         f"{run.command} {run.status} at {_when(run.started_at)} by {run.os_user}@{run.host} "
         f"({_heads(run.from_revisions)} -> {_heads(run.to_revisions or run.at_revisions)}, "
