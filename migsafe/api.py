@@ -9,9 +9,12 @@ from migsafe.errors import ConfirmationRequired, UsageError
 from migsafe.settings import Settings
 
 if TYPE_CHECKING:
+    from alembic.runtime.migration import RevisionStep
+
     from migsafe.engine.events import ProgressFn
     from migsafe.engine.lock import LockWaitFn
     from migsafe.engine.plan import Plan
+    from migsafe.engine.session import Session
     from migsafe.results import HistoryResult, RunResult, StatusResult
 
 ConfirmFn = Callable[["Plan"], bool]
@@ -35,17 +38,30 @@ def upgrade(
     from migsafe.engine.session import open_session
 
     run_id = new_run_id()
-    session = open_session(settings, application_name=f"migsafe run={run_id}")
+    session = open_session(
+        settings,
+        application_name=f"migsafe run={run_id}",
+        probe_now=dry_run,
+        lock_run_id=None if dry_run else run_id,
+    )
     try:
         if dry_run:
             steps = upgrade_steps(session.project, target, session.heads)
             plan = runner.make_plan(session, "upgrade", "upgrade", target, steps)
             return runner.dry_run(session, plan, steps)
+
+        def planner(s: Session) -> tuple[Plan, list[RevisionStep]]:
+            planned = upgrade_steps(s.project, target, s.heads)
+            return runner.make_plan(s, "upgrade", "upgrade", target, planned), planned
+
         with runner.lock(session, run_id, on_lock_wait):
-            session.reprobe()
-            steps = upgrade_steps(session.project, target, session.heads)
-            plan = runner.make_plan(session, "upgrade", "upgrade", target, steps)
-            return runner.execute(session, plan, steps, run_id, progress)
+            if session.is_sqlite:
+                # SQLite: plan before the write transaction, so that the history row can be
+                # written (a second connection cannot write while the migration's is open).
+                session.reprobe()
+                plan, steps = planner(session)
+                return runner.execute(session, plan, steps, run_id, progress)
+            return runner.execute(session, None, [], run_id, progress, planner=planner)
     finally:
         session.close()
 
@@ -71,7 +87,12 @@ def revert(
     from migsafe.engine.session import open_session
 
     run_id = new_run_id()
-    session = open_session(settings, application_name=f"migsafe run={run_id}")
+    session = open_session(
+        settings,
+        application_name=f"migsafe run={run_id}",
+        probe_now=dry_run,
+        lock_run_id=None if dry_run else run_id,
+    )
     try:
         if dry_run:
             target, reverts, revision_steps = runner.revert_target(session, to, steps)

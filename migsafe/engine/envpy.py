@@ -28,7 +28,7 @@ from migsafe.engine.project import Project, user_frame
 from migsafe.errors import ProjectError
 
 MigrationsFn = Callable[[tuple[str, ...], MigrationContext], Iterable[Any]]
-StepCallback = Callable[[MigrationInfo], None]
+StepCallback = Callable[[MigrationInfo, frozenset[str]], None]
 
 DEFAULT_VERSION_TABLE = "alembic_version"
 
@@ -96,7 +96,10 @@ def run_env(
         if callable(callbacks):
             callbacks = [callbacks]
         if on_step_applied is not None:
-            callbacks = [*callbacks, lambda *, step, **_: on_step_applied(step)]
+            callbacks = [
+                *callbacks,
+                lambda *, step, heads, **_: on_step_applied(step, frozenset(heads)),
+            ]
         if transaction_per_migration is not None:
             kw["transaction_per_migration"] = transaction_per_migration
         call.version_table = kw.get("version_table") or DEFAULT_VERSION_TABLE

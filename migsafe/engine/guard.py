@@ -13,6 +13,7 @@ import contextlib
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,20 @@ class ConcurrentChange(Exception):
     """The version table changed between planning and running."""
 
 
+class PlanningFailed(Exception):
+    """The planner raised (e.g. an unknown revision): nothing ran; re-raise the cause."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+# (heads, version table, version table schema) -> the plan and its steps
+Planner = Callable[
+    [tuple[str, ...], VersionTable], tuple[Plan, Sequence[RevisionStep]]
+]
+
+
 @dataclass(frozen=True)
 class GuardOptions:
     lock_timeout: float
@@ -64,7 +79,7 @@ class Guard:
     def __init__(
         self,
         project: Project,
-        plan: Plan,
+        plan: Plan | None,
         steps: Sequence[RevisionStep],
         conn: sa.Connection,
         versions: VersionTable,
@@ -73,9 +88,12 @@ class Guard:
         options: GuardOptions,
         progress: ProgressFn | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        aux: Callable[[], AbstractContextManager[sa.Connection]] | None = None,
+        planner: Planner | None = None,
     ) -> None:
         self.project = project
-        self.plan = plan
+        self._plan = plan
+        self.planner = planner
         self.steps = {step.revision.revision: step for step in steps}
         self.conn = conn
         self.versions = versions
@@ -84,18 +102,52 @@ class Guard:
         self.options = options
         self.progress = progress or (lambda _event: None)
         self.sleep = sleep
+        self.aux = aux or self._fresh_autocommit
         self.sqlite = conn.dialect.name == "sqlite"
         self.current: str | None = None
         self.attempts = 0
         self._started: dict[str, float] = {}
         self._seconds: dict[str, float] = {}
         self._cleaned: list[str] = []
+        self._first_segment_done = False
+        self._heads_after: tuple[str, ...] | None = None
+        self._single_segment = False
+
+    @property
+    def plan(self) -> Plan:
+        assert self._plan is not None, "planned inside the first transaction"
+        return self._plan
 
     # -- public -----------------------------------------------------------------------------
     def run(self) -> Outcome:
-        segments = self.plan.segments()
-        committed_any = False
-        for index, (transactional, plan_steps) in enumerate(segments):
+        """Run every segment; a failure returns an Outcome that names the state."""
+        if self._plan is None:
+            # Plan inside the first transaction, from the heads Alembic reads there: one run
+            # of env.py (and one connection of its own) instead of a probe plus a run.
+            try:
+                self._transactional([], None, verify=False, plan_first=True)
+            except PlanningFailed as exc:
+                raise exc.cause from None
+            except BaseException as exc:
+                return self._failed(exc, committed_any=False, transactional=True)
+            if self._first_segment_done:
+                remaining = self.plan.segments()[1:]
+                if not remaining:
+                    return self._succeeded()
+                return self._run_segments(remaining, committed_any=True, first_index=1)
+        return self._run_segments(self.plan.segments(), committed_any=False, first_index=0)
+
+    def _run_segments(
+        self,
+        segments: list[tuple[bool, tuple[PlanStep, ...]]],
+        *,
+        committed_any: bool,
+        first_index: int,
+    ) -> Outcome:
+        total = len(self.plan.segments())
+        for offset, (transactional, plan_steps) in enumerate(segments):
+            index = first_index + offset
+            last = index == total - 1
             last = index == len(segments) - 1
             steps = [self.steps[s.revision] for s in plan_steps]
             expected = self.plan.from_heads if index == 0 else None
@@ -109,35 +161,74 @@ class Guard:
                     if last and self.options.verify:
                         self._verify_alone()
             except BaseException as exc:
-                at = self.versions.read_fresh()
-                changed = committed_any or (
-                    not transactional
-                    and (
-                        set(at) != set(self.plan.from_heads)
-                        or bool(self._existing_indexes(plan_steps[0]) - before_indexes)
-                    )
-                )
-                return Outcome(
-                    status=NOT_RESTORED if changed else ROLLED_BACK,
-                    at_heads=at,
-                    attempts=self.attempts,
-                    failed_revision=self.current,
-                    error=exc,
-                    step_seconds=dict(self._seconds),
-                    cleaned_up=list(self._cleaned),
+                return self._failed(
+                    exc,
+                    committed_any=committed_any,
+                    transactional=transactional,
+                    plan_step=plan_steps[0],
+                    before_indexes=before_indexes,
                 )
             committed_any = True
+        return self._succeeded()
+
+    def _succeeded(self) -> Outcome:
+        # Alembic reports the heads after each step; with no step the plan's start stands.
+        at = self._heads_after if self._heads_after is not None else self.plan.from_heads
         return Outcome(
             status=SUCCEEDED,
-            at_heads=self.versions.read_fresh(),
+            at_heads=at,
             attempts=self.attempts,
             step_seconds=dict(self._seconds),
             cleaned_up=list(self._cleaned),
         )
 
+    def _failed(
+        self,
+        exc: BaseException,
+        *,
+        committed_any: bool,
+        transactional: bool,
+        plan_step: PlanStep | None = None,
+        before_indexes: set[str] | None = None,
+    ) -> Outcome:
+        at = self._read_heads()
+        from_heads = self._plan.from_heads if self._plan is not None else at
+        changed = committed_any or (
+            not transactional
+            and plan_step is not None
+            and (
+                set(at) != set(from_heads)
+                or bool(self._existing_indexes(plan_step) - (before_indexes or set()))
+            )
+        )
+        return Outcome(
+            status=NOT_RESTORED if changed else ROLLED_BACK,
+            at_heads=at,
+            attempts=self.attempts,
+            failed_revision=self.current,
+            error=exc,
+            step_seconds=dict(self._seconds),
+            cleaned_up=list(self._cleaned),
+        )
+
+    @contextlib.contextmanager
+    def _fresh_autocommit(self) -> Iterator[sa.Connection]:
+        with self.conn.engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    def _read_heads(self) -> tuple[str, ...]:
+        """The heads as committed, read beside the migration's connection (it may be broken)."""
+        with self.aux() as conn:
+            return self.versions.read(conn)
+
     # -- transactional segments -------------------------------------------------------------
     def _transactional(
-        self, steps: list[RevisionStep], expected: tuple[str, ...] | None, *, verify: bool
+        self,
+        steps: list[RevisionStep],
+        expected: tuple[str, ...] | None,
+        *,
+        verify: bool,
+        plan_first: bool = False,
     ) -> None:
         tries = 0
         while True:
@@ -146,14 +237,16 @@ class Guard:
             trans = self.conn.begin()
             try:
                 self._session_settings(local=True)
-                self._run_env(steps, expected, per_migration=None)
-                if verify:
+                self._run_env(steps, expected, per_migration=None, plan_first=plan_first)
+                if verify or (plan_first and self._first_segment_done and self._single_segment):
                     self._verify()
                 trans.commit()
                 self.progress(Progress("commit"))
                 return
             except BaseException as exc:
                 _safe_rollback(trans)
+                if isinstance(exc, PlanningFailed):
+                    raise
                 self.progress(Progress("rollback", revision=self.current))
                 if is_lock_timeout(exc) and tries <= self.options.retries:
                     delay = self._backoff(tries)
@@ -217,8 +310,8 @@ class Guard:
             )
             schema, _, name = qualified.partition(".")
             prep = self.conn.dialect.identifier_preparer
-            with self.conn.engine.connect() as fresh:
-                fresh.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            with self.aux() as aux:
+                aux.exec_driver_sql(
                     "DROP INDEX CONCURRENTLY IF EXISTS "
                     f"{prep.quote_schema(schema)}.{prep.quote(name)}"
                 )
@@ -253,8 +346,8 @@ class Guard:
     def _existing_indexes(self, plan_step: PlanStep) -> set[str]:
         if self.sqlite or not plan_step.concurrent_indexes:
             return set()
-        with self.conn.engine.connect() as fresh:
-            rows = fresh.execute(
+        with self.aux() as aux:
+            rows = aux.execute(
                 sa.text("SELECT relname FROM pg_class WHERE relkind = 'i' AND relname = ANY(:n)"),
                 {"n": list(plan_step.concurrent_indexes)},
             ).scalars()
@@ -267,8 +360,12 @@ class Guard:
         expected: tuple[str, ...] | None,
         *,
         per_migration: bool | None,
+        plan_first: bool = False,
     ) -> None:
-        def migrations(heads: tuple[str, ...], _ctx: MigrationContext) -> Iterator[Any]:
+        def migrations(heads: tuple[str, ...], ctx: MigrationContext) -> Iterator[Any]:
+            if plan_first:
+                yield from self._plan_then_first_segment(heads, ctx)
+                return
             if expected is not None and set(heads) != set(expected):
                 raise ConcurrentChange(
                     f"the database is at {', '.join(heads) or 'base'}, not at "
@@ -280,7 +377,8 @@ class Guard:
                 self.progress(Progress("step_start", revision=self.current))
                 yield step
 
-        def applied(_info: MigrationInfo) -> None:
+        def applied(_info: MigrationInfo, heads: frozenset[str]) -> None:
+            self._heads_after = tuple(sorted(heads))
             revision = self.current
             if revision is None:
                 return
@@ -295,6 +393,42 @@ class Guard:
             transaction_per_migration=per_migration,
             on_step_applied=applied,
         )
+
+    def _plan_then_first_segment(
+        self, heads: tuple[str, ...], ctx: MigrationContext
+    ) -> Iterator[RevisionStep]:
+        """Build the plan from ``heads`` (once), then yield the first segment if it can run here."""
+        if self._plan is None:
+            assert self.planner is not None
+            self.versions = VersionTable(
+                self.versions.engine,
+                ctx.opts.get("version_table") or "alembic_version",
+                ctx.opts.get("version_table_schema"),
+            )
+            try:
+                plan, steps = self.planner(tuple(sorted(heads)), self.versions)
+            except BaseException as exc:
+                raise PlanningFailed(exc) from exc
+            self._plan = plan
+            self.steps = {step.revision.revision: step for step in steps}
+        elif set(heads) != set(self._plan.from_heads):  # a retry after a lock timeout
+            raise ConcurrentChange(
+                f"the database is at {', '.join(heads) or 'base'}, not at "
+                f"{', '.join(self._plan.from_heads) or 'base'} as planned"
+            )
+        segments = self._plan.segments()
+        self._single_segment = len(segments) <= 1
+        if not segments or not segments[0][0]:
+            # Nothing to do, or the first step needs autocommit: it runs in its own segment.
+            self._first_segment_done = not segments
+            return
+        self._first_segment_done = True
+        for plan_step in segments[0][1]:
+            step = self.steps[plan_step.revision]
+            self.current = plan_step.revision
+            self._started[self.current] = time.monotonic()
+            self.progress(Progress("step_start", revision=self.current))
+            yield step
 
     def _session_settings(self, *, local: bool) -> None:
         if self.sqlite:

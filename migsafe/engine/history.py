@@ -12,7 +12,8 @@ import getpass
 import os
 import socket
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,6 +32,8 @@ from migsafe.engine.runs import (
 
 __all__ = ["INTERRUPTED", "NOT_RESTORED", "ROLLED_BACK", "RUNNING", "SUCCEEDED", "History", "Run"]
 
+
+Connector = Callable[[], AbstractContextManager[sa.Connection]]
 
 _JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
@@ -100,21 +103,50 @@ def whoami() -> str:
 class History:
     """Reads and writes the history table through its own engine (autocommit)."""
 
-    def __init__(self, engine: sa.Engine, schema: str) -> None:
+    def __init__(self, engine: sa.Engine, schema: str, connect: Connector | None = None) -> None:
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._connect = connect
         self.sqlite = is_sqlite(engine.url)
         self.schema = None if self.sqlite else schema
         self.table = history_table(self.schema)
         self.journal = journal_table(self.schema)
 
+    @contextmanager
+    def _conn(self) -> Iterator[sa.Connection]:
+        """The run's auxiliary connection when there is one, else a short-lived one."""
+        if self._connect is not None:
+            with self._connect() as conn:
+                yield conn
+            return
+        with self.engine.connect() as conn:
+            yield conn
+
     # -- setup ------------------------------------------------------------------------------
     def ensure(self) -> None:
         """Create the schema and tables if missing (only under the runner lock)."""
-        with self.engine.connect() as conn:
-            if self.schema is not None:
-                conn.execute(sa.schema.CreateSchema(self.schema, if_not_exists=True))
-            self.table.metadata.create_all(conn, checkfirst=True)
-            self.journal.metadata.create_all(conn, checkfirst=True)
+        with self._conn() as conn:
+            if self.schema is None:
+                self.table.metadata.create_all(conn, checkfirst=True)
+                self.journal.metadata.create_all(conn, checkfirst=True)
+                return
+            # PostgreSQL: one round trip when everything exists, one more to create it all.
+            prep = conn.dialect.identifier_preparer
+            names = [
+                f"{prep.quote_schema(self.schema)}.{prep.quote(t.name)}"
+                for t in (self.table, self.journal)
+            ]
+            present = conn.execute(
+                sa.text("SELECT to_regclass(:a) IS NOT NULL AND to_regclass(:b) IS NOT NULL"),
+                {"a": names[0], "b": names[1]},
+            ).scalar()
+            if present:
+                return
+            ddl = [sa.schema.CreateSchema(self.schema, if_not_exists=True)]
+            for table in (self.table, self.journal):
+                ddl.append(sa.schema.CreateTable(table, if_not_exists=True))
+                ddl.extend(sa.schema.CreateIndex(i, if_not_exists=True) for i in table.indexes)
+            script = ";\n".join(str(d.compile(dialect=conn.dialect)) for d in ddl)
+            conn.execution_options(no_parameters=True).exec_driver_sql(script)
 
     def exists(self, conn: sa.Connection | None = None) -> bool:
         def check(c: sa.Connection) -> bool:
@@ -122,7 +154,7 @@ class History:
 
         if conn is not None:
             return check(conn)
-        with self.engine.connect() as c:
+        with self._conn() as c:
             return check(c)
 
     # -- writing ----------------------------------------------------------------------------
@@ -140,7 +172,7 @@ class History:
         reverts_run_id: str | None = None,
     ) -> dt.datetime:
         started = now()
-        with self.engine.connect() as conn:
+        with self._conn() as conn:
             conn.execute(
                 self.table.insert().values(
                     run_id=run_id,
@@ -174,7 +206,7 @@ class History:
         attempts: int | None = None,
     ) -> None:
         finished = now()
-        with self.engine.connect() as conn:
+        with self._conn() as conn:
             conn.execute(
                 self.table.update()
                 .where(self.table.c.run_id == run_id)
@@ -191,7 +223,7 @@ class History:
             )
 
     def mark_reverted(self, run_id: str, by_run_id: str) -> None:
-        with self.engine.connect() as conn:
+        with self._conn() as conn:
             conn.execute(
                 self.table.update()
                 .where(self.table.c.run_id == run_id)
@@ -200,7 +232,7 @@ class History:
 
     def close_abandoned(self, at_revisions: Sequence[str]) -> list[str]:
         """Mark runs left 'running' by a dead process (we hold the lock, so none is live)."""
-        with self.engine.connect() as conn:
+        with self._conn() as conn:
             rows = (
                 conn.execute(sa.select(self.table.c.run_id).where(self.table.c.status == RUNNING))
                 .scalars()
@@ -222,7 +254,7 @@ class History:
     def journal_write(
         self, run_id: str, revision: str, direction: str, status: str, detail: str | None = None
     ) -> None:
-        with self.engine.connect() as conn:
+        with self._conn() as conn:
             conn.execute(
                 self.journal.insert().values(
                     run_id=run_id,
@@ -237,7 +269,7 @@ class History:
     def unfinished_journal(self, revision: str, direction: str) -> list[tuple[str, str | None]]:
         """Journal entries of runs that started ``revision`` and never finished it."""
         j = self.journal
-        with self.engine.connect() as conn:
+        with self._conn() as conn:
             if not sa.inspect(conn).has_table("migsafe_journal", schema=self.schema):
                 return []
             rows = conn.execute(
@@ -252,7 +284,7 @@ class History:
 
     # -- reading ----------------------------------------------------------------------------
     def runs(self, *, limit: int | None = 50, with_plan: bool = False) -> list[Run]:
-        with self.engine.connect() as conn:
+        with self._conn() as conn:
             if not self.exists(conn):
                 return []
             query = sa.select(self.table).order_by(
@@ -264,7 +296,7 @@ class History:
             return [run_from_row(row, with_plan=with_plan) for row in rows]
 
     def get(self, run_id: str) -> Run | None:
-        with self.engine.connect() as conn:
+        with self._conn() as conn:
             if not self.exists(conn):
                 return None
             row = (

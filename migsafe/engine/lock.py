@@ -56,6 +56,12 @@ class Holder:
 LockWaitFn = Callable[[Holder], None]
 
 
+def lock_engine(url: sa.URL, run_id: str) -> sa.Engine:
+    """An engine whose sessions name their run, so a waiting runner can name the holder."""
+    app = f"{_APP_PREFIX} run={run_id} pid={os.getpid()} host={socket.gethostname()}"
+    return create_engine(url, application_name=app)
+
+
 class RunnerLock:
     """Context manager that holds the runner lock for one run."""
 
@@ -67,8 +73,10 @@ class RunnerLock:
         wait: float,
         on_wait: Callable[[Holder], None] | None = None,
         describe_holder: Callable[[Holder], Holder] | None = None,
+        connection: sa.Connection | None = None,
     ) -> None:
         self.url = url
+        self._given = connection
         self.run_id = run_id
         self.wait = wait
         self.on_wait = on_wait
@@ -76,6 +84,11 @@ class RunnerLock:
         self._conn: sa.Connection | None = None
         self._engine: sa.Engine | None = None
         self._fd: int | None = None
+
+    @property
+    def connection(self) -> sa.Connection | None:
+        """The lock's own connection (PostgreSQL), in autocommit; None for SQLite."""
+        return self._conn
 
     def __enter__(self) -> RunnerLock:
         if is_sqlite(self.url):
@@ -94,9 +107,12 @@ class RunnerLock:
 
     # -- PostgreSQL -------------------------------------------------------------------------
     def _acquire_advisory(self) -> None:
-        app = f"{_APP_PREFIX} run={self.run_id} pid={os.getpid()} host={socket.gethostname()}"
-        self._engine = create_engine(self.url, application_name=app)
-        conn = connect(self._engine).execution_options(isolation_level="AUTOCOMMIT")
+        if self._given is not None:
+            conn = self._given
+        else:
+            self._engine = lock_engine(self.url, self.run_id)
+            conn = connect(self._engine)
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         self._conn = conn
         deadline = time.monotonic() + self.wait
         announced = False
@@ -191,8 +207,12 @@ class RunnerLock:
             # Closing the session releases the lock anyway.
             with contextlib.suppress(Exception):
                 self._conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+            engine = self._conn.engine
             self._conn.close()
             self._conn = None
+            if self._given is not None:
+                engine.dispose()
+                self._given = None
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None

@@ -37,18 +37,27 @@ class Project:
 
     def config_url(self) -> str | None:
         """The ``sqlalchemy.url`` the Alembic config gives, if any."""
+        return self.url_of(self.config)
+
+    @staticmethod
+    def url_of(config: Config) -> str | None:
         try:
-            return self.config.get_main_option("sqlalchemy.url") or None
+            return config.get_main_option("sqlalchemy.url") or None
         except Exception:  # configparser interpolation errors
             return None
 
 
-def load_project(settings: Settings) -> Project:
-    """Load the Config and ScriptDirectory, and every revision file (to surface errors now)."""
-    config = Config(
+def load_config(settings: Settings) -> Config:
+    """The Alembic Config alone (cheap: no revision file is read)."""
+    return Config(
         file_=str(settings.ini_file) if settings.ini_file else None,
         toml_file=str(settings.toml_file) if settings.toml_file else None,
     )
+
+
+def load_project(settings: Settings, config: Config | None = None) -> Project:
+    """Load the Config and ScriptDirectory, and every revision file (to surface errors now)."""
+    config = config if config is not None else load_config(settings)
     try:
         script = ScriptDirectory.from_config(config)
     except CommandError as exc:

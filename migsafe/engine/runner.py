@@ -7,7 +7,10 @@ error with the exit code that says which state the database is in.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from alembic.runtime.migration import RevisionStep
 
@@ -20,11 +23,16 @@ from migsafe.engine.offline import render_sql
 from migsafe.engine.plan import Plan, build_plan
 from migsafe.engine.project import downgrade_steps
 from migsafe.engine.session import Session
+from migsafe.engine.versions import VersionTable
 from migsafe.errors import MigrationFailed, MigrationNotRestored, NotReversibleError, UsageError
 from migsafe.results import RunResult
 
+PlanFn = Callable[[Session], tuple[Plan, list[RevisionStep]]]
 
-def lock(session: Session, run_id: str, on_wait: LockWaitFn | None) -> RunnerLock:
+
+@contextmanager
+def lock(session: Session, run_id: str, on_wait: LockWaitFn | None) -> Iterator[RunnerLock]:
+    """Hold the runner lock; its connection doubles as the run's auxiliary connection."""
     def describe(holder: Holder) -> Holder:
         if holder.run_id is None:
             return holder
@@ -38,13 +46,19 @@ def lock(session: Session, run_id: str, on_wait: LockWaitFn | None) -> RunnerLoc
             since=run.started_at.isoformat(timespec="seconds"),
         )
 
-    return RunnerLock(
+    with RunnerLock(
         session.url,
         run_id=run_id,
         wait=session.settings.lock_wait,
         on_wait=on_wait,
         describe_holder=describe,
-    )
+        connection=session.take_lock_connection(),
+    ) as held:
+        session.aux_conn = held.connection
+        try:
+            yield held
+        finally:
+            session.aux_conn = None
 
 
 def make_plan(
@@ -136,54 +150,50 @@ def check_reversible(plan: Plan) -> None:
 
 def execute(
     session: Session,
-    plan: Plan,
+    plan: Plan | None,
     steps: list[RevisionStep],
     run_id: str,
     progress: ProgressFn | None,
     *,
     reverts: str | None = None,
+    planner: PlanFn | None = None,
 ) -> RunResult:
+    """Record the run, run the guard, record the outcome; raise if it failed.
+
+    With ``planner`` instead of a plan, the plan is built inside the guard's first transaction
+    from the heads Alembic reads there (see Guard.run).
+    """
     history = session.history
     history.ensure()
-    history.close_abandoned(session.heads)
-    if not plan.steps:
-        started = history.start(
-            run_id=run_id,
-            command=plan.command,
-            from_revisions=plan.from_heads,
-            target=plan.target,
-            guard=plan.guard,
-            plan=plan.to_dict(),
-            db_user=session.url.username,
-            version=__version__,
+    started: list[dt.datetime] = []
+
+    def record_start(p: Plan) -> None:
+        history.close_abandoned(p.from_heads)
+        started.append(
+            history.start(
+                run_id=run_id,
+                command=p.command,
+                from_revisions=p.from_heads,
+                target=p.target,
+                guard=p.guard,
+                plan=p.to_dict(),
+                db_user=session.url.username,
+                version=__version__,
+                reverts_run_id=reverts,
+            )
         )
-        history.finish(
-            run_id,
-            status=hist.SUCCEEDED,
-            started_at=started,
-            to_revisions=session.heads,
-            at_revisions=session.heads,
-            attempts=0,
-        )
-        return RunResult(
-            run_id=run_id,
-            command=plan.command,
-            status="noop",
-            plan=plan,
-            at_heads=session.heads,
-            duration_s=0.0,
-        )
-    started = history.start(
-        run_id=run_id,
-        command=plan.command,
-        from_revisions=plan.from_heads,
-        target=plan.target,
-        guard=plan.guard,
-        plan=plan.to_dict(),
-        db_user=session.url.username,
-        version=__version__,
-        reverts_run_id=reverts,
-    )
+
+    def plan_and_record(
+        heads: tuple[str, ...], versions: VersionTable
+    ) -> tuple[Plan, list[RevisionStep]]:
+        assert planner is not None
+        session.heads, session.versions = heads, versions
+        p, planned_steps = planner(session)
+        record_start(p)
+        return p, planned_steps
+
+    if plan is not None:
+        record_start(plan)
     t0 = time.monotonic()
     guard = Guard(
         session.project,
@@ -200,33 +210,39 @@ def execute(
             verify=session.settings.verify,
         ),
         progress,
+        aux=session.aux,
+        planner=plan_and_record if planner is not None else None,
     )
     try:
         outcome = guard.run()
-    except BaseException as exc:  # the guard returns outcomes; this is a bug or a kill
-        history.finish(
-            run_id,
-            status=hist.INTERRUPTED,
-            started_at=started,
-            error=session.scrub(f"{type(exc).__name__}: {exc}"),
-        )
+    except BaseException as exc:  # a planning error (nothing ran), a bug, or a kill
+        if started:
+            history.finish(
+                run_id,
+                status=hist.INTERRUPTED,
+                started_at=started[0],
+                error=session.scrub(f"{type(exc).__name__}: {exc}"),
+            )
         raise
+    plan = guard.plan
     duration = time.monotonic() - t0
     error = describe_error(outcome.error, session) if outcome.error is not None else None
-    history.finish(
-        run_id,
-        status=outcome.status,
-        started_at=started,
-        to_revisions=outcome.at_heads if outcome.status == hist.SUCCEEDED else None,
-        at_revisions=outcome.at_heads,
-        failed_revision=outcome.failed_revision,
-        error=error,
-        attempts=outcome.attempts,
-    )
+    if started:
+        history.finish(
+            run_id,
+            status=outcome.status,
+            started_at=started[0],
+            to_revisions=outcome.at_heads if outcome.status == hist.SUCCEEDED else None,
+            at_revisions=outcome.at_heads,
+            failed_revision=outcome.failed_revision,
+            error=error,
+            attempts=outcome.attempts,
+        )
+    noop = outcome.status == hist.SUCCEEDED and not plan.steps
     result = RunResult(
         run_id=run_id,
         command=plan.command,
-        status=outcome.status,
+        status="noop" if noop else outcome.status,
         plan=plan,
         at_heads=outcome.at_heads,
         duration_s=duration,

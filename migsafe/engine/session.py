@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from migsafe.engine.connection import connect, create_engine, parse_url, redact
+from migsafe.engine.connection import connect, create_engine, is_sqlite, parse_url, redact
 from migsafe.engine.envpy import EnvCall, probe
 from migsafe.engine.history import History
-from migsafe.engine.project import Project, load_project
+from migsafe.engine.lock import lock_engine
+from migsafe.engine.project import Project, load_config, load_project
 from migsafe.engine.versions import VersionTable
 from migsafe.errors import ConfigError
 from migsafe.settings import Settings
@@ -26,6 +30,25 @@ class Session:
     history: History
     heads: tuple[str, ...]
     env: EnvCall
+    aux_conn: sa.Connection | None = None
+    lock_conn: sa.Connection | None = None  # opened early for the runner lock
+
+    @contextmanager
+    def aux(self) -> Iterator[sa.Connection]:
+        """A connection beside the migration's, in autocommit: history, checks, reads.
+
+        During a run it is the runner lock's connection (one connection for both); otherwise
+        a short-lived one.
+        """
+        if self.aux_conn is not None:
+            yield self.aux_conn
+            return
+        with self.engine.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.conn.dialect.name == "sqlite"
 
     @property
     def database(self) -> str:
@@ -49,22 +72,80 @@ class Session:
         if self.conn.in_transaction():
             self.conn.rollback()
 
+    def take_lock_connection(self) -> sa.Connection | None:
+        conn, self.lock_conn = self.lock_conn, None
+        return conn
+
     def close(self) -> None:
         try:
-            self.conn.close()
+            _close(self.conn, self.take_lock_connection())
         finally:
             self.engine.dispose()
 
 
-def open_session(settings: Settings, *, application_name: str = "migsafe") -> Session:
-    """Load the project, resolve the URL, connect, and read the current heads."""
-    project = load_project(settings)
+def open_session(
+    settings: Settings,
+    *,
+    application_name: str = "migsafe",
+    probe_now: bool = True,
+    lock_run_id: str | None = None,
+) -> Session:
+    """Load the project, resolve the URL, connect, and read the current heads.
+
+    ``probe_now=False`` skips reading the heads (through env.py) when the caller will call
+    :meth:`Session.reprobe` under the runner lock anyway. ``lock_run_id`` also opens the runner
+    lock's connection. Connections are opened in the background while the revision files load:
+    on a server with password authentication each costs several milliseconds.
+    """
+    config = load_config(settings)
     url_text = settings.database_url
     if url_text:
         # env.py builds its own engine from this option; point it at the same database.
-        project.config.set_main_option("sqlalchemy.url", url_text.replace("%", "%%"))
+        config.set_main_option("sqlalchemy.url", url_text.replace("%", "%%"))
     else:
-        url_text = project.config_url()
+        url_text = Project.url_of(config)
+    if url_text:
+        url = parse_url(url_text)
+        with _Prefetch(url, application_name, lock_run_id) as prefetch:
+            project = load_project(settings, config)
+            engine, conn, lock_conn = prefetch.result()
+    else:
+        project = load_project(settings, config)
+        url, engine, conn, lock_conn = _url_from_env_py(project, application_name, lock_run_id)
+    heads: tuple[str, ...] = ()
+    call = EnvCall()
+    if probe_now:
+        try:
+            heads, call = probe(project, conn)
+            if conn.in_transaction():
+                conn.rollback()
+        except BaseException:
+            _close(conn, lock_conn)
+            raise
+    session = Session(
+        settings=settings,
+        project=project,
+        url=url,
+        engine=engine,
+        conn=conn,
+        versions=VersionTable(engine, call.version_table, call.version_table_schema),
+        history=History(engine, settings.schema),
+        heads=heads,
+        env=call,
+        lock_conn=lock_conn,
+    )
+    session.history = History(engine, settings.schema, connect=session.aux)
+    return session
+
+
+def _url_from_env_py(
+    project: Project, application_name: str, lock_run_id: str | None
+) -> tuple[sa.URL, sa.Engine, sa.Connection, sa.Connection | None]:
+    """No URL in settings or config: env.py computes it (from app settings); ask it."""
+    _, call = probe(project, None)
+    url_text = project.config_url()
+    if call.their_url is not None:
+        url_text = call.their_url.render_as_string(hide_password=False)
     if not url_text:
         # env.py may compute the URL itself (from app settings): ask it, read-only.
         _, call = probe(project, None)
@@ -77,24 +158,48 @@ def open_session(settings: Settings, *, application_name: str = "migsafe") -> Se
             hint="pass --database-url or set MIGSAFE_DATABASE_URL",
         )
     url = parse_url(url_text)
-    engine = create_engine(url, application_name=application_name)
-    conn = connect(engine)
-    try:
-        heads, call = probe(project, conn)
-        if conn.in_transaction():
-            conn.rollback()
-    except BaseException:
-        conn.close()
-        engine.dispose()
-        raise
-    return Session(
-        settings=settings,
-        project=project,
-        url=url,
-        engine=engine,
-        conn=conn,
-        versions=VersionTable(engine, call.version_table, call.version_table_schema),
-        history=History(engine, settings.schema),
-        heads=heads,
-        env=call,
-    )
+    with _Prefetch(url, application_name, lock_run_id) as prefetch:
+        engine, conn, lock_conn = prefetch.result()
+    return url, engine, conn, lock_conn
+
+
+class _Prefetch:
+    """Open the migration connection (and the lock's) in background threads."""
+
+    def __init__(self, url: sa.URL, application_name: str, lock_run_id: str | None) -> None:
+        self.engine = create_engine(url, application_name=application_name)
+        self.lock_engine = (
+            lock_engine(url, lock_run_id) if lock_run_id and not is_sqlite(url) else None
+        )
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="migsafe-connect")
+        self.conn = self.pool.submit(connect, self.engine)
+        self.lock_conn = self.pool.submit(connect, self.lock_engine) if self.lock_engine else None
+
+    def __enter__(self) -> _Prefetch:
+        return self
+
+    def result(self) -> tuple[sa.Engine, sa.Connection, sa.Connection | None]:
+        conn = self.conn.result()
+        lock_conn = self.lock_conn.result() if self.lock_conn is not None else None
+        self._taken = True
+        return self.engine, conn, lock_conn
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.pool.shutdown(wait=True)
+        if exc_type is None:
+            return
+        # Loading the project failed: close whatever got opened meanwhile.
+        for future in (self.conn, self.lock_conn):
+            if future is not None and future.exception() is None:
+                future.result().close()
+        self.engine.dispose()
+        if self.lock_engine is not None:
+            self.lock_engine.dispose()
+
+
+def _close(conn: sa.Connection, lock_conn: sa.Connection | None) -> None:
+    for c in (conn, lock_conn):
+        if c is not None:
+            engine = c.engine
+            c.close()
+            engine.dispose()

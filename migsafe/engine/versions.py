@@ -30,4 +30,6 @@ class VersionTable:
     def read_fresh(self) -> tuple[str, ...]:
         """Current heads read on a new connection (the migration's may be broken)."""
         with self.engine.connect() as conn:
-            return self.read(conn)
+            heads = self.read(conn)
+            conn.rollback()
+            return heads

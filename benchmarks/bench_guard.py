@@ -1,0 +1,211 @@
+"""Cost of the transactional guard: `migsafe upgrade` vs plain `alembic.command.upgrade`.
+
+Builds a 50-migration chain of mixed DDL on small tables, then, in one process, upgrades fresh
+databases from base to head with each tool in turn (alternating, so drift in the machine's load
+hits both) and prints the medians and their ratio. Also times `migsafe status` as a user runs
+it: a new process, startup included.
+
+    python benchmarks/bench_guard.py            # 9 rounds
+    python benchmarks/bench_guard.py --quick    # 2 rounds, for CI
+
+Target (issue 2): the guard costs at most 15% over plain Alembic (ratio <= 1.15), and
+`migsafe status` answers in under 0.3 s.
+
+PostgreSQL: MIGSAFE_BENCH_DATABASE_URL (an admin URL; databases are created and dropped), else
+the same throwaway cluster the test suite uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+
+from migsafe import api  # noqa: E402
+from migsafe.settings import CliOptions, load_settings  # noqa: E402
+from tests.support.pg import PgServer, from_env, provide_server  # noqa: E402
+
+ENV_PY = '''
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+target_metadata = None
+
+
+def run_migrations_offline():
+    context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online():
+    connectable = engine_from_config(
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )
+    with connectable.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
+'''
+
+# Mixed DDL on small tables; every 5th migration creates a table the next four alter.
+BODIES = [
+    """
+    op.create_table(
+        "t{g}",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(50), nullable=False),
+    )
+    op.bulk_insert(
+        sa.table("t{g}", sa.column("id", sa.Integer), sa.column("name", sa.String)),
+        [{{"id": i, "name": f"row {{i}}"}} for i in range(1, 21)],
+    )
+    """,
+    """
+    op.add_column("t{g}", sa.Column("score", sa.Integer, server_default="0", nullable=False))
+    """,
+    """
+    op.create_index("ix_t{g}_name", "t{g}", ["name"])
+    """,
+    """
+    op.alter_column("t{g}", "name", type_=sa.String(120), existing_nullable=False)
+    """,
+    """
+    op.create_check_constraint("ck_t{g}_score", "t{g}", "score >= 0")
+    op.execute("UPDATE t{g} SET score = id")
+    """,
+]
+
+
+def write_project(root: Path, count: int = 50) -> Path:
+    (root / "migrations" / "versions").mkdir(parents=True)
+    (root / "migrations" / "env.py").write_text(ENV_PY)
+    ini = root / "alembic.ini"
+    ini.write_text(
+        "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = driver://unset\n"
+    )
+    previous = None
+    for n in range(1, count + 1):
+        group = (n - 1) // 5
+        body = textwrap.dedent(BODIES[(n - 1) % 5].format(g=group))
+        rev = f"r{n:03d}"
+        (root / "migrations" / "versions" / f"{rev}.py").write_text(
+            f'"""step {n}"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
+            f"revision = {rev!r}\ndown_revision = {previous!r}\n"
+            "branch_labels = None\ndepends_on = None\n\n\n"
+            f"def upgrade():\n{textwrap.indent(body.strip(), '    ')}\n\n\n"
+            "def downgrade():\n    pass\n"
+        )
+        previous = rev
+    return ini
+
+
+@contextlib.contextmanager
+def server() -> Iterator[PgServer]:
+    raw = os.environ.get("MIGSAFE_BENCH_DATABASE_URL")
+    if raw:
+        srv = from_env(raw)
+        yield srv
+    else:
+        with provide_server() as srv:
+            yield srv
+
+
+def time_alembic(ini: Path, url: str) -> float:
+    cfg = Config(str(ini))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    t0 = time.perf_counter()
+    command.upgrade(cfg, "head")
+    return time.perf_counter() - t0
+
+
+def time_migsafe(ini: Path, url: str) -> float:
+    t0 = time.perf_counter()
+    settings = load_settings(CliOptions(config=ini, database_url=url))
+    result = api.upgrade(settings, "head")
+    elapsed = time.perf_counter() - t0
+    assert result.status == "succeeded", result.status
+    return elapsed
+
+
+def time_status(ini: Path, url: str, runs: int) -> list[float]:
+    env = {**os.environ, "MIGSAFE_DATABASE_URL": url}
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "migsafe", "-c", str(ini), "status"],
+            check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2 rounds (for CI)")
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--migrations", type=int, default=50)
+    args = parser.parse_args()
+    rounds = 2 if args.quick else args.rounds
+    logging.disable(logging.INFO)  # Alembic's per-migration INFO lines are not what we time
+
+    with tempfile.TemporaryDirectory() as tmp, server() as srv:
+        ini = write_project(Path(tmp), args.migrations)
+        # One untimed upgrade of each kind warms imports and the server's caches.
+        for fn in (time_alembic, time_migsafe):
+            with srv.fresh_database("bench") as url:
+                fn(ini, url)
+        plain: list[float] = []
+        guarded: list[float] = []
+        for i in range(rounds):
+            order = (time_alembic, time_migsafe) if i % 2 == 0 else (time_migsafe, time_alembic)
+            for fn in order:
+                with srv.fresh_database("bench") as url:
+                    (plain if fn is time_alembic else guarded).append(fn(ini, url))
+        with srv.fresh_database("bench") as url:
+            time_migsafe(ini, url)
+            status_times = time_status(ini, url, 3 if args.quick else 7)
+
+    med_plain = statistics.median(plain)
+    med_guarded = statistics.median(guarded)
+    ratio = med_guarded / med_plain
+    med_status = statistics.median(status_times)
+    print(f"chain: {args.migrations} migrations, {rounds} rounds, fresh database each")
+    print(f"alembic.command.upgrade   median {med_plain * 1000:8.1f} ms")
+    print(f"migsafe upgrade (guarded) median {med_guarded * 1000:8.1f} ms")
+    print(f"ratio migsafe/alembic: {ratio:.3f}  (target <= 1.15: {'met' if ratio <= 1.15 else 'NOT met'})")
+    print(
+        f"migsafe status (new process) median {med_status * 1000:.0f} ms, "
+        f"max {max(status_times) * 1000:.0f} ms  (target < 300 ms: "
+        f"{'met' if med_status < 0.3 else 'NOT met'})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
