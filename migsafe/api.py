@@ -139,7 +139,7 @@ def history(settings: Settings, *, limit: int = 20) -> HistoryResult:
     from migsafe.engine.session import open_session
     from migsafe.results import HistoryResult
 
-    session = open_session(settings)
+    session = open_session(settings, probe_now=False)
     try:
         runs = session.history.runs(limit=limit)
         return HistoryResult(database=session.database, runs=tuple(runs))

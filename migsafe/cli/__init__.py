@@ -29,8 +29,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# Piped into a log, rich would wrap tables at 80 columns; a log has room for whole lines.
+_PIPE_WIDTH = 160
+stdout = Console(highlight=False, width=None if sys.stdout.isatty() else _PIPE_WIDTH)
+stderr = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _PIPE_WIDTH)
 
 
 class Format(StrEnum):

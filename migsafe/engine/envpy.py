@@ -15,7 +15,9 @@ transaction and leaves BEGIN/COMMIT to migsafe: that is the transactional guard.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -123,7 +125,7 @@ def run_env(
     if connection is not None:
         attributes["connection"] = connection
     try:
-        with env:
+        with env, _quiet_context_lines():
             project.script.run_env()
     except (EnvPyError, KeyboardInterrupt):
         raise
@@ -149,6 +151,29 @@ def run_env(
             hint="env.py must call context.run_migrations() (inside context.begin_transaction())",
         )
     return call
+
+
+class _ContextLines(logging.Filter):
+    """Drop Alembic's "Context impl ..." / "Will assume ... DDL" lines.
+
+    migsafe runs env.py two or three times per command, and on SQLite "Will assume
+    non-transactional DDL" is wrong under migsafe's guard. The user's other log lines pass.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        return not (message.startswith("Context impl") or message.startswith("Will assume"))
+
+
+@contextmanager
+def _quiet_context_lines() -> Iterator[None]:
+    logger = logging.getLogger("alembic.runtime.migration")
+    noise = _ContextLines()
+    logger.addFilter(noise)
+    try:
+        yield
+    finally:
+        logger.removeFilter(noise)
 
 
 def _tracking(fn: MigrationsFn, call: EnvCall) -> MigrationsFn:

@@ -121,8 +121,9 @@ def history(console: Console, h: HistoryResult) -> None:
         console.print(f"No runs recorded yet for {h.database}.")
         return
     table = Table(title=f"History of {h.database}", title_justify="left", show_edge=False)
-    for column in ("run", "command", "status", "started", "took", "from", "to / at", "by", "error"):
-        table.add_column(column)
+    for column in ("run", "command", "status", "started", "took", "from", "to / at", "by"):
+        table.add_column(column, no_wrap=column in ("run", "started", "took"))
+    table.add_column("error", overflow="fold")
     for run in h.runs:
         table.add_row(
             run.run_id,
@@ -133,7 +134,7 @@ def history(console: Console, h: HistoryResult) -> None:
             _heads(run.from_revisions),
             _heads(run.to_revisions or run.at_revisions),
             f"{run.os_user}@{run.host}",
-            (run.error or "")[:80],
+            (run.error or "")[:200],
         )
     console.print(table)
 

@@ -1,0 +1,122 @@
+"""Static analysis of migration files: what the plan says before anything runs."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from migsafe.engine.analysis import analyse_source
+
+
+def facts(body: str):
+    return analyse_source(textwrap.dedent(body))
+
+
+def test_plain_ddl_is_transactional_and_has_a_body() -> None:
+    f = facts(
+        """
+        def upgrade():
+            op.add_column("t", sa.Column("x", sa.Integer))
+
+        def downgrade():
+            op.drop_column("t", "x")
+        """
+    )
+    assert f.upgrade.transactional and f.upgrade.present and not f.upgrade.empty
+    assert f.downgrade.transactional and not f.downgrade.empty
+
+
+@pytest.mark.parametrize(
+    "downgrade",
+    [
+        "def downgrade():\n    pass\n",
+        'def downgrade():\n    """Nothing to undo."""\n',
+        "def downgrade():\n    ...\n",
+        'def downgrade():\n    """Doc."""\n    pass\n',
+    ],
+    ids=["pass", "docstring", "ellipsis", "docstring-and-pass"],
+)
+def test_empty_downgrade_is_detected(downgrade: str) -> None:
+    f = facts("def upgrade():\n    op.drop_table('t')\n\n" + downgrade)
+    assert f.downgrade.present and f.downgrade.empty
+
+
+def test_missing_downgrade_is_detected() -> None:
+    f = facts("def upgrade():\n    op.drop_table('t')\n")
+    assert not f.downgrade.present
+
+
+def test_autocommit_block_with_concurrent_index_is_non_transactional() -> None:
+    f = facts(
+        """
+        def upgrade():
+            op.create_table("t")
+            with op.get_context().autocommit_block():
+                op.create_index("ix_t_v", "t", ["v"], postgresql_concurrently=True)
+
+        def downgrade():
+            op.drop_table("t")
+        """
+    )
+    assert not f.upgrade.transactional
+    assert any("autocommit_block" in r for r in f.upgrade.non_transactional)
+    assert f.upgrade.concurrent_indexes == ("ix_t_v",)
+    assert f.upgrade.warnings == ()
+    assert f.downgrade.transactional
+
+
+def test_raw_concurrent_sql_is_found_and_index_name_parsed() -> None:
+    f = facts(
+        """
+        def upgrade():
+            with op.get_context().autocommit_block():
+                op.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_a ON a (b)")
+        """
+    )
+    assert not f.upgrade.transactional
+    assert f.upgrade.concurrent_indexes == ("ix_a",)
+
+
+def test_concurrently_outside_autocommit_block_warns_it_will_fail() -> None:
+    f = facts(
+        """
+        def upgrade():
+            op.create_index("ix", "t", ["v"], postgresql_concurrently=True)
+        """
+    )
+    assert f.upgrade.warnings and "autocommit_block" in f.upgrade.warnings[0]
+
+
+def test_helpers_called_from_upgrade_are_analysed() -> None:
+    f = facts(
+        """
+        def _build():
+            with op.get_context().autocommit_block():
+                op.execute("VACUUM ANALYZE t")
+
+        def upgrade():
+            _build()
+
+        def downgrade():
+            op.drop_index("ix")
+        """
+    )
+    assert not f.upgrade.transactional
+    assert f.downgrade.transactional
+
+
+def test_a_docstring_mentioning_concurrently_is_not_sql() -> None:
+    f = facts(
+        '''
+        def upgrade():
+            """We used to build this CONCURRENTLY; now the table is small."""
+            op.create_index("ix", "t", ["v"])
+        '''
+    )
+    assert f.upgrade.transactional
+
+
+def test_unparseable_source_is_reported_not_raised() -> None:
+    f = analyse_source("def upgrade(:\n")
+    assert f.notes == ("source does not parse",)
