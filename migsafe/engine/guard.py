@@ -469,7 +469,7 @@ class Guard:
                 ) from exc
             if row is None:
                 raise VerifyFailed(f"verify query returned no rows: {query!r}")
-            if row[0] is None or row[0] is False:
+            if not row[0]:  # false, NULL, 0 (SQLite has no booleans) or empty
                 raise VerifyFailed(f"verify query returned {row[0]!r}: {query!r}")
 
     def _verify_alone(self) -> None:

@@ -179,7 +179,7 @@ class _Prefetch:
         return self
 
     def result(self) -> tuple[sa.Engine, sa.Connection, sa.Connection | None]:
-        conn = self.conn.result()
+        conn = prepare_migration_connection(self.conn.result())
         lock_conn = self.lock_conn.result() if self.lock_conn is not None else None
         self._taken = True
         return self.engine, conn, lock_conn
@@ -195,6 +195,20 @@ class _Prefetch:
         self.engine.dispose()
         if self.lock_engine is not None:
             self.lock_engine.dispose()
+
+
+def prepare_migration_connection(conn: sa.Connection) -> sa.Connection:
+    """Session settings for the connection migrations run on.
+
+    SQLite: BEGIN IMMEDIATE, so the write lock is taken before the first step rather than
+    failing half-way. PostgreSQL 14+: check every second that the client is still there, so a
+    killed runner's backend stops (and drops its locks) instead of finishing a long statement.
+    """
+    conn.execution_options(migsafe_write=True)
+    if conn.dialect.name == "postgresql" and (conn.dialect.server_version_info or (0,)) >= (14,):
+        conn.exec_driver_sql("SET client_connection_check_interval = 1000")
+        conn.commit()
+    return conn
 
 
 def _close(conn: sa.Connection, lock_conn: sa.Connection | None) -> None:

@@ -1,0 +1,127 @@
+"""Non-transactional steps (PostgreSQL): an ``autocommit_block()`` runs alone, journaled.
+
+The plan says which step cannot run in the transaction and why. When a concurrent index build
+fails it leaves an INVALID index behind and the earlier steps are committed: migsafe exits 5 and
+says where the database is; the next run drops the INVALID index before building it again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tests.engine.conftest import Db, MiniProject
+
+CREATE_T = """
+    op.create_table(
+        "t",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("v", sa.String(20)),
+    )
+    op.execute("INSERT INTO t (id, v) VALUES {values}")
+"""
+
+CONCURRENT_INDEX = """
+    with op.get_context().autocommit_block():
+        op.create_index("ix_t_v", "t", ["v"], unique={unique}, postgresql_concurrently=True)
+"""
+DROP_CONCURRENT_INDEX = """
+    with op.get_context().autocommit_block():
+        op.drop_index("ix_t_v", table_name="t", postgresql_concurrently=True)
+"""
+
+ADD_COLUMN = """
+    op.add_column("t", sa.Column("w", sa.Integer, nullable=True))
+    op.execute("UPDATE t SET w = id * 10")
+"""
+
+
+def _project(project: MiniProject, *, values: str, unique: bool) -> None:
+    project.add("r1", CREATE_T.format(values=values), 'op.drop_table("t")')
+    project.add("r2", CONCURRENT_INDEX.format(unique=unique), DROP_CONCURRENT_INDEX)
+    project.add("r3", ADD_COLUMN, 'op.drop_column("t", "w")')
+
+
+def _index_state(db: Db) -> list[tuple[bool, bool]]:
+    """(indisvalid, indisunique) of every index named ix_t_v."""
+    return db.rows(
+        "SELECT i.indisvalid, i.indisunique FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'ix_t_v'"
+    )
+
+
+def test_dry_run_marks_the_autocommit_step_and_the_upgrade_applies_it(
+    project: MiniProject, pg_db: Db
+) -> None:
+    _project(project, values="(1, 'a'), (2, 'b'), (3, NULL)", unique=False)
+    before = pg_db.fingerprint()
+
+    proc = project.upgrade(pg_db.url, "--dry-run", "--format", "json")
+
+    assert proc.returncode == 0, project.explain(proc)
+    pg_db.assert_unchanged(before)
+    result = json.loads(proc.stdout)
+    assert result["dry_run"] is True
+    steps = {s["revision"]: s for s in result["plan"]["steps"]}
+    assert list(steps) == ["r1", "r2", "r3"]
+    assert steps["r1"]["transactional"] is True
+    assert steps["r3"]["transactional"] is True
+    assert steps["r2"]["transactional"] is False
+    reasons = " ".join(steps["r2"]["non_transactional_reasons"])
+    assert "autocommit_block" in reasons, steps["r2"]
+    assert "ix_t_v" in steps["r2"]["concurrent_indexes"]
+    assert result["plan"]["guard"] != "transaction"
+
+    proc = project.upgrade(pg_db.url, "--format", "json")
+
+    assert proc.returncode == 0, project.explain(proc)
+    assert json.loads(proc.stdout)["status"] == "succeeded"
+    assert pg_db.heads() == ("r3",)
+    assert _index_state(pg_db) == [(True, False)]
+    assert pg_db.rows("SELECT id, w FROM t ORDER BY id") == [(1, 10), (2, 20), (3, 30)]
+    run = pg_db.last_run()
+    assert (run.status, run.from_revisions, run.to_revisions) == ("succeeded", (), ("r3",))
+    journal = [(j["revision"], j["status"]) for j in pg_db.journal()]
+    assert journal == [("r2", "started"), ("r2", "finished")]
+
+
+def test_failed_concurrent_build_is_not_restored_then_cleaned_up_on_rerun(
+    project: MiniProject, pg_db: Db
+) -> None:
+    # Duplicate values: the UNIQUE index cannot be built and stays behind, INVALID.
+    _project(project, values="(1, 'a'), (2, 'dup'), (3, 'dup'), (4, NULL)", unique=True)
+
+    proc = project.upgrade(pg_db.url)
+
+    assert proc.returncode == 5, project.explain(proc)
+    assert "the database is at r1" in proc.stderr, proc.stderr
+    assert pg_db.heads() == ("r1",)
+    assert _index_state(pg_db) == [(False, True)]
+    assert "w" not in pg_db.columns("t")
+    run = pg_db.last_run()
+    assert run.status == "not_restored"
+    assert run.failed_revision == "r2"
+    assert run.from_revisions == ()
+    assert run.at_revisions == ("r1",)
+    assert "UniqueViolation" in (run.error or "") or "duplicate" in (run.error or "")
+
+    pg_db.execute("DELETE FROM t WHERE id = 3")
+    proc = project.upgrade(pg_db.url, "--format", "json")
+
+    assert proc.returncode == 0, project.explain(proc)
+    result = json.loads(proc.stdout)
+    assert result["status"] == "succeeded"
+    assert result["cleaned_up"] == ["public.ix_t_v"]
+    assert pg_db.heads() == ("r3",)
+    assert _index_state(pg_db) == [(True, True)]
+    assert pg_db.rows("SELECT id, w FROM t ORDER BY id") == [(1, 10), (2, 20), (4, 40)]
+    last = pg_db.last_run()
+    assert (last.status, last.from_revisions, last.to_revisions) == ("succeeded", ("r1",), ("r3",))
+    cleanup = [
+        j for j in pg_db.journal() if j["run_id"] == last.run_id and j["status"] == "cleanup"
+    ]
+    assert len(cleanup) == 1
+    assert "ix_t_v" in cleanup[0]["detail"] and "INVALID" in cleanup[0]["detail"]
+    statuses = [j["status"] for j in pg_db.journal() if j["run_id"] == last.run_id]
+    assert statuses == ["cleanup", "started", "finished"]

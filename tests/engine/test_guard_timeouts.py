@@ -1,0 +1,158 @@
+"""lock_timeout, retries and statement_timeout on PostgreSQL.
+
+A migration that needs an ACCESS EXCLUSIVE lock queues behind a long transaction; every query
+on the table then queues behind the migration. migsafe's lock_timeout bounds how long those
+queries stall, the whole transaction is retried with backoff, and when the retries run out the
+database is exactly as before (exit 4).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+
+if TYPE_CHECKING:
+    from tests.engine.conftest import Db, MiniProject
+
+LOCK_TIMEOUT = 1.0
+SLACK = 2.5
+
+ADD_COLUMN = """
+    op.add_column("t", sa.Column("flag", sa.Boolean, nullable=True))
+    op.execute("UPDATE t SET flag = true")
+"""
+
+
+class Reader(threading.Thread):
+    """Session C: `SELECT count(*) FROM t` in a loop, recording each query's latency."""
+
+    def __init__(self, connect: Callable[..., psycopg.Connection[Any]]) -> None:
+        super().__init__(daemon=True)
+        self.conn = connect()
+        self.conn.execute("SET statement_timeout = '60s'")
+        self.conn.execute("SET lock_timeout = 0")
+        self.stop = threading.Event()
+        self.latencies: list[float] = []
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            while not self.stop.is_set():
+                t0 = time.monotonic()
+                self.conn.execute("SELECT count(*) FROM t").fetchone()
+                self.latencies.append(time.monotonic() - t0)
+                time.sleep(0.01)
+        except BaseException as exc:  # reported by the test
+            self.error = exc
+
+    def finish(self) -> float:
+        self.stop.set()
+        self.join(timeout=30)
+        assert not self.is_alive(), "session C is still blocked"
+        assert self.error is None, f"session C failed: {self.error!r}"
+        assert self.latencies, "session C ran no query"
+        return max(self.latencies)
+
+
+def _table_t(db: Db) -> None:
+    db.execute(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)",
+        "INSERT INTO t VALUES (1, 'a'), (2, NULL), (3, 'ç')",
+    )
+
+
+def test_lock_timeout_retries_then_rolls_back_without_stalling_readers(
+    project: MiniProject, pg_db: Db, pg_connect: Callable[..., psycopg.Connection[Any]]
+) -> None:
+    _table_t(pg_db)
+    project.add("r1", ADD_COLUMN)
+    before = pg_db.fingerprint()
+
+    holder = pg_connect(autocommit=False)  # session A: an open transaction that read t
+    holder.execute("SELECT * FROM t").fetchall()
+    reader = Reader(pg_connect)
+    reader.start()
+    try:
+        t0 = time.monotonic()
+        proc = project.upgrade(pg_db.url, "--lock-timeout", "1s", "--retries", "2")
+        elapsed = time.monotonic() - t0
+    finally:
+        max_latency = reader.finish()
+        holder.rollback()
+
+    assert proc.returncode == 4, project.explain(proc)
+    pg_db.assert_unchanged(before)
+    assert pg_db.heads() == ()
+    run = pg_db.last_run()
+    assert run.status == "rolled_back"
+    assert run.attempts == 3
+    assert run.failed_revision == "r1"
+    assert "LockNotAvailable" in (run.error or "") or "lock timeout" in (run.error or "")
+    # 3 attempts of 1 s each, plus two backoffs (~0.5 s and ~1 s).
+    assert elapsed >= 3 * LOCK_TIMEOUT
+    # The scenario is real: the migration's queued lock did stall session C ...
+    assert max_latency > 0.5 * LOCK_TIMEOUT, f"C was never blocked ({max_latency:.2f}s)"
+    # ... but never for much longer than one lock_timeout.
+    assert max_latency < LOCK_TIMEOUT + SLACK, f"C stalled {max_latency:.2f}s"
+
+
+def test_lock_released_during_retries_then_upgrade_succeeds(
+    project: MiniProject,
+    pg_db: Db,
+    pg_connect: Callable[..., psycopg.Connection[Any]],
+    processes: list[Any],
+) -> None:
+    _table_t(pg_db)
+    project.add("r1", ADD_COLUMN)
+    holder = pg_connect(autocommit=False)
+    holder.execute("LOCK TABLE t IN ACCESS SHARE MODE")
+    watcher = pg_connect()
+
+    def migration_waits_for_t() -> bool:
+        row = watcher.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 't'::regclass"
+        ).fetchone()
+        return bool(row and row[0])
+
+    proc = project.popen(pg_db.url, "upgrade", "--lock-timeout", "1s", "--retries", "5")
+    processes.append(proc)
+    try:
+        assert pg_db.wait_for(migration_waits_for_t, timeout=30), "migsafe never waited on t"
+        # The first attempt started waiting: hold on longer than its lock_timeout, so it fails
+        # and the transaction is retried, then let go.
+        time.sleep(1.5 * LOCK_TIMEOUT)
+    finally:
+        holder.rollback()
+    out, err = proc.communicate(timeout=60)
+
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{out}\n{err}"
+    assert pg_db.heads() == ("r1",)
+    run = pg_db.last_run()
+    assert run.status == "succeeded"
+    assert run.attempts is not None and run.attempts > 1
+    assert "flag" in pg_db.columns("t")
+    assert pg_db.scalar("SELECT count(*) FROM t WHERE flag") == 3
+
+
+def test_statement_timeout_rolls_back(project: MiniProject, pg_db: Db) -> None:
+    project.chain(1)
+    project.add("r2", 'op.execute("SELECT pg_sleep(2)")')
+    before = pg_db.fingerprint()
+
+    t0 = time.monotonic()
+    proc = project.upgrade(pg_db.url, "--statement-timeout", "500ms")
+    elapsed = time.monotonic() - t0
+
+    assert proc.returncode == 4, project.explain(proc)
+    pg_db.assert_unchanged(before)
+    assert pg_db.heads() == ()
+    run = pg_db.last_run()
+    assert run.status == "rolled_back"
+    assert run.failed_revision == "r2"
+    assert run.attempts == 1  # a statement timeout is not a lock timeout: no retry
+    assert "statement timeout" in (run.error or "")
+    assert elapsed < 10
