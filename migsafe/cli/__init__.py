@@ -126,7 +126,8 @@ def _fail(code: ExitCode, message: str, hint: str | None, exc: BaseException | N
         if result is not None and hasattr(result, "to_dict"):
             document["result"] = result.to_dict()
         emit_json(document)
-    stderr.print(f"[red]error[/]: {escape(message)}", markup=True, highlight=False)
+    # One line each, whatever the width: a log line must stay greppable.
+    stderr.print(f"[red]error[/]: {escape(message)}", highlight=False, soft_wrap=True)
     if hint:
-        stderr.print(f"hint: {hint}", markup=False)
+        stderr.print(f"hint: {hint}", markup=False, soft_wrap=True)
     sys.exit(int(code))

@@ -26,6 +26,7 @@ from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy.engine import URL
 
+from migsafe.engine.connection import unavailable
 from migsafe.engine.project import Project, user_frame
 from migsafe.errors import ProjectError
 
@@ -130,8 +131,12 @@ def run_env(
     except (EnvPyError, KeyboardInterrupt):
         raise
     except BaseException as exc:
-        if call.fn_called or isinstance(exc, sa.exc.DBAPIError | SystemExit):
+        if call.fn_called or isinstance(exc, SystemExit):
             raise
+        if isinstance(exc, sa.exc.DBAPIError):
+            # env.py's own engine could not connect (migsafe's own connection already had).
+            url = connection.engine.url if connection is not None else call.their_url
+            raise unavailable(url or sa.engine.make_url("postgresql://"), exc) from exc
         raise EnvPyError(
             f"env.py failed before it ran the migrations{user_frame(exc)}: "
             f"{type(exc).__name__}: {_one_line(exc)}",

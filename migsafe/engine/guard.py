@@ -58,9 +58,7 @@ class PlanningFailed(Exception):
 
 
 # (heads, version table, version table schema) -> the plan and its steps
-Planner = Callable[
-    [tuple[str, ...], VersionTable], tuple[Plan, Sequence[RevisionStep]]
-]
+Planner = Callable[[tuple[str, ...], VersionTable], tuple[Plan, Sequence[RevisionStep]]]
 
 
 @dataclass(frozen=True)
@@ -129,6 +127,8 @@ class Guard:
             except PlanningFailed as exc:
                 raise exc.cause from None
             except BaseException as exc:
+                if self._plan is None:
+                    raise  # env.py failed before Alembic asked for steps: nothing ran
                 return self._failed(exc, committed_any=False, transactional=True)
             if self._first_segment_done:
                 remaining = self.plan.segments()[1:]
@@ -148,7 +148,6 @@ class Guard:
         for offset, (transactional, plan_steps) in enumerate(segments):
             index = first_index + offset
             last = index == total - 1
-            last = index == len(segments) - 1
             steps = [self.steps[s.revision] for s in plan_steps]
             expected = self.plan.from_heads if index == 0 else None
             before_indexes: set[str] = set()

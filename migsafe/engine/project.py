@@ -7,6 +7,8 @@ name the file and line.
 
 from __future__ import annotations
 
+import os
+import sysconfig
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -111,16 +113,21 @@ def revision_errors() -> Iterator[None]:
         ) from exc
 
 
-def user_frame(exc: BaseException, *, inside: Sequence[str] = ()) -> str:
-    """`` (path, line N)`` of the innermost frame outside migsafe, alembic and sqlalchemy."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    for frame in reversed(frames):
-        name = frame.filename.replace("\\", "/")
-        if any(part in name for part in ("/migsafe/engine/", "/alembic/", "/sqlalchemy/")):
+def user_frame(exc: BaseException) -> str:
+    """`` (path, line N)`` of the innermost frame in the user's own code.
+
+    That is the line to change: not a frame of the standard library, of an installed package
+    (alembic, sqlalchemy, a driver) or of migsafe itself.
+    """
+    skip = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    own = str(Path(__file__).resolve().parents[1]) + os.sep
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        name = frame.filename
+        if name.startswith("<") or name.startswith(own):
             continue
-        if inside and not any(name.endswith(s) for s in inside):
+        if any(name.startswith(prefix) for prefix in skip):
             continue
-        return f" ({frame.filename}, line {frame.lineno})"
+        return f" ({name}, line {frame.lineno})"
     return ""
 
 

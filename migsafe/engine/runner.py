@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from alembic.runtime.migration import RevisionStep
+from alembic.runtime.migration import MigrationStep, RevisionStep
 
 from migsafe import __version__
 from migsafe.engine import history as hist
@@ -20,11 +20,17 @@ from migsafe.engine.events import ProgressFn
 from migsafe.engine.guard import ConcurrentChange, Guard, GuardOptions, Outcome, VerifyFailed
 from migsafe.engine.lock import Holder, LockWaitFn, RunnerLock
 from migsafe.engine.offline import render_sql
-from migsafe.engine.plan import Plan, build_plan
-from migsafe.engine.project import downgrade_steps
+from migsafe.engine.plan import Plan, build_plan, expected_heads
+from migsafe.engine.project import downgrade_steps, get_script
 from migsafe.engine.session import Session
 from migsafe.engine.versions import VersionTable
-from migsafe.errors import MigrationFailed, MigrationNotRestored, NotReversibleError, UsageError
+from migsafe.errors import (
+    MigrationFailed,
+    MigrationNotRestored,
+    MigsafeError,
+    NotReversibleError,
+    UsageError,
+)
 from migsafe.results import RunResult
 
 PlanFn = Callable[[Session], tuple[Plan, list[RevisionStep]]]
@@ -33,6 +39,7 @@ PlanFn = Callable[[Session], tuple[Plan, list[RevisionStep]]]
 @contextmanager
 def lock(session: Session, run_id: str, on_wait: LockWaitFn | None) -> Iterator[RunnerLock]:
     """Hold the runner lock; its connection doubles as the run's auxiliary connection."""
+
     def describe(holder: Holder) -> Holder:
         if holder.run_id is None:
             return holder
@@ -120,13 +127,36 @@ def revert_target(
             f"{', '.join(heads) or 'base'}; something else changed it",
             hint="use --to REV to choose the target explicitly",
         )
-    if len(last.from_revisions) > 1:
+    target = ", ".join(last.from_revisions) or "base"
+    return target, last.run_id, undo_steps(session, last)
+
+
+def undo_steps(session: Session, run: hist.Run) -> list[RevisionStep]:
+    """Downgrade steps for exactly the revisions ``run`` applied, newest first.
+
+    A downgrade *target* cannot express "undo this run" once branches are involved (a run
+    that applied a second branch, or a merge, started from several heads), so the steps are
+    built from the run's own plan and checked to lead back to where it started.
+    """
+    full = session.history.get(run.run_id)
+    applied = [step["revision"] for step in ((full.plan or {}) if full else {}).get("steps", [])]
+    if not applied:
+        raise UsageError(f"run {run.run_id} has no recorded steps to undo")
+    project = session.project
+    revmap = project.script.revision_map
+    steps = [
+        MigrationStep.downgrade_from_script(revmap, get_script(project, revision))
+        for revision in reversed(applied)
+    ]
+    reached = expected_heads(project, session.heads, steps)
+    if set(reached) != set(run.from_revisions):
         raise UsageError(
-            f"run {last.run_id} started from several heads ({', '.join(last.from_revisions)})",
-            hint="use --to REV for each branch",
+            f"undoing run {run.run_id} would leave the database at "
+            f"{', '.join(reached) or 'base'}, not at {', '.join(run.from_revisions) or 'base'} "
+            "where it started",
+            hint="use --to REV to choose the target explicitly",
         )
-    target = last.from_revisions[0] if last.from_revisions else "base"
-    return target, last.run_id, downgrade_steps(session.project, target, heads)
+    return steps
 
 
 def last_revertible_run(session: Session) -> hist.Run | None:
@@ -223,7 +253,13 @@ def execute(
                 started_at=started[0],
                 error=session.scrub(f"{type(exc).__name__}: {exc}"),
             )
-        raise
+            raise
+        if isinstance(exc, MigsafeError | KeyboardInterrupt):
+            raise
+        raise MigrationFailed(
+            f"failed before any migration ran: {describe_error(exc, session)}; nothing changed",
+            hint="rerun with --debug for the traceback",
+        ) from exc
     plan = guard.plan
     duration = time.monotonic() - t0
     error = describe_error(outcome.error, session) if outcome.error is not None else None

@@ -1,0 +1,29 @@
+"""seed notes
+
+Revision ID: att0002
+Revises: att0001
+Create Date: 2025-01-01 00:00:00.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision: str = 'att0002'
+down_revision: Union[str, Sequence[str], None] = 'att0001'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    # Records which session ran the migration: migsafe's, or one env.py opened itself.
+    op.execute("INSERT INTO notes (id, body) VALUES (1, current_setting('application_name'))")
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.execute("DELETE FROM notes WHERE id = 1")
