@@ -20,12 +20,24 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext, MigrationInfo, RevisionStep
 
+from migsafe.engine.dberrors import is_lock_timeout
 from migsafe.engine.envpy import run_env
 from migsafe.engine.events import Progress, ProgressFn
 from migsafe.engine.history import NOT_RESTORED, ROLLED_BACK, SUCCEEDED, History
+from migsafe.engine.indexes import drop_concurrently, existing_indexes, invalid_indexes
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.project import Project
+from migsafe.engine.verify import VerifyFailed, run_checks
 from migsafe.engine.versions import VersionTable
+
+__all__ = [
+    "ConcurrentChange",
+    "Guard",
+    "GuardOptions",
+    "Outcome",
+    "VerifyFailed",
+    "is_lock_timeout",
+]
 
 
 @dataclass
@@ -39,10 +51,6 @@ class Outcome:
     error: BaseException | None = None
     step_seconds: dict[str, float] = field(default_factory=dict)
     cleaned_up: list[str] = field(default_factory=list)
-
-
-class VerifyFailed(Exception):
-    """A --verify query failed or did not return true."""
 
 
 class ConcurrentChange(Exception):
@@ -307,13 +315,8 @@ class Guard:
                     message=f"dropping INVALID index {qualified}",
                 )
             )
-            schema, _, name = qualified.partition(".")
-            prep = self.conn.dialect.identifier_preparer
             with self.aux() as aux:
-                aux.exec_driver_sql(
-                    "DROP INDEX CONCURRENTLY IF EXISTS "
-                    f"{prep.quote_schema(schema)}.{prep.quote(name)}"
-                )
+                drop_concurrently(aux, qualified)
             self._cleaned.append(qualified)
             if self.history is not None:
                 self.history.journal_write(
@@ -327,30 +330,14 @@ class Guard:
             self.conn.commit()
 
     def _invalid_indexes(self, names: Sequence[str]) -> list[str]:
-        if self.sqlite or not names:
-            return []
-        rows = self.conn.execute(
-            sa.text(
-                "SELECT n.nspname, c.relname FROM pg_index i "
-                "JOIN pg_class c ON c.oid = i.indexrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE NOT i.indisvalid AND c.relname = ANY(:names)"
-            ),
-            {"names": list(names)},
-        ).all()
+        found = invalid_indexes(self.conn, names)
         if self.conn.in_transaction():
             self.conn.commit()
-        return [f"{schema}.{name}" for schema, name in rows]
+        return found
 
     def _existing_indexes(self, plan_step: PlanStep) -> set[str]:
-        if self.sqlite or not plan_step.concurrent_indexes:
-            return set()
         with self.aux() as aux:
-            rows = aux.execute(
-                sa.text("SELECT relname FROM pg_class WHERE relkind = 'i' AND relname = ANY(:n)"),
-                {"n": list(plan_step.concurrent_indexes)},
-            ).scalars()
-            return set(rows)
+            return existing_indexes(aux, plan_step.concurrent_indexes)
 
     # -- shared ------------------------------------------------------------------------------
     def _run_env(
@@ -456,20 +443,7 @@ class Guard:
             _safe_rollback(self.conn)
 
     def _verify(self) -> None:
-        runner = self.conn.execution_options(no_parameters=True)
-        for query in self.options.verify:
-            self.progress(Progress("verify", message=query))
-            try:
-                row = runner.exec_driver_sql(query).first()
-            except sa.exc.DBAPIError as exc:
-                orig = getattr(exc, "orig", exc)
-                raise VerifyFailed(
-                    f"verify query failed: {query!r}: {' '.join(str(orig).split())[:200]}"
-                ) from exc
-            if row is None:
-                raise VerifyFailed(f"verify query returned no rows: {query!r}")
-            if not row[0]:  # false, NULL, 0 (SQLite has no booleans) or empty
-                raise VerifyFailed(f"verify query returned {row[0]!r}: {query!r}")
+        run_checks(self.conn, self.options.verify, self.progress)
 
     def _verify_alone(self) -> None:
         trans = self.conn.begin()
@@ -485,25 +459,3 @@ def _safe_rollback(target: sa.Connection | sa.Transaction) -> None:
     # A broken connection cannot roll back; the server does when the session ends.
     with contextlib.suppress(Exception):
         target.rollback()
-
-
-def iter_causes(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        orig = getattr(current, "orig", None)
-        if isinstance(orig, BaseException) and id(orig) not in seen:
-            yield orig
-        current = current.__cause__ or current.__context__
-
-
-def is_lock_timeout(exc: BaseException) -> bool:
-    """A lock_timeout on PostgreSQL (55P03), or "database is locked" on SQLite."""
-    for cause in iter_causes(exc):
-        if getattr(cause, "sqlstate", None) == "55P03":
-            return True
-        if type(cause).__name__ == "OperationalError" and "database is locked" in str(cause):
-            return True
-    return False

@@ -1,0 +1,27 @@
+"""Recognise driver errors by what they mean, whatever wraps them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+
+def iter_causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        orig = getattr(current, "orig", None)
+        if isinstance(orig, BaseException) and id(orig) not in seen:
+            yield orig
+        current = current.__cause__ or current.__context__
+
+
+def is_lock_timeout(exc: BaseException) -> bool:
+    """A lock_timeout on PostgreSQL (55P03), or "database is locked" on SQLite."""
+    for cause in iter_causes(exc):
+        if getattr(cause, "sqlstate", None) == "55P03":
+            return True
+        if type(cause).__name__ == "OperationalError" and "database is locked" in str(cause):
+            return True
+    return False
