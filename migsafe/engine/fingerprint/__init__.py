@@ -1,0 +1,150 @@
+"""Fingerprints of a database's schema and data, to prove that nothing was lost.
+
+Tests, and the revert engine, take a fingerprint before an operation and another after it (or
+after undoing it): equal fingerprints mean the schema and every table's rows are as they were.
+When they differ, :func:`schema_description` and :func:`diff_descriptions` say what changed, so
+an error message can name the object instead of showing two hashes.
+
+What is compared, and what deliberately is not:
+
+* the schema is a canonical, sorted description built from the catalogs; physical details
+  that do not change meaning are left out: attribute numbers (a dropped column leaves a gap),
+  OIDs, sequence positions, statistics. Privileges are in (a lost GRANT is a loss), with a
+  missing ACL read as the default one, so that GRANT then REVOKE compares equal;
+* the data is one hash per table, independent of row order (tables have no order), with the
+  row count folded in; views are not data, and neither are sequence positions.
+
+On PostgreSQL the catalog functions and row rendering depend on session settings
+(``search_path`` decides how names are qualified, ``TimeZone`` how a ``timestamptz`` prints), so
+they are pinned, transaction-locally, while a fingerprint is taken and put back afterwards:
+fingerprints from different sessions or processes are comparable.
+
+Take both fingerprints in one ``REPEATABLE READ`` transaction, or with no concurrent writers,
+if they must describe a single instant: each table is read by its own statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection
+
+from migsafe.engine.fingerprint._common import Description, _Scope, _sha256_json, _sorted
+from migsafe.engine.fingerprint.diff import diff_descriptions
+from migsafe.engine.fingerprint.postgres import _pg_description, _pg_table_hash, _pg_tables
+from migsafe.engine.fingerprint.postgres_session import _pg_pinned_settings
+from migsafe.engine.fingerprint.sqlite import (
+    _sqlite_description,
+    _sqlite_table_hash,
+    _sqlite_tables,
+)
+from migsafe.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_EXCLUDE_SCHEMAS",
+    "Fingerprint",
+    "data_fingerprint",
+    "diff_descriptions",
+    "fingerprint",
+    "schema_description",
+    "schema_fingerprint",
+]
+
+#: migsafe's own bookkeeping lives here; it changes on every run, so it is never compared.
+DEFAULT_EXCLUDE_SCHEMAS: tuple[str, ...] = ("migsafe",)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """Schema hash plus one hash and row count per table (keys are ``"schema.table"``)."""
+
+    schema: str
+    tables: Mapping[str, str]
+    row_counts: Mapping[str, int]
+
+    @property
+    def data(self) -> str:
+        """One hash over every table's hash, keyed by name, so swapped contents also show."""
+        return _sha256_json(sorted(self.tables.items()))
+
+
+def fingerprint(
+    conn: Connection,
+    *,
+    exclude_schemas: Collection[str] = DEFAULT_EXCLUDE_SCHEMAS,
+    exclude_tables: Collection[str] = (),
+) -> Fingerprint:
+    """Schema and data fingerprint of the database *conn* is connected to."""
+    kw = {"exclude_schemas": exclude_schemas, "exclude_tables": exclude_tables}
+    tables, counts = data_fingerprint(conn, **kw)
+    return Fingerprint(schema=schema_fingerprint(conn, **kw), tables=tables, row_counts=counts)
+
+
+def schema_fingerprint(
+    conn: Connection,
+    *,
+    exclude_schemas: Collection[str] = DEFAULT_EXCLUDE_SCHEMAS,
+    exclude_tables: Collection[str] = (),
+) -> str:
+    """sha256 (hex) of :func:`schema_description`."""
+    return _sha256_json(
+        schema_description(conn, exclude_schemas=exclude_schemas, exclude_tables=exclude_tables)
+    )
+
+
+def schema_description(
+    conn: Connection,
+    *,
+    exclude_schemas: Collection[str] = DEFAULT_EXCLUDE_SCHEMAS,
+    exclude_tables: Collection[str] = (),
+) -> Description:
+    """A canonical, JSON-serialisable description of the schema, with sorted keys.
+
+    Objects are keyed by name (``"schema.name"`` for relations), so two descriptions can be
+    compared object by object with :func:`diff_descriptions`. *exclude_tables* holds
+    ``"schema.table"`` names, or bare names that match in every schema; it applies to any
+    relation (table, view, sequence) and everything attached to it.
+    """
+    scope = _Scope(exclude_schemas, exclude_tables)
+    dialect = _dialect(conn)
+    if dialect == "postgresql":
+        with _pg_pinned_settings(conn):
+            desc = _pg_description(conn, scope)
+    else:
+        desc = _sqlite_description(conn, scope)
+    result: Description = _sorted(desc)
+    return result
+
+
+def data_fingerprint(
+    conn: Connection,
+    *,
+    exclude_schemas: Collection[str] = DEFAULT_EXCLUDE_SCHEMAS,
+    exclude_tables: Collection[str] = (),
+) -> tuple[dict[str, str], dict[str, int]]:
+    """Per table (``"schema.table"``): a hash of its rows, independent of their order, and
+    the row count. Only tables hold data; views, sequence positions and foreign tables do not.
+    """
+    scope = _Scope(exclude_schemas, exclude_tables)
+    hashes: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    if _dialect(conn) == "postgresql":
+        with _pg_pinned_settings(conn):
+            for schema, name in _pg_tables(conn, scope):
+                key = f"{schema}.{name}"
+                hashes[key], counts[key] = _pg_table_hash(conn, schema, name)
+    else:
+        for schema, name in _sqlite_tables(conn, scope):
+            key = f"{schema}.{name}"
+            hashes[key], counts[key] = _sqlite_table_hash(conn, schema, name)
+    return hashes, counts
+
+
+def _dialect(conn: Connection) -> str:
+    name = conn.dialect.name
+    if name not in ("postgresql", "sqlite"):
+        raise ConfigError(
+            f"cannot fingerprint a {name} database", hint="migsafe supports PostgreSQL and SQLite"
+        )
+    return name
