@@ -43,6 +43,7 @@ def upgrade(
         application_name=f"migsafe run={run_id}",
         probe_now=dry_run,
         lock_run_id=None if dry_run else run_id,
+        read_only=dry_run,
     )
     try:
         if dry_run:
@@ -92,6 +93,7 @@ def revert(
         application_name=f"migsafe run={run_id}",
         probe_now=dry_run,
         lock_run_id=None if dry_run else run_id,
+        read_only=dry_run,
     )
     try:
         if dry_run:
@@ -139,7 +141,7 @@ def history(settings: Settings, *, limit: int = 20) -> HistoryResult:
     from migsafe.engine.session import open_session
     from migsafe.results import HistoryResult
 
-    session = open_session(settings, probe_now=False)
+    session = open_session(settings, probe_now=False, read_only=True)
     try:
         runs = session.history.runs(limit=limit)
         return HistoryResult(database=session.database, runs=tuple(runs))

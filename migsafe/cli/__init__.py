@@ -78,6 +78,8 @@ def settings(**overrides: Any) -> Settings:
 
 
 def emit_json(document: dict[str, Any]) -> None:
+    """One JSON document on stdout; ``ok`` says whether the command succeeded."""
+    document = {"ok": True, **document} if "ok" not in document else document
     sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
 
 
@@ -99,9 +101,8 @@ def main() -> None:
         _fail(ExitCode.ROLLED_BACK, "interrupted before anything was changed", None, None)
     except typer.TyperException as exc:  # click's usage errors
         ctx = getattr(exc, "ctx", None)
-        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
-            stdout.print(ctx.get_help(), markup=False)
-            sys.exit(int(ExitCode.USAGE))
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            sys.exit(int(ExitCode.USAGE))  # typer has printed the help already
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         command = ctx.command_path if ctx is not None else "migsafe"
         _fail(ExitCode.USAGE, message, f"see `{command} --help`", None)

@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
+from migsafe.engine.dberrors import connect_hint
 from migsafe.errors import DatabaseUnavailableError, UsageError
 
 _SYNC_DRIVERS = {
@@ -118,15 +119,6 @@ def unavailable(url: URL, exc: BaseException) -> DatabaseUnavailableError:
     password = url.password
     if password:
         text = text.replace(str(password), "***")
-    lowered = text.lower()
-    if "password authentication failed" in lowered or "no password supplied" in lowered:
-        hint = "check the user and password (PGPASSWORD, ~/.pgpass or the URL)"
-    elif "does not exist" in lowered and "database" in lowered:
-        hint = "create the database first, or fix the database name in the URL"
-    elif "connection refused" in lowered or "could not connect" in lowered or "timeout" in lowered:
-        hint = "is the server running and reachable at that host and port?"
-    elif "unable to open database file" in lowered:
-        hint = "check that the SQLite file's directory exists and is writable"
-    else:
-        hint = None
-    return DatabaseUnavailableError(f"cannot connect to {redact(url)}: {text[:300]}", hint=hint)
+    return DatabaseUnavailableError(
+        f"cannot connect to {redact(url)}: {text[:300]}", hint=connect_hint(text)
+    )

@@ -5,6 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 
+def connect_hint(message: str) -> str | None:
+    """What to check, for the text of a failed connection attempt."""
+    lowered = message.lower()
+    if "password authentication failed" in lowered or "no password supplied" in lowered:
+        return "check the user and password (PGPASSWORD, ~/.pgpass or the URL)"
+    if "does not exist" in lowered and "database" in lowered:
+        return "create the database first, or fix the database name in the URL"
+    if "connection refused" in lowered or "could not connect" in lowered or "timeout" in lowered:
+        return "is the server running and reachable at that host and port?"
+    if "unable to open database file" in lowered:
+        return "check that the SQLite file's directory exists and is writable"
+    return None
+
+
 def iter_causes(exc: BaseException) -> Iterator[BaseException]:
     seen: set[int] = set()
     current: BaseException | None = exc

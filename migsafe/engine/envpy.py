@@ -26,9 +26,8 @@ from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy.engine import URL
 
-from migsafe.engine.connection import unavailable
 from migsafe.engine.project import Project, user_frame
-from migsafe.errors import ProjectError
+from migsafe.errors import DatabaseUnavailableError, ProjectError
 
 MigrationsFn = Callable[[tuple[str, ...], MigrationContext], Iterable[Any]]
 StepCallback = Callable[[MigrationInfo, frozenset[str]], None]
@@ -131,12 +130,17 @@ def run_env(
     except (EnvPyError, KeyboardInterrupt):
         raise
     except BaseException as exc:
-        if call.fn_called or isinstance(exc, SystemExit):
-            raise
+        if call.fn_called or call.configure_calls or isinstance(exc, SystemExit):
+            raise  # from Alembic or the migrations, on migsafe's connection: the guard's call
         if isinstance(exc, sa.exc.DBAPIError):
-            # env.py's own engine could not connect (migsafe's own connection already had).
-            url = connection.engine.url if connection is not None else call.their_url
-            raise unavailable(url or sa.engine.make_url("postgresql://"), exc) from exc
+            # Before configure(): env.py's own engine failed (migsafe's connection had not).
+            orig = getattr(exc, "orig", exc)
+            text = " ".join(str(orig).split())[:300]
+            raise DatabaseUnavailableError(
+                f"env.py's own database connection failed{user_frame(exc)}: {text}",
+                hint="env.py connects by itself before migsafe's connection takes over; check "
+                "the URL it builds (sqlalchemy.url or the settings it reads)",
+            ) from exc
         raise EnvPyError(
             f"env.py failed before it ran the migrations{user_frame(exc)}: "
             f"{type(exc).__name__}: {_one_line(exc)}",

@@ -138,6 +138,8 @@ class Guard:
                 if self._plan is None:
                     raise  # env.py failed before Alembic asked for steps: nothing ran
                 return self._failed(exc, committed_any=False, transactional=True)
+            if not self._first_segment_done:
+                self.attempts -= 1  # that transaction only planned; the steps run below
             if self._first_segment_done:
                 remaining = self.plan.segments()[1:]
                 if not remaining:
@@ -254,7 +256,8 @@ class Guard:
                 _safe_rollback(trans)
                 if isinstance(exc, PlanningFailed):
                     raise
-                self.progress(Progress("rollback", revision=self.current))
+                if self.current is not None:
+                    self.progress(Progress("rollback", revision=self.current))
                 if is_lock_timeout(exc) and tries <= self.options.retries:
                     delay = self._backoff(tries)
                     self.progress(

@@ -21,7 +21,9 @@ def invalid_indexes(conn: sa.Connection, names: Sequence[str]) -> list[str]:
             "SELECT n.nspname, c.relname FROM pg_index i "
             "JOIN pg_class c ON c.oid = i.indexrelid "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE NOT i.indisvalid AND c.relname = ANY(:names)"
+            "WHERE NOT i.indisvalid AND c.relname = ANY(:names) "
+            # Only where the migration's unqualified names resolve: never another schema's.
+            "AND n.nspname = ANY(current_schemas(false))"
         ),
         {"names": list(names)},
     ).all()
@@ -33,7 +35,11 @@ def existing_indexes(conn: sa.Connection, names: Sequence[str]) -> set[str]:
     if conn.dialect.name != "postgresql" or not names:
         return set()
     rows = conn.execute(
-        sa.text("SELECT relname FROM pg_class WHERE relkind = 'i' AND relname = ANY(:n)"),
+        sa.text(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'i' AND c.relname = ANY(:n) "
+            "AND n.nspname = ANY(current_schemas(false))"
+        ),
         {"n": list(names)},
     ).scalars()
     return set(rows)

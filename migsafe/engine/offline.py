@@ -46,8 +46,8 @@ def render_sql(
     except Exception as exc:
         notes.append(
             "offline SQL is incomplete: rendering stopped with "
-            f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]} "
-            "(migrations that read data cannot render offline)"
+            f"{type(exc).__name__}: {' '.join(str(exc).split())[:400]} "
+            "(offline mode cannot render migrations that read data, nor SQLite batch operations)"
         )
     text = buffer.getvalue()
     marks = list(_MARKER.finditer(text))

@@ -8,6 +8,7 @@ name the file and line.
 from __future__ import annotations
 
 import os
+import re
 import sysconfig
 import traceback
 from collections.abc import Iterator, Sequence
@@ -94,7 +95,12 @@ def revision_errors() -> Iterator[None]:
         message = str(exc)
         hint = None
         if "Multiple head" in message:
-            hint = "name a target revision, use 'heads' for all heads, or 'branch@head'"
+            argument = re.search(r"argument '([^']*)'", message)
+            raise MigsafeRevisionError(
+                "multiple heads are present, so the target "
+                f"{argument.group(1) if argument else 'head'!r} is ambiguous",
+                hint="name a target revision, use 'heads' for all heads, or 'branch@head'",
+            ) from exc
         elif "Can't locate revision" in message:
             hint = "`migsafe status` lists the known revisions"
         raise MigsafeRevisionError(message.splitlines()[0], hint=hint) from exc
@@ -134,15 +140,12 @@ def user_frame(exc: BaseException) -> str:
 def upgrade_steps(project: Project, target: str, heads: Sequence[str]) -> list[RevisionStep]:
     """The ordered upgrade steps from ``heads`` to ``target``."""
     with revision_errors():
-        project.script.revision_map.get_revisions(target)
         return list(project.script._upgrade_revs(target, tuple(heads)))  # type: ignore[arg-type]
 
 
 def downgrade_steps(project: Project, target: str, heads: Sequence[str]) -> list[RevisionStep]:
     """The ordered downgrade steps from ``heads`` down to ``target``."""
     with revision_errors():
-        if target != "base":
-            project.script.revision_map.get_revisions(target)
         return list(project.script._downgrade_revs(target, tuple(heads)))  # type: ignore[arg-type]
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from migsafe.engine.analysis import analyse_file
+from migsafe.engine.dberrors import connect_hint
 from migsafe.engine.runs import run_from_row
 from migsafe.errors import DatabaseUnavailableError
 from migsafe.results import Pending, StatusResult
@@ -219,7 +220,9 @@ def _connect(url: str) -> Iterator[_Db]:
         text = " ".join(str(exc).split())
         if parts.password:
             text = text.replace(unquote(parts.password), "***")
-        raise DatabaseUnavailableError(f"cannot connect to {display}: {text[:300]}") from exc
+        raise DatabaseUnavailableError(
+            f"cannot connect to {display}: {text[:300]}", hint=connect_hint(text)
+        ) from exc
     except psycopg.Error as exc:
         raise _Unsure from exc
     try:

@@ -11,11 +11,13 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from alembic.runtime.migration import MigrationStep, RevisionStep
 
 from migsafe import __version__
 from migsafe.engine import history as hist
+from migsafe.engine.dberrors import is_lock_timeout, iter_causes
 from migsafe.engine.events import ProgressFn
 from migsafe.engine.guard import ConcurrentChange, Guard, GuardOptions, Outcome, VerifyFailed
 from migsafe.engine.lock import Holder, LockWaitFn, RunnerLock
@@ -72,7 +74,7 @@ def make_plan(
     session: Session, command: str, direction: str, target: str, steps: list[RevisionStep]
 ) -> Plan:
     settings = session.settings
-    return build_plan(
+    plan = build_plan(
         session.project,
         command=command,
         direction=direction,
@@ -87,6 +89,17 @@ def make_plan(
         version_table=session.versions.name,
         version_table_schema=session.versions.schema,
     )
+    notes: list[str] = []
+    if session.is_sqlite and settings.statement_timeout is not None:
+        notes.append("--statement-timeout has no effect on SQLite (it has no statement timeout)")
+    for step in plan.non_transactional:
+        for run_id, detail in session.history.unfinished_journal(step.revision, step.direction):
+            notes.append(
+                f"{step.revision} was started by run {run_id} and never finished"
+                + (f" ({detail})" if detail else "")
+                + "; what it left (an INVALID index) is cleaned up before it runs again"
+            )
+    return replace(plan, notes=tuple(notes)) if notes else plan
 
 
 def dry_run(session: Session, plan: Plan, steps: list[RevisionStep]) -> RunResult:
@@ -307,6 +320,27 @@ def describe_error(exc: BaseException, session: Session) -> str:
     return session.scrub(" ".join(text.split())[:500])
 
 
+def _rolled_back_hint(error: BaseException | None, plan: Plan) -> str:
+    """What to do next, for the cause of a rolled-back run."""
+    if error is None:
+        return "`migsafe history` has the details"
+    if isinstance(error, KeyboardInterrupt):
+        return "the run was interrupted before it committed; run it again when ready"
+    if is_lock_timeout(error):
+        return (
+            f"another session held a conflicting lock longer than {plan.lock_timeout:g}s on "
+            f"each of {plan.retries + 1} tries (see pg_stat_activity / pg_locks); run again "
+            "when it is gone, or raise --lock-timeout / --retries"
+        )
+    if any(getattr(c, "sqlstate", None) == "57014" for c in iter_causes(error)):
+        return "a statement ran longer than --statement-timeout; raise it or make the step cheaper"
+    if isinstance(error, VerifyFailed):
+        return "a --verify check did not hold after the migrations; fix the migration or the check"
+    if isinstance(error, ConcurrentChange):
+        return "another tool changed the version table meanwhile; check `migsafe status`, run again"
+    return "fix the migration and run again; `migsafe history` has the details"
+
+
 def failure_error(result: RunResult, outcome: Outcome) -> MigrationFailed:
     at = ", ".join(result.at_heads) or "base"
     where = f" at revision {result.failed_revision}" if result.failed_revision else ""
@@ -315,7 +349,7 @@ def failure_error(result: RunResult, outcome: Outcome) -> MigrationFailed:
         exc: MigrationFailed = MigrationFailed(
             f"{verb} failed{where}: {result.error}; rolled back, the database is at {at} as "
             f"before (run {result.run_id})",
-            hint="fix the migration and run again; `migsafe history` has the details",
+            hint=_rolled_back_hint(outcome.error, result.plan),
             run_id=result.run_id,
             revision=result.failed_revision,
             at_revisions=result.at_heads,

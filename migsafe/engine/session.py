@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -15,7 +16,7 @@ from migsafe.engine.history import History
 from migsafe.engine.lock import lock_engine
 from migsafe.engine.project import Project, load_config, load_project
 from migsafe.engine.versions import VersionTable
-from migsafe.errors import ConfigError
+from migsafe.errors import ConfigError, DatabaseUnavailableError
 from migsafe.settings import Settings
 
 
@@ -89,6 +90,7 @@ def open_session(
     application_name: str = "migsafe",
     probe_now: bool = True,
     lock_run_id: str | None = None,
+    read_only: bool = False,
 ) -> Session:
     """Load the project, resolve the URL, connect, and read the current heads.
 
@@ -106,6 +108,8 @@ def open_session(
         url_text = Project.url_of(config)
     if url_text:
         url = parse_url(url_text)
+        if read_only:
+            _refuse_missing_sqlite_file(url)
         with _Prefetch(url, application_name, lock_run_id) as prefetch:
             project = load_project(settings, config)
             engine, conn, lock_conn = prefetch.result()
@@ -195,6 +199,19 @@ class _Prefetch:
         self.engine.dispose()
         if self.lock_engine is not None:
             self.lock_engine.dispose()
+
+
+def _refuse_missing_sqlite_file(url: sa.URL) -> None:
+    """Reading a SQLite file that is not there would create it: say so instead."""
+    database = url.database or ""
+    if not is_sqlite(url) or not database or database == ":memory:" or "mode=" in database:
+        return
+    path = Path(database)
+    if not path.exists():
+        raise DatabaseUnavailableError(
+            f"no SQLite database at {path}",
+            hint="the first `migsafe upgrade` creates it; check the path otherwise",
+        )
 
 
 def prepare_migration_connection(conn: sa.Connection) -> sa.Connection:

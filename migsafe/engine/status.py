@@ -11,7 +11,7 @@ from migsafe.settings import Settings
 
 
 def read_status(settings: Settings) -> StatusResult:
-    session = open_session(settings)
+    session = open_session(settings, read_only=True)
     try:
         project = session.project
         current = session.heads

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from migsafe import api
 from migsafe.engine.quickstatus import quick_status
 from migsafe.engine.status import read_status
+from migsafe.errors import DatabaseUnavailableError
 from migsafe.settings import CliOptions, load_settings
 
 
@@ -18,6 +20,8 @@ def url(request: pytest.FixtureRequest) -> str:
 
 
 def test_fast_path_steps_aside_before_any_run(shop: Path, url: str) -> None:
+    if url.startswith("sqlite"):
+        sqlite3.connect(url.removeprefix("sqlite:///")).close()  # an empty database file
     settings = load_settings(CliOptions(config=shop, database_url=url))
     assert quick_status(settings) is None  # no history yet: only env.py knows the version table
     full = api.status(settings)
@@ -47,3 +51,12 @@ def test_fast_path_steps_aside_for_non_literal_revision_ids(shop: Path, url: str
     assert quick_status(settings) is None
     full = api.status(settings)
     assert [p.revision for p in full.pending] == ["0009_computed"]
+
+
+def test_status_of_a_missing_sqlite_file_says_so_and_creates_nothing(
+    shop: Path, sqlite_url: str
+) -> None:
+    settings = load_settings(CliOptions(config=shop, database_url=sqlite_url))
+    with pytest.raises(DatabaseUnavailableError, match="no SQLite database"):
+        api.status(settings)
+    assert not Path(sqlite_url.removeprefix("sqlite:///")).exists()

@@ -297,6 +297,7 @@ def test_json_on_success(project: ProjectFn, sqlite: Db) -> None:
     up = run_cli("upgrade", "--format", "json", ini=ini, url=sqlite.url)
     assert_ok(up)
     doc = one_json_document(up.stdout)
+    assert doc["ok"] is True
     assert doc["status"] == "succeeded"
     assert doc["at"] == ["gen0003"]
     assert doc["run_id"] == sqlite.runs()[0].run_id
