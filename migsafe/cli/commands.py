@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+import typing
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -42,6 +44,11 @@ DryRun = Annotated[
 ]
 
 
+def user_output_to_stderr() -> contextlib.redirect_stdout[typing.TextIO]:
+    """What env.py and migrations print goes to stderr: stdout is for migsafe's result."""
+    return contextlib.redirect_stdout(sys.stderr)
+
+
 def _announce_wait(holder: Holder) -> None:
     stderr.print(f"waiting for the runner lock held by {holder.describe()} ...")
 
@@ -66,7 +73,7 @@ def upgrade(
         lock_wait=lock_wait,
         verify=verify,
     )
-    with ProgressDisplay(stderr) as progress:
+    with ProgressDisplay(stderr) as progress, user_output_to_stderr():
         result = api.upgrade(
             cfg, target, dry_run=dry_run, progress=progress, on_lock_wait=_announce_wait
         )
@@ -105,7 +112,7 @@ def revert(
         text.plan(stderr, plan)
         return typer.confirm("Revert these migrations?", default=False, err=True)
 
-    with ProgressDisplay(stderr) as progress:
+    with ProgressDisplay(stderr) as progress, user_output_to_stderr():
         result = api.revert(
             cfg,
             to=to,
@@ -126,7 +133,8 @@ def revert(
 def status(format: FormatOption = Format.text) -> None:
     """Show the current revision(s), pending migrations and the last run."""
     state.format = format
-    result = api.status(settings())
+    with user_output_to_stderr():
+        result = api.status(settings())
     if format == Format.json:
         emit_json(result.to_dict())
     else:
@@ -140,7 +148,8 @@ def history(
 ) -> None:
     """List past runs, newest first."""
     state.format = format
-    result = api.history(settings(), limit=limit)
+    with user_output_to_stderr():
+        result = api.history(settings(), limit=limit)
     if format == Format.json:
         emit_json(result.to_dict())
     else:

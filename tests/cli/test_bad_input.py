@@ -344,3 +344,17 @@ def test_debug_shows_a_traceback_the_default_does_not(project: ProjectFn, sqlite
     assert debug.returncode == 2, show(debug)
     assert "Traceback (most recent call last)" in debug.stderr
     assert any(line.startswith("error: ") for line in debug.stderr.splitlines())
+
+
+def test_what_migrations_print_does_not_break_the_json_document(
+    project: ProjectFn, sqlite: Db
+) -> None:
+    ini = project("generic") / "alembic.ini"
+    revision = ini.parent / "migrations" / "versions" / "gen0001_create_users.py"
+    source = revision.read_text()
+    docstring = '    """Upgrade schema."""'
+    revision.write_text(source.replace(docstring, docstring + '\n    print("hello")', 1))
+    up = run_cli("upgrade", "--format", "json", ini=ini, url=sqlite.url)
+    assert_ok(up)
+    assert one_json_document(up.stdout)["status"] == "succeeded"
+    assert "hello" in up.stderr
