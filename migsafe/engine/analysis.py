@@ -8,10 +8,11 @@ so the plan can be built without a database round trip or Alembic's offline mode
 from __future__ import annotations
 
 import ast
+import dis
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
+from types import CodeType, ModuleType
 
 # Statements PostgreSQL refuses inside a transaction block.
 _NON_TX_SQL = re.compile(
@@ -48,21 +49,62 @@ class MigrationFacts:
         return self.upgrade if direction == "upgrade" else self.downgrade
 
 
-def analyse_file(path: str | Path) -> MigrationFacts:
-    """Analyse a revision file; never raises for content it cannot understand."""
+# Words without which no statement above can appear: most files never need parsing.
+_PREFILTER = re.compile(
+    r"autocommit_block|concurrently|vacuum|database|system|tablespace", re.IGNORECASE
+)
+
+
+def analyse_file(path: str | Path, module: ModuleType | None = None) -> MigrationFacts:
+    """Analyse a revision file; never raises for content it cannot understand.
+
+    With the loaded ``module`` (Alembic has imported it anyway), whether ``upgrade()`` and
+    ``downgrade()`` exist and have a body is read from their bytecode, and the source is only
+    parsed when a cheap text scan finds a word that a non-transactional statement needs.
+    """
     p = Path(path)
     try:
-        stat = p.stat()
-        return _analyse_cached(str(p), stat.st_mtime_ns, stat.st_size)
+        source = p.read_text(encoding="utf-8", errors="replace")
     except OSError:
         unknown = FunctionFacts(present=True, empty=False)
-        return MigrationFacts(str(p), unknown, unknown, notes=("source not readable",))
+        if module is None:
+            return MigrationFacts(str(p), unknown, unknown, notes=("source not readable",))
+        return _from_module(str(p), module)
+    if module is not None and not _PREFILTER.search(source):
+        return _from_module(str(p), module)
+    return analyse_source(source, str(p))
 
 
-@lru_cache(maxsize=4096)
-def _analyse_cached(path: str, _mtime: int, _size: int) -> MigrationFacts:
-    source = Path(path).read_text(encoding="utf-8", errors="replace")
-    return analyse_source(source, path)
+def upgrade_is_transactional(path: str | Path) -> bool:
+    """Just the one fact ``status`` shows, parsing only when the text scan needs it."""
+    try:
+        source = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True
+    return not _PREFILTER.search(source) or analyse_source(source, str(path)).upgrade.transactional
+
+
+def _from_module(path: str, module: ModuleType) -> MigrationFacts:
+    return MigrationFacts(path, _from_code(module, "upgrade"), _from_code(module, "downgrade"))
+
+
+def _from_code(module: ModuleType, name: str) -> FunctionFacts:
+    fn = getattr(module, name, None)
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return FunctionFacts(present=fn is not None, empty=fn is None)
+    return FunctionFacts(present=True, empty=_trivial(code), line=code.co_firstlineno)
+
+
+def _trivial(code: CodeType) -> bool:
+    """A body of only ``pass``, ``...`` or a docstring: its bytecode just returns None."""
+    for ins in dis.get_instructions(code):
+        if ins.opname in ("RESUME", "NOP", "CACHE", "RETURN_VALUE", "POP_TOP"):
+            continue
+        if ins.opname in ("LOAD_CONST", "RETURN_CONST") and ins.argval in (None, Ellipsis):
+            continue
+        return False
+    return True
 
 
 def analyse_source(source: str, path: str = "<string>") -> MigrationFacts:

@@ -140,7 +140,7 @@ def build_plan(
 
 def _plan_step(step: RevisionStep, direction: str) -> PlanStep:
     script = step.revision
-    facts = analyse_file(script.path)
+    facts = analyse_file(script.path, script.module)
     run = facts.for_direction(direction)
     down = script.down_revision
     downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)

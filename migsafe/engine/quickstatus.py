@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from migsafe.engine.analysis import analyse_file
+from migsafe.engine.analysis import upgrade_is_transactional
 from migsafe.engine.dberrors import connect_hint
 from migsafe.engine.runs import run_from_row
 from migsafe.errors import DatabaseUnavailableError
@@ -269,7 +269,7 @@ def _status(db: _Db, url: str, schema: str, revisions: dict[str, _Rev]) -> Statu
                 revision=rev.revision,
                 down_revisions=rev.down,
                 message=rev.message,
-                transactional=analyse_file(rev.path).upgrade.transactional,
+                transactional=upgrade_is_transactional(rev.path),
             )
             for rev in _pending(revisions, current)
         )

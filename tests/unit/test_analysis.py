@@ -120,3 +120,25 @@ def test_a_docstring_mentioning_concurrently_is_not_sql() -> None:
 def test_unparseable_source_is_reported_not_raised() -> None:
     f = analyse_source("def upgrade(:\n")
     assert f.notes == ("source does not parse",)
+
+
+def test_facts_from_the_loaded_module_match_the_source(tmp_path) -> None:
+    import importlib.util
+
+    from migsafe.engine.analysis import analyse_file
+
+    path = tmp_path / "rev.py"
+    path.write_text(
+        'def upgrade():\n    op.add_column("t", sa.Column("x"))\n\n'
+        'def downgrade():\n    """Nothing to undo."""\n    pass\n'
+    )
+    spec = importlib.util.spec_from_file_location("rev", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from_module = analyse_file(path, module)
+    from_source = analyse_file(path)
+    for direction in ("upgrade", "downgrade"):
+        a, b = from_module.for_direction(direction), from_source.for_direction(direction)
+        assert (a.present, a.empty, a.transactional) == (b.present, b.empty, b.transactional)
+    assert from_module.downgrade.empty and not from_module.upgrade.empty
