@@ -94,9 +94,8 @@ def run_env(
             call.their_url = getattr(getattr(theirs, "engine", None), "url", None)
         elif their_url is not None:
             call.their_url = sa.engine.make_url(their_url)
-        callbacks = kw.pop("on_version_apply", None) or []
-        if callable(callbacks):
-            callbacks = [callbacks]
+        given = kw.pop("on_version_apply", None) or []
+        callbacks: list[Any] = [given] if callable(given) else list(given)
         if on_step_applied is not None:
             callbacks = [
                 *callbacks,
@@ -108,7 +107,12 @@ def run_env(
         call.version_table_schema = kw.get("version_table_schema")
         call.options = {k: v for k, v in kw.items() if isinstance(v, str | int | bool | None)}
         if as_sql:
-            original_configure(url=dialect_url or their_url, on_version_apply=callbacks, **kw)
+            # Alembic iterates on_version_apply; its annotation says one callable only.
+            original_configure(
+                url=dialect_url or their_url,
+                on_version_apply=callbacks,  # type: ignore[arg-type]
+                **kw,
+            )
             return
         conn = connection if connection is not None else theirs
         if conn is None:
@@ -116,7 +120,11 @@ def run_env(
                 "env.py called context.configure() without a connection in online mode",
                 hint="env.py must pass connection=... to context.configure() when online",
             )
-        original_configure(connection=conn, on_version_apply=callbacks, **kw)
+        original_configure(
+            connection=conn,
+            on_version_apply=callbacks,  # type: ignore[arg-type]
+            **kw,
+        )
 
     # An attribute of our own EnvironmentContext instance: what env.py's
     # ``context.configure`` resolves to while this context is installed.

@@ -274,7 +274,7 @@ class Guard:
                 raise
 
     def _backoff(self, tries: int) -> float:
-        base = self.options.backoff_base * (2 ** (tries - 1))
+        base: float = self.options.backoff_base * (2 ** (tries - 1))
         return min(base, self.options.backoff_max) * (0.75 + random.random() * 0.5)
 
     # -- non-transactional steps --------------------------------------------------------------

@@ -141,7 +141,9 @@ class History:
             ).scalar()
             if present:
                 return
-            ddl = [sa.schema.CreateSchema(self.schema, if_not_exists=True)]
+            ddl: list[sa.schema.ExecutableDDLElement] = [
+                sa.schema.CreateSchema(self.schema, if_not_exists=True)
+            ]
             for table in (self.table, self.journal):
                 ddl.append(sa.schema.CreateTable(table, if_not_exists=True))
                 ddl.extend(sa.schema.CreateIndex(i, if_not_exists=True) for i in table.indexes)
@@ -295,7 +297,7 @@ class History:
             if limit is not None:
                 query = query.limit(limit)
             rows = conn.execute(query).mappings()
-            return [run_from_row(row, with_plan=with_plan) for row in rows]
+            return [run_from_row(dict(row), with_plan=with_plan) for row in rows]
 
     def get(self, run_id: str) -> Run | None:
         with self._conn() as conn:
@@ -306,4 +308,4 @@ class History:
                 .mappings()
                 .first()
             )
-            return run_from_row(row, with_plan=True) if row else None
+            return run_from_row(dict(row), with_plan=True) if row else None

@@ -116,10 +116,11 @@ def _read_revision(file: Path) -> _Rev:
     values: dict[str, Any] = {}
     for node in tree.body:
         targets: list[ast.expr] = []
+        value: ast.expr | None = None
         if isinstance(node, ast.Assign):
-            targets = list(node.targets)
+            targets, value = list(node.targets), node.value
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets = [node.target]
+            targets, value = [node.target], node.value
         for target in targets:
             if isinstance(target, ast.Name) and target.id in (
                 "revision",
@@ -128,7 +129,7 @@ def _read_revision(file: Path) -> _Rev:
                 "depends_on",
             ):
                 try:
-                    values[target.id] = ast.literal_eval(node.value)  # type: ignore[arg-type]
+                    values[target.id] = ast.literal_eval(value)  # type: ignore[arg-type]
                 except ValueError as exc:
                     raise _Unsure from exc
     revision = values.get("revision")
@@ -209,7 +210,7 @@ def _connect(url: str) -> Iterator[_Db]:
             kwargs.setdefault(key, value)
     display = _display(parts)
     try:
-        conn = psycopg.connect(
+        pg = psycopg.connect(
             autocommit=True,
             row_factory=dict_row,
             connect_timeout=10,
@@ -226,11 +227,11 @@ def _connect(url: str) -> Iterator[_Db]:
     except psycopg.Error as exc:
         raise _Unsure from exc
     try:
-        yield _Db("postgresql", conn, display)
+        yield _Db("postgresql", pg, display)
     except psycopg.Error as exc:
         raise _Unsure from exc
     finally:
-        conn.close()
+        pg.close()
 
 
 def _display(parts: Any) -> str:
@@ -302,11 +303,11 @@ def _pending(revisions: dict[str, _Rev], current: tuple[str, ...]) -> list[_Rev]
     applied: set[str] = set()
     stack = list(current)
     while stack:
-        rev = stack.pop()
-        if rev in applied:
+        name = stack.pop()
+        if name in applied:
             continue
-        applied.add(rev)
-        stack.extend(revisions[rev].down)
+        applied.add(name)
+        stack.extend(revisions[name].down)
     remaining = [r for r in revisions.values() if r.revision not in applied]
     ordered: list[_Rev] = []
     done = set(applied)

@@ -45,3 +45,24 @@ def test_a_noop_run_is_recorded_as_such(settings) -> None:
     runs = api.history(settings).runs
     assert [r.status for r in runs] == ["succeeded", "succeeded"]
     assert runs[0].from_revisions == runs[0].to_revisions == ("0008_broken_loyalty",)
+
+
+def test_history_never_holds_the_password(settings, pg_url: str, monkeypatch) -> None:
+    import sqlalchemy as sa
+
+    from migsafe.errors import MigrationFailed
+
+    password = sa.engine.make_url(pg_url).password
+    assert password
+    api.upgrade(settings, "0002_create_orders")
+    monkeypatch.setenv("SHOP_BREAK_MIGRATION", "1")
+    with pytest.raises(MigrationFailed):
+        api.upgrade(settings, "head")
+    engine = sa.create_engine(pg_url)
+    with engine.connect() as conn:
+        dumped = conn.execute(
+            sa.text("SELECT string_agg(h::text, ' ') FROM migsafe.migsafe_history h")
+        ).scalar()
+    engine.dispose()
+    assert dumped and "0008_broken_loyalty" in dumped
+    assert password not in dumped
