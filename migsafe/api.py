@@ -33,18 +33,9 @@ def upgrade(
 ) -> RunResult:
     """Apply pending migrations up to TARGET inside the transactional guard."""
     from migsafe.engine import runner
-    from migsafe.engine.history import new_run_id
     from migsafe.engine.project import upgrade_steps
-    from migsafe.engine.session import open_session
 
-    run_id = new_run_id()
-    session = open_session(
-        settings,
-        application_name=f"migsafe run={run_id}",
-        probe_now=dry_run,
-        lock_run_id=None if dry_run else run_id,
-        read_only=dry_run,
-    )
+    run_id, session = runner.open_run(settings, dry_run=dry_run)
     try:
         if dry_run:
             steps = upgrade_steps(session.project, target, session.heads)
@@ -84,17 +75,8 @@ def revert(
     if steps is not None and steps < 1:
         raise UsageError("--steps must be 1 or more")
     from migsafe.engine import runner
-    from migsafe.engine.history import new_run_id
-    from migsafe.engine.session import open_session
 
-    run_id = new_run_id()
-    session = open_session(
-        settings,
-        application_name=f"migsafe run={run_id}",
-        probe_now=dry_run,
-        lock_run_id=None if dry_run else run_id,
-        read_only=dry_run,
-    )
+    run_id, session = runner.open_run(settings, dry_run=dry_run)
     try:
         if dry_run:
             target, reverts, revision_steps = runner.revert_target(session, to, steps)

@@ -24,7 +24,7 @@ from migsafe.engine.lock import Holder, LockWaitFn, RunnerLock
 from migsafe.engine.offline import render_sql
 from migsafe.engine.plan import Plan, build_plan, expected_heads
 from migsafe.engine.project import downgrade_steps, get_script
-from migsafe.engine.session import Session
+from migsafe.engine.session import Session, open_session
 from migsafe.engine.versions import VersionTable
 from migsafe.errors import (
     MigrationFailed,
@@ -34,8 +34,22 @@ from migsafe.errors import (
     UsageError,
 )
 from migsafe.results import RunResult
+from migsafe.settings import Settings
 
 PlanFn = Callable[[Session], tuple[Plan, list[RevisionStep]]]
+
+
+def open_run(settings: Settings, *, dry_run: bool) -> tuple[str, Session]:
+    """A run id and the session for it: read-only and unlocked for a dry run."""
+    run_id = hist.new_run_id()
+    session = open_session(
+        settings,
+        application_name=f"migsafe run={run_id}",
+        probe_now=dry_run,
+        lock_run_id=None if dry_run else run_id,
+        read_only=dry_run,
+    )
+    return run_id, session
 
 
 @contextmanager
