@@ -96,8 +96,34 @@ def _from_code(module: ModuleType, name: str) -> FunctionFacts:
     return FunctionFacts(present=True, empty=_trivial(code), line=code.co_firstlineno)
 
 
+def _empty_pass() -> None:
+    pass
+
+
+def _empty_doc() -> None:
+    """Doc."""
+
+
+def _empty_doc_pass() -> None:
+    """Doc."""
+    pass
+
+
+def _empty_ellipsis() -> None: ...
+
+
+# What this interpreter compiles an empty body to; most functions are compared to these only.
+_EMPTY_BYTECODE = frozenset(
+    f.__code__.co_code for f in (_empty_pass, _empty_doc, _empty_doc_pass, _empty_ellipsis)
+)
+
+
 def _trivial(code: CodeType) -> bool:
     """A body of only ``pass``, ``...`` or a docstring: its bytecode just returns None."""
+    if code.co_code in _EMPTY_BYTECODE:
+        return True
+    if len(code.co_code) > 16:
+        return False
     for ins in dis.get_instructions(code):
         if ins.opname in ("RESUME", "NOP", "CACHE", "RETURN_VALUE", "POP_TOP"):
             continue

@@ -14,6 +14,7 @@ import socket
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,6 +39,7 @@ Connector = Callable[[], AbstractContextManager[sa.Connection]]
 _JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
+@lru_cache(maxsize=8)
 def history_table(schema: str | None) -> sa.Table:
     metadata = sa.MetaData(schema=schema)
     return sa.Table(
@@ -69,6 +71,7 @@ def history_table(schema: str | None) -> sa.Table:
     )
 
 
+@lru_cache(maxsize=8)
 def journal_table(schema: str | None) -> sa.Table:
     """Non-transactional steps: started/finished, so a re-run after a crash knows."""
     metadata = sa.MetaData(schema=schema)

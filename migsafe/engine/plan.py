@@ -7,7 +7,7 @@ guard's transaction. ``--dry-run`` prints it and the run stores it in the histor
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from alembic.runtime.migration import RevisionStep
@@ -97,9 +97,18 @@ class Plan:
         return replace(self, steps=steps, notes=(*self.notes, *notes))
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        """JSON-ready: what the history stores and --format json prints."""
+        data = {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
         data["guard"] = self.guard
         return data
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, PlanStep):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    return value
 
 
 def build_plan(

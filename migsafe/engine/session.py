@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,11 +28,15 @@ class Session:
     engine: sa.Engine
     conn: sa.Connection
     versions: VersionTable
-    history: History
     heads: tuple[str, ...]
     env: EnvCall
     aux_conn: sa.Connection | None = None
     lock_conn: sa.Connection | None = None  # opened early for the runner lock
+    history: History = field(init=False)
+
+    def __post_init__(self) -> None:
+        # History writes go through aux(): the lock's connection during a run.
+        self.history = History(self.engine, self.settings.schema, connect=self.aux)
 
     @contextmanager
     def aux(self) -> Iterator[sa.Connection]:
@@ -133,12 +137,10 @@ def open_session(
         engine=engine,
         conn=conn,
         versions=VersionTable(engine, call.version_table, call.version_table_schema),
-        history=History(engine, settings.schema),
         heads=heads,
         env=call,
         lock_conn=lock_conn,
     )
-    session.history = History(engine, settings.schema, connect=session.aux)
     return session
 
 
