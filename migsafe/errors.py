@@ -105,3 +105,33 @@ class MigrationNotRestored(MigrationFailed):
     """A migration failed after part of the work had been committed."""
 
     exit_code = ExitCode.NOT_RESTORED
+
+
+class SnapshotError(MigsafeError):
+    """A snapshot could not be taken, verified or restored; the database is unchanged."""
+
+    exit_code = ExitCode.USAGE
+
+
+class SnapshotNotFound(SnapshotError):
+    """No snapshot with that id in the store."""
+
+
+class SnapshotToolError(SnapshotError):
+    """pg_dump/pg_restore/psql missing or too old for the server."""
+
+
+class SnapshotStoreError(SnapshotError):
+    """The snapshot directory cannot be written (permissions, disk full)."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class SnapshotCorrupt(SnapshotError):
+    """The file does not match its recorded checksum, or does not read back."""
+
+    exit_code = ExitCode.FINDINGS
+
+
+class RestoreRefused(SnapshotError):
+    """A restore would interfere with other sessions, or needs confirmation."""

@@ -1,0 +1,1 @@
+"""Snapshots: a verified pg_dump (or SQLite backup) taken before a migration, and its restore."""

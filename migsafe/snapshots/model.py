@@ -1,0 +1,113 @@
+"""The catalog entry of a snapshot, and the storage interface snapshots live behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+# Verification states, as stored.
+UNVERIFIED = "unverified"
+VERIFIED = "verified"  # checksum, readable archive, expected tables present
+RESTORE_VERIFIED = "restore-verified"  # also restored into a scratch database and compared
+FAILED = "failed"
+
+FULL = "full"
+TABLES = "tables"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One snapshot: what it holds, where it came from, and whether it is known to restore."""
+
+    id: str
+    database: str  # redacted URL
+    backend: str  # "postgresql" | "sqlite"
+    mode: str  # FULL | TABLES
+    tables: tuple[str, ...]  # "schema.table" (SQLite: "main.table") the snapshot holds
+    revisions: tuple[str, ...]  # Alembic heads at the time
+    created_at: str  # ISO 8601, UTC
+    file: str  # file name inside the store
+    size: int
+    sha256: str
+    server_version: str | None = None
+    tool_version: str | None = None  # "pg_dump (PostgreSQL) 15.18" or "sqlite3 3.40.1"
+    compression: int | None = None
+    run_id: str | None = None
+    status: str = UNVERIFIED
+    status_detail: str | None = None
+    verified_at: str | None = None
+    # Recorded at dump time, in the same database snapshot pg_dump read, for verify --restore.
+    schema_fingerprint: str | None = None
+    table_checksums: Mapping[str, str] = field(default_factory=dict)
+    row_counts: Mapping[str, int] = field(default_factory=dict)
+
+    def with_status(self, status: str, detail: str | None = None) -> Snapshot:
+        return replace(
+            self,
+            status=status,
+            status_detail=detail,
+            verified_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["tables"] = list(self.tables)
+        data["revisions"] = list(self.revisions)
+        data["table_checksums"] = dict(self.table_checksums)
+        data["row_counts"] = dict(self.row_counts)
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Snapshot:
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        values["tables"] = tuple(values.get("tables", ()))
+        values["revisions"] = tuple(values.get("revisions", ()))
+        return cls(**values)
+
+
+class SnapshotStore(Protocol):
+    """Where snapshot files and their catalog entries live (local directory; later S3 etc.).
+
+    Writers get a temporary path, write and fsync there, then ``commit`` makes the snapshot
+    visible atomically: a partial file is never registered.
+    """
+
+    def temp_path(self, snapshot_id: str) -> Path:
+        """A private path to write the snapshot file to; ``discard`` or ``commit`` it."""
+        ...
+
+    def commit(self, snapshot: Snapshot, written: Path) -> Snapshot:
+        """Move ``written`` into place and register ``snapshot`` (atomic, durable)."""
+        ...
+
+    def discard(self, written: Path) -> None:
+        """Remove a temporary file that will not be committed."""
+        ...
+
+    def list(self) -> list[Snapshot]:
+        """Every registered snapshot, newest first."""
+        ...
+
+    def get(self, snapshot_id: str) -> Snapshot:
+        """The snapshot with this id or unique id prefix; SnapshotNotFound otherwise."""
+        ...
+
+    def local_path(self, snapshot: Snapshot) -> Path:
+        """A local file holding the snapshot's bytes (downloaded first by remote stores)."""
+        ...
+
+    def update(self, snapshot: Snapshot) -> None:
+        """Rewrite a snapshot's catalog entry (e.g. its verification status)."""
+        ...
+
+    def delete(self, snapshot: Snapshot) -> None:
+        """Remove the snapshot's file and catalog entry."""
+        ...
