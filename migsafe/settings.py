@@ -21,6 +21,9 @@ DEFAULT_LOCK_TIMEOUT = 5.0
 DEFAULT_LOCK_WAIT = 60.0
 DEFAULT_RETRIES = 3
 DEFAULT_SCHEMA = "migsafe"
+# gzip level 1: pg_dump -Fc spends most of its time compressing; level 1 is several times
+# faster than the default 6 for a slightly larger file (see benchmarks/bench_snapshot.py).
+DEFAULT_COMPRESSION = 1
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$")
 _UNIT_SECONDS = {None: 1.0, "s": 1.0, "sec": 1.0, "ms": 0.001, "m": 60.0, "min": 60.0, "h": 3600.0}
@@ -66,7 +69,13 @@ class Settings:
     retries: int = DEFAULT_RETRIES
     lock_wait: float = DEFAULT_LOCK_WAIT
     verify: tuple[str, ...] = ()
+    snapshot_dir: Path | None = None  # None: <project>/.migsafe/snapshots
+    snapshot_compression: int = DEFAULT_COMPRESSION
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def snapshots_path(self) -> Path:
+        return self.snapshot_dir or self.project_dir / ".migsafe" / "snapshots"
 
     @property
     def project_dir(self) -> Path:
@@ -170,6 +179,15 @@ def load_settings(
     schema = str(pick("schema", "MIGSAFE_SCHEMA", DEFAULT_SCHEMA))
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]{0,62}", schema):
         raise ConfigError(f"schema name {schema!r} is not a plain identifier")
+    snapshot_dir = pick("snapshot_dir", "MIGSAFE_SNAPSHOT_DIR", None)
+    try:
+        compression = int(
+            pick("snapshot_compression", "MIGSAFE_SNAPSHOT_COMPRESSION", DEFAULT_COMPRESSION)
+        )
+    except ValueError as exc:
+        raise UsageError(f"snapshot compression must be a number 0-9: {exc}") from exc
+    if not 0 <= compression <= 9:
+        raise UsageError("snapshot compression must be between 0 and 9")
     return Settings(
         ini_file=ini_file,
         toml_file=toml_file,
@@ -190,5 +208,7 @@ def load_settings(
             pick("lock_wait", "MIGSAFE_LOCK_WAIT", DEFAULT_LOCK_WAIT), option="--lock-wait"
         ),
         verify=tuple(verify_cfg) + tuple(overrides.get("verify") or ()),
+        snapshot_dir=(anchor_dir / Path(snapshot_dir)) if snapshot_dir else None,
+        snapshot_compression=compression,
         extra=tool,
     )

@@ -67,6 +67,7 @@ def history_table(schema: str | None) -> sa.Table:
         sa.Column("reverted_by", sa.String(32)),
         sa.Column("attempts", sa.Integer),
         sa.Column("migsafe_version", sa.String(32)),
+        sa.Column("snapshot_id", sa.String(64)),
         sa.Index("ix_migsafe_history_started_at", "started_at"),
     )
 
@@ -131,6 +132,8 @@ class History:
             if self.schema is None:
                 self.table.metadata.create_all(conn, checkfirst=True)
                 self.journal.metadata.create_all(conn, checkfirst=True)
+                columns = {c["name"] for c in sa.inspect(conn).get_columns(self.table.name)}
+                self._add_missing_columns(conn, self.table.name, columns)
                 return
             # PostgreSQL: one round trip when everything exists, one more to create it all.
             prep = conn.dialect.identifier_preparer
@@ -138,11 +141,16 @@ class History:
                 f"{prep.quote_schema(self.schema)}.{prep.quote(t.name)}"
                 for t in (self.table, self.journal)
             ]
-            present = conn.execute(
-                sa.text("SELECT to_regclass(:a) IS NOT NULL AND to_regclass(:b) IS NOT NULL"),
+            present, columns = conn.execute(
+                sa.text(
+                    "SELECT to_regclass(:a) IS NOT NULL AND to_regclass(:b) IS NOT NULL, "
+                    "(SELECT array_agg(attname::text) FROM pg_attribute "
+                    " WHERE attrelid = to_regclass(:a) AND attnum > 0 AND NOT attisdropped)"
+                ),
                 {"a": names[0], "b": names[1]},
-            ).scalar()
+            ).one()
             if present:
+                self._add_missing_columns(conn, names[0], set(columns or ()))
                 return
             ddl: list[sa.schema.ExecutableDDLElement] = [
                 sa.schema.CreateSchema(self.schema, if_not_exists=True)
@@ -152,6 +160,16 @@ class History:
                 ddl.extend(sa.schema.CreateIndex(i, if_not_exists=True) for i in table.indexes)
             script = ";\n".join(str(d.compile(dialect=conn.dialect)) for d in ddl)
             conn.execution_options(no_parameters=True).exec_driver_sql(script)
+
+    def _add_missing_columns(self, conn: sa.Connection, qualified: str, have: set[str]) -> None:
+        """Columns a newer migsafe added to its history table (its own tiny migration)."""
+        prep = conn.dialect.identifier_preparer
+        for column in self.table.columns:
+            if column.name not in have:
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {qualified} ADD COLUMN {prep.quote(column.name)} "
+                    f"{column.type.compile(dialect=conn.dialect)}"
+                )
 
     def exists(self, conn: sa.Connection | None = None) -> bool:
         def check(c: sa.Connection) -> bool:
@@ -175,6 +193,7 @@ class History:
         db_user: str | None,
         version: str,
         reverts_run_id: str | None = None,
+        snapshot_id: str | None = None,
     ) -> dt.datetime:
         started = now()
         with self._conn() as conn:
@@ -194,6 +213,7 @@ class History:
                     plan=plan,
                     reverts_run_id=reverts_run_id,
                     migsafe_version=version,
+                    snapshot_id=snapshot_id,
                 )
             )
         return started

@@ -40,6 +40,7 @@ class Run:
     reverts_run_id: str | None
     reverted_by: str | None
     attempts: int | None
+    snapshot_id: str | None = None
     plan: dict[str, Any] | None = None
 
     def to_dict(self, *, with_plan: bool = False) -> dict[str, Any]:
@@ -95,6 +96,7 @@ def run_from_row(row: Mapping[str, Any], *, with_plan: bool = False) -> Run:
         reverts_run_id=row["reverts_run_id"],
         reverted_by=row["reverted_by"],
         attempts=row["attempts"],
+        snapshot_id=row.get("snapshot_id"),
         plan=_plan(row["plan"]) if with_plan else None,
     )
 
