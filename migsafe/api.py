@@ -16,6 +16,13 @@ if TYPE_CHECKING:
     from migsafe.engine.plan import Plan
     from migsafe.engine.session import Session
     from migsafe.results import HistoryResult, RunResult, StatusResult
+    from migsafe.snapshots.model import Snapshot
+    from migsafe.snapshots.results import (
+        PruneOutcome,
+        RestoreOutcome,
+        SnapshotList,
+        VerifyOutcome,
+    )
 
 ConfirmFn = Callable[["Plan"], bool]
 
@@ -28,10 +35,17 @@ def upgrade(
     target: str = "head",
     *,
     dry_run: bool = False,
+    backup: str | None = None,
+    on_failure: str = "restore",
     progress: ProgressFn | None = None,
     on_lock_wait: LockWaitFn | None = None,
+    snapshot_progress: Callable[[int], None] | None = None,
 ) -> RunResult:
     """Apply pending migrations up to TARGET inside the transactional guard."""
+    if backup not in (None, "full", "tables"):
+        raise UsageError(f"--backup must be 'full' or 'tables', not {backup!r}")
+    if on_failure not in ("restore", "stop"):
+        raise UsageError(f"--on-failure must be 'restore' or 'stop', not {on_failure!r}")
     from migsafe.engine import runner
     from migsafe.engine.project import upgrade_steps
 
@@ -47,6 +61,20 @@ def upgrade(
             return runner.make_plan(s, "upgrade", "upgrade", target, planned), planned
 
         with runner.lock(session, run_id, on_lock_wait):
+            if backup is not None:
+                # The snapshot comes first, before the migration asks for any lock, and it
+                # needs the plan to know which tables to hold.
+                from dataclasses import replace
+
+                from migsafe.snapshots.operations import backup_for
+
+                session.reprobe()
+                plan, steps = planner(session)
+                plan, guard, _ = backup_for(
+                    session, plan, steps, mode=backup, run_id=run_id, progress=snapshot_progress
+                )
+                guard = replace(guard, on_failure=on_failure) if guard is not None else None
+                return runner.execute(session, plan, steps, run_id, progress, backup=guard)
             if session.is_sqlite:
                 # SQLite: plan before the write transaction, so that the history row can be
                 # written (a second connection cannot write while the migration's is open).
@@ -70,6 +98,7 @@ def revert(
     on_lock_wait: LockWaitFn | None = None,
 ) -> RunResult:
     """Undo the last run, or go down to --to REV / by --steps N, with downgrade()."""
+
     if to is not None and steps is not None:
         raise UsageError("--to and --steps cannot be used together")
     if steps is not None and steps < 1:
@@ -129,3 +158,101 @@ def history(settings: Settings, *, limit: int = 20) -> HistoryResult:
         return HistoryResult(database=session.database, runs=tuple(runs))
     finally:
         session.close()
+
+
+def revert_from_snapshot(
+    settings: Settings,
+    snapshot_id: str,
+    *,
+    yes: bool = False,
+    force: bool = False,
+    confirm: Callable[[str], bool] | None = None,
+    on_lock_wait: LockWaitFn | None = None,
+) -> RestoreOutcome:
+    """Go back to a snapshot: restore it, which also restores its Alembic revision."""
+    from migsafe.snapshots.operations import restore_snapshot
+
+    return restore_snapshot(
+        settings,
+        snapshot_id,
+        into=None,
+        yes=yes,
+        force=force,
+        confirm=confirm,
+        command="revert",
+        on_lock_wait=on_lock_wait,
+    )
+
+
+def snapshot_list(settings: Settings) -> SnapshotList:
+    """List the snapshots in the store, newest first."""
+    from migsafe.snapshots.operations import list_snapshots
+
+    return list_snapshots(settings)
+
+
+def snapshot_show(settings: Settings, snapshot_id: str) -> Snapshot:
+    """Show one snapshot's catalog entry."""
+    from migsafe.snapshots.operations import store_of
+
+    return store_of(settings).get(snapshot_id)
+
+
+def snapshot_create(
+    settings: Settings,
+    *,
+    mode: str = "full",
+    tables: tuple[str, ...] = (),
+    progress: Callable[[int], None] | None = None,
+    on_lock_wait: LockWaitFn | None = None,
+) -> Snapshot:
+    """Take a snapshot now (pg_dump, or SQLite's backup API), verify it and register it."""
+    from migsafe.snapshots.operations import create
+
+    return create(settings, mode=mode, tables=tables, progress=progress, on_lock_wait=on_lock_wait)
+
+
+def snapshot_verify(
+    settings: Settings, snapshot_id: str, *, restore: bool = False
+) -> VerifyOutcome:
+    """Check a snapshot's checksum and contents; with restore, also restore and compare."""
+    from migsafe.snapshots.operations import verify_snapshot
+
+    return verify_snapshot(settings, snapshot_id, restore=restore)
+
+
+def snapshot_restore(
+    settings: Settings,
+    snapshot_id: str,
+    *,
+    into: str | None = None,
+    yes: bool = False,
+    force: bool = False,
+    confirm: Callable[[str], bool] | None = None,
+    on_lock_wait: LockWaitFn | None = None,
+) -> RestoreOutcome:
+    """Restore a snapshot in place (writes made after it are lost) or --into a new database."""
+    from migsafe.snapshots.operations import restore_snapshot
+
+    return restore_snapshot(
+        settings,
+        snapshot_id,
+        into=into,
+        yes=yes,
+        force=force,
+        confirm=confirm,
+        on_lock_wait=on_lock_wait,
+    )
+
+
+def snapshot_prune(
+    settings: Settings,
+    *,
+    keep: int | None = None,
+    max_age_s: float | None = None,
+    dry_run: bool = False,
+) -> PruneOutcome:
+    """Delete old snapshots; never the newest verified one of each database."""
+    from migsafe.snapshots.operations import prune_snapshots
+
+    return prune_snapshots(settings, keep=keep, max_age_s=max_age_s, dry_run=dry_run)

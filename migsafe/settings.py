@@ -25,8 +25,17 @@ DEFAULT_SCHEMA = "migsafe"
 # faster than the default 6 for a slightly larger file (see benchmarks/bench_snapshot.py).
 DEFAULT_COMPRESSION = 1
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h)?\s*$")
-_UNIT_SECONDS = {None: 1.0, "s": 1.0, "sec": 1.0, "ms": 0.001, "m": 60.0, "min": 60.0, "h": 3600.0}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|d)?\s*$")
+_UNIT_SECONDS = {
+    None: 1.0,
+    "s": 1.0,
+    "sec": 1.0,
+    "ms": 0.001,
+    "m": 60.0,
+    "min": 60.0,
+    "h": 3600.0,
+    "d": 86400.0,
+}
 
 
 def parse_duration(text: str | float | int, *, option: str) -> float:
@@ -38,7 +47,7 @@ def parse_duration(text: str | float | int, *, option: str) -> float:
         if not match:
             raise UsageError(
                 f"{option}: cannot read duration {text!r}",
-                hint="use a number of seconds or a unit, e.g. 5s, 500ms, 2min",
+                hint="use a number of seconds or a unit, e.g. 5s, 500ms, 2min, 30d",
             )
         seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
     if seconds < 0:

@@ -91,10 +91,15 @@ def main() -> None:
     """Entry point: run the app inside the error boundary."""
     signal.signal(signal.SIGTERM, _raise_sigint)
     # Commands register themselves on import.
-    from migsafe.cli import commands  # noqa: F401
+    from migsafe.cli import commands, snapshot  # noqa: F401
 
+    # `--backup` alone means the whole database (`--backup=tables` for the tables only): an
+    # option whose value is optional, which click cannot express.
+    args = ["--backup=full" if arg == "--backup" else arg for arg in sys.argv[1:]]
     try:
-        app(standalone_mode=False)
+        code = app(args=args, prog_name="migsafe", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)  # a command's typer.Exit(N), returned in this mode
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:

@@ -62,6 +62,23 @@ def upgrade(
     retries: Retries = None,
     lock_wait: LockWait = None,
     verify: Verify = None,
+    backup: Annotated[
+        str | None,
+        typer.Option(
+            "--backup",
+            help="Snapshot first: --backup (whole database) or --backup=tables (only the "
+            "tables the migrations touch)",
+            show_default=False,
+        ),
+    ] = None,
+    on_failure: Annotated[
+        str,
+        typer.Option(
+            "--on-failure",
+            help="With --backup, after a failure that committed part of the chain: restore "
+            "the snapshot, or stop and leave it",
+        ),
+    ] = "restore",
     format: FormatOption = Format.text,
 ) -> None:
     """Apply pending migrations up to TARGET inside the transactional guard."""
@@ -75,7 +92,14 @@ def upgrade(
     )
     with ProgressDisplay(stderr) as progress, user_output_to_stderr():
         result = api.upgrade(
-            cfg, target, dry_run=dry_run, progress=progress, on_lock_wait=_announce_wait
+            cfg,
+            target,
+            dry_run=dry_run,
+            backup=backup,
+            on_failure=on_failure,
+            progress=progress,
+            on_lock_wait=_announce_wait,
+            snapshot_progress=snapshot_bytes,
         )
     if format == Format.json:
         emit_json(result.to_dict())
@@ -96,10 +120,20 @@ def revert(
     retries: Retries = None,
     lock_wait: LockWait = None,
     verify: Verify = None,
+    from_snapshot: Annotated[
+        str | None,
+        typer.Option("--from-snapshot", help="Restore this snapshot instead (the last resort)"),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --from-snapshot: even with other sessions")
+    ] = False,
     format: FormatOption = Format.text,
 ) -> None:
     """Undo the last run, or go down to --to REV / by --steps N, with downgrade()."""
     state.format = format
+    if from_snapshot is not None:
+        _revert_from_snapshot(from_snapshot, yes=yes, force=force, format=format)
+        return
     cfg = settings(
         lock_timeout=lock_timeout,
         statement_timeout=statement_timeout,
@@ -127,6 +161,35 @@ def revert(
         emit_json(result.to_dict())
     else:
         text.run_result(stdout, result)
+
+
+def _revert_from_snapshot(snapshot_id: str, *, yes: bool, force: bool, format: Format) -> None:
+    from migsafe.render import snapshots as render_snapshots
+
+    def confirm(message: str) -> bool:
+        stderr.print(message)
+        return typer.confirm("Restore it?", default=False, err=True)
+
+    with user_output_to_stderr():
+        result = api.revert_from_snapshot(
+            settings(),
+            snapshot_id,
+            yes=yes,
+            force=force,
+            confirm=confirm if sys.stdin.isatty() else None,
+            on_lock_wait=_announce_wait,
+        )
+    if format == Format.json:
+        emit_json(result.to_dict())
+    else:
+        render_snapshots.restore(stdout, result)
+
+
+def snapshot_bytes(done: int) -> None:
+    """pg_dump's progress: the size written so far, on one refreshed line of a terminal."""
+    if stderr.is_terminal:
+        size = done / 1048576
+        stderr.print(f"\rsnapshot: {size:.1f} MB written", end="")
 
 
 @app.command()

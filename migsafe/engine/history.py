@@ -24,6 +24,7 @@ from migsafe.engine.connection import is_sqlite
 from migsafe.engine.runs import (
     INTERRUPTED,
     NOT_RESTORED,
+    RESTORED,
     ROLLED_BACK,
     RUNNING,
     SUCCEEDED,
@@ -31,7 +32,16 @@ from migsafe.engine.runs import (
     run_from_row,
 )
 
-__all__ = ["INTERRUPTED", "NOT_RESTORED", "ROLLED_BACK", "RUNNING", "SUCCEEDED", "History", "Run"]
+__all__ = [
+    "INTERRUPTED",
+    "NOT_RESTORED",
+    "RESTORED",
+    "ROLLED_BACK",
+    "RUNNING",
+    "SUCCEEDED",
+    "History",
+    "Run",
+]
 
 
 Connector = Callable[[], AbstractContextManager[sa.Connection]]
@@ -229,8 +239,10 @@ class History:
         failed_revision: str | None = None,
         error: str | None = None,
         attempts: int | None = None,
+        snapshot_id: str | None = None,
     ) -> None:
         finished = now()
+        extra = {"snapshot_id": snapshot_id} if snapshot_id is not None else {}
         with self._conn() as conn:
             conn.execute(
                 self.table.update()
@@ -244,6 +256,7 @@ class History:
                     failed_revision=failed_revision,
                     error=error,
                     attempts=attempts,
+                    **extra,
                 )
             )
 

@@ -11,7 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from alembic.runtime.migration import MigrationStep, RevisionStep
 
@@ -35,6 +35,8 @@ from migsafe.errors import (
 )
 from migsafe.results import RunResult
 from migsafe.settings import Settings
+from migsafe.snapshots import service
+from migsafe.snapshots.model import Snapshot
 
 PlanFn = Callable[[Session], tuple[Plan, list[RevisionStep]]]
 
@@ -214,6 +216,7 @@ def execute(
     *,
     reverts: str | None = None,
     planner: PlanFn | None = None,
+    backup: Backup | None = None,
 ) -> RunResult:
     """Record the run, run the guard, record the outcome; raise if it failed.
 
@@ -237,6 +240,7 @@ def execute(
                 db_user=session.url.username,
                 version=__version__,
                 reverts_run_id=reverts,
+                snapshot_id=backup.snapshot.id if backup is not None else None,
             )
         )
 
@@ -288,8 +292,11 @@ def execute(
             hint="rerun with --debug for the traceback",
         ) from exc
     plan = guard.plan
-    duration = time.monotonic() - t0
     error = describe_error(outcome.error, session) if outcome.error is not None else None
+    restore_note: str | None = None
+    if outcome.status == hist.NOT_RESTORED and backup is not None:
+        outcome, restore_note = _snapshot_guard(session, plan, outcome, backup)
+    duration = time.monotonic() - t0
     if started:
         history.finish(
             run_id,
@@ -298,7 +305,7 @@ def execute(
             to_revisions=outcome.at_heads if outcome.status == hist.SUCCEEDED else None,
             at_revisions=outcome.at_heads,
             failed_revision=outcome.failed_revision,
-            error=error,
+            error=f"{error}; {restore_note}" if restore_note else error,
             attempts=outcome.attempts,
         )
     noop = outcome.status == hist.SUCCEEDED and not plan.steps
@@ -318,7 +325,38 @@ def execute(
     )
     if outcome.status == hist.SUCCEEDED:
         return result
-    raise failure_error(result, outcome)
+    raise failure_error(result, outcome, backup=backup, restore_note=restore_note)
+
+
+@dataclass(frozen=True)
+class Backup:
+    """The pre-backup guard of a run: its snapshot and what to do after a partial failure."""
+
+    snapshot: Snapshot
+    on_failure: str = "restore"  # or "stop"
+    created: tuple[str, ...] = ()  # tables the migrations create: dropped by a tables restore
+
+
+def _snapshot_guard(
+    session: Session, plan: Plan, outcome: Outcome, backup: Backup
+) -> tuple[Outcome, str]:
+    """After a failure that committed part of the chain: restore the snapshot, or say how."""
+    snap = backup.snapshot
+    command = f"migsafe snapshot restore {snap.id}"
+    if backup.on_failure != "restore":
+        return outcome, f"left as it is (--on-failure stop); to go back: {command}"
+    try:
+        service.restore(session, snap, drop_also=backup.created, wait_for_others=True)
+    except MigsafeError as exc:
+        return outcome, f"restoring snapshot {snap.id} failed too: {exc.message}; run: {command}"
+    at = session.versions.read_fresh()
+    if set(at) != set(plan.from_heads):
+        note = f"snapshot {snap.id} was restored but the database is at {', '.join(at) or 'base'}"
+        return replace(outcome, at_heads=at), note
+    what = f"{len(snap.tables)} tables" if snap.mode == "tables" else "the whole database"
+    return replace(outcome, status=hist.RESTORED, at_heads=at), (
+        f"restored snapshot {snap.id} ({what})"
+    )
 
 
 def describe_error(exc: BaseException, session: Session) -> str:
@@ -355,12 +393,29 @@ def _rolled_back_hint(error: BaseException | None, plan: Plan) -> str:
     return "fix the migration and run again; `migsafe history` has the details"
 
 
-def failure_error(result: RunResult, outcome: Outcome) -> MigrationFailed:
+def failure_error(
+    result: RunResult,
+    outcome: Outcome,
+    *,
+    backup: Backup | None = None,
+    restore_note: str | None = None,
+) -> MigrationFailed:
     at = ", ".join(result.at_heads) or "base"
     where = f" at revision {result.failed_revision}" if result.failed_revision else ""
     verb = result.command
-    if outcome.status == hist.ROLLED_BACK:
+    if outcome.status == hist.RESTORED:
         exc: MigrationFailed = MigrationFailed(
+            f"{verb} failed{where}: {result.error}; {restore_note}: the database is back at "
+            f"{at} as before (run {result.run_id})",
+            hint="writes to those tables during the run are gone; fix the migration, run again",
+            run_id=result.run_id,
+            revision=result.failed_revision,
+            at_revisions=result.at_heads,
+        )
+        exc.result = result
+        return exc
+    if outcome.status == hist.ROLLED_BACK:
+        exc = MigrationFailed(
             f"{verb} failed{where}: {result.error}; rolled back, the database is at {at} as "
             f"before (run {result.run_id})",
             hint=_rolled_back_hint(outcome.error, result.plan),
@@ -372,9 +427,14 @@ def failure_error(result: RunResult, outcome: Outcome) -> MigrationFailed:
         exc = MigrationNotRestored(
             f"{verb} failed{where}: {result.error}; earlier steps were committed, the database "
             f"is at {at}, not at {', '.join(result.plan.from_heads) or 'base'} where it started "
-            f"(run {result.run_id})",
-            hint="run `migsafe upgrade` again to continue from there (leftovers of the failed "
-            "step are cleaned up), or `migsafe revert --to` to go back",
+            f"(run {result.run_id})" + (f"; snapshot {restore_note}" if restore_note else ""),
+            hint=(
+                f"`migsafe snapshot restore {backup.snapshot.id}` puts it back as it was"
+                if backup is not None
+                else "run `migsafe upgrade` again to continue from there (leftovers of the "
+                "failed step are cleaned up), or `migsafe revert --to` to go back; "
+                "--backup makes such a failure restorable"
+            ),
             run_id=result.run_id,
             revision=result.failed_revision,
             at_revisions=result.at_heads,

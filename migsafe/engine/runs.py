@@ -14,6 +14,7 @@ SUCCEEDED = "succeeded"
 ROLLED_BACK = "rolled_back"
 NOT_RESTORED = "not_restored"
 INTERRUPTED = "interrupted"
+RESTORED = "restored"  # failed after a non-transactional step; the snapshot was restored
 
 
 @dataclass(frozen=True)

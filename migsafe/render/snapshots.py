@@ -1,0 +1,107 @@
+"""Human-readable output for snapshots: the catalog, one entry, verification, restore, prune."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from migsafe.snapshots.model import Snapshot
+    from migsafe.snapshots.results import (
+        PruneOutcome,
+        RestoreOutcome,
+        SnapshotList,
+        VerifyOutcome,
+    )
+
+
+def size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} B"
+
+
+def snapshot_list(console: Console, result: SnapshotList) -> None:
+    if not result.snapshots:
+        console.print(f"No snapshots in {result.store}.")
+        return
+    table = Table(title=f"Snapshots in {result.store}", title_justify="left", show_edge=False)
+    for column in ("id", "created", "mode", "revisions", "size", "status", "database"):
+        table.add_column(column, no_wrap=column in ("id", "created"))
+    for snap in result.snapshots:
+        table.add_row(
+            snap.id,
+            snap.created_at.replace("T", " ")[:19],
+            snap.mode + (f" ({len(snap.tables)})" if snap.mode == "tables" else ""),
+            ", ".join(snap.revisions) or "base",
+            size(snap.size),
+            snap.status,
+            snap.database,
+        )
+    console.print(table)
+
+
+def snapshot_show(console: Console, snap: Snapshot) -> None:
+    rows = [
+        ("id", snap.id),
+        ("database", snap.database),
+        ("created", snap.created_at),
+        ("revisions", ", ".join(snap.revisions) or "base"),
+        ("mode", snap.mode),
+        ("tables", ", ".join(snap.tables) or "-"),
+        ("size", f"{size(snap.size)} ({snap.size} bytes)"),
+        ("sha256", snap.sha256),
+        ("server", snap.server_version or "-"),
+        ("tool", snap.tool_version or "-"),
+        ("compression", str(snap.compression) if snap.compression is not None else "-"),
+        ("run", snap.run_id or "-"),
+        ("status", snap.status + (f": {snap.status_detail}" if snap.status_detail else "")),
+        ("verified at", snap.verified_at or "-"),
+        ("file", snap.file),
+    ]
+    for key, value in rows:
+        console.print(f"[bold]{key:>12}[/]  {value}", highlight=False)
+
+
+def verify(console: Console, result: VerifyOutcome) -> None:
+    for check in result.checks:
+        mark = "[green]ok[/]  " if check.ok else "[red]FAIL[/]"
+        console.print(f"{mark} {check.name}: {check.detail}", highlight=False)
+    verdict = "[green]verified[/]" if result.ok else "[red]verification failed[/]"
+    console.print(f"{verdict}: snapshot {result.snapshot.id} is now {result.snapshot.status}")
+
+
+def restore(console: Console, result: RestoreOutcome) -> None:
+    where = f"into the new database {result.into}" if result.into else "in place"
+    console.print(
+        f"[green]ok[/]: restored snapshot {result.snapshot.id} ({result.snapshot.mode}) {where} "
+        f"in {result.duration_s:.1f}s; the database is at "
+        f"[cyan]{', '.join(result.at_revisions) or 'base'}[/]"
+        + (f" (run {result.run_id})" if result.run_id else "")
+    )
+    if not result.into:
+        console.print(
+            f"Writes made after {result.snapshot.created_at} to the restored "
+            f"{'tables' if result.snapshot.mode == 'tables' else 'database'} are gone."
+        )
+
+
+def prune(console: Console, result: PruneOutcome) -> None:
+    verb = "would delete" if result.dry_run else "deleted"
+    if not result.plan.delete:
+        console.print("Nothing to prune.")
+    for snap in result.plan.delete:
+        console.print(
+            f"{verb} {snap.id} ({size(snap.size)}): {result.plan.reasons.get(snap.id, '')}"
+        )
+    for snap in result.plan.keep:
+        reason = result.plan.reasons.get(snap.id)
+        if reason:
+            console.print(f"kept {snap.id}: {reason}")
+    if result.plan.delete:
+        console.print(f"{verb} {len(result.plan.delete)}, freeing {size(result.freed_bytes)}")

@@ -1,0 +1,225 @@
+"""What the snapshot commands do, each under the runner lock and recorded in the history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from migsafe import __version__
+from migsafe.engine import history as hist
+from migsafe.engine import runner
+from migsafe.engine.lock import LockWaitFn
+from migsafe.engine.plan import Plan
+from migsafe.engine.session import Session, open_session
+from migsafe.errors import ConfirmationRequired, MigsafeError, SnapshotError
+from migsafe.settings import Settings
+from migsafe.snapshots import service
+from migsafe.snapshots.model import FULL, TABLES, Snapshot
+from migsafe.snapshots.prune import plan_prune, prune
+from migsafe.snapshots.results import PruneOutcome, RestoreOutcome, SnapshotList, VerifyOutcome
+from migsafe.snapshots.store import LocalStore
+from migsafe.snapshots.verify import verify
+
+ConfirmText = Callable[[str], bool]
+
+
+def store_of(settings: Settings) -> LocalStore:
+    return service.open_store(settings.snapshots_path)
+
+
+def list_snapshots(settings: Settings) -> SnapshotList:
+    store = store_of(settings)
+    return SnapshotList(store=str(store.root), snapshots=tuple(store.list()))
+
+
+def create(
+    settings: Settings,
+    *,
+    mode: str,
+    tables: Sequence[str],
+    progress: service.ProgressBytes | None,
+    on_lock_wait: LockWaitFn | None = None,
+) -> Snapshot:
+    run_id, session = runner.open_run(settings, dry_run=False)
+    try:
+        with runner.lock(session, run_id, on_lock_wait):
+            session.reprobe()
+            history = session.history
+            history.ensure()
+            started = _start(session, run_id, "snapshot", f"{mode} snapshot")
+            try:
+                snap = service.take(
+                    session, mode=mode, tables=tables, run_id=run_id, progress=progress
+                )
+            except BaseException as exc:
+                _finish(session, run_id, started, hist.ROLLED_BACK, error=exc)
+                raise
+            _finish(session, run_id, started, hist.SUCCEEDED, snapshot=snap)
+            return snap
+    finally:
+        session.close()
+
+
+def verify_snapshot(settings: Settings, snapshot_id: str, *, restore: bool) -> VerifyOutcome:
+    store = store_of(settings)
+    snap = store.get(snapshot_id)
+    admin_url = None
+    if restore and snap.backend == "postgresql":
+        # The scratch database is created on the same server, as the configured user.
+        session = open_session(settings, probe_now=False, read_only=True)
+        try:
+            admin_url = session.url.render_as_string(hide_password=False)
+        finally:
+            session.close()
+    result = verify(store, snap, restore=restore, admin_url=admin_url)
+    return VerifyOutcome(snapshot=result.snapshot, ok=result.ok, checks=tuple(result.checks))
+
+
+def restore_snapshot(
+    settings: Settings,
+    snapshot_id: str,
+    *,
+    into: str | None,
+    yes: bool,
+    force: bool,
+    confirm: ConfirmText | None,
+    command: str = "restore",
+    on_lock_wait: LockWaitFn | None = None,
+) -> RestoreOutcome:
+    """Restore in place (under the runner lock, recorded) or into a new database."""
+    store = store_of(settings)
+    snap = store.get(snapshot_id)
+    run_id, session = runner.open_run(settings, dry_run=False)
+    try:
+        if into is None and not yes:
+            message = (
+                f"Restoring snapshot {snap.id} ({snap.mode}, taken {snap.created_at} at "
+                f"{', '.join(snap.revisions) or 'base'}) replaces "
+                f"{'those tables' if snap.mode == TABLES else 'the whole database'} in "
+                f"{session.database}; every write made since then to "
+                f"{'them' if snap.mode == TABLES else 'it'} is lost."
+            )
+            if confirm is None:
+                raise ConfirmationRequired(
+                    f"restoring snapshot {snap.id} needs confirmation", hint="pass --yes"
+                )
+            if not confirm(message):
+                raise ConfirmationRequired("restore cancelled; nothing changed")
+        with runner.lock(session, run_id, on_lock_wait):
+            session.reprobe()
+            before = session.heads
+            if into is not None:
+                t0 = time.monotonic()
+                service.restore(session, snap, into=into, force=force)
+                return RestoreOutcome(snap, into, snap.revisions, time.monotonic() - t0, None)
+            session.history.ensure()
+            started = _start(session, run_id, command, snap.id, snapshot=snap)
+            try:
+                done = service.restore(session, snap, force=force)
+            except BaseException as exc:
+                _finish(session, run_id, started, hist.ROLLED_BACK, error=exc, at=before)
+                raise
+            at = session.versions.read_fresh()
+            _finish(session, run_id, started, hist.SUCCEEDED, snapshot=snap, at=at)
+            return RestoreOutcome(snap, None, at, done.duration_s, run_id)
+    finally:
+        session.close()
+
+
+def prune_snapshots(
+    settings: Settings, *, keep: int | None, max_age_s: float | None, dry_run: bool
+) -> PruneOutcome:
+    if keep is None and max_age_s is None:
+        raise SnapshotError(
+            "say what to prune: --keep N and/or --max-age AGE", hint="e.g. --keep 10 --max-age 30d"
+        )
+    store = store_of(settings)
+    plan = plan_prune(
+        store.list(),
+        keep=keep,
+        max_age=dt.timedelta(seconds=max_age_s) if max_age_s is not None else None,
+        now=dt.datetime.now(dt.UTC),
+    )
+    freed = sum(s.size for s in plan.delete)
+    if not dry_run:
+        prune(store, plan)
+    return PruneOutcome(plan=plan, dry_run=dry_run, freed_bytes=freed)
+
+
+def backup_for(
+    session: Session,
+    plan: Plan,
+    steps: Sequence[object],
+    *,
+    mode: str,
+    run_id: str,
+    progress: service.ProgressBytes | None,
+) -> tuple[Plan, runner.Backup | None, str]:
+    """Take the snapshot a ``--backup`` upgrade starts with; the plan notes what it holds."""
+    if not plan.steps:
+        return plan, None, mode
+    tables: tuple[str, ...] = ()
+    created: tuple[str, ...] = ()
+    notes: list[str] = []
+    if mode == TABLES:
+        from migsafe.snapshots.tables import tables_for_plan
+
+        decision = tables_for_plan(session, plan, steps)  # type: ignore[arg-type]
+        if decision.mode == TABLES:
+            tables, created = decision.tables, decision.created
+            notes.append(f"snapshot of {len(tables)} tables: {', '.join(tables)}")
+            notes.extend(decision.reasons)
+        else:
+            mode = FULL
+            notes.append(
+                "snapshot falls back to the whole database: " + "; ".join(decision.reasons)
+            )
+    snap = service.take(session, mode=mode, tables=tables, run_id=run_id, progress=progress)
+    notes.append(f"snapshot {snap.id} ({snap.mode}, {snap.size} bytes) taken and verified")
+    return (
+        replace(plan, notes=(*plan.notes, *notes)),
+        runner.Backup(snapshot=snap, created=tuple(created)),
+        mode,
+    )
+
+
+def _start(
+    session: Session, run_id: str, command: str, target: str, snapshot: Snapshot | None = None
+) -> dt.datetime:
+    return session.history.start(
+        run_id=run_id,
+        command=command,
+        from_revisions=session.heads,
+        target=target,
+        guard="snapshot",
+        plan={"command": command, "target": target, "database": session.database},
+        db_user=session.url.username,
+        version=__version__,
+        snapshot_id=snapshot.id if snapshot else None,
+    )
+
+
+def _finish(
+    session: Session,
+    run_id: str,
+    started: dt.datetime,
+    status: str,
+    *,
+    snapshot: Snapshot | None = None,
+    error: BaseException | None = None,
+    at: tuple[str, ...] | None = None,
+) -> None:
+    message = None
+    if error is not None:
+        message = error.message if isinstance(error, MigsafeError) else f"{type(error).__name__}"
+    session.history.finish(
+        run_id,
+        status=status,
+        started_at=started,
+        to_revisions=at if status == hist.SUCCEEDED else None,
+        at_revisions=at if at is not None else session.heads,
+        error=session.scrub(message) if message else None,
+        snapshot_id=snapshot.id if snapshot else None,
+    )

@@ -1,0 +1,182 @@
+"""Take and restore snapshots for a session: the one place that picks PostgreSQL or SQLite.
+
+The api layer and the pre-backup guard call these; they choose pg_dump or SQLite's backup API,
+check tools and disk space before the database is touched, and verify what they wrote.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from migsafe.engine.session import Session
+from migsafe.errors import SnapshotCorrupt, SnapshotError, UsageError
+from migsafe.snapshots.model import FULL, TABLES, Snapshot
+from migsafe.snapshots.pgdump import dump
+from migsafe.snapshots.pgtools import require_tools
+from migsafe.snapshots.restore import restore as pg_restore
+from migsafe.snapshots.sqlite import dump_sqlite, restore_sqlite
+from migsafe.snapshots.store import LocalStore, new_snapshot_id, preflight
+from migsafe.snapshots.verify import file_checks, verify
+
+ProgressBytes = Callable[[int], None]
+
+
+def open_store(session_or_path: Session | Path) -> LocalStore:
+    if isinstance(session_or_path, Path):
+        return LocalStore(session_or_path)
+    return LocalStore(session_or_path.settings.snapshots_path)
+
+
+def _url(session: Session) -> str:
+    return session.url.render_as_string(hide_password=False)
+
+
+def server_version_num(session: Session) -> int:
+    with session.aux() as conn:
+        return int(conn.exec_driver_sql("SHOW server_version_num").scalar_one())
+
+
+def estimate_bytes(session: Session, mode: str, tables: Sequence[str]) -> int | None:
+    """Roughly what the snapshot file needs: the on-disk size, which compression only shrinks."""
+    if session.is_sqlite:
+        database = session.url.database
+        return Path(database).stat().st_size if database and Path(database).exists() else None
+    with session.aux() as conn:
+        if mode == FULL:
+            size = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
+        else:
+            size = conn.execute(
+                sa.text(
+                    "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname || '.' || c.relname = ANY(:t)"
+                ),
+                {"t": list(tables)},
+            ).scalar()
+    return int(size) if size is not None else None
+
+
+def take(
+    session: Session,
+    *,
+    mode: str = FULL,
+    tables: Sequence[str] = (),
+    run_id: str | None = None,
+    progress: ProgressBytes | None = None,
+) -> Snapshot:
+    """Snapshot the database (or ``tables``), verify it, and return the registered entry.
+
+    Everything that can fail early (tools, directory, space) is checked before the database
+    is read; a failure never registers anything.
+    """
+    if mode not in (FULL, TABLES):
+        raise UsageError(f"snapshot mode must be {FULL!r} or {TABLES!r}, not {mode!r}")
+    if mode == TABLES and not tables:
+        raise UsageError("a tables snapshot needs at least one --table")
+    store = open_store(session)
+    snapshot_id = new_snapshot_id()
+    url = _url(session)
+    if session.is_sqlite:
+        preflight(store, estimate_bytes(session, FULL, ()))
+        snap = dump_sqlite(
+            url,
+            store,
+            snapshot_id=snapshot_id,
+            run_id=run_id,
+            revisions=session.heads,
+            progress=progress,
+        )
+    else:
+        require_tools(server_version_num(session))
+        preflight(store, estimate_bytes(session, mode, tables))
+        snap = dump(
+            url,
+            store,
+            tables=tuple(tables) if mode == TABLES else None,
+            snapshot_id=snapshot_id,
+            run_id=run_id,
+            revisions=session.heads,
+            compression=session.settings.snapshot_compression,
+            progress=progress,
+        )
+    checked = verify(store, snap)
+    if not checked.ok:
+        failed = next(c for c in checked.checks if not c.ok)
+        raise SnapshotCorrupt(
+            f"snapshot {snap.id} failed its check right after it was written: "
+            f"{failed.name}: {failed.detail}",
+            hint="check the disk the snapshot directory is on",
+        )
+    return checked.snapshot
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What a restore did, whichever backend."""
+
+    snapshot: Snapshot
+    into: str | None
+    tables: tuple[str, ...]
+    duration_s: float
+
+
+def restore(
+    session: Session,
+    snap: Snapshot,
+    *,
+    into: str | None = None,
+    force: bool = False,
+    drop_also: Sequence[str] = (),
+    wait_for_others: bool = False,
+) -> Restored:
+    """Put the snapshot back (in place, or into a new database); all or nothing.
+
+    A file that no longer matches its checksum is refused unless ``force``.
+    """
+    store = open_store(session)
+    path = store.local_path(snap)
+    bad = [c for c in file_checks(path, snap) if not c.ok]
+    if bad and not force:
+        raise SnapshotCorrupt(
+            f"snapshot {snap.id} does not match its recorded checksum ({bad[0].detail}); "
+            "refusing to restore it",
+            hint="`migsafe snapshot verify` tells more; --force restores it anyway",
+        )
+    if session.is_sqlite:
+        if into is not None:
+            raise UsageError("--into is for PostgreSQL; copy the SQLite snapshot file instead")
+        if session.conn.in_transaction():
+            session.conn.rollback()  # the restore needs the file to itself
+        t0 = time.monotonic()
+        restore_sqlite(store, snap, _url(session))
+        return Restored(snap, None, snap.tables, time.monotonic() - t0)
+    if snap.backend != "postgresql":
+        raise SnapshotError(f"snapshot {snap.id} is a {snap.backend} snapshot")
+    result = pg_restore(
+        _url(session),
+        path,
+        mode=snap.mode,
+        tables=snap.tables,
+        drop_also=drop_also,
+        into=into,
+        force=force,
+        exclude_pids=_own_pids(session),
+        wait_for_others=wait_for_others,
+    )
+    return Restored(snap, into, tuple(result.restored_tables), result.duration)
+
+
+def _own_pids(session: Session) -> list[int]:
+    pids = []
+    for conn in (session.conn, session.aux_conn):
+        if conn is not None:
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            if conn.in_transaction():
+                conn.rollback()
+            pids.append(int(pid))
+    return pids
