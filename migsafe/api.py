@@ -54,6 +54,10 @@ def upgrade(
         if dry_run:
             steps = upgrade_steps(session.project, target, session.heads)
             plan = runner.make_plan(session, "upgrade", "upgrade", target, steps)
+            if backup is not None:
+                from migsafe.snapshots.operations import describe_backup
+
+                plan = describe_backup(session, plan, steps, mode=backup)
             return runner.dry_run(session, plan, steps)
 
         def planner(s: Session) -> tuple[Plan, list[RevisionStep]]:

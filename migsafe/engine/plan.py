@@ -129,6 +129,11 @@ def build_plan(
 ) -> Plan:
     plan_steps = tuple(_plan_step(step, direction) for step in steps)
     warnings = [f"{s.revision}: {w}" for s in plan_steps for w in s.warnings]
+    warnings.extend(
+        f"{s.revision} cannot be rolled back if it fails half-way; --backup makes it restorable"
+        for s in plan_steps
+        if not s.transactional
+    )
     return Plan(
         command=command,
         direction=direction,

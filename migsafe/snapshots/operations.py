@@ -148,6 +148,32 @@ def prune_snapshots(
     return PruneOutcome(plan=plan, dry_run=dry_run, freed_bytes=freed)
 
 
+def describe_backup(session: Session, plan: Plan, steps: Sequence[object], *, mode: str) -> Plan:
+    """What ``--backup`` would snapshot, as plan notes (for --dry-run; nothing is taken)."""
+    if not plan.steps:
+        return plan
+    if mode == TABLES:
+        from migsafe.snapshots.tables import tables_for_plan
+
+        decision = tables_for_plan(session, plan, steps)  # type: ignore[arg-type]
+        if decision.mode == TABLES:
+            notes = [f"would snapshot {len(decision.tables)} tables: {', '.join(decision.tables)}"]
+            if decision.created:
+                notes.append(
+                    f"a restore would drop what the run creates: {', '.join(decision.created)}"
+                )
+            notes.extend(decision.reasons)
+        else:
+            notes = ["would snapshot the whole database: " + "; ".join(decision.reasons)]
+    else:
+        size = service.estimate_bytes(session, FULL, ())
+        notes = [
+            "would snapshot the whole database"
+            + (f" (about {size // 1048576} MB before compression)" if size else "")
+        ]
+    return replace(plan, notes=(*plan.notes, *notes))
+
+
 def backup_for(
     session: Session,
     plan: Plan,
