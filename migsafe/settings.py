@@ -62,6 +62,7 @@ class CliOptions:
     config: Path | None = None
     database_url: str | None = None
     debug: bool = False
+    x_args: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Settings:
     retries: int = DEFAULT_RETRIES
     lock_wait: float = DEFAULT_LOCK_WAIT
     verify: tuple[str, ...] = ()
+    x_args: tuple[str, ...] = ()  # Alembic's -x KEY=VALUE, for env.py's get_x_argument()
     snapshot_dir: Path | None = None  # None: <project>/.migsafe/snapshots
     snapshot_compression: int = DEFAULT_COMPRESSION
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -219,5 +221,6 @@ def load_settings(
         verify=tuple(verify_cfg) + tuple(overrides.get("verify") or ()),
         snapshot_dir=(anchor_dir / Path(snapshot_dir)) if snapshot_dir else None,
         snapshot_compression=compression,
+        x_args=cli.x_args,
         extra=tool,
     )

@@ -69,8 +69,14 @@ def root(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks")] = False,
+    x_arg: Annotated[
+        list[str] | None,
+        typer.Option("-x", help="KEY=VALUE for env.py's context.get_x_argument(), as in Alembic"),
+    ] = None,
 ) -> None:
-    state.cli = CliOptions(config=config, database_url=database_url, debug=debug)
+    state.cli = CliOptions(
+        config=config, database_url=database_url, debug=debug, x_args=tuple(x_arg or ())
+    )
 
 
 def settings(**overrides: Any) -> Settings:

@@ -49,9 +49,13 @@ class MigrationFacts:
         return self.upgrade if direction == "upgrade" else self.downgrade
 
 
+# `op.execute("COMMIT")`: the old trick to leave Alembic's transaction (e.g. before ALTER TYPE
+# ... ADD VALUE); under migsafe it would commit everything before it.
+_COMMIT_SQL = re.compile(r"^\s*(COMMIT|END)(\s+(WORK|TRANSACTION))?\s*;?\s*$", re.IGNORECASE)
+
 # Words without which no statement above can appear: most files never need parsing.
 _PREFILTER = re.compile(
-    r"autocommit_block|concurrently|vacuum|database|system|tablespace", re.IGNORECASE
+    r"autocommit_block|concurrently|vacuum|database|system|tablespace|commit", re.IGNORECASE
 )
 
 
@@ -172,6 +176,10 @@ def _function_facts(
                 if func_name == "autocommit_block":
                     has_autocommit = True
                     reasons.append(f"autocommit_block() at line {sub.lineno}")
+                if func_name == "commit" and not sub.args:
+                    # connection.commit() inside a migration ends the guard's transaction.
+                    has_autocommit = True
+                    reasons.append(f"explicit commit() at line {sub.lineno}")
                 if _kw_true(sub, "postgresql_concurrently"):
                     index = _index_name(sub)
                     if index:
@@ -179,6 +187,10 @@ def _function_facts(
                     concurrently_outside = True
                     reasons.append(f"concurrent index operation at line {sub.lineno}")
             elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+                if _COMMIT_SQL.match(sub.value) and not _is_docstring(body, sub):
+                    has_autocommit = True
+                    reasons.append(f"explicit COMMIT in SQL at line {sub.lineno}")
+                    continue
                 match = _NON_TX_SQL.search(sub.value)
                 if match and not _is_docstring(body, sub):
                     reasons.append(

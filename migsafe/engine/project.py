@@ -7,6 +7,7 @@ name the file and line.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import sysconfig
@@ -55,6 +56,8 @@ def load_config(settings: Settings) -> Config:
     return Config(
         file_=str(settings.ini_file) if settings.ini_file else None,
         toml_file=str(settings.toml_file) if settings.toml_file else None,
+        # What `alembic -x KEY=VALUE` passes: env.py reads it with context.get_x_argument().
+        cmd_opts=argparse.Namespace(x=list(settings.x_args)),
     )
 
 

@@ -142,3 +142,23 @@ def test_facts_from_the_loaded_module_match_the_source(tmp_path) -> None:
         a, b = from_module.for_direction(direction), from_source.for_direction(direction)
         assert (a.present, a.empty, a.transactional) == (b.present, b.empty, b.transactional)
     assert from_module.downgrade.empty and not from_module.upgrade.empty
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'op.execute("COMMIT")',
+        'op.execute("commit;")',
+        "op.get_bind().commit()",
+    ],
+    ids=["sql-commit", "sql-commit-semicolon", "connection-commit"],
+)
+def test_an_explicit_commit_makes_a_migration_non_transactional(body: str) -> None:
+    f = facts(f"def upgrade():\n    {body}\n    op.execute(\"ALTER TYPE mood ADD VALUE 'meh'\")\n")
+    assert not f.upgrade.transactional
+    assert any("commit" in r.lower() for r in f.upgrade.non_transactional)
+
+
+def test_the_word_commit_in_data_is_not_a_commit() -> None:
+    f = facts("def upgrade():\n    op.execute(\"UPDATE t SET note = 'commit later'\")\n")
+    assert f.upgrade.transactional
