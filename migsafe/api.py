@@ -151,15 +151,23 @@ def status(settings: Settings) -> StatusResult:
     return read_status(settings)
 
 
-def history(settings: Settings, *, limit: int = 20) -> HistoryResult:
-    """List past runs, newest first."""
+def history(settings: Settings, *, limit: int = 20, run_id: str | None = None) -> HistoryResult:
+    """List past runs, newest first; with RUN_ID, that run's plan and journal."""
     from migsafe.engine.session import open_session
     from migsafe.results import HistoryResult
 
     session = open_session(settings, probe_now=False, read_only=True)
     try:
-        runs = session.history.runs(limit=limit)
-        return HistoryResult(database=session.database, runs=tuple(runs))
+        if run_id is None:
+            runs = session.history.runs(limit=limit)
+            return HistoryResult(database=session.database, runs=tuple(runs))
+        run = session.history.find(run_id)
+        if run is None:
+            raise UsageError(
+                f"no run {run_id!r} in the history", hint="`migsafe history` lists them"
+            )
+        journal = session.history.journal_of(run.run_id)
+        return HistoryResult(database=session.database, runs=(run,), journal=tuple(journal))
     finally:
         session.close()
 

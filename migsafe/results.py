@@ -96,6 +96,14 @@ class StatusResult:
 class HistoryResult:
     database: str
     runs: tuple[Run, ...]
+    journal: tuple[dict[str, Any], ...] | None = None  # set when one run is shown in detail
 
     def to_dict(self) -> dict[str, Any]:
+        if self.journal is not None:
+            (run,) = self.runs
+            return {
+                "database": self.database,
+                "run": run.to_dict(with_plan=True),
+                "journal": list(self.journal),
+            }
         return {"database": self.database, "runs": [r.to_dict() for r in self.runs]}

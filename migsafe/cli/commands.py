@@ -206,13 +206,16 @@ def status(format: FormatOption = Format.text) -> None:
 
 @app.command()
 def history(
+    run_id: Annotated[
+        str | None, typer.Argument(help="Show this run (or id prefix) in detail")
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs")] = 20,
     format: FormatOption = Format.text,
 ) -> None:
-    """List past runs, newest first."""
+    """List past runs, newest first; with RUN_ID, that run's plan and journal."""
     state.format = format
     with user_output_to_stderr():
-        result = api.history(settings(), limit=limit)
+        result = api.history(settings(), limit=limit, run_id=run_id)
     if format == Format.json:
         emit_json(result.to_dict())
     else:

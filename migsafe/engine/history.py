@@ -335,6 +335,36 @@ class History:
             rows = conn.execute(query).mappings()
             return [run_from_row(dict(row), with_plan=with_plan) for row in rows]
 
+    def find(self, prefix: str) -> Run | None:
+        """The run whose id is or starts with ``prefix`` (with its plan), if exactly one."""
+        with self._conn() as conn:
+            if not self.exists(conn):
+                return None
+            rows = (
+                conn.execute(
+                    sa.select(self.table).where(self.table.c.run_id.startswith(prefix)).limit(2)
+                )
+                .mappings()
+                .all()
+            )
+        return run_from_row(dict(rows[0]), with_plan=True) if len(rows) == 1 else None
+
+    def journal_of(self, run_id: str) -> list[dict[str, Any]]:
+        j = self.journal
+        with self._conn() as conn:
+            if not sa.inspect(conn).has_table("migsafe_journal", schema=self.schema):
+                return []
+            rows = (
+                conn.execute(
+                    sa.select(j.c.revision, j.c.direction, j.c.status, j.c.at, j.c.detail)
+                    .where(j.c.run_id == run_id)
+                    .order_by(j.c.id)
+                )
+                .mappings()
+                .all()
+            )
+        return [{**row, "at": str(row["at"])} for row in rows]
+
     def get(self, run_id: str) -> Run | None:
         with self._conn() as conn:
             if not self.exists(conn):

@@ -117,6 +117,9 @@ def status(console: Console, s: StatusResult) -> None:
 
 
 def history(console: Console, h: HistoryResult) -> None:
+    if h.journal is not None:
+        _run_detail(console, h)
+        return
     if not h.runs:
         console.print(f"No runs recorded yet for {h.database}.")
         return
@@ -164,3 +167,28 @@ def _run_line(run: Run) -> str:
     if run.error:
         text += f": {run.error[:120]}"
     return text
+
+
+def _run_detail(console: Console, h: HistoryResult) -> None:
+    (run,) = h.runs
+    console.print(f"[bold]Run {run.run_id}[/]: {_run_line(run)}")
+    if run.snapshot_id:
+        console.print(f"snapshot: {run.snapshot_id}")
+    steps = (run.plan or {}).get("steps", [])
+    if steps:
+        table = Table(title="Plan", title_justify="left", show_edge=False)
+        for column in ("revision", "direction", "transactional", "description"):
+            table.add_column(column)
+        for step in steps:
+            table.add_row(
+                step.get("revision", ""),
+                step.get("direction", ""),
+                "yes" if step.get("transactional") else "[red]no[/]",
+                step.get("message", ""),
+            )
+        console.print(table)
+    for note in (run.plan or {}).get("notes", []):
+        console.print(f"note: {note}")
+    for entry in h.journal or ():
+        detail = f": {entry['detail']}" if entry.get("detail") else ""
+        console.print(f"journal {entry['at']} {entry['revision']} {entry['status']}{detail}")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from migsafe import api
-from migsafe.errors import RevisionError
+from migsafe.errors import RevisionError, UsageError
 from migsafe.settings import CliOptions, load_settings
 
 
@@ -66,3 +66,17 @@ def test_history_never_holds_the_password(settings, pg_url: str, monkeypatch) ->
     engine.dispose()
     assert dumped and "0008_broken_loyalty" in dumped
     assert password not in dumped
+
+
+def test_history_shows_one_run_with_its_plan(settings) -> None:
+    result = api.upgrade(settings, "0002_create_orders")
+    shown = api.history(settings, run_id=result.run_id[:6])
+    (run,) = shown.runs
+    assert run.run_id == result.run_id
+    assert [s["revision"] for s in run.plan["steps"]] == [
+        "0001_create_catalog",
+        "0002_create_orders",
+    ]
+    assert shown.journal == ()
+    with pytest.raises(UsageError, match="no run"):
+        api.history(settings, run_id="nosuchrun")
