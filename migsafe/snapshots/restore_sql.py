@@ -1,10 +1,10 @@
-"""The catalog queries a restore plans with, and the SQL it wraps around pg_restore's script.
+"""The catalog queries a restore plans with.
 
 Queries run on an inspection session whose ``search_path`` is empty, so that every name the
 server renders (``pg_describe_object``, ``pg_get_constraintdef``) comes back schema-qualified
 and stays valid inside pg_restore's script, which also empties ``search_path``.
-Statements are composed with :mod:`psycopg.sql`; the only raw text spliced in is a constraint
-definition the server itself rendered.
+Statements are composed with :mod:`psycopg.sql`. The SQL run around that script is built in
+:mod:`~migsafe.snapshots.restore_wrap`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,6 @@ from psycopg.rows import TupleRow
 
 Conn = Connection[TupleRow]
 QualifiedName = tuple[str, str]  # (schema, name)
-
-#: How long a restore waits for a lock before giving up (and changing nothing).
-LOCK_TIMEOUT = "60s"
 
 
 @dataclass(frozen=True)
@@ -258,120 +255,3 @@ def create_database_like_current(conn: Conn, name: str) -> sql.Composed:
     if props.get("datlocprovider") == "i" and icu:
         options.append(sql.SQL("LOCALE_PROVIDER icu ICU_LOCALE {}").format(sql.Literal(icu)))
     return sql.SQL("CREATE DATABASE {} {}").format(sql.Identifier(name), sql.SQL(" ").join(options))
-
-
-# --- what runs around pg_restore's script ---------------------------------------------------
-
-
-def _session_settings() -> list[sql.Composable]:
-    return [
-        sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)),
-        sql.SQL("SET LOCAL client_min_messages = warning"),
-    ]
-
-
-# If anything in the script COMMITs before the postamble ran, this deferred foreign key fails
-# that COMMIT, which rolls everything back: a half-done restore can never be committed.
-_GUARD = [
-    sql.SQL("CREATE TEMP TABLE migsafe_restore_done (id int PRIMARY KEY) ON COMMIT DROP"),
-    sql.SQL(
-        "CREATE TEMP TABLE migsafe_restore_guard (id int CONSTRAINT "
-        "restore_committed_before_its_end REFERENCES pg_temp.migsafe_restore_done "
-        "DEFERRABLE INITIALLY DEFERRED) ON COMMIT DROP"
-    ),
-    sql.SQL("INSERT INTO pg_temp.migsafe_restore_guard VALUES (1)"),
-]
-_GUARD_RELEASE = sql.SQL("INSERT INTO pg_temp.migsafe_restore_done VALUES (1)")
-
-
-def full_preamble(schemas: Sequence[str], public: PublicSchema | None) -> sql.Composed:
-    """Drop every schema the dump re-creates, and the large objects; put ``public`` back.
-
-    pg_dump 15+ assumes ``public`` exists and writes only changes from its initdb defaults,
-    so it is re-created as it is now (owner, ACL, comment) before the script runs.
-    """
-    stmts = [*_session_settings(), *_GUARD]
-    if schemas:
-        stmts.append(
-            sql.SQL("DROP SCHEMA {} CASCADE").format(
-                sql.SQL(", ").join(sql.Identifier(s) for s in schemas)
-            )
-        )
-    # Large objects live outside any schema; a full dump holds all of them (pg_dump's default).
-    stmts.append(
-        sql.SQL("SELECT count(pg_catalog.lo_unlink(oid)) FROM pg_catalog.pg_largeobject_metadata")
-    )
-    if public is not None and "public" in schemas:
-        stmts.extend(_recreate_public(public))
-    return _script(stmts)
-
-
-def _recreate_public(public: PublicSchema) -> list[sql.Composable]:
-    name = sql.Identifier("public")
-    owner = sql.Identifier(public.owner)
-    stmts: list[sql.Composable] = [sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(name, owner)]
-    if public.grants is not None:
-        stmts.append(sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(name, owner))
-        for g in public.grants:
-            stmts.append(
-                sql.SQL("GRANT {} ON SCHEMA {} TO {}{}").format(
-                    sql.SQL(g.privilege),
-                    name,
-                    sql.SQL("PUBLIC") if g.grantee is None else sql.Identifier(g.grantee),
-                    sql.SQL(" WITH GRANT OPTION" if g.grantable else ""),
-                )
-            )
-    if public.comment is not None:
-        stmts.append(
-            sql.SQL("COMMENT ON SCHEMA {} IS {}").format(name, sql.Literal(public.comment))
-        )
-    return stmts
-
-
-def tables_preamble(
-    foreign_keys: Sequence[ForeignKey], tables: Sequence[QualifiedName]
-) -> sql.Composed:
-    """Drop the other tables' foreign keys into *tables*, then the tables, without CASCADE.
-
-    The plan has already checked that nothing else depends on them; without CASCADE a
-    dependency created since then fails the restore instead of being dropped with it.
-    """
-    stmts = [*_session_settings(), *_GUARD]
-    for fk in foreign_keys:
-        stmts.append(
-            sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
-                sql.Identifier(fk.schema, fk.table), sql.Identifier(fk.name)
-            )
-        )
-    if tables:
-        stmts.append(
-            sql.SQL("DROP TABLE {}").format(
-                sql.SQL(", ").join(sql.Identifier(s, t) for s, t in tables)
-            )
-        )
-    return _script(stmts)
-
-
-def postamble(foreign_keys: Sequence[ForeignKey] = ()) -> sql.Composed:
-    """Re-add the remembered foreign keys (validated: orphans fail the whole restore), and
-    release the guard: the transaction may commit now."""
-    stmts = _session_settings()
-    for fk in foreign_keys:
-        table = sql.Identifier(fk.schema, fk.table)
-        stmts.append(
-            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
-                table, sql.Identifier(fk.name), sql.SQL(fk.definition)
-            )
-        )
-        if fk.comment is not None:
-            stmts.append(
-                sql.SQL("COMMENT ON CONSTRAINT {} ON {} IS {}").format(
-                    sql.Identifier(fk.name), table, sql.Literal(fk.comment)
-                )
-            )
-    stmts.append(_GUARD_RELEASE)
-    return _script(stmts)
-
-
-def _script(stmts: Sequence[sql.Composable]) -> sql.Composed:
-    return sql.Composed([sql.SQL("\n"), sql.SQL(";\n").join(stmts), sql.SQL(";\n")])

@@ -1,0 +1,94 @@
+"""The table of contents of a ``pg_dump -Fc`` archive, as ``pg_restore --list`` prints it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from migsafe.errors import SnapshotCorrupt, SnapshotError
+from migsafe.snapshots.pgtools import PgTool, require_tools
+from migsafe.snapshots.tool_output import first_lines
+
+__all__ = ["TocEntry", "list_dump", "read_toc", "tables_in"]
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """One line of ``pg_restore --list``; *name* is pg_dump's tag (``"t t_pkey"``...)."""
+
+    dump_id: int
+    type: str  # "TABLE", "TABLE DATA", "FK CONSTRAINT", "SEQUENCE SET"...
+    schema: str | None
+    name: str
+    owner: str | None
+
+
+def list_dump(dump_file: Path, *, bin_dir: Path | None = None) -> list[TocEntry]:
+    """The table of contents of a custom-format archive (``pg_restore --list``)."""
+    return read_toc(require_tools(0, ("pg_restore",), bin_dir=bin_dir)["pg_restore"], dump_file)
+
+
+def read_toc(pg_restore: PgTool, dump_file: Path) -> list[TocEntry]:
+    """:func:`list_dump` with a given *pg_restore*; SnapshotCorrupt if it cannot read the file."""
+    if not dump_file.is_file():
+        raise SnapshotError(f"snapshot file {dump_file} does not exist")
+    res = subprocess.run(
+        [str(pg_restore.path), "--list", str(dump_file)],
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+    )
+    if res.returncode != 0:
+        raise SnapshotCorrupt(
+            f"{pg_restore.version} cannot read {dump_file}: {first_lines(res.stderr)}",
+            hint="the file is damaged, or was written by a newer pg_dump than this pg_restore",
+        )
+    lines = res.stdout.decode("utf-8", errors="replace").splitlines()
+    return [e for e in map(_toc_entry, lines) if e is not None]
+
+
+def tables_in(toc: Sequence[TocEntry]) -> tuple[str, ...]:
+    """The ``"schema.table"`` of every table the archive creates."""
+    return tuple(f"{e.schema}.{e.name}" for e in toc if e.type == "TABLE")
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+# Longest first, so "TABLE DATA" wins over "TABLE".
+_TOC_TYPES = sorted(
+    """ACCESS METHOD|ACL|AGGREGATE|BLOB|BLOB DATA|BLOBS|CAST|CHECK CONSTRAINT|COLLATION|COMMENT|
+    CONSTRAINT|CONVERSION|DATABASE|DATABASE PROPERTIES|DEFAULT|DEFAULT ACL|DOMAIN|ENCODING|
+    EVENT TRIGGER|EXTENSION|FK CONSTRAINT|FOREIGN DATA WRAPPER|FOREIGN SERVER|FOREIGN TABLE|
+    FUNCTION|INDEX|INDEX ATTACH|LARGE OBJECT|LARGE OBJECTS|MATERIALIZED VIEW|
+    MATERIALIZED VIEW DATA|OPERATOR|OPERATOR CLASS|OPERATOR FAMILY|POLICY|PROCEDURAL LANGUAGE|
+    PROCEDURE|PUBLICATION|PUBLICATION TABLE|PUBLICATION TABLES IN SCHEMA|ROW SECURITY|RULE|
+    SCHEMA|SEARCHPATH|SECURITY LABEL|SEQUENCE|SEQUENCE OWNED BY|SEQUENCE SET|SERVER|SHELL TYPE|
+    STATISTICS|STATISTICS DATA|STDSTRINGS|SUBSCRIPTION|SUBSCRIPTION TABLE|TABLE|TABLE ATTACH|
+    TABLE DATA|TEXT SEARCH CONFIGURATION|TEXT SEARCH DICTIONARY|TEXT SEARCH PARSER|
+    TEXT SEARCH TEMPLATE|TRANSFORM|TRIGGER|TYPE|USER MAPPING|VIEW""".replace("\n", "").split("|"),
+    key=len,
+    reverse=True,
+)
+_TOC_LINE = re.compile(r"^(\d+); \d+ \d+ (.*)$")
+
+
+def _toc_entry(line: str) -> TocEntry | None:
+    """Parse ``"217; 1259 16498 TABLE public accounts postgres"``; None for comments.
+
+    Fields are separated by single spaces and not quoted, so a schema or owner name with a
+    space in it cannot be told apart; the tag (*name*) may contain spaces.
+    """
+    m = _TOC_LINE.match(line)
+    if m is None:
+        return None
+    rest = m.group(2)
+    kind = next((t.strip() for t in _TOC_TYPES if rest.startswith(t.strip() + " ")), None)
+    if kind is None:
+        kind = rest.split(" ", 1)[0]
+    fields = rest[len(kind) + 1 :].split(" ")
+    schema = fields[0] if fields[0] not in ("", "-") else None
+    name = " ".join(fields[1:-1]) if len(fields) > 2 else (fields[1] if len(fields) > 1 else "")
+    owner = fields[-1] if len(fields) > 2 and fields[-1] else None
+    return TocEntry(int(m.group(1)), kind, schema, name, owner)
