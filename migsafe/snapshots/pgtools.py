@@ -301,9 +301,13 @@ def _dir_version(path: Path) -> tuple[int, ...]:
 
 
 def _pg_config_bindir() -> Path | None:
+    # One process launch per pg_config found on PATH; asked several times per snapshot.
     pg_config = shutil.which("pg_config")
-    if pg_config is None:
-        return None
+    return _bindir_of(pg_config) if pg_config else None
+
+
+@functools.lru_cache(maxsize=8)
+def _bindir_of(pg_config: str) -> Path | None:
     try:
         out = subprocess.run(
             [pg_config, "--bindir"],
