@@ -27,6 +27,7 @@ class RunResult:
     step_seconds: dict[str, float] = field(default_factory=dict)
     cleaned_up: tuple[str, ...] = ()
     reverted_run_id: str | None = None
+    snapshot_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +46,7 @@ class RunResult:
             "step_seconds": self.step_seconds,
             "cleaned_up": list(self.cleaned_up),
             "reverted_run_id": self.reverted_run_id,
+            "snapshot_id": self.snapshot_id,
             "plan": self.plan.to_dict(),
         }
 

@@ -132,7 +132,7 @@ def revert(
     """Undo the last run, or go down to --to REV / by --steps N, with downgrade()."""
     state.format = format
     if from_snapshot is not None:
-        _revert_from_snapshot(from_snapshot, yes=yes, force=force, format=format)
+        _revert_from_snapshot(from_snapshot, yes=yes, force=force, format=format, dry_run=dry_run)
         return
     cfg = settings(
         lock_timeout=lock_timeout,
@@ -163,8 +163,23 @@ def revert(
         text.run_result(stdout, result)
 
 
-def _revert_from_snapshot(snapshot_id: str, *, yes: bool, force: bool, format: Format) -> None:
+def _revert_from_snapshot(
+    snapshot_id: str, *, yes: bool, force: bool, format: Format, dry_run: bool
+) -> None:
     from migsafe.render import snapshots as render_snapshots
+
+    if dry_run:
+        snap = api.snapshot_show(settings(), snapshot_id)
+        if format == Format.json:
+            emit_json({"dry_run": True, "would_restore": snap.to_dict()})
+            return
+        render_snapshots.snapshot_show(stdout, snap)
+        stdout.print(
+            f"\n[bold]Dry run[/]: would restore this snapshot, taking the database back to "
+            f"{', '.join(snap.revisions) or 'base'}; writes made since {snap.created_at} would "
+            "be lost. Nothing was changed."
+        )
+        return
 
     def confirm(message: str) -> bool:
         stderr.print(message)

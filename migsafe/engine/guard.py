@@ -24,7 +24,7 @@ from migsafe.engine.dberrors import is_lock_timeout
 from migsafe.engine.envpy import run_env
 from migsafe.engine.events import Progress, ProgressFn
 from migsafe.engine.history import NOT_RESTORED, ROLLED_BACK, SUCCEEDED, History
-from migsafe.engine.indexes import drop_concurrently, existing_indexes, invalid_indexes
+from migsafe.engine.indexes import drop_concurrently, invalid_indexes
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.project import Project
 from migsafe.engine.verify import VerifyFailed, run_checks
@@ -160,23 +160,15 @@ class Guard:
             last = index == total - 1
             steps = [self.steps[s.revision] for s in plan_steps]
             expected = self.plan.from_heads if index == 0 else None
-            before_indexes: set[str] = set()
             try:
                 if transactional:
                     self._transactional(steps, expected, verify=last)
                 else:
-                    before_indexes = self._existing_indexes(plan_steps[0])
                     self._autocommit(plan_steps[0], steps, expected)
                     if last and self.options.verify:
                         self._verify_alone()
             except BaseException as exc:
-                return self._failed(
-                    exc,
-                    committed_any=committed_any,
-                    transactional=transactional,
-                    plan_step=plan_steps[0],
-                    before_indexes=before_indexes,
-                )
+                return self._failed(exc, committed_any=committed_any, transactional=transactional)
             committed_any = True
         return self._succeeded()
 
@@ -197,19 +189,12 @@ class Guard:
         *,
         committed_any: bool,
         transactional: bool,
-        plan_step: PlanStep | None = None,
-        before_indexes: set[str] | None = None,
     ) -> Outcome:
         at = self._read_heads()
-        from_heads = self._plan.from_heads if self._plan is not None else at
-        changed = committed_any or (
-            not transactional
-            and plan_step is not None
-            and (
-                set(at) != set(from_heads)
-                or bool(self._existing_indexes(plan_step) - (before_indexes or set()))
-            )
-        )
+        # A step outside a transaction may have changed anything before it failed (an UPDATE
+        # in its autocommit block, half an index): only a transaction's rollback proves that
+        # nothing is left, so such a failure is never reported as rolled back.
+        changed = committed_any or not transactional
         return Outcome(
             status=NOT_RESTORED if changed else ROLLED_BACK,
             at_heads=at,
@@ -337,10 +322,6 @@ class Guard:
         if self.conn.in_transaction():
             self.conn.commit()
         return found
-
-    def _existing_indexes(self, plan_step: PlanStep) -> set[str]:
-        with self.aux() as aux:
-            return existing_indexes(aux, plan_step.concurrent_indexes)
 
     # -- shared ------------------------------------------------------------------------------
     def _run_env(

@@ -317,8 +317,8 @@ class History:
             ).all()
         state: dict[str, tuple[str, str | None]] = {}
         for run_id, status, detail in rows:
-            if status == "finished":
-                state.clear()  # a later run completed it: what came before is settled
+            if status in ("finished", "restored"):
+                state.clear()  # completed later, or undone by a snapshot: settled
             state[run_id] = (status, detail)
         return [(rid, detail) for rid, (status, detail) in state.items() if status != "finished"]
 

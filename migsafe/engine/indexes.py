@@ -30,21 +30,6 @@ def invalid_indexes(conn: sa.Connection, names: Sequence[str]) -> list[str]:
     return [f"{schema}.{name}" for schema, name in rows]
 
 
-def existing_indexes(conn: sa.Connection, names: Sequence[str]) -> set[str]:
-    """Which of ``names`` exist as indexes, valid or not (PostgreSQL)."""
-    if conn.dialect.name != "postgresql" or not names:
-        return set()
-    rows = conn.execute(
-        sa.text(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.relkind = 'i' AND c.relname = ANY(:n) "
-            "AND n.nspname = ANY(current_schemas(false))"
-        ),
-        {"n": list(names)},
-    ).scalars()
-    return set(rows)
-
-
 def drop_concurrently(autocommit: sa.Connection, qualified: str) -> None:
     """``DROP INDEX CONCURRENTLY IF EXISTS schema.name`` on an autocommit connection."""
     schema, _, name = qualified.partition(".")

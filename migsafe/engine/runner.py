@@ -296,6 +296,10 @@ def execute(
     restore_note: str | None = None
     if outcome.status == hist.NOT_RESTORED and backup is not None:
         outcome, restore_note = _snapshot_guard(session, plan, outcome, backup)
+        if outcome.status == hist.RESTORED and outcome.failed_revision:
+            history.journal_write(
+                run_id, outcome.failed_revision, plan.direction, "restored", restore_note
+            )
     duration = time.monotonic() - t0
     if started:
         history.finish(
@@ -322,6 +326,7 @@ def execute(
         step_seconds=outcome.step_seconds,
         cleaned_up=tuple(outcome.cleaned_up),
         reverted_run_id=reverts,
+        snapshot_id=backup.snapshot.id if backup is not None else None,
     )
     if outcome.status == hist.SUCCEEDED:
         return result
@@ -424,10 +429,20 @@ def failure_error(
             at_revisions=result.at_heads,
         )
     else:
+        started = ", ".join(result.plan.from_heads) or "base"
+        if set(result.at_heads) != set(result.plan.from_heads):
+            state = (
+                f"earlier steps were committed, the database is at {at}, not at {started} "
+                "where it started"
+            )
+        else:
+            state = (
+                f"the database is at {at}, but {result.failed_revision or 'a step'} ran outside "
+                "a transaction and may have left changes before it failed"
+            )
         exc = MigrationNotRestored(
-            f"{verb} failed{where}: {result.error}; earlier steps were committed, the database "
-            f"is at {at}, not at {', '.join(result.plan.from_heads) or 'base'} where it started "
-            f"(run {result.run_id})" + (f"; snapshot {restore_note}" if restore_note else ""),
+            f"{verb} failed{where}: {result.error}; {state} (run {result.run_id})"
+            + (f"; {restore_note}" if restore_note else ""),
             hint=(
                 f"`migsafe snapshot restore {backup.snapshot.id}` puts it back as it was"
                 if backup is not None

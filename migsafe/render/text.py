@@ -83,6 +83,8 @@ def run_result(console: Console, r: RunResult) -> None:
         + (f", {r.attempts} attempts" if r.attempts > len(r.plan.segments()) else "")
         + ")"
     )
+    if r.snapshot_id:
+        console.print(f"snapshot {r.snapshot_id} was taken first (`migsafe snapshot show` it)")
     for name in r.cleaned_up:
         console.print(f"cleaned up a leftover of an earlier failed run: {name}")
 
@@ -147,6 +149,7 @@ def _status_text(run: Run) -> Text:
         "succeeded": "green",
         "rolled_back": "yellow",
         "not_restored": "red",
+        "restored": "yellow",
         "interrupted": "red",
         "running": "cyan",
     }.get(run.status, "white")

@@ -44,6 +44,9 @@ class Snapshot:
     schema_fingerprint: str | None = None
     table_checksums: Mapping[str, str] = field(default_factory=dict)
     row_counts: Mapping[str, int] = field(default_factory=dict)
+    # Tables mode: tables the migrations were about to create, absent from the snapshot; a
+    # restore drops them so the database is as it was (and a re-run can create them again).
+    created: tuple[str, ...] = ()
 
     def with_status(self, status: str, detail: str | None = None) -> Snapshot:
         return replace(
@@ -57,6 +60,7 @@ class Snapshot:
         data = asdict(self)
         data["tables"] = list(self.tables)
         data["revisions"] = list(self.revisions)
+        data["created"] = list(self.created)
         data["table_checksums"] = dict(self.table_checksums)
         data["row_counts"] = dict(self.row_counts)
         return data
@@ -70,6 +74,7 @@ class Snapshot:
         values = {k: v for k, v in data.items() if k in known}
         values["tables"] = tuple(values.get("tables", ()))
         values["revisions"] = tuple(values.get("revisions", ()))
+        values["created"] = tuple(values.get("created", ()))
         return cls(**values)
 
 

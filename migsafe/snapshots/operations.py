@@ -169,7 +169,7 @@ def describe_backup(session: Session, plan: Plan, steps: Sequence[object], *, mo
         size = service.estimate_bytes(session, FULL, ())
         notes = [
             "would snapshot the whole database"
-            + (f" (about {size // 1048576} MB before compression)" if size else "")
+            + (f" (about {_mb(size)} before compression)" if size else "")
         ]
     return replace(plan, notes=(*plan.notes, *notes))
 
@@ -202,7 +202,9 @@ def backup_for(
             notes.append(
                 "snapshot falls back to the whole database: " + "; ".join(decision.reasons)
             )
-    snap = service.take(session, mode=mode, tables=tables, run_id=run_id, progress=progress)
+    snap = service.take(
+        session, mode=mode, tables=tables, created=created, run_id=run_id, progress=progress
+    )
     notes.append(f"snapshot {snap.id} ({snap.mode}, {snap.size} bytes) taken and verified")
     return (
         replace(plan, notes=(*plan.notes, *notes)),
@@ -249,3 +251,7 @@ def _finish(
         error=session.scrub(message) if message else None,
         snapshot_id=snapshot.id if snapshot else None,
     )
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{max(n // 1024, 1)} kB"

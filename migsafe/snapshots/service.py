@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -66,6 +66,7 @@ def take(
     *,
     mode: str = FULL,
     tables: Sequence[str] = (),
+    created: Sequence[str] = (),
     run_id: str | None = None,
     progress: ProgressBytes | None = None,
 ) -> Snapshot:
@@ -82,6 +83,10 @@ def take(
     snapshot_id = new_snapshot_id()
     url = _url(session)
     if session.is_sqlite:
+        if mode == TABLES:
+            raise UsageError(
+                "SQLite snapshots are of the whole database file; there is no tables mode"
+            )
         preflight(store, estimate_bytes(session, FULL, ()))
         snap = dump_sqlite(
             url,
@@ -102,8 +107,13 @@ def take(
             run_id=run_id,
             revisions=session.heads,
             compression=session.settings.snapshot_compression,
+            # migsafe's own schema (its history) is never in a snapshot: a restore keeps it.
+            exclude_schemas=(session.settings.schema,),
             progress=progress,
         )
+    if created and mode == TABLES:
+        snap = replace(snap, created=tuple(created))
+        store.update(snap)
     checked = verify(store, snap)
     if not checked.ok:
         failed = next(c for c in checked.checks if not c.ok)
@@ -141,6 +151,12 @@ def restore(
     store = open_store(session)
     path = store.local_path(snap)
     bad = [c for c in file_checks(path, snap) if not c.ok]
+    if bad and session.is_sqlite:
+        raise SnapshotCorrupt(
+            f"snapshot {snap.id} does not match its recorded checksum ({bad[0].detail}); a "
+            "SQLite snapshot is restored as a whole file and cannot be restored damaged",
+            hint="restore another snapshot (`migsafe snapshot list`)",
+        )
     if bad and not force:
         raise SnapshotCorrupt(
             f"snapshot {snap.id} does not match its recorded checksum ({bad[0].detail}); "
@@ -162,9 +178,10 @@ def restore(
         path,
         mode=snap.mode,
         tables=snap.tables,
-        drop_also=drop_also,
+        drop_also=tuple(drop_also) or snap.created,
         into=into,
         force=force,
+        keep_schemas=(session.settings.schema,),
         exclude_pids=_own_pids(session),
         wait_for_others=wait_for_others,
     )

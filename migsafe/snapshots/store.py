@@ -162,7 +162,7 @@ class LocalStore:
         if not matches:
             raise SnapshotNotFound(
                 f"no snapshot {snapshot_id!r} in {self.root}",
-                hint="`migsafe snapshots list` shows the snapshots there are",
+                hint="`migsafe snapshot list` shows the snapshots there are",
             )
         shown = ", ".join(s.id for s in matches[:5]) + (", ..." if len(matches) > 5 else "")
         raise SnapshotError(
