@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext, MigrationInfo, RevisionStep
 
+from migsafe.engine.capture import Recorder
 from migsafe.engine.dberrors import is_lock_timeout
 from migsafe.engine.envpy import run_env
 from migsafe.engine.events import Progress, ProgressFn
@@ -51,6 +52,7 @@ class Outcome:
     error: BaseException | None = None
     step_seconds: dict[str, float] = field(default_factory=dict)
     cleaned_up: list[str] = field(default_factory=list)
+    operations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 class ConcurrentChange(Exception):
@@ -115,6 +117,7 @@ class Guard:
         self._started: dict[str, float] = {}
         self._seconds: dict[str, float] = {}
         self._cleaned: list[str] = []
+        self.recorder = Recorder()
         self._first_segment_done = False
         self._heads_after: tuple[str, ...] | None = None
         self._single_segment = False
@@ -181,6 +184,7 @@ class Guard:
             attempts=self.attempts,
             step_seconds=dict(self._seconds),
             cleaned_up=list(self._cleaned),
+            operations=dict(self.recorder.by_revision),
         )
 
     def _failed(
@@ -203,6 +207,7 @@ class Guard:
             error=exc,
             step_seconds=dict(self._seconds),
             cleaned_up=list(self._cleaned),
+            operations=dict(self.recorder.by_revision),
         )
 
     @contextlib.contextmanager
@@ -229,6 +234,7 @@ class Guard:
             tries += 1
             self.attempts += 1
             trans = self.conn.begin()
+            self.recorder.clear([s.revision.revision for s in steps])  # a retry starts afresh
             try:
                 self._session_settings(local=True)
                 self._run_env(steps, expected, per_migration=None, plan_first=plan_first)
@@ -345,7 +351,8 @@ class Guard:
                 self.current = step.revision.revision
                 self._started[self.current] = time.monotonic()
                 self.progress(Progress("step_start", revision=self.current))
-                yield step
+                with self.recorder.recording(self.current):
+                    yield step
 
         def applied(_info: MigrationInfo, heads: frozenset[str]) -> None:
             self._heads_after = tuple(sorted(heads))
@@ -398,7 +405,8 @@ class Guard:
             self.current = plan_step.revision
             self._started[self.current] = time.monotonic()
             self.progress(Progress("step_start", revision=self.current))
-            yield step
+            with self.recorder.recording(self.current):
+                yield step
 
     def _session_settings(self, *, local: bool) -> None:
         if self.sqlite:

@@ -78,6 +78,7 @@ def history_table(schema: str | None) -> sa.Table:
         sa.Column("attempts", sa.Integer),
         sa.Column("migsafe_version", sa.String(32)),
         sa.Column("snapshot_id", sa.String(64)),
+        sa.Column("operations", _JSON),  # what each revision did: the ops Alembic ran
         sa.Index("ix_migsafe_history_started_at", "started_at"),
     )
 
@@ -240,9 +241,12 @@ class History:
         error: str | None = None,
         attempts: int | None = None,
         snapshot_id: str | None = None,
+        operations: dict[str, Any] | None = None,
     ) -> None:
         finished = now()
-        extra = {"snapshot_id": snapshot_id} if snapshot_id is not None else {}
+        extra: dict[str, Any] = {"snapshot_id": snapshot_id} if snapshot_id is not None else {}
+        if operations:
+            extra["operations"] = operations
         with self._conn() as conn:
             conn.execute(
                 self.table.update()

@@ -311,6 +311,7 @@ def execute(
             failed_revision=outcome.failed_revision,
             error=f"{error}; {restore_note}" if restore_note else error,
             attempts=outcome.attempts,
+            operations=outcome.operations,
         )
     noop = outcome.status == hist.SUCCEEDED and not plan.steps
     result = RunResult(

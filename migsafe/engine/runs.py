@@ -43,9 +43,10 @@ class Run:
     attempts: int | None
     snapshot_id: str | None = None
     plan: dict[str, Any] | None = None
+    operations: dict[str, Any] | None = None
 
     def to_dict(self, *, with_plan: bool = False) -> dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if k != "plan"}
+        data = {k: v for k, v in self.__dict__.items() if k not in ("plan", "operations")}
         for key in ("started_at", "finished_at"):
             value = data[key]
             data[key] = value.isoformat() if value is not None else None
@@ -53,6 +54,7 @@ class Run:
             data[key] = list(data[key])
         if with_plan:
             data["plan"] = self.plan
+            data["operations"] = self.operations
         return data
 
 
@@ -98,6 +100,7 @@ def run_from_row(row: Mapping[str, Any], *, with_plan: bool = False) -> Run:
         reverted_by=row["reverted_by"],
         attempts=row["attempts"],
         snapshot_id=row.get("snapshot_id"),
+        operations=_plan(row.get("operations")) if with_plan else None,
         plan=_plan(row["plan"]) if with_plan else None,
     )
 

@@ -190,6 +190,14 @@ def _run_detail(console: Console, h: HistoryResult) -> None:
                 step.get("message", ""),
             )
         console.print(table)
+    recorded = run.operations or {}
+    order = [s.get("revision") for s in steps if s.get("revision") in recorded]
+    for revision in order + sorted(set(recorded) - set(order)):
+        operations = recorded[revision]
+        console.print(f"[bold]{revision}[/] ran {len(operations)} operation(s):")
+        for operation in operations:
+            details = ", ".join(f"{k}={v}" for k, v in operation.items() if k != "op")
+            console.print(f"  {operation['op']}({details})", highlight=False, markup=False)
     for note in (run.plan or {}).get("notes", []):
         console.print(f"note: {note}")
     for entry in h.journal or ():

@@ -80,3 +80,19 @@ def test_history_shows_one_run_with_its_plan(settings) -> None:
     assert shown.journal == ()
     with pytest.raises(UsageError, match="no run"):
         api.history(settings, run_id="nosuchrun")
+
+
+def test_the_operations_each_revision_ran_are_recorded(settings) -> None:
+    result = api.upgrade(settings, "0005_rename_customer_name")
+    (run,) = api.history(settings, run_id=result.run_id).runs
+    ops = run.operations
+    assert [o["op"] for o in ops["0001_create_catalog"]] == ["CreateTableOp", "CreateTableOp"]
+    assert ops["0001_create_catalog"][0]["columns"] == ["id", "email", "name", "created_at"]
+    kinds = [o["op"] for o in ops["0003_add_product_sku"]]
+    assert kinds == ["AddColumnOp", "ExecuteSQLOp", "AlterColumnOp", "CreateUniqueConstraintOp"]
+    (rename,) = ops["0005_rename_customer_name"]
+    assert (rename["column_name"], rename["modify_name"], rename["batch"]) == (
+        "name",
+        "full_name",
+        "customers",
+    )

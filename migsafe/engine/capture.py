@@ -1,0 +1,113 @@
+"""Record the Alembic operations each migration performs, as it applies them.
+
+Captured operations are the shared currency of the plan, the history and (next) the reverse
+generator: what a migration *did*, not what its source looks like. The hook is the
+``Operations`` object Alembic installs as ``alembic.op`` for the run: migsafe wraps that one
+instance's ``invoke`` (through which every ``op.*`` call passes) while a revision runs, and
+unwraps it afterwards. Nothing global is patched, and a failure to describe an operation never
+affects the migration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+MAX_SQL = 500
+
+
+def describe(operation: Any) -> dict[str, Any]:
+    """A JSON-able description of an Alembic operation object."""
+    kind = type(operation).__name__
+    out: dict[str, Any] = {"op": kind}
+    for attr in (
+        "schema",
+        "table_name",
+        "column_name",
+        "index_name",
+        "constraint_name",
+        "new_table_name",
+        "modify_name",
+        "type_",
+        "modify_type",
+        "modify_nullable",
+        "existing_type",
+    ):
+        value = getattr(operation, attr, None)
+        if value is not None:
+            out[attr.rstrip("_")] = str(value)
+    column = getattr(operation, "column", None)
+    if column is not None and hasattr(column, "name"):
+        out["column"] = column.name
+        out["type"] = str(column.type)
+        out["nullable"] = bool(column.nullable)
+    if kind == "ExecuteSQLOp":
+        sql = getattr(operation, "sqltext", "")
+        out["sql"] = str(sql)[:MAX_SQL]
+    if kind == "BulkInsertOp":
+        out["rows"] = len(getattr(operation, "rows", ()) or ())
+        table = getattr(operation, "table", None)
+        out["table"] = getattr(table, "name", None)
+    if kind == "CreateTableOp":
+        out["columns"] = [c.name for c in getattr(operation, "columns", ()) if hasattr(c, "type")]
+    return out
+
+
+def _recording_invoke(
+    original: Any, seen: list[dict[str, Any]], *, batch: str | None = None
+) -> Any:
+    def invoke(operation: Any) -> Any:
+        with contextlib.suppress(Exception):  # describing must never break a migration
+            entry = describe(operation)
+            if batch is not None:
+                entry["batch"] = batch
+            seen.append(entry)
+        return original(operation)
+
+    return invoke
+
+
+class Recorder:
+    """Operations per revision, in the order they ran."""
+
+    def __init__(self) -> None:
+        self.by_revision: dict[str, list[dict[str, Any]]] = {}
+
+    @contextlib.contextmanager
+    def recording(self, revision: str) -> Iterator[None]:
+        """While a revision runs, describe every operation it invokes."""
+        from alembic import op as op_module
+
+        operations = getattr(op_module, "_proxy", None)
+        if operations is None or not hasattr(operations, "invoke"):
+            yield
+            return
+        seen = self.by_revision.setdefault(revision, [])
+        operations.invoke = _recording_invoke(operations.invoke, seen)
+        # op.batch_alter_table() makes a BatchOperations of its own; alembic.op holds the
+        # bound method Alembic installed for this run, so that is the one to wrap.
+        original_batch = getattr(op_module, "batch_alter_table", None)
+        if original_batch is not None:
+
+            @contextlib.contextmanager
+            def batch_alter_table(*args: Any, **kwargs: Any) -> Iterator[Any]:
+                with original_batch(*args, **kwargs) as batch_op:
+                    table = args[0] if args else kwargs.get("table_name")
+                    batch_op.invoke = _recording_invoke(batch_op.invoke, seen, batch=table)
+                    yield batch_op
+
+            op_module.batch_alter_table = batch_alter_table
+        try:
+            yield
+        finally:
+            # Remove the instance attribute: the class's invoke shows through again.
+            with contextlib.suppress(AttributeError):
+                del operations.invoke
+            if original_batch is not None:
+                op_module.batch_alter_table = original_batch
+
+    def clear(self, revisions: list[str]) -> None:
+        """Forget revisions whose transaction was rolled back (e.g. before a retry)."""
+        for revision in revisions:
+            self.by_revision.pop(revision, None)
