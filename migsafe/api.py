@@ -108,19 +108,20 @@ def revert(
     if steps is not None and steps < 1:
         raise UsageError("--steps must be 1 or more")
     from migsafe.engine import runner
+    from migsafe.engine.revert import check_reversible, revert_target
 
     run_id, session = runner.open_run(settings, dry_run=dry_run)
     try:
         if dry_run:
-            target, reverts, revision_steps = runner.revert_target(session, to, steps)
+            target, reverts, revision_steps = revert_target(session, to, steps)
             plan = runner.make_plan(session, "revert", "downgrade", target, revision_steps)
-            runner.check_reversible(plan)
+            check_reversible(plan)
             return runner.dry_run(session, plan, revision_steps)
         with runner.lock(session, run_id, on_lock_wait):
             session.reprobe()
-            target, reverts, revision_steps = runner.revert_target(session, to, steps)
+            target, reverts, revision_steps = revert_target(session, to, steps)
             plan = runner.make_plan(session, "revert", "downgrade", target, revision_steps)
-            runner.check_reversible(plan)
+            check_reversible(plan)
             if plan.steps and not yes:
                 if confirm is None:
                     raise ConfirmationRequired(

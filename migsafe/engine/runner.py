@@ -13,25 +13,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from alembic.runtime.migration import MigrationStep, RevisionStep
+from alembic.runtime.migration import RevisionStep
 
 from migsafe import __version__
 from migsafe.engine import history as hist
-from migsafe.engine.dberrors import is_lock_timeout, iter_causes
 from migsafe.engine.events import ProgressFn
-from migsafe.engine.guard import ConcurrentChange, Guard, GuardOptions, Outcome, VerifyFailed
+from migsafe.engine.failures import describe_error, failure_error
+from migsafe.engine.guard import Guard, GuardOptions, Outcome
 from migsafe.engine.lock import Holder, LockWaitFn, RunnerLock
 from migsafe.engine.offline import render_sql
-from migsafe.engine.plan import Plan, build_plan, expected_heads
-from migsafe.engine.project import downgrade_steps, get_script
+from migsafe.engine.plan import Plan, build_plan
 from migsafe.engine.session import Session, open_session
 from migsafe.engine.versions import VersionTable
 from migsafe.errors import (
     MigrationFailed,
-    MigrationNotRestored,
     MigsafeError,
-    NotReversibleError,
-    UsageError,
 )
 from migsafe.results import RunResult
 from migsafe.settings import Settings
@@ -131,80 +127,6 @@ def dry_run(session: Session, plan: Plan, steps: list[RevisionStep]) -> RunResul
         at_heads=session.heads,
         dry_run=True,
     )
-
-
-def revert_target(
-    session: Session, to: str | None, steps: int | None
-) -> tuple[str, str | None, list[RevisionStep]]:
-    """The downgrade target, the run being undone (if any) and the steps."""
-    heads = session.heads
-    if to is not None:
-        return to, None, downgrade_steps(session.project, to, heads)
-    if steps is not None:
-        target = f"-{steps}"
-        return target, None, downgrade_steps(session.project, target, heads)
-    last = last_revertible_run(session)
-    if last is None:
-        raise UsageError(
-            "no run to revert: the history has no successful upgrade that is not reverted yet",
-            hint="use --to REV or --steps N to go down explicitly",
-        )
-    if set(last.to_revisions) != set(heads):
-        raise UsageError(
-            f"the last run ({last.run_id}) left the database at "
-            f"{', '.join(last.to_revisions) or 'base'}, but it is now at "
-            f"{', '.join(heads) or 'base'}; something else changed it",
-            hint="use --to REV to choose the target explicitly",
-        )
-    target = ", ".join(last.from_revisions) or "base"
-    return target, last.run_id, undo_steps(session, last)
-
-
-def undo_steps(session: Session, run: hist.Run) -> list[RevisionStep]:
-    """Downgrade steps for exactly the revisions ``run`` applied, newest first.
-
-    A downgrade *target* cannot express "undo this run" once branches are involved (a run
-    that applied a second branch, or a merge, started from several heads), so the steps are
-    built from the run's own plan and checked to lead back to where it started.
-    """
-    full = session.history.get(run.run_id)
-    applied = [step["revision"] for step in ((full.plan or {}) if full else {}).get("steps", [])]
-    if not applied:
-        raise UsageError(f"run {run.run_id} has no recorded steps to undo")
-    project = session.project
-    revmap = project.script.revision_map
-    steps = [
-        MigrationStep.downgrade_from_script(revmap, get_script(project, revision))
-        for revision in reversed(applied)
-    ]
-    reached = expected_heads(project, session.heads, steps)
-    if set(reached) != set(run.from_revisions):
-        raise UsageError(
-            f"undoing run {run.run_id} would leave the database at "
-            f"{', '.join(reached) or 'base'}, not at {', '.join(run.from_revisions) or 'base'} "
-            "where it started",
-            hint="use --to REV to choose the target explicitly",
-        )
-    return steps
-
-
-def last_revertible_run(session: Session) -> hist.Run | None:
-    for run in session.history.runs(limit=200):
-        if run.command != "upgrade" or run.status != hist.SUCCEEDED:
-            continue
-        if run.reverted_by or set(run.from_revisions) == set(run.to_revisions):
-            continue
-        return run
-    return None
-
-
-def check_reversible(plan: Plan) -> None:
-    missing = [step.revision for step in plan.steps if not step.has_body]
-    if missing:
-        raise NotReversibleError(
-            f"not reversible: downgrade() is missing or empty in {', '.join(missing)}",
-            hint="write the downgrade(), or restore from a backup; nothing was run",
-        )
 
 
 def execute(
@@ -363,97 +285,3 @@ def _snapshot_guard(
     return replace(outcome, status=hist.RESTORED, at_heads=at), (
         f"restored snapshot {snap.id} ({what})"
     )
-
-
-def describe_error(exc: BaseException, session: Session) -> str:
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted (SIGINT/SIGTERM)"
-    if isinstance(exc, VerifyFailed | ConcurrentChange):
-        return session.scrub(str(exc))
-    orig = getattr(exc, "orig", None)
-    if orig is not None:
-        text = f"{type(orig).__name__}: {str(orig).strip().splitlines()[0]}"
-    else:
-        text = f"{type(exc).__name__}: {exc}"
-    return session.scrub(" ".join(text.split())[:500])
-
-
-def _rolled_back_hint(error: BaseException | None, plan: Plan) -> str:
-    """What to do next, for the cause of a rolled-back run."""
-    if error is None:
-        return "`migsafe history` has the details"
-    if isinstance(error, KeyboardInterrupt):
-        return "the run was interrupted before it committed; run it again when ready"
-    if is_lock_timeout(error):
-        return (
-            f"another session held a conflicting lock longer than {plan.lock_timeout:g}s on "
-            f"each of {plan.retries + 1} tries (see pg_stat_activity / pg_locks); run again "
-            "when it is gone, or raise --lock-timeout / --retries"
-        )
-    if any(getattr(c, "sqlstate", None) == "57014" for c in iter_causes(error)):
-        return "a statement ran longer than --statement-timeout; raise it or make the step cheaper"
-    if isinstance(error, VerifyFailed):
-        return "a --verify check did not hold after the migrations; fix the migration or the check"
-    if isinstance(error, ConcurrentChange):
-        return "another tool changed the version table meanwhile; check `migsafe status`, run again"
-    return "fix the migration and run again; `migsafe history` has the details"
-
-
-def failure_error(
-    result: RunResult,
-    outcome: Outcome,
-    *,
-    backup: Backup | None = None,
-    restore_note: str | None = None,
-) -> MigrationFailed:
-    at = ", ".join(result.at_heads) or "base"
-    where = f" at revision {result.failed_revision}" if result.failed_revision else ""
-    verb = result.command
-    if outcome.status == hist.RESTORED:
-        exc: MigrationFailed = MigrationFailed(
-            f"{verb} failed{where}: {result.error}; {restore_note}: the database is back at "
-            f"{at} as before (run {result.run_id})",
-            hint="writes to those tables during the run are gone; fix the migration, run again",
-            run_id=result.run_id,
-            revision=result.failed_revision,
-            at_revisions=result.at_heads,
-        )
-        exc.result = result
-        return exc
-    if outcome.status == hist.ROLLED_BACK:
-        exc = MigrationFailed(
-            f"{verb} failed{where}: {result.error}; rolled back, the database is at {at} as "
-            f"before (run {result.run_id})",
-            hint=_rolled_back_hint(outcome.error, result.plan),
-            run_id=result.run_id,
-            revision=result.failed_revision,
-            at_revisions=result.at_heads,
-        )
-    else:
-        started = ", ".join(result.plan.from_heads) or "base"
-        if set(result.at_heads) != set(result.plan.from_heads):
-            state = (
-                f"earlier steps were committed, the database is at {at}, not at {started} "
-                "where it started"
-            )
-        else:
-            state = (
-                f"the database is at {at}, but {result.failed_revision or 'a step'} ran outside "
-                "a transaction and may have left changes before it failed"
-            )
-        exc = MigrationNotRestored(
-            f"{verb} failed{where}: {result.error}; {state} (run {result.run_id})"
-            + (f"; {restore_note}" if restore_note else ""),
-            hint=(
-                f"`migsafe snapshot restore {backup.snapshot.id}` puts it back as it was"
-                if backup is not None
-                else "run `migsafe upgrade` again to continue from there (leftovers of the "
-                "failed step are cleaned up), or `migsafe revert --to` to go back; "
-                "--backup makes such a failure restorable"
-            ),
-            run_id=result.run_id,
-            revision=result.failed_revision,
-            at_revisions=result.at_heads,
-        )
-    exc.result = result
-    return exc

@@ -1,0 +1,110 @@
+"""Turning a failed run into the one-line error, hint and exit code a user sees."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from migsafe.engine import history as hist
+from migsafe.engine.dberrors import is_lock_timeout, iter_causes
+from migsafe.engine.guard import ConcurrentChange, Outcome, VerifyFailed
+from migsafe.engine.plan import Plan
+from migsafe.engine.session import Session
+from migsafe.errors import MigrationFailed, MigrationNotRestored
+from migsafe.results import RunResult
+
+if TYPE_CHECKING:
+    from migsafe.engine.runner import Backup
+
+
+def describe_error(exc: BaseException, session: Session) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted (SIGINT/SIGTERM)"
+    if isinstance(exc, VerifyFailed | ConcurrentChange):
+        return session.scrub(str(exc))
+    orig = getattr(exc, "orig", None)
+    if orig is not None:
+        text = f"{type(orig).__name__}: {str(orig).strip().splitlines()[0]}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return session.scrub(" ".join(text.split())[:500])
+
+
+def _rolled_back_hint(error: BaseException | None, plan: Plan) -> str:
+    """What to do next, for the cause of a rolled-back run."""
+    if error is None:
+        return "`migsafe history` has the details"
+    if isinstance(error, KeyboardInterrupt):
+        return "the run was interrupted before it committed; run it again when ready"
+    if is_lock_timeout(error):
+        return (
+            f"another session held a conflicting lock longer than {plan.lock_timeout:g}s on "
+            f"each of {plan.retries + 1} tries (see pg_stat_activity / pg_locks); run again "
+            "when it is gone, or raise --lock-timeout / --retries"
+        )
+    if any(getattr(c, "sqlstate", None) == "57014" for c in iter_causes(error)):
+        return "a statement ran longer than --statement-timeout; raise it or make the step cheaper"
+    if isinstance(error, VerifyFailed):
+        return "a --verify check did not hold after the migrations; fix the migration or the check"
+    if isinstance(error, ConcurrentChange):
+        return "another tool changed the version table meanwhile; check `migsafe status`, run again"
+    return "fix the migration and run again; `migsafe history` has the details"
+
+
+def failure_error(
+    result: RunResult,
+    outcome: Outcome,
+    *,
+    backup: Backup | None = None,
+    restore_note: str | None = None,
+) -> MigrationFailed:
+    at = ", ".join(result.at_heads) or "base"
+    where = f" at revision {result.failed_revision}" if result.failed_revision else ""
+    verb = result.command
+    if outcome.status == hist.RESTORED:
+        exc: MigrationFailed = MigrationFailed(
+            f"{verb} failed{where}: {result.error}; {restore_note}: the database is back at "
+            f"{at} as before (run {result.run_id})",
+            hint="writes to those tables during the run are gone; fix the migration, run again",
+            run_id=result.run_id,
+            revision=result.failed_revision,
+            at_revisions=result.at_heads,
+        )
+        exc.result = result
+        return exc
+    if outcome.status == hist.ROLLED_BACK:
+        exc = MigrationFailed(
+            f"{verb} failed{where}: {result.error}; rolled back, the database is at {at} as "
+            f"before (run {result.run_id})",
+            hint=_rolled_back_hint(outcome.error, result.plan),
+            run_id=result.run_id,
+            revision=result.failed_revision,
+            at_revisions=result.at_heads,
+        )
+    else:
+        started = ", ".join(result.plan.from_heads) or "base"
+        if set(result.at_heads) != set(result.plan.from_heads):
+            state = (
+                f"earlier steps were committed, the database is at {at}, not at {started} "
+                "where it started"
+            )
+        else:
+            state = (
+                f"the database is at {at}, but {result.failed_revision or 'a step'} ran outside "
+                "a transaction and may have left changes before it failed"
+            )
+        exc = MigrationNotRestored(
+            f"{verb} failed{where}: {result.error}; {state} (run {result.run_id})"
+            + (f"; {restore_note}" if restore_note else ""),
+            hint=(
+                f"`migsafe snapshot restore {backup.snapshot.id}` puts it back as it was"
+                if backup is not None
+                else "run `migsafe upgrade` again to continue from there (leftovers of the "
+                "failed step are cleaned up), or `migsafe revert --to` to go back; "
+                "--backup makes such a failure restorable"
+            ),
+            run_id=result.run_id,
+            revision=result.failed_revision,
+            at_revisions=result.at_heads,
+        )
+    exc.result = result
+    return exc
