@@ -1,0 +1,139 @@
+"""Reverse of ``alter_column``: put back the name, type, default, nullability and comment the
+column has right now.
+
+Each changed attribute is undone by its own operation, in an order that cannot trip over
+itself: the name first (so the rest address the original column), the default dropped before
+the type goes back (a new default may not cast back to the old type), values restored while
+the column has its old type, then the old default, NULL-ability and comment.
+
+A type change also re-parses the CHECK constraints and index expressions that use the column
+(``price >= 0`` becomes ``price::numeric >= 0`` after a round trip through ``integer``), so
+the reverse rebuilds those from their saved definitions.
+
+A type change is checked against the live rows: when every value converts to the new type
+and back to the same text, the reverse needs no data; otherwise (a narrowing change such as
+``text`` to ``varchar(10)``, or ``numeric(12,4)`` to ``numeric(12,2)``) the old values are
+archived and restored by primary key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.operations.ops import AlterColumnOp, DropConstraintOp, DropIndexOp, MigrateOperation
+from psycopg import sql
+
+from migsafe.reverse._sql import VerbatimType, ident, run_verbatim, server_default
+from migsafe.reverse.columns import column_archive
+from migsafe.reverse.model import ColumnArchive, Reverse
+from migsafe.reverse.ops import RestoreArchiveOp
+from migsafe.reverse.recreate import constraint_ops, index_ops
+from migsafe.reverse.reflect import ColumnDef, Live, Relation, column, pinned_search_path, relation
+from migsafe.reverse.reflect_objects import constraints_on_column, indexes_on_column
+
+
+def reverse_alter_column(op: AlterColumnOp, live: Live) -> Reverse:
+    table = relation(live.conn, op.table_name, op.schema)
+    if table is None:
+        return Reverse.refused(f"table {op.table_name} does not exist: alter_column would fail")
+    if isinstance(op.modify_server_default, sa.Identity | sa.Computed):
+        return Reverse.refused("identity or generated-column changes through alter_column")
+    with pinned_search_path(live.conn):
+        col = column(live.conn, table, op.column_name)
+        if col is None:
+            return Reverse.refused(f"column {op.column_name} does not exist: the alter would fail")
+        rebuild: list[MigrateOperation] = []
+        if op.modify_type is not None:
+            rebuild = _rebuild_reparsed(live, table, col)
+        action: ColumnArchive | None = None
+        if op.modify_type is not None and not _converts_back(live, table, col, op):
+            kept = column_archive(live, table, col, "the values the type change loses", retype=True)
+            if isinstance(kept, str):
+                return Reverse.refused(kept)
+            action = kept
+    return Reverse(
+        ops=tuple(_undo(op, table, col, action) + rebuild),
+        archive=() if action is None else (action,),
+    )
+
+
+def _rebuild_reparsed(live: Live, table: Relation, col: ColumnDef) -> list[MigrateOperation]:
+    """Drop and re-create, from today's definitions, what a type change re-parses."""
+    out: list[MigrateOperation] = []
+    for con in constraints_on_column(live.conn, table, col.attnum):
+        if con.kind == "c":
+            out.append(DropConstraintOp(con.name, table.name, schema=table.schema))
+            out += constraint_ops(con, table.schema, table.name)
+    for index in indexes_on_column(live.conn, table, col.attnum):
+        if index.expressions:
+            out.append(DropIndexOp(index.name, table_name=table.name, schema=table.schema))
+            out += index_ops(index, table.schema)
+    return out
+
+
+def _undo(
+    op: AlterColumnOp, table: Relation, col: ColumnDef, action: ColumnArchive | None
+) -> list[MigrateOperation]:
+    def alter(**kw: Any) -> AlterColumnOp:
+        return AlterColumnOp(table.name, col.name, schema=table.schema, **kw)
+
+    out: list[MigrateOperation] = []
+    if op.modify_name and op.modify_name != col.name:
+        out.append(
+            AlterColumnOp(table.name, op.modify_name, schema=table.schema, modify_name=col.name)
+        )
+    if op.modify_type is not None:
+        if not (col.identity or col.generated):
+            out.append(alter(modify_server_default=None))
+        if action is not None:
+            # Converts back and restores the archived values in one go: values that lost
+            # precision may not even fit the old type any more (99999999.9999 became 1e8).
+            out.append(RestoreArchiveOp(action))
+        else:
+            cast = sql.SQL("CAST({} AS {})").format(sql.Identifier(col.name), sql.SQL(col.type_sql))
+            out.append(
+                alter(
+                    modify_type=VerbatimType(col.type_spec), postgresql_using=cast.as_string(None)
+                )
+            )
+    if (op.modify_type is not None or op.modify_server_default is not False) and not (
+        col.identity or col.generated
+    ):
+        out.append(alter(modify_server_default=server_default(col.default)))
+    if op.modify_nullable is not None and op.modify_nullable == col.not_null:
+        out.append(alter(modify_nullable=not col.not_null))
+    if op.modify_comment is not False:
+        out.append(alter(modify_comment=col.comment))
+    return out
+
+
+def _converts_back(live: Live, table: Relation, col: ColumnDef, op: AlterColumnOp) -> bool:
+    """True when every live value survives the new type and the way back, as text.
+
+    Text is what the fingerprint compares, so ``1.50`` becoming ``1.5`` counts as a loss. A
+    value the probe cannot convert at all (an error) counts as a loss too; the probe runs in a
+    savepoint, so its error does not abort the migration's transaction.
+    """
+    new_type: Any = op.modify_type
+    if isinstance(new_type, type):
+        new_type = new_type()  # a type class, as in alter_column(type_=sa.Text)
+    new_spec = str(new_type.compile(dialect=live.conn.dialect))
+    using = op.kw.get("postgresql_using")
+    source: sql.Composable = sql.SQL(using) if using else sql.Identifier(col.name)
+    probe = sql.SQL(
+        "SELECT EXISTS (SELECT 1 FROM {} WHERE CAST({} AS text) IS DISTINCT FROM "
+        "CAST(CAST(CAST({} AS {}) AS {}) AS text))"
+    ).format(
+        ident(table.schema, table.name),
+        sql.Identifier(col.name),
+        source,
+        sql.SQL(new_spec),
+        sql.SQL(col.type_sql),
+    )
+    try:
+        with live.conn.begin_nested():
+            lossy = run_verbatim(live.conn, probe.as_string(None))
+    except sa.exc.DBAPIError:
+        return False
+    return not lossy

@@ -1,0 +1,78 @@
+"""Reverses of adding and dropping constraints (primary key, unique, check, foreign key,
+exclusion).
+
+A dropped constraint comes back from ``pg_get_constraintdef``: columns, ON DELETE/ON UPDATE,
+MATCH, DEFERRABLE/INITIALLY, NOT VALID, NO INHERIT, INCLUDE and index options included.
+Adding a primary key also sets NOT NULL on its columns; its reverse drops NOT NULL again where
+the column allowed NULLs before.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.operations.ops import (
+    AddConstraintOp,
+    AlterColumnOp,
+    DropConstraintOp,
+    MigrateOperation,
+)
+
+from migsafe.reverse.model import Reverse
+from migsafe.reverse.recreate import constraint_ops
+from migsafe.reverse.reflect import Live, column, pinned_search_path, relation
+from migsafe.reverse.reflect_objects import constraint
+
+
+def reverse_add_constraint(op: AddConstraintOp, live: Live) -> Reverse:
+    con = op.to_constraint()
+    owner = getattr(con, "table", None)
+    if not isinstance(owner, sa.Table):
+        return Reverse.refused(f"constraint {con.name} is not attached to a table")
+    columns = [c.name for c in getattr(con, "columns", ())]
+    name = con.name if isinstance(con.name, str) else None
+    is_pk = isinstance(con, sa.PrimaryKeyConstraint)
+    return undo_add_constraint(live, owner.name, owner.schema, name, is_pk, columns)
+
+
+def undo_add_constraint(
+    live: Live,
+    table_name: str,
+    schema: str | None,
+    name: str | None,
+    primary_key: bool,
+    columns: list[str],
+) -> Reverse:
+    """Drop the constraint again; for a primary key, let its columns accept NULLs again
+    where they did before (adding the key made them NOT NULL)."""
+    if not name:
+        return Reverse.refused(
+            "a constraint without a name: the reverse could not find it (name it, or use a "
+            "naming convention in the migration)"
+        )
+    table = relation(live.conn, table_name, schema)
+    if table is None:
+        return Reverse.refused(f"table {table_name} does not exist: the constraint would fail")
+    if constraint(live.conn, table, name) is not None:
+        return Reverse.refused(f"constraint {name} exists on {table.name}: adding it would fail")
+    ops: list[MigrateOperation] = [DropConstraintOp(name, table.name, schema=table.schema)]
+    for col_name in columns if primary_key else []:
+        col = column(live.conn, table, col_name)
+        if col is not None and not col.not_null:
+            ops.append(
+                AlterColumnOp(table.name, col_name, modify_nullable=True, schema=table.schema)
+            )
+    return Reverse(ops=tuple(ops))
+
+
+def reverse_drop_constraint(op: DropConstraintOp, live: Live) -> Reverse:
+    table = relation(live.conn, op.table_name, op.schema)
+    if table is None:
+        return Reverse.refused(f"table {op.table_name} does not exist: the drop would fail")
+    name = str(op.constraint_name)
+    with pinned_search_path(live.conn):
+        found = constraint(live.conn, table, name)
+    if found is None:
+        if op.if_exists:
+            return Reverse.nothing()
+        return Reverse.refused(f"constraint {name} does not exist on {table.name}")
+    return Reverse(ops=tuple(constraint_ops(found, table.schema, table.name)))

@@ -1,0 +1,140 @@
+"""What cannot be undone exactly is said so, with the reason, and no reverse is made up.
+
+The plan shows the reason; the runner then routes the migration to a snapshot. A refusal
+must come from reading, never from a failed statement: the migration's transaction has to
+survive it.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic.operations import ops
+
+from migsafe.errors import NotReversibleError
+from migsafe.reverse import Reverse, apply_reversibly, reverse_of, undo
+from tests.reverse.conftest import operations_for
+
+REFUSED: dict[str, tuple[ops.MigrateOperation, str]] = {
+    "drop_column-table-without-primary-key": (
+        ops.DropColumnOp("events", "payload"),
+        "has no primary key",
+    ),
+    "drop_column-part-of-primary-key": (
+        ops.DropColumnOp("notes", "id"),
+        "part of the primary key",
+    ),
+    "drop_column-missing": (ops.DropColumnOp("items", "nope"), "does not exist"),
+    "lossy-type-change-without-primary-key": (
+        ops.AlterColumnOp("events", "at", modify_type=sa.Date),
+        "has no primary key",
+    ),
+    "drop_table-referenced-by-foreign-key": (
+        ops.DropTableOp("items"),
+        "referenced by foreign key",
+    ),
+    "bulk_insert-generated-keys": (
+        ops.BulkInsertOp(sa.table("logs", sa.column("msg")), [{"msg": "x"}]),
+        "do not carry primary key column(s) id",
+    ),
+    "bulk_insert-table-without-primary-key": (
+        ops.BulkInsertOp(sa.table("events", sa.column("payload")), [{"payload": None}]),
+        "has no primary key",
+    ),
+    "create_index-unnamed": (
+        ops.CreateIndexOp(None, "items", ["title"]),
+        "without a name",
+    ),
+    "create_unique_constraint-unnamed": (
+        ops.CreateUniqueConstraintOp(None, "items", ["title", "id"]),
+        "without a name",
+    ),
+    "drop_index-of-a-constraint": (
+        ops.DropIndexOp("items_code_key"),
+        "belongs to constraint items_code_key",
+    ),
+    "alter_column-to-identity": (
+        ops.AlterColumnOp("notes", "item_id", modify_server_default=sa.Identity()),
+        "identity or generated-column",
+    ),
+    "execute-update": (ops.ExecuteSQLOp("UPDATE items SET title = 'x'"), "UPDATE changes data"),
+    "execute-delete": (ops.ExecuteSQLOp("DELETE FROM events"), "DELETE changes data"),
+    "execute-insert": (
+        ops.ExecuteSQLOp("INSERT INTO owners VALUES (9, 'z')"),
+        "INSERT changes data",
+    ),
+    "execute-truncate": (ops.ExecuteSQLOp("TRUNCATE events"), "TRUNCATE changes data"),
+    "execute-core-update": (
+        ops.ExecuteSQLOp(sa.update(sa.table("items", sa.column("title"))).values(title="x")),
+        "changes data",
+    ),
+    "execute-do-block": (
+        ops.ExecuteSQLOp("DO $$ BEGIN PERFORM 1; END $$"),
+        "procedural code",
+    ),
+    "execute-select": (
+        ops.ExecuteSQLOp("SELECT pg_catalog.setval('items_counter_seq', 5)"),
+        "SELECT may call functions",
+    ),
+    "execute-unmirrored-ddl": (
+        ops.ExecuteSQLOp("GRANT SELECT ON items TO PUBLIC"),
+        "GrantStmt statements are not mirrored",
+    ),
+    "execute-cascade": (
+        ops.ExecuteSQLOp("ALTER TABLE items DROP COLUMN body CASCADE"),
+        "CASCADE",
+    ),
+    "execute-unparsable": (ops.ExecuteSQLOp("ALTER TABEL items"), "does not parse"),
+    "execute-add-enum-value": (
+        ops.ExecuteSQLOp("ALTER TYPE mood ADD VALUE 'meh'"),
+        "AlterEnumStmt statements are not mirrored",
+    ),
+}
+
+
+@pytest.mark.parametrize(("op", "reason"), list(REFUSED.values()), ids=list(REFUSED))
+def test_irreversible_operation_is_refused_with_its_reason(
+    op: ops.MigrateOperation, reason: str, conn: sa.Connection
+) -> None:
+    rev = reverse_of(op, conn)
+    assert rev.irreversible is not None and reason in rev.irreversible
+    assert rev.ops == () and rev.archive == () and rev.replace_with is None
+    # Reading the live schema left the migration's transaction usable.
+    assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+
+
+def test_an_operation_with_no_handler_is_refused(conn: sa.Connection) -> None:
+    class Vacuum(ops.MigrateOperation):
+        pass
+
+    rev = reverse_of(Vacuum(), conn)
+    assert rev.irreversible == "Vacuum has no generated reverse"
+
+
+def test_other_databases_are_refused_for_now(tmp_path: object) -> None:
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as sqlite:
+        rev = reverse_of(ops.DropColumnOp("t", "c"), sqlite)
+    assert rev.irreversible is not None and "sqlite" in rev.irreversible
+
+
+def test_undo_refuses_before_running_anything(conn: sa.Connection) -> None:
+    """One irreversible step makes the whole revert refuse, before a single statement runs."""
+    operations = operations_for(conn)
+    reverses = apply_reversibly(ops.AddColumnOp("items", sa.Column("x", sa.Integer)), operations)
+    reverses += apply_reversibly(ops.ExecuteSQLOp("UPDATE items SET x = 1"), operations)
+    with pytest.raises(NotReversibleError, match="UPDATE changes data"):
+        undo(reverses, operations)
+    assert conn.exec_driver_sql("SELECT count(x) FROM items").scalar() == 40
+
+
+def test_if_exists_on_a_missing_object_needs_no_reverse(conn: sa.Connection) -> None:
+    for op in (
+        ops.DropColumnOp("items", "nope", if_exists=True),
+        ops.DropTableOp("nope", if_exists=True),
+        ops.DropIndexOp("nope", if_exists=True),
+        ops.DropConstraintOp("nope", "items", if_exists=True),
+        ops.CreateIndexOp("items_tags_gin", "items", ["tags"], if_not_exists=True),
+        ops.ExecuteSQLOp("SET LOCAL lock_timeout = '5s'"),
+    ):
+        assert reverse_of(op, conn) == Reverse()
