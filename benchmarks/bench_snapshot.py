@@ -43,7 +43,6 @@ import argparse
 import contextlib
 import dataclasses
 import logging
-import os
 import statistics
 import subprocess
 import sys
@@ -55,7 +54,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_guard  # noqa: E402
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 
@@ -67,41 +68,13 @@ from migsafe.snapshots.model import FULL, TABLES  # noqa: E402
 from migsafe.snapshots.operations import backup_for  # noqa: E402
 from migsafe.snapshots.pgtools import libpq_invocation, require_tools  # noqa: E402
 from migsafe.snapshots.tables import tables_for_plan  # noqa: E402
-from tests.support.pg import PgServer, from_env, provide_server  # noqa: E402
+from tests.support.pg import PgServer  # noqa: E402
 
 MB = 1_000_000
 TARGET = 0.05
 
-ENV_PY = """
-from alembic import context
-from sqlalchemy import engine_from_config, pool
-
-config = context.config
-
-
-def run_migrations_offline():
-    context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True)
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def run_migrations_online():
-    connectable = engine_from_config(
-        config.get_section(config.config_ini_section, {}),
-        prefix="sqlalchemy.",
-        poolclass=pool.NullPool,
-    )
-    with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=None)
-        with context.begin_transaction():
-            context.run_migrations()
-
-
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
-"""
+# The stock `alembic init` env.py, shared with the guard benchmark.
+ENV_PY = bench_guard.ENV_PY
 
 REVISIONS = {
     "r001": (None, "baseline: the schema below, built by the benchmark", "pass", "pass"),
@@ -141,14 +114,7 @@ INSERT INTO small_b SELECT i, 1 + i % 50, i * 1.5 FROM generate_series(1, 500) A
 """
 
 
-@contextlib.contextmanager
-def server() -> Iterator[PgServer]:
-    raw = os.environ.get("MIGSAFE_BENCH_DATABASE_URL")
-    if raw:
-        yield from_env(raw)
-    else:
-        with provide_server() as srv:
-            yield srv
+server = bench_guard.server  # MIGSAFE_BENCH_DATABASE_URL, else the test suite's cluster
 
 
 @contextlib.contextmanager
