@@ -1,0 +1,322 @@
+"""Per-call cost of `is_enabled`: the `flags` engine vs `UnleashClient.is_enabled`.
+
+One client-features document, loaded into both clients:
+
+* (a) `plain_on`: a plain on/off flag (on, one `default` strategy);
+* (b) `rollout_50`: a 50% `flexibleRollout` sticky on `userId`, with the constraint
+  `environment IN [production]`;
+* (c) `no_such_flag`: a name the document does not define.
+
+`flags.Engine(document)` is timed against `UnleashClient.UnleashClient` bootstrapped offline
+from the same document: an in-memory bootstrap cache, metrics and registration off, and
+`initialize_client(fetch_toggles=False)` (its background scheduler only re-reads that cache,
+once an hour). Its URL points at a closed loopback port, and every socket connect and name
+lookup in this process is refused and counted: the run fails if there was any.
+
+Before timing, both clients must give the same answer for every case over a few hundred
+contexts (the script exits 1 if they disagree). Then every case is timed with `timeit`, each
+repeat running all six (case, client) pairs in turn, in alternating order, so that drift in the
+machine's load hits all of them. The context passed is the same for every call:
+`{"userId": ..., "environment": "production"}`, with a user inside the rollout, so that (b)
+runs its whole path (the constraint, then the hash) and answers True. Figures are per call,
+timeit's loop included (its empty-loop cost is printed, not subtracted).
+
+    python benchmarks/bench_flags.py            # 9 repeats of >= 0.2 s per pair
+    python benchmarks/bench_flags.py --quick    # 3 repeats of >= 0.02 s per pair, for CI
+
+Targets (issue 5): (a) at most 1 us per call and at least 30x faster than UnleashClient,
+(b) at least 10x faster. The propagation half of issue 5's benchmark (time from `migsafe flags
+disable` to 8 processes seeing it) needs the PostgreSQL backend and is not measured yet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.metadata
+import ipaddress
+import json
+import logging
+import platform
+import socket
+import statistics
+import sys
+import timeit
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from UnleashClient import UnleashClient  # noqa: E402
+from UnleashClient.cache import BaseCache  # noqa: E402
+from UnleashClient.constants import FEATURES_URL  # noqa: E402
+from UnleashClient.utils import InstanceAllowType  # noqa: E402
+
+from flags import Engine  # noqa: E402
+
+PLAIN, ROLLOUT, UNKNOWN = "plain_on", "rollout_50", "no_such_flag"
+
+DOCUMENT: dict[str, Any] = {
+    "version": 2,
+    "features": [
+        {
+            "name": PLAIN,
+            "type": "release",
+            "enabled": True,
+            "impressionData": False,
+            "strategies": [{"name": "default", "parameters": {}, "constraints": []}],
+            "variants": [],
+        },
+        {
+            "name": ROLLOUT,
+            "type": "release",
+            "enabled": True,
+            "impressionData": False,
+            "strategies": [
+                {
+                    "name": "flexibleRollout",
+                    "parameters": {"rollout": "50", "stickiness": "userId", "groupId": ROLLOUT},
+                    "constraints": [
+                        {
+                            "contextName": "environment",
+                            "operator": "IN",
+                            "values": ["production"],
+                            "inverted": False,
+                            "caseInsensitive": False,
+                        }
+                    ],
+                }
+            ],
+            "variants": [],
+        },
+    ],
+    "segments": [],
+}
+
+CASES = [
+    ("a", PLAIN, "plain on/off flag"),
+    ("b", ROLLOUT, "50% rollout + constraint"),
+    ("c", UNKNOWN, "unknown flag"),
+]
+TARGET_US = {"a": 1.0}
+TARGET_RATIO = {"a": 30.0, "b": 10.0}
+
+UNREACHABLE_URL = "http://127.0.0.1:9/"  # the discard port, closed; nothing is ever sent to it
+
+
+class MemoryCache(BaseCache):
+    """A bootstrap cache in memory: UnleashClient's default FileCache would write to disk."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self._data: dict[str, Any] = {FEATURES_URL: json.dumps(document)}
+        self.bootstrapped = True
+
+    def set(self, key: str, value: Any) -> None:
+        self._data[key] = value
+
+    def mset(self, data: dict[str, Any]) -> None:
+        self._data.update(data)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._data.get(key, default)
+
+    def exists(self, key: str) -> bool:
+        return key in self._data
+
+    def destroy(self) -> None:
+        self._data.clear()
+
+
+@contextlib.contextmanager
+def no_network() -> Iterator[list[object]]:
+    """Refuse every socket connect and name lookup in this process; yield what was attempted."""
+    attempts: list[object] = []
+    real = (socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo)
+
+    def refuse(address: object) -> OSError:
+        attempts.append(address)
+        host = address[0] if isinstance(address, tuple) else None
+        where = "loopback" if isinstance(host, str) and _is_loopback(host) else "not loopback"
+        return OSError(f"bench_flags: no network allowed ({where}: {address!r})")
+
+    def connect(self: socket.socket, address: object) -> Any:
+        raise refuse(address)
+
+    def getaddrinfo(host: object, port: object, *args: Any, **kwargs: Any) -> Any:
+        raise refuse((host, port))
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect  # type: ignore[method-assign]
+    socket.getaddrinfo = getaddrinfo
+    try:
+        yield attempts
+    finally:
+        socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = real
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def unleash_client(document: dict[str, Any]) -> UnleashClient:
+    client = UnleashClient(
+        url=UNREACHABLE_URL,
+        app_name="bench_flags",
+        refresh_interval=3600,  # the offline job re-reads the in-memory cache; keep it idle
+        disable_metrics=True,
+        disable_registration=True,
+        cache=MemoryCache(document),
+        multiple_instance_mode=InstanceAllowType.SILENTLY_ALLOW,
+    )
+    client.initialize_client(fetch_toggles=False)
+    return client
+
+
+def check_agreement(engine: Engine, client: UnleashClient) -> tuple[int, int]:
+    """Both clients' answers for every case over many contexts; (contexts, rollout hits)."""
+    contexts: list[dict[str, Any] | None] = [None, {}, {"environment": "production"}]
+    for env in ("production", "staging"):
+        contexts += [{"userId": str(i), "environment": env} for i in range(200)]
+    contexts += [{"userId": str(i)} for i in range(20)]
+    contexts += [{"userId": i, "environment": "production"} for i in range(20)]  # non-str ids
+    disagreements = []
+    hits = 0
+    for context in contexts:
+        for _, name, _ in CASES:
+            ours = engine.is_enabled(name, context)
+            theirs = client.is_enabled(name, context)
+            if ours is not theirs:
+                disagreements.append((name, context, ours, theirs))
+            if name == ROLLOUT and ours:
+                hits += 1
+    if disagreements:
+        for name, context, ours, theirs in disagreements[:20]:
+            print(f"DISAGREE {name} {context!r}: flags {ours}, UnleashClient {theirs}")
+        raise SystemExit(f"{len(disagreements)} disagreements: not timing")
+    for name, value in ((PLAIN, True), (UNKNOWN, False)):
+        if engine.is_enabled(name, {"userId": "1"}) is not value:
+            raise SystemExit(f"{name} should be {value} for both clients")
+    if not 0 < hits < len(contexts):
+        raise SystemExit(f"the 50% rollout is degenerate: on for {hits} of {len(contexts)}")
+    return len(contexts), hits
+
+
+def timed_context(engine: Engine) -> dict[str, Any]:
+    """The context every timed call gets: production, and a user inside the 50% rollout."""
+    for i in range(100):
+        context = {"userId": str(i), "environment": "production"}
+        if engine.is_enabled(ROLLOUT, context):
+            return context
+    raise SystemExit("no user in the first 100 is inside the 50% rollout")
+
+
+def per_call_times(
+    timers: dict[tuple[str, str], timeit.Timer], repeats: int, min_seconds: float
+) -> dict[tuple[str, str], list[float]]:
+    """Seconds per call for every timer, `repeats` times, interleaved in alternating order."""
+    numbers = {}
+    for key, timer in timers.items():
+        number = 1
+        while (elapsed := timer.timeit(number)) < min_seconds:
+            number = max(number * 2, int(number * min_seconds * 1.2 / max(elapsed, 1e-9)))
+        numbers[key] = number
+    results: dict[tuple[str, str], list[float]] = {key: [] for key in timers}
+    keys = list(timers)
+    for i in range(repeats):
+        for key in keys if i % 2 == 0 else reversed(keys):
+            results[key].append(timers[key].timeit(numbers[key]) / numbers[key])
+    return results
+
+
+def fmt(seconds: float) -> str:
+    ns = seconds * 1e9
+    return f"{ns:8.0f} ns" if ns < 10_000 else f"{ns / 1000:8.1f} us"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 short repeats (for CI)")
+    parser.add_argument("--repeats", type=int, default=9)
+    args = parser.parse_args()
+    repeats, min_seconds = (3, 0.02) if args.quick else (args.repeats, 0.2)
+    logging.getLogger("UnleashClient").setLevel(logging.ERROR)
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+
+    with no_network() as attempts:
+        engine = Engine(DOCUMENT)
+        assert not engine.problems, engine.problems
+        client = unleash_client(DOCUMENT)
+        try:
+            checked, hits = check_agreement(engine, client)
+            context = timed_context(engine)
+            answers = {name: engine.is_enabled(name, context) for _, name, _ in CASES}
+            timers: dict[tuple[str, str], timeit.Timer] = {}
+            for label, name, _ in CASES:
+                for who, obj in (("flags", engine), ("unleash", client)):
+                    timers[(label, who)] = timeit.Timer(
+                        "c.is_enabled(n, ctx)", globals={"c": obj, "n": name, "ctx": context}
+                    )
+            timers[("loop", "-")] = timeit.Timer("pass")
+            times = per_call_times(timers, repeats, min_seconds)
+        finally:
+            client.destroy()
+    if attempts:
+        print(f"network: {len(attempts)} connect(s) or lookup(s) attempted: {attempts!r}")
+        return 1
+
+    versions = ", ".join(
+        f"{p} {importlib.metadata.version(p)}" for p in ("UnleashClient", "yggdrasil-engine")
+    )
+    print(f"python {platform.python_version()}, {versions}; {repeats} repeats per figure")
+    print(
+        "UnleashClient: bootstrapped offline (in-memory cache, fetch_toggles=False, metrics "
+        "and registration off); socket connects and name lookups attempted: 0"
+    )
+    print(
+        f"agreement: flags and UnleashClient gave the same answer for all 3 flags on "
+        f"{checked} contexts (rollout_50 on for {hits})"
+    )
+    print(
+        f"timeit empty-loop overhead: {statistics.median(times[('loop', '-')]) * 1e9:.0f} ns "
+        "per call (included below, not subtracted)"
+    )
+    ok = True
+    for label, name, title in CASES:
+        print(f"({label}) {title}: is_enabled({name!r}) -> {answers[name]}")
+        ours, theirs = times[(label, "flags")], times[(label, "unleash")]
+        for who, values in (("flags.Engine", ours), ("UnleashClient", theirs)):
+            print(
+                f"    {who:<14} best {fmt(min(values))}   median "
+                f"{fmt(statistics.median(values))}  per call"
+            )
+        ratio = statistics.median(theirs) / statistics.median(ours)
+        best_ratio = min(theirs) / min(ours)
+        line = f"    ratio UnleashClient/flags: {ratio:.1f}x median, {best_ratio:.1f}x best"
+        if label in TARGET_RATIO:
+            met = ratio >= TARGET_RATIO[label]
+            ok &= met
+            line += f"  (target >= {TARGET_RATIO[label]:.0f}x: {'met' if met else 'NOT met'})"
+        print(line)
+        if label in TARGET_US:
+            us = statistics.median(ours) * 1e6
+            met = us <= TARGET_US[label]
+            ok &= met
+            print(
+                f"    flags.Engine median {us:.3f} us per call  "
+                f"(target <= {TARGET_US[label]:.0f} us: {'met' if met else 'NOT met'})"
+            )
+    print(
+        "propagation (migsafe flags disable -> 8 processes, p50/p99 over 50 flips, target "
+        "p99 < 100 ms): not measured yet: needs the PostgreSQL backend, which does not exist yet"
+    )
+    print(f"per-call targets: {'all met' if ok else 'NOT all met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,42 @@
+"""The flags benchmark keeps running (quick mode): its figures are read by people, not asserted."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FIGURE = r"best +[\d.]+ (ns|us) +median +[\d.]+ (ns|us) +per call"
+
+
+def test_bench_flags_quick_mode_prints_its_figures() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_flags.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    assert "socket connects and name lookups attempted: 0" in out
+    assert re.search(
+        r"agreement: flags and UnleashClient gave the same answer .+ \d+ contexts", out
+    )
+    for label, name in (("a", "plain_on"), ("b", "rollout_50"), ("c", "no_such_flag")):
+        block = re.search(
+            rf"\({label}\) [^\n]*is_enabled\('{name}'\) -> (True|False)\n"
+            rf" +flags\.Engine +{FIGURE}\n"
+            rf" +UnleashClient +{FIGURE}\n"
+            rf" +ratio UnleashClient/flags: [\d.]+x median, [\d.]+x best",
+            out,
+        )
+        assert block, f"case ({label}) figures missing:\n{out}"
+    assert re.search(r"\(target >= 30x: (met|NOT met)\)", out)
+    assert re.search(r"\(target >= 10x: (met|NOT met)\)", out)
+    assert re.search(
+        r"flags\.Engine median [\d.]+ us per call +\(target <= 1 us: (met|NOT met)\)", out
+    )
+    assert re.search(r"propagation .+: not measured yet", out)
