@@ -7,6 +7,7 @@ semantics: `engine.is_enabled("new_checkout", {"userId": "42"})` and
 
 from __future__ import annotations
 
+from flags.client import FlagClient
 from flags.errors import FlagDefinitionError
 from flags.evaluate import Context, Engine
 from flags.model import (
@@ -32,6 +33,7 @@ __all__ = [
     "Dependency",
     "Engine",
     "Feature",
+    "FlagClient",
     "FlagDefinitionError",
     "Override",
     "Payload",

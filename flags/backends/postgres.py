@@ -1,0 +1,303 @@
+"""Flags stored in the application's own PostgreSQL database.
+
+Three tables in one schema (default `migsafe_flags`): `features` holds each flag
+as its Unleash client-features JSON, `state` holds a single `version` bumped by
+every change, and `audit` records who changed what, when, from what, to what and
+why. A change, its audit row and its `pg_notify` happen in one transaction, so a
+change made inside a migration's transaction reaches clients only on commit
+(PostgreSQL delivers notifications at commit and drops them on rollback).
+The tables are created on the first write, under a transaction-level advisory
+lock so that two processes starting together do not race.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from flags.backends.base import AuditEntry, FlagNotFound
+from flags.model import dump_feature
+from flags.parsing import parse_feature
+
+DEFAULT_SCHEMA = "migsafe_flags"
+CHANNEL = "migsafe_flags"
+"""The LISTEN/NOTIFY channel; the payload is only the new state version."""
+
+CONNECT_TIMEOUT = 5
+
+_DRIVER = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9.-]*)\+[^:/]+://")
+
+
+def conninfo(url: str) -> str:
+    """A libpq URL for `url`, which may be a SQLAlchemy one (`postgresql+psycopg://...`)."""
+    return _DRIVER.sub(lambda m: f"{m['scheme']}://", url, count=1)
+
+
+def empty_document() -> dict[str, Any]:
+    """The client-features document of a store with no flags."""
+    return {"version": 2, "features": [], "segments": []}
+
+
+def _table(schema: str, name: str) -> sql.Identifier:
+    return sql.Identifier(schema, name)
+
+
+def ensure_tables(conn: psycopg.Connection[Any], schema: str = DEFAULT_SCHEMA) -> None:
+    """Create the schema and tables if missing; safe to run from many processes at once."""
+    exists = conn.execute(
+        "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = %s AND tablename = 'audit'",
+        (schema,),
+    ).fetchone()
+    if exists:
+        # Skip the DDL (and its CREATE privilege check) once the tables are there.
+        return
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"migsafe_flags:{schema}",))
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                " id boolean PRIMARY KEY DEFAULT true CHECK (id),"
+                " version bigint NOT NULL)"
+            ).format(_table(schema, "state"))
+        )
+        conn.execute(
+            sql.SQL("INSERT INTO {} (id, version) VALUES (true, 0) ON CONFLICT DO NOTHING").format(
+                _table(schema, "state")
+            )
+        )
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                " name text PRIMARY KEY,"
+                " definition jsonb NOT NULL,"
+                " updated_at timestamptz NOT NULL DEFAULT now())"
+            ).format(_table(schema, "features"))
+        )
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                " id bigserial PRIMARY KEY,"
+                " flag text NOT NULL,"
+                " actor text NOT NULL,"
+                " at timestamptz NOT NULL DEFAULT now(),"
+                " old jsonb,"
+                " new jsonb,"
+                " reason text)"
+            ).format(_table(schema, "audit"))
+        )
+        conn.execute(
+            sql.SQL("CREATE INDEX IF NOT EXISTS audit_flag_idx ON {} (flag, id)").format(
+                _table(schema, "audit")
+            )
+        )
+
+
+def load_state(
+    conn: psycopg.Connection[Any], schema: str = DEFAULT_SCHEMA
+) -> tuple[int, dict[str, Any]]:
+    """The state version and client-features document, read in one statement (one snapshot).
+
+    A database whose tables do not exist yet holds no flags: `(0, empty document)`.
+    """
+    query = sql.SQL(
+        "SELECT (SELECT version FROM {state}),"
+        " COALESCE((SELECT jsonb_agg(definition ORDER BY name) FROM {features}), '[]'::jsonb)"
+    ).format(state=_table(schema, "state"), features=_table(schema, "features"))
+    try:
+        with conn.transaction():
+            row = conn.execute(query).fetchone()
+    except psycopg.errors.UndefinedTable:
+        return 0, empty_document()
+    assert row is not None
+    version, features = row
+    return int(version or 0), {**empty_document(), "features": list(features)}
+
+
+def _record(
+    conn: psycopg.Connection[Any],
+    schema: str,
+    *,
+    name: str,
+    old: Mapping[str, Any] | None,
+    new: Mapping[str, Any] | None,
+    actor: str,
+    reason: str | None,
+) -> int:
+    """Write the audit row, bump the version and notify; all in the caller's transaction."""
+    conn.execute(
+        sql.SQL(
+            "INSERT INTO {} (flag, actor, old, new, reason) VALUES (%s, %s, %s, %s, %s)"
+        ).format(_table(schema, "audit")),
+        (
+            name,
+            actor,
+            None if old is None else Jsonb(old),
+            None if new is None else Jsonb(new),
+            reason,
+        ),
+    )
+    row = conn.execute(
+        sql.SQL("UPDATE {} SET version = version + 1 RETURNING version").format(
+            _table(schema, "state")
+        )
+    ).fetchone()
+    assert row is not None
+    version = int(row[0])
+    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(version)))
+    return version
+
+
+def upsert_feature(
+    conn: psycopg.Connection[Any],
+    feature: Mapping[str, Any],
+    *,
+    actor: str,
+    reason: str | None,
+    schema: str = DEFAULT_SCHEMA,
+) -> int:
+    """Create or replace one feature (validated first); returns the new state version.
+
+    Raises `FlagDefinitionError` if `feature` is not a valid client-features feature.
+    """
+    definition = dump_feature(parse_feature(feature))
+    name = definition["name"]
+    ensure_tables(conn, schema)
+    with conn.transaction():
+        old = _current(conn, schema, name)
+        conn.execute(
+            sql.SQL(
+                "INSERT INTO {} (name, definition) VALUES (%s, %s) ON CONFLICT (name)"
+                " DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()"
+            ).format(_table(schema, "features")),
+            (name, Jsonb(definition)),
+        )
+        return _record(conn, schema, name=name, old=old, new=definition, actor=actor, reason=reason)
+
+
+def set_feature_enabled(
+    conn: psycopg.Connection[Any],
+    name: str,
+    enabled: bool,
+    *,
+    actor: str,
+    reason: str | None,
+    schema: str = DEFAULT_SCHEMA,
+) -> int:
+    """Switch one feature on or off; returns the new state version. Raises `FlagNotFound`."""
+    ensure_tables(conn, schema)
+    with conn.transaction():
+        old = _current(conn, schema, name)
+        if old is None:
+            raise FlagNotFound(name)
+        new = {**old, "enabled": enabled}
+        conn.execute(
+            sql.SQL("UPDATE {} SET definition = %s, updated_at = now() WHERE name = %s").format(
+                _table(schema, "features")
+            ),
+            (Jsonb(new), name),
+        )
+        return _record(conn, schema, name=name, old=old, new=new, actor=actor, reason=reason)
+
+
+def _current(conn: psycopg.Connection[Any], schema: str, name: str) -> dict[str, Any] | None:
+    # FOR UPDATE: two concurrent changes to one flag must not both read the same "old".
+    row = conn.execute(
+        sql.SQL("SELECT definition FROM {} WHERE name = %s FOR UPDATE").format(
+            _table(schema, "features")
+        ),
+        (name,),
+    ).fetchone()
+    return None if row is None else dict(row[0])
+
+
+def read_history(
+    conn: psycopg.Connection[Any], name: str, schema: str = DEFAULT_SCHEMA
+) -> list[AuditEntry]:
+    """The audit entries of flag `name`, oldest first."""
+    try:
+        with conn.transaction():
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT flag, actor, at, old, new, reason FROM {} WHERE flag = %s ORDER BY id"
+                ).format(_table(schema, "audit")),
+                (name,),
+            ).fetchall()
+    except psycopg.errors.UndefinedTable:
+        return []
+    return [AuditEntry(*row) for row in rows]
+
+
+class PostgresStore:
+    """Flags in a PostgreSQL database; each call uses its own short connection.
+
+    Pass `conn=` to a change to make it inside that connection's transaction
+    instead (e.g. a migration's): it is then visible, and notified, on commit.
+    """
+
+    def __init__(self, url: str, schema: str = DEFAULT_SCHEMA) -> None:
+        self.conninfo = conninfo(url)
+        self.schema = schema
+
+    def connect(self, **kwargs: Any) -> psycopg.Connection[Any]:
+        """A new autocommit connection to the store's database."""
+        kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT)
+        return psycopg.connect(self.conninfo, autocommit=True, **kwargs)
+
+    @contextmanager
+    def _connection(
+        self, conn: psycopg.Connection[Any] | None
+    ) -> Iterator[psycopg.Connection[Any]]:
+        if conn is not None:
+            yield conn
+            return
+        with self.connect() as own:
+            yield own
+
+    def init(self) -> None:
+        """Create the schema and tables if they are missing."""
+        with self._connection(None) as conn:
+            ensure_tables(conn, self.schema)
+
+    def load(self) -> tuple[int, dict[str, Any]]:
+        """The state version and the client-features document."""
+        with self._connection(None) as conn:
+            return load_state(conn, self.schema)
+
+    def upsert(
+        self,
+        feature: Mapping[str, Any],
+        *,
+        actor: str,
+        reason: str | None = None,
+        conn: psycopg.Connection[Any] | None = None,
+    ) -> int:
+        """Create or replace one feature; returns the new state version."""
+        with self._connection(conn) as c:
+            return upsert_feature(c, feature, actor=actor, reason=reason, schema=self.schema)
+
+    def set_enabled(
+        self,
+        name: str,
+        enabled: bool,
+        *,
+        actor: str,
+        reason: str | None = None,
+        conn: psycopg.Connection[Any] | None = None,
+    ) -> int:
+        """Switch one feature on or off; returns the new state version."""
+        with self._connection(conn) as c:
+            return set_feature_enabled(
+                c, name, enabled, actor=actor, reason=reason, schema=self.schema
+            )
+
+    def history(self, name: str) -> list[AuditEntry]:
+        """The audit entries of flag `name`, oldest first."""
+        with self._connection(None) as conn:
+            return read_history(conn, name, self.schema)
