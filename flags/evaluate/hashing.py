@@ -22,8 +22,3 @@ def murmur3(key: str, seed: int) -> int:
     directly and everything else through here, encoded first.
     """
     return mmh3.hash(key.encode("utf-8", "surrogatepass"), seed, signed=False)
-
-
-def normalized_hash(group_id: str, identifier: str, modulus: int = 100, seed: int = 0) -> int:
-    """A number in 1..modulus, the same for the same group and identifier in every SDK."""
-    return murmur3(f"{group_id}:{identifier}", seed) % modulus + 1

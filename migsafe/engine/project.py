@@ -158,8 +158,3 @@ def get_script(project: Project, revision: str) -> Script:
     if script is None:
         raise MigsafeRevisionError(f"unknown revision {revision!r}")
     return script
-
-
-def known_heads(project: Project) -> tuple[str, ...]:
-    with revision_errors():
-        return tuple(project.script.get_heads())

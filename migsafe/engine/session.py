@@ -187,7 +187,6 @@ class _Prefetch:
     def result(self) -> tuple[sa.Engine, sa.Connection, sa.Connection | None]:
         conn = prepare_migration_connection(self.conn.result())
         lock_conn = self.lock_conn.result() if self.lock_conn is not None else None
-        self._taken = True
         return self.engine, conn, lock_conn
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:

@@ -279,3 +279,18 @@ def test_a_custom_history_schema_survives_a_full_restore(project: MiniProject, p
     assert pg_db.heads() == ()
     runs_after = pg_db.rows("SELECT run_id, status FROM ops.migsafe_history ORDER BY run_id")
     assert set(runs_before) < set(runs_after)  # nothing lost, the restore itself added
+
+
+def test_verify_restore_through_the_cli_compares_with_what_was_recorded(
+    project: MiniProject, pg_db: Db
+) -> None:
+    created = project.run(pg_db.url, "snapshot", "create", "--format", "json")
+    snap_id = json.loads(created.stdout)["id"]
+    proc = project.run(pg_db.url, "snapshot", "verify", snap_id, "--restore", "--format", "json")
+    assert proc.returncode == 0, project.explain(proc)
+    result = json.loads(proc.stdout)
+    assert result["snapshot"]["status"] == "restore-verified"
+    assert {c["name"] for c in result["checks"]} >= {"sha256", "schema", "row counts"}
+    # the scratch database is gone again
+    left = pg_db.scalar("SELECT count(*) FROM pg_database WHERE datname LIKE 'migsafe_verify_%'")
+    assert left == 0

@@ -1,6 +1,6 @@
 """Sticky percentage rollouts, shared by the gradual and flexible rollout strategies.
 
-A context is in a p% rollout when `normalized_hash(group, stickiness value)`,
+A context is in a p% rollout when murmur3("group:stickiness value") % 100 + 1,
 a number in 1..100, is at most p. The same user is therefore in or out
 consistently, everywhere, in every Unleash SDK.
 """
