@@ -45,3 +45,11 @@ class FlagStore(Protocol):
     def set_enabled(self, name: str, enabled: bool, *, actor: str, reason: str | None) -> int:
         """Switch one feature on or off; returns the new state version."""
         ...
+
+    def require(self, name: str, revision: str | None, *, actor: str, reason: str | None) -> int:
+        """Make one feature require an Alembic revision (None: no longer); returns the version."""
+        ...
+
+    def history(self, name: str) -> list[AuditEntry]:
+        """The recorded changes of one feature, oldest first."""
+        ...

@@ -24,6 +24,7 @@ from psycopg.types.json import Jsonb
 from flags.backends.base import AuditEntry, FlagNotFound
 from flags.model import dump_feature
 from flags.parsing import parse_feature
+from flags.revisions.requirement import with_required_revision
 
 DEFAULT_SCHEMA = "migsafe_flags"
 CHANNEL = "migsafe_flags"
@@ -206,6 +207,36 @@ def set_feature_enabled(
         return _record(conn, schema, name=name, old=old, new=new, actor=actor, reason=reason)
 
 
+def set_feature_requirement(
+    conn: psycopg.Connection[Any],
+    name: str,
+    revision: str | None,
+    *,
+    actor: str,
+    reason: str | None,
+    schema: str = DEFAULT_SCHEMA,
+) -> int:
+    """Make one feature require Alembic `revision` (None: no longer); returns the new version.
+
+    Raises `FlagNotFound`, or `ValueError` for an empty revision.
+    """
+    if revision is not None and not revision.strip():
+        raise ValueError("a required revision cannot be empty; pass None to remove it")
+    ensure_tables(conn, schema)
+    with conn.transaction():
+        old = _current(conn, schema, name)
+        if old is None:
+            raise FlagNotFound(name)
+        new = with_required_revision(old, None if revision is None else revision.strip())
+        conn.execute(
+            sql.SQL("UPDATE {} SET definition = %s, updated_at = now() WHERE name = %s").format(
+                _table(schema, "features")
+            ),
+            (Jsonb(new), name),
+        )
+        return _record(conn, schema, name=name, old=old, new=new, actor=actor, reason=reason)
+
+
 def _current(conn: psycopg.Connection[Any], schema: str, name: str) -> dict[str, Any] | None:
     # FOR UPDATE: two concurrent changes to one flag must not both read the same "old".
     row = conn.execute(
@@ -295,6 +326,24 @@ class PostgresStore:
         with self._connection(conn) as c:
             return set_feature_enabled(
                 c, name, enabled, actor=actor, reason=reason, schema=self.schema
+            )
+
+    def require(
+        self,
+        name: str,
+        revision: str | None,
+        *,
+        actor: str,
+        reason: str | None = None,
+        conn: psycopg.Connection[Any] | None = None,
+    ) -> int:
+        """Make one feature require an Alembic revision (None removes it); returns the version.
+
+        The flag is then on only where that revision is applied; see `flags.revisions`.
+        """
+        with self._connection(conn) as c:
+            return set_feature_requirement(
+                c, name, revision, actor=actor, reason=reason, schema=self.schema
             )
 
     def history(self, name: str) -> list[AuditEntry]:

@@ -106,3 +106,23 @@ def test_the_schema_is_configurable(pg_url: str) -> None:
     store.upsert(feature("x"), actor="ann")
     assert PostgresStore(pg_url).load()[0] == 0
     assert store.load()[0] == 1
+
+
+def test_a_requirement_is_stored_in_the_definition_and_audited(store: PostgresStore) -> None:
+    store.upsert(feature("new_checkout"), actor="ann")
+    store.require("new_checkout", "abc123", actor="bob", reason="needs the orders table")
+    _, document = store.load()
+    assert document["features"][0]["migsafe"] == {"requiresRevision": "abc123"}
+    store.require("new_checkout", None, actor="bob", reason="shipped")
+    _, document = store.load()
+    assert "migsafe" not in document["features"][0]
+    _, required, released = store.history("new_checkout")
+    assert (required.actor, required.reason) == ("bob", "needs the orders table")
+    assert required.old is not None and "migsafe" not in required.old
+    assert required.new is not None and required.new["migsafe"] == {"requiresRevision": "abc123"}
+    assert released.new is not None and "migsafe" not in released.new
+
+
+def test_an_unknown_flag_cannot_require_a_revision(store: PostgresStore) -> None:
+    with pytest.raises(FlagNotFound):
+        store.require("nope", "abc123", actor="ann")
