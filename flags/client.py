@@ -16,13 +16,16 @@ import logging
 import os
 import weakref
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flags.backends.listener import Listener
 from flags.backends.postgres import DEFAULT_SCHEMA, PostgresStore, empty_document
 from flags.evaluate import Context, Engine
 from flags.model import ClientFeatures
 from flags.variant import DISABLED, Variant
+
+if TYPE_CHECKING:
+    from flags.backends.unleash import UnleashSource
 
 logger = logging.getLogger("flags")
 
@@ -35,7 +38,7 @@ class FlagClient:
         self._store: PostgresStore | None = None
         self._poll_interval = 5.0
         self._version: int | None = None
-        self._listener: Listener | None = None
+        self._listener: Listener | UnleashSource | None = None
         self._closed = False
 
     # ------------------------------------------------------------------ construction
@@ -69,6 +72,35 @@ class FlagClient:
             client._install(version, document)
         client._start_listener()
         _after_fork.add(client)
+        return client
+
+    @classmethod
+    def from_unleash(
+        cls,
+        url: str,
+        token: str,
+        app_name: str,
+        *,
+        bootstrap: Mapping[str, Any] | None = None,
+        **options: Any,
+    ) -> FlagClient:
+        """A client following the flags of an Unleash server; `url` is its API URL (`.../api`).
+
+        `UnleashClient` (the `unleash` extra) registers and fetches once here, the
+        only I/O on the caller's thread, then polls in the background
+        (`refresh_interval=`, 15 s by default); every document it fetches becomes
+        a new engine. Until the first fetch succeeds the client answers from
+        `bootstrap` (a client-features document), or with defaults. Other
+        `options` go to `UnleashClient`. See docs/flags-unleash.md.
+        """
+        from flags.backends.unleash import UnleashSource  # UnleashClient is optional
+
+        client = cls(Engine(empty_document() if bootstrap is None else bootstrap))
+        source = UnleashSource(
+            url, token, app_name, client._install, bootstrap=bootstrap, **options
+        )
+        client._listener = source
+        source.start()
         return client
 
     # ------------------------------------------------------------------ evaluation
