@@ -1,8 +1,8 @@
-"""The one error type of `flags`: a flag definition that cannot be used as written.
+"""The errors of `flags`: a definition that cannot be used, a client set up wrongly.
 
-Evaluation never raises (see `flags.evaluate.engine`), so this error only ever
-reaches code that loads or validates definitions: parsing client-features JSON,
-or compiling a feature whose definition is unusable.
+Evaluation never raises (see `flags.evaluate.engine`), so these errors only ever
+reach code that loads or validates definitions (parsing client-features JSON,
+compiling a feature whose definition is unusable) or that builds a client.
 """
 
 from __future__ import annotations
@@ -14,3 +14,10 @@ class FlagDefinitionError(ValueError):
     def __init__(self, message: str, path: str = "") -> None:
         self.path = path
         super().__init__(f"{path}: {message}" if path else message)
+
+
+class FlagConfigError(ValueError):
+    """A flag client was set up with something it cannot use (a missing Alembic config...)."""
+
+    exit_code = 2
+    hint = "check the paths and options passed to FlagClient"

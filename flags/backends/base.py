@@ -31,6 +31,16 @@ class AuditEntry:
     reason: str | None
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """What a client reads on each refresh: the flags and the database's Alembic heads."""
+
+    version: int
+    document: dict[str, Any]
+    heads: frozenset[str] | None
+    """The revisions in the Alembic version table; None if it could not be read."""
+
+
 class FlagStore(Protocol):
     """A place that holds flag definitions as Unleash client-features JSON."""
 

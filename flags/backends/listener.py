@@ -1,7 +1,10 @@
 """The background thread that keeps a client's flags in step with PostgreSQL.
 
 It LISTENs on the flags channel and reloads on every notification; it also
-checks every `poll_interval`, in case a notification was missed. When the
+checks every `poll_interval`, in case a notification was missed. Each read
+takes the flags and the Alembic heads (for revision-bound flags); a new
+snapshot is handed on when either changed. Heads are read only here, never on
+an application thread. When the
 connection fails it logs once, keeps the last known state, and reconnects with
 a growing pause (capped at `poll_interval`, so a lost listener still polls).
 Evaluation never waits for it: each new state is handed to `on_state` whole.
@@ -18,7 +21,9 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from flags.backends.postgres import CHANNEL, CONNECT_TIMEOUT, load_state
+from flags.backends.alembic_version import VersionTable
+from flags.backends.base import Snapshot
+from flags.backends.postgres import CHANNEL, CONNECT_TIMEOUT, load_snapshot
 
 logger = logging.getLogger("flags")
 
@@ -29,7 +34,7 @@ _FIRST_PAUSE = 0.1
 _WAKE = 0.25
 """At most this long between checks of the stop event, so that `stop()` is prompt."""
 
-OnState = Callable[[int, dict[str, Any]], None]
+OnSnapshot = Callable[[Snapshot], None]
 
 
 class Listener:
@@ -39,16 +44,18 @@ class Listener:
         self,
         conninfo: str,
         schema: str,
-        on_state: OnState,
+        on_snapshot: OnSnapshot,
         *,
         poll_interval: float,
-        version: int | None,
+        last: Snapshot | None,
+        version_table: VersionTable | None = None,
     ) -> None:
         self._conninfo = conninfo
         self._schema = schema
-        self._on_state = on_state
+        self._on_snapshot = on_snapshot
         self._poll_interval = max(poll_interval, 0.01)
-        self._version = version
+        self._version_table = version_table or VersionTable()
+        self._last = None if last is None else (last.version, last.heads)
         self._stop = threading.Event()
         self._down = False
         self._pause = _FIRST_PAUSE
@@ -70,6 +77,11 @@ class Listener:
     def alive(self) -> bool:
         """Whether the thread is running."""
         return self._thread.is_alive()
+
+    @property
+    def down(self) -> bool:
+        """Whether the last attempt to reach the database failed."""
+        return self._down
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -101,10 +113,11 @@ class Listener:
                     next_poll = time.monotonic() + self._poll_interval
 
     def _refresh(self, conn: psycopg.Connection[Any]) -> None:
-        version, document = load_state(conn, self._schema)
-        if version != self._version:
-            self._on_state(version, document)
-            self._version = version
+        snapshot = load_snapshot(conn, self._schema, self._version_table)
+        key = (snapshot.version, snapshot.heads)
+        if key != self._last:
+            self._on_snapshot(snapshot)
+            self._last = key
         self.reads += 1
 
     def _went_down(self, exc: BaseException) -> None:

@@ -6,8 +6,9 @@ every change, and `audit` records who changed what, when, from what, to what and
 why. A change, its audit row and its `pg_notify` happen in one transaction, so a
 change made inside a migration's transaction reaches clients only on commit
 (PostgreSQL delivers notifications at commit and drops them on rollback).
-The tables are created on the first write, under a transaction-level advisory
-lock so that two processes starting together do not race.
+The tables are created on the first write (see `tables`), under a
+transaction-level advisory lock so that two processes starting together do not
+race. A client's `Snapshot` adds the Alembic heads, for revision-bound flags.
 """
 
 from __future__ import annotations
@@ -21,14 +22,29 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from flags.backends.base import AuditEntry, FlagNotFound
+from flags.backends.alembic_version import TriggerStatus, VersionTable, read_heads
+from flags.backends.base import AuditEntry, FlagNotFound, Snapshot
+from flags.backends.notify import CHANNEL
+from flags.backends.tables import DEFAULT_SCHEMA, ensure_tables, table
 from flags.model import dump_feature
 from flags.parsing import parse_feature
 from flags.revisions.requirement import with_required_revision
 
-DEFAULT_SCHEMA = "migsafe_flags"
-CHANNEL = "migsafe_flags"
-"""The LISTEN/NOTIFY channel; the payload is only the new state version."""
+__all__ = [
+    "CHANNEL",
+    "CONNECT_TIMEOUT",
+    "DEFAULT_SCHEMA",
+    "PostgresStore",
+    "conninfo",
+    "empty_document",
+    "ensure_tables",
+    "load_snapshot",
+    "load_state",
+    "read_history",
+    "set_feature_enabled",
+    "set_feature_requirement",
+    "upsert_feature",
+]
 
 CONNECT_TIMEOUT = 5
 
@@ -45,61 +61,6 @@ def empty_document() -> dict[str, Any]:
     return {"version": 2, "features": [], "segments": []}
 
 
-def _table(schema: str, name: str) -> sql.Identifier:
-    return sql.Identifier(schema, name)
-
-
-def ensure_tables(conn: psycopg.Connection[Any], schema: str = DEFAULT_SCHEMA) -> None:
-    """Create the schema and tables if missing; safe to run from many processes at once."""
-    exists = conn.execute(
-        "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = %s AND tablename = 'audit'",
-        (schema,),
-    ).fetchone()
-    if exists:
-        # Skip the DDL (and its CREATE privilege check) once the tables are there.
-        return
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"migsafe_flags:{schema}",))
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-        conn.execute(
-            sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} ("
-                " id boolean PRIMARY KEY DEFAULT true CHECK (id),"
-                " version bigint NOT NULL)"
-            ).format(_table(schema, "state"))
-        )
-        conn.execute(
-            sql.SQL("INSERT INTO {} (id, version) VALUES (true, 0) ON CONFLICT DO NOTHING").format(
-                _table(schema, "state")
-            )
-        )
-        conn.execute(
-            sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} ("
-                " name text PRIMARY KEY,"
-                " definition jsonb NOT NULL,"
-                " updated_at timestamptz NOT NULL DEFAULT now())"
-            ).format(_table(schema, "features"))
-        )
-        conn.execute(
-            sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} ("
-                " id bigserial PRIMARY KEY,"
-                " flag text NOT NULL,"
-                " actor text NOT NULL,"
-                " at timestamptz NOT NULL DEFAULT now(),"
-                " old jsonb,"
-                " new jsonb,"
-                " reason text)"
-            ).format(_table(schema, "audit"))
-        )
-        conn.execute(
-            sql.SQL("CREATE INDEX IF NOT EXISTS audit_flag_idx ON {} (flag, id)").format(
-                _table(schema, "audit")
-            )
-        )
-
-
 def load_state(
     conn: psycopg.Connection[Any], schema: str = DEFAULT_SCHEMA
 ) -> tuple[int, dict[str, Any]]:
@@ -110,7 +71,7 @@ def load_state(
     query = sql.SQL(
         "SELECT (SELECT version FROM {state}),"
         " COALESCE((SELECT jsonb_agg(definition ORDER BY name) FROM {features}), '[]'::jsonb)"
-    ).format(state=_table(schema, "state"), features=_table(schema, "features"))
+    ).format(state=table(schema, "state"), features=table(schema, "features"))
     try:
         with conn.transaction():
             row = conn.execute(query).fetchone()
@@ -119,6 +80,16 @@ def load_state(
     assert row is not None
     version, features = row
     return int(version or 0), {**empty_document(), "features": list(features)}
+
+
+def load_snapshot(
+    conn: psycopg.Connection[Any],
+    schema: str = DEFAULT_SCHEMA,
+    version_table: VersionTable | None = None,
+) -> Snapshot:
+    """The flags (as `load_state`) and the Alembic heads (None if unreadable) in one read."""
+    version, document = load_state(conn, schema)
+    return Snapshot(version, document, read_heads(conn, version_table or VersionTable()))
 
 
 def _record(
@@ -135,7 +106,7 @@ def _record(
     conn.execute(
         sql.SQL(
             "INSERT INTO {} (flag, actor, old, new, reason) VALUES (%s, %s, %s, %s, %s)"
-        ).format(_table(schema, "audit")),
+        ).format(table(schema, "audit")),
         (
             name,
             actor,
@@ -146,7 +117,7 @@ def _record(
     )
     row = conn.execute(
         sql.SQL("UPDATE {} SET version = version + 1 RETURNING version").format(
-            _table(schema, "state")
+            table(schema, "state")
         )
     ).fetchone()
     assert row is not None
@@ -162,6 +133,7 @@ def upsert_feature(
     actor: str,
     reason: str | None,
     schema: str = DEFAULT_SCHEMA,
+    version_table: VersionTable | None = None,
 ) -> int:
     """Create or replace one feature (validated first); returns the new state version.
 
@@ -169,14 +141,14 @@ def upsert_feature(
     """
     definition = dump_feature(parse_feature(feature))
     name = definition["name"]
-    ensure_tables(conn, schema)
+    ensure_tables(conn, schema, version_table)
     with conn.transaction():
         old = _current(conn, schema, name)
         conn.execute(
             sql.SQL(
                 "INSERT INTO {} (name, definition) VALUES (%s, %s) ON CONFLICT (name)"
                 " DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()"
-            ).format(_table(schema, "features")),
+            ).format(table(schema, "features")),
             (name, Jsonb(definition)),
         )
         return _record(conn, schema, name=name, old=old, new=definition, actor=actor, reason=reason)
@@ -190,9 +162,10 @@ def set_feature_enabled(
     actor: str,
     reason: str | None,
     schema: str = DEFAULT_SCHEMA,
+    version_table: VersionTable | None = None,
 ) -> int:
     """Switch one feature on or off; returns the new state version. Raises `FlagNotFound`."""
-    ensure_tables(conn, schema)
+    ensure_tables(conn, schema, version_table)
     with conn.transaction():
         old = _current(conn, schema, name)
         if old is None:
@@ -200,7 +173,7 @@ def set_feature_enabled(
         new = {**old, "enabled": enabled}
         conn.execute(
             sql.SQL("UPDATE {} SET definition = %s, updated_at = now() WHERE name = %s").format(
-                _table(schema, "features")
+                table(schema, "features")
             ),
             (Jsonb(new), name),
         )
@@ -215,6 +188,7 @@ def set_feature_requirement(
     actor: str,
     reason: str | None,
     schema: str = DEFAULT_SCHEMA,
+    version_table: VersionTable | None = None,
 ) -> int:
     """Make one feature require Alembic `revision` (None: no longer); returns the new version.
 
@@ -222,7 +196,7 @@ def set_feature_requirement(
     """
     if revision is not None and not revision.strip():
         raise ValueError("a required revision cannot be empty; pass None to remove it")
-    ensure_tables(conn, schema)
+    ensure_tables(conn, schema, version_table)
     with conn.transaction():
         old = _current(conn, schema, name)
         if old is None:
@@ -230,7 +204,7 @@ def set_feature_requirement(
         new = with_required_revision(old, None if revision is None else revision.strip())
         conn.execute(
             sql.SQL("UPDATE {} SET definition = %s, updated_at = now() WHERE name = %s").format(
-                _table(schema, "features")
+                table(schema, "features")
             ),
             (Jsonb(new), name),
         )
@@ -241,7 +215,7 @@ def _current(conn: psycopg.Connection[Any], schema: str, name: str) -> dict[str,
     # FOR UPDATE: two concurrent changes to one flag must not both read the same "old".
     row = conn.execute(
         sql.SQL("SELECT definition FROM {} WHERE name = %s FOR UPDATE").format(
-            _table(schema, "features")
+            table(schema, "features")
         ),
         (name,),
     ).fetchone()
@@ -257,7 +231,7 @@ def read_history(
             rows = conn.execute(
                 sql.SQL(
                     "SELECT flag, actor, at, old, new, reason FROM {} WHERE flag = %s ORDER BY id"
-                ).format(_table(schema, "audit")),
+                ).format(table(schema, "audit")),
                 (name,),
             ).fetchall()
     except psycopg.errors.UndefinedTable:
@@ -272,9 +246,17 @@ class PostgresStore:
     instead (e.g. a migration's): it is then visible, and notified, on commit.
     """
 
-    def __init__(self, url: str, schema: str = DEFAULT_SCHEMA) -> None:
+    def __init__(
+        self,
+        url: str,
+        schema: str = DEFAULT_SCHEMA,
+        *,
+        version_table: VersionTable | None = None,
+    ) -> None:
         self.conninfo = conninfo(url)
         self.schema = schema
+        self.version_table = version_table or VersionTable()
+        """The Alembic version table whose heads gate revision-bound flags."""
 
     def connect(self, **kwargs: Any) -> psycopg.Connection[Any]:
         """A new autocommit connection to the store's database."""
@@ -291,15 +273,25 @@ class PostgresStore:
         with self.connect() as own:
             yield own
 
-    def init(self) -> None:
-        """Create the schema and tables if they are missing."""
+    def init(self) -> TriggerStatus:
+        """Create the schema and tables if missing, and the notify trigger on the version table.
+
+        Returns what became of the trigger: it needs the version table to exist
+        and this role to own it; without it, clients see schema changes at their
+        next poll instead of at once.
+        """
         with self._connection(None) as conn:
-            ensure_tables(conn, self.schema)
+            return ensure_tables(conn, self.schema, self.version_table)
 
     def load(self) -> tuple[int, dict[str, Any]]:
         """The state version and the client-features document."""
         with self._connection(None) as conn:
             return load_state(conn, self.schema)
+
+    def snapshot(self) -> Snapshot:
+        """The state version, the client-features document and the Alembic heads."""
+        with self._connection(None) as conn:
+            return load_snapshot(conn, self.schema, self.version_table)
 
     def upsert(
         self,
@@ -311,7 +303,14 @@ class PostgresStore:
     ) -> int:
         """Create or replace one feature; returns the new state version."""
         with self._connection(conn) as c:
-            return upsert_feature(c, feature, actor=actor, reason=reason, schema=self.schema)
+            return upsert_feature(
+                c,
+                feature,
+                actor=actor,
+                reason=reason,
+                schema=self.schema,
+                version_table=self.version_table,
+            )
 
     def set_enabled(
         self,
@@ -325,7 +324,13 @@ class PostgresStore:
         """Switch one feature on or off; returns the new state version."""
         with self._connection(conn) as c:
             return set_feature_enabled(
-                c, name, enabled, actor=actor, reason=reason, schema=self.schema
+                c,
+                name,
+                enabled,
+                actor=actor,
+                reason=reason,
+                schema=self.schema,
+                version_table=self.version_table,
             )
 
     def require(
@@ -343,7 +348,13 @@ class PostgresStore:
         """
         with self._connection(conn) as c:
             return set_feature_requirement(
-                c, name, revision, actor=actor, reason=reason, schema=self.schema
+                c,
+                name,
+                revision,
+                actor=actor,
+                reason=reason,
+                schema=self.schema,
+                version_table=self.version_table,
             )
 
     def history(self, name: str) -> list[AuditEntry]:

@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from threading import Lock
 
 from flags.evaluate.context import EMPTY, Context, Predicate
 from flags.evaluate.feature import VariantGetter, always_off, compile_feature
 from flags.evaluate.strategies import REGISTRY, StrategyBuilder
-from flags.model import ClientFeatures
+from flags.model import ClientFeatures, Feature
 from flags.parsing import Loaded, load_client_features
 from flags.variant import DISABLED, Variant
 
 logger = logging.getLogger("flags")
+
+Gate = Callable[[Feature], bool]
+"""Whether a feature may be on at all, whatever its definition says (e.g. a revision gate)."""
 
 
 class Engine:
@@ -32,6 +36,8 @@ class Engine:
     `ClientFeatures`). Features that cannot be read or compiled are off, and
     listed in `problems`. `strategies` adds custom strategies to the registry;
     `hostname` overrides this machine's name for `applicationHostname`.
+    `gate` holds features off as if they were disabled (so their dependents see
+    them off too); a gate that fails holds the feature off.
     """
 
     def __init__(
@@ -40,12 +46,22 @@ class Engine:
         *,
         strategies: Mapping[str, StrategyBuilder] | None = None,
         hostname: str | None = None,
+        gate: Gate | None = None,
     ) -> None:
         loaded = Loaded(state) if isinstance(state, ClientFeatures) else load_client_features(state)
         document = loaded.document
         registry = {**REGISTRY, **(strategies or {})}
         host = socket.gethostname() if hostname is None else hostname
         features = {f.name: f for f in document.features}
+        self.disabled = frozenset(name for name, f in features.items() if not f.enabled)
+        """Features switched off in their definition (the kill switch)."""
+        self.gated = frozenset(
+            name for name, f in features.items() if f.enabled and not _allows(gate, f)
+        )
+        """Features on in their definition but held off by `gate`."""
+        features = {
+            n: replace(f, enabled=False) if n in self.gated else f for n, f in features.items()
+        }
         segments = {s.id: s for s in document.segments}
         compiled = [always_off(name, None) for name in sorted(loaded.broken_features)]
         compiled += [
@@ -67,6 +83,15 @@ class Engine:
     def names(self) -> frozenset[str]:
         """The names of all known features, including those that are off because broken."""
         return frozenset(self._enabled)
+
+    def knows(self, name: str) -> bool:
+        """Whether `name` is a feature of this document (broken ones included)."""
+        return name in self._enabled
+
+    def is_static(self, name: str) -> bool:
+        """Whether `name` is known and gives the same answer for every context."""
+        entry = self._enabled.get(name)
+        return entry is True or entry is False
 
     def is_enabled(self, name: str, context: Context | None = None, default: bool = False) -> bool:
         """Whether feature `name` is on for `context`; `default` if it is unknown. Never raises."""
@@ -109,3 +134,13 @@ class Engine:
             name,
             exc_info=True,
         )
+
+
+def _allows(gate: Gate | None, feature: Feature) -> bool:
+    if gate is None:
+        return True
+    try:
+        return gate(feature)
+    except Exception:  # fail closed: a gate that cannot decide holds the feature off
+        logger.warning("flags: the gate of %r failed; it is off", feature.name, exc_info=True)
+        return False
