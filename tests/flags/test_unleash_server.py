@@ -1,0 +1,247 @@
+"""Against a real Unleash server: `from_unleash` follows it, and its flags mean the same here.
+
+The server is npm's `unleash-server`, pinned in tests/unleash/ and run by
+tests/support/unleash.py on a database of the test PostgreSQL. Missing, it fails
+these tests with the command that installs it: never a silent skip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from UnleashClient.clients.unleash_client import UnleashClient
+from UnleashClient.utils import InstanceAllowType
+
+from flags.backends import PostgresStore
+from flags.backends.unleash import DocumentCache
+from flags.client import FlagClient
+from flags.model import dump_client_features
+from tests.support.pg import PgServer
+from tests.support.unleash import UnleashServer, UnleashUnavailable, start_server
+
+WAIT = 30.0
+"""Upper bound for a change to reach a client polling every second; it usually takes ~1 s."""
+
+
+@pytest.fixture(scope="session")
+def unleash(pg_server: PgServer) -> Iterator[UnleashServer]:
+    """One Unleash server for the session; a missing install fails, with how to install it."""
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(start_server(pg_server))
+        except UnleashUnavailable as exc:
+            problem = str(exc)
+        else:
+            yield server
+            return
+    pytest.fail(f"no Unleash server for the tests: {problem}", pytrace=False)
+
+
+@pytest.fixture
+def follow(unleash: UnleashServer) -> Iterator[Callable[[str], FlagClient]]:
+    """`from_unleash` clients polling every second, closed at the end of the test."""
+    clients: list[FlagClient] = []
+
+    def make(app_name: str) -> FlagClient:
+        client = FlagClient.from_unleash(
+            unleash.api_url, unleash.backend_token, app_name, refresh_interval=1
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def wait_for(condition: Callable[[], bool], what: str, unleash: UnleashServer) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        if time.monotonic() > deadline:
+            log = unleash.log.read_text(errors="replace")[-4000:]
+            raise AssertionError(f"{what}: not seen within {WAIT:.0f} s\nunleash log:\n{log}")
+        time.sleep(0.05)
+
+
+def test_a_flag_toggled_through_the_admin_api_is_seen_by_from_unleash(
+    unleash: UnleashServer, follow: Callable[[str], FlagClient]
+) -> None:
+    unleash.create_feature("toggled_checkout")
+    unleash.add_strategy(
+        "toggled_checkout",
+        {
+            "name": "flexibleRollout",
+            "parameters": {"rollout": "100", "stickiness": "default", "groupId": "toggled"},
+            "constraints": [{"contextName": "region", "operator": "IN", "values": ["eu"]}],
+        },
+    )
+    client = follow("migsafe-test-toggle")
+    eu, us = {"userId": "7", "region": "eu"}, {"userId": "7", "region": "us"}
+    assert client.engine.document.feature("toggled_checkout") is not None
+    assert client.is_enabled("toggled_checkout", eu, default=True) is False
+
+    unleash.set_enabled("toggled_checkout", True)
+    wait_for(lambda: client.is_enabled("toggled_checkout", eu), "enabling", unleash)
+    assert client.is_enabled("toggled_checkout", us) is False
+
+    unleash.set_enabled("toggled_checkout", False)
+    wait_for(lambda: not client.is_enabled("toggled_checkout", eu), "disabling", unleash)
+
+
+# ---------------------------------------------------------------- same meaning elsewhere
+
+STRATEGIES = {"same_rollout": 1, "same_sessions": 2, "same_segment": 1}
+FEATURES = tuple(STRATEGIES)
+
+
+def define_features(unleash: UnleashServer) -> None:
+    """Three flags using rollouts, stickiness, constraint operators, a segment and variants."""
+    segment = unleash.request(
+        "POST",
+        "/api/admin/segments",
+        {
+            "name": "paying",
+            "constraints": [{"contextName": "plan", "operator": "IN", "values": ["pro", "team"]}],
+        },
+    )
+    for name in FEATURES:
+        unleash.create_feature(name)
+    unleash.add_strategy(
+        "same_rollout",
+        {
+            "name": "flexibleRollout",
+            "parameters": {"rollout": "40", "stickiness": "default", "groupId": "same_rollout"},
+            "constraints": [
+                {"contextName": "region", "operator": "IN", "values": ["eu", "uk"]},
+                {
+                    "contextName": "userId",
+                    "operator": "STR_STARTS_WITH",
+                    "values": ["1", "2"],
+                    "inverted": True,
+                },
+            ],
+            "variants": [
+                {
+                    "name": "blue",
+                    "weight": 700,
+                    "weightType": "variable",
+                    "stickiness": "default",
+                    "payload": {"type": "string", "value": "#00f"},
+                },
+                {"name": "green", "weight": 300, "weightType": "variable", "stickiness": "default"},
+            ],
+        },
+    )
+    unleash.add_strategy(
+        "same_sessions",
+        {
+            "name": "flexibleRollout",
+            "parameters": {"rollout": "25", "stickiness": "sessionId", "groupId": "sessions"},
+            "constraints": [
+                {"contextName": "age", "operator": "NUM_GTE", "values": [], "value": "30"}
+            ],
+        },
+    )
+    unleash.add_strategy(
+        "same_sessions",
+        {"name": "remoteAddress", "parameters": {"IPs": "10.0.0.0/24, 192.168.1.7"}},
+    )
+    unleash.add_strategy(
+        "same_segment",
+        {
+            "name": "flexibleRollout",
+            "parameters": {"rollout": "60", "stickiness": "userId", "groupId": "same_segment"},
+            "segments": [segment["id"]],
+        },
+    )
+    for name in FEATURES:
+        unleash.set_enabled(name, True)
+
+
+def complete(features: list[dict[str, Any]]) -> bool:
+    """Whether `features` hold all of `define_features`' flags, on, with every strategy."""
+    strategies = {
+        f["name"]: len(f.get("strategies", [])) if f.get("enabled") else 0 for f in features
+    }
+    return all(strategies.get(name, 0) == count for name, count in STRATEGIES.items())
+
+
+def contexts(count: int, seed: int = 5) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    out: list[dict[str, Any]] = []
+    for _ in range(count):
+        ctx: dict[str, Any] = {
+            "userId": str(rng.randrange(1, 100_000)),
+            "sessionId": rng.choice([None, f"s{rng.randrange(10**6)}"]),
+            "remoteAddress": rng.choice(["10.0.0.5", "10.0.1.5", "192.168.1.7", "127.0.0.1"]),
+            "properties": {
+                "region": rng.choice(["eu", "uk", "us"]),
+                "plan": rng.choice(["free", "pro", "team"]),
+                "age": str(rng.randrange(10, 60)),
+            },
+        }
+        out.append({k: v for k, v in ctx.items() if v is not None})
+    return out
+
+
+def reference_client(document: dict[str, Any]) -> UnleashClient:
+    """UnleashClient's own engine on `document`, offline: Unleash's reading of the flags."""
+    sdk = UnleashClient(
+        url="http://127.0.0.1:9/api",
+        app_name="migsafe-test-reference",
+        disable_metrics=True,
+        disable_registration=True,
+        refresh_interval=3600,
+        cache=DocumentCache(lambda _revision, _document: None, bootstrap=document),
+        multiple_instance_mode=InstanceAllowType.SILENTLY_ALLOW,
+    )
+    sdk.initialize_client(fetch_toggles=False)
+    return sdk
+
+
+def test_a_definition_exported_from_unleash_evaluates_identically_in_postgres(
+    unleash: UnleashServer, follow: Callable[[str], FlagClient], pg_url: str
+) -> None:
+    define_features(unleash)
+    exported: dict[str, Any] = {}
+
+    def export_is_complete() -> bool:
+        # The server answers SDKs from a cache it refreshes after each change.
+        exported.update(unleash.client_features())
+        return complete(exported["features"])
+
+    wait_for(export_is_complete, "the flags in the export", unleash)
+    store = PostgresStore(pg_url)
+    for feature in exported["features"]:
+        if feature["name"] in FEATURES:
+            store.upsert(feature, actor="test", reason="exported from Unleash")
+    from_server = follow("migsafe-test-same")
+    from_database = FlagClient.from_database(pg_url, poll_interval=60)
+    reference = reference_client(exported)
+    try:
+        wait_for(
+            lambda: complete(dump_client_features(from_server.engine.document)["features"]),
+            "the flags in from_unleash",
+            unleash,
+        )
+        answers: dict[str, set[bool]] = {name: set() for name in FEATURES}
+        for ctx in contexts(400):
+            for name in FEATURES:
+                enabled = from_server.is_enabled(name, ctx)
+                assert from_database.is_enabled(name, ctx) == enabled, (name, ctx)
+                assert reference.is_enabled(name, ctx) == enabled, (name, ctx)
+                answers[name].add(enabled)
+                ours = from_server.get_variant(name, ctx)
+                assert from_database.get_variant(name, ctx) == ours, (name, ctx)
+                theirs = reference.get_variant(name, ctx)
+                assert (theirs["name"], theirs["enabled"]) == (ours.name, ours.enabled), (name, ctx)
+        # Each flag is on for some contexts and off for others: the comparison bit.
+        assert all(seen == {True, False} for seen in answers.values()), answers
+    finally:
+        from_database.close()
+        reference.destroy()
