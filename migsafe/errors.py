@@ -135,3 +135,15 @@ class SnapshotCorrupt(SnapshotError):
 
 class RestoreRefused(SnapshotError):
     """A restore would interfere with other sessions, or needs confirmation."""
+
+
+class FlagError(MigsafeError):
+    """A flag command refused its input (bad name, bad file, not PostgreSQL); nothing changed."""
+
+    exit_code = ExitCode.USAGE
+
+
+class FlagNotFoundError(FlagError):
+    """A flag command named a flag that the store does not hold."""
+
+    default_hint = "`migsafe flags list` shows the flags that exist"

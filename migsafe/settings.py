@@ -21,6 +21,7 @@ DEFAULT_LOCK_TIMEOUT = 5.0
 DEFAULT_LOCK_WAIT = 60.0
 DEFAULT_RETRIES = 3
 DEFAULT_SCHEMA = "migsafe"
+DEFAULT_FLAGS_SCHEMA = "migsafe_flags"  # the same default as flags.backends.postgres
 # gzip level 1: pg_dump -Fc spends most of its time compressing; level 1 is several times
 # faster than the default 6 for a slightly larger file (see benchmarks/bench_snapshot.py).
 DEFAULT_COMPRESSION = 1
@@ -82,6 +83,7 @@ class Settings:
     x_args: tuple[str, ...] = ()  # Alembic's -x KEY=VALUE, for env.py's get_x_argument()
     snapshot_dir: Path | None = None  # None: <project>/.migsafe/snapshots
     snapshot_compression: int = DEFAULT_COMPRESSION
+    flags_schema: str = DEFAULT_FLAGS_SCHEMA
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -188,8 +190,10 @@ def load_settings(
     if not isinstance(verify_cfg, list) or not all(isinstance(v, str) for v in verify_cfg):
         raise ConfigError("[tool.migsafe] verify must be a list of SQL strings")
     schema = str(pick("schema", "MIGSAFE_SCHEMA", DEFAULT_SCHEMA))
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]{0,62}", schema):
-        raise ConfigError(f"schema name {schema!r} is not a plain identifier")
+    flags_schema = str(pick("flags_schema", "MIGSAFE_FLAGS_SCHEMA", DEFAULT_FLAGS_SCHEMA))
+    for value in (schema, flags_schema):
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]{0,62}", value):
+            raise ConfigError(f"schema name {value!r} is not a plain identifier")
     snapshot_dir = pick("snapshot_dir", "MIGSAFE_SNAPSHOT_DIR", None)
     try:
         compression = int(
@@ -221,6 +225,7 @@ def load_settings(
         verify=tuple(verify_cfg) + tuple(overrides.get("verify") or ()),
         snapshot_dir=(anchor_dir / Path(snapshot_dir)) if snapshot_dir else None,
         snapshot_compression=compression,
+        flags_schema=flags_schema,
         x_args=cli.x_args,
         extra=tool,
     )

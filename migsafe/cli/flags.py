@@ -1,0 +1,166 @@
+"""`migsafe flags ...`: create, switch, roll out and audit the feature flags in the database."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from migsafe import flags_api as api
+from migsafe.cli import Format, FormatOption, app, emit_json, settings, state, stdout
+from migsafe.flags_results import FlagChange
+from migsafe.render import flags as render
+
+flags_app = typer.Typer(
+    help="Feature flags in the application's PostgreSQL database: the kill switch and more.",
+    no_args_is_help=True,
+)
+app.add_typer(flags_app, name="flags")
+
+Name = Annotated[str, typer.Argument(help="The flag's name", show_default=False)]
+Actor = Annotated[
+    str | None,
+    typer.Option("--actor", help="Who makes the change, for the audit (default: the OS user)"),
+]
+Reason = Annotated[str | None, typer.Option("--reason", help="Why, for the audit")]
+
+
+def _changed(result: FlagChange, format: Format) -> None:
+    emit_json(result.to_dict()) if format == Format.json else render.change(stdout, result)
+
+
+@flags_app.command()
+def init(format: FormatOption = Format.text) -> None:
+    """Create the flags schema and its tables (features, audit, state) if they are missing."""
+    state.format = format
+    result = api.flags_init(settings())
+    emit_json(result.to_dict()) if format == Format.json else render.init(stdout, result)
+
+
+@flags_app.command()
+def create(
+    name: Name,
+    description: Annotated[
+        str | None, typer.Option("--description", help="What the flag guards")
+    ] = None,
+    type: Annotated[
+        str,
+        typer.Option("--type", help="release, experiment, operational, kill-switch, permission"),
+    ] = "release",
+    actor: Actor = None,
+    reason: Reason = None,
+    format: FormatOption = Format.text,
+) -> None:
+    """Create a flag, off, on for everyone once enabled."""
+    state.format = format
+    result = api.flags_create(
+        settings(), name, description=description, type=type, actor=actor, reason=reason
+    )
+    _changed(result, format)
+
+
+@flags_app.command("list")
+def list_(format: FormatOption = Format.text) -> None:
+    """List the flags: on or off, for whom, and the revision each requires."""
+    state.format = format
+    result = api.flags_list(settings())
+    emit_json(result.to_dict()) if format == Format.json else render.flag_list(stdout, result)
+
+
+@flags_app.command()
+def show(name: Name, format: FormatOption = Format.text) -> None:
+    """Show one flag's definition and its last change."""
+    state.format = format
+    result = api.flags_show(settings(), name)
+    emit_json(result.to_dict()) if format == Format.json else render.flag_show(stdout, result)
+
+
+@flags_app.command()
+def export(format: FormatOption = Format.text) -> None:
+    """Print every flag as an Unleash client-features document (what `import` reads)."""
+    state.format = format
+    # The document itself in both formats: `export > flags.json` must be importable as it is.
+    sys.stdout.write(json.dumps(api.flags_export(settings()), indent=2) + "\n")
+
+
+@flags_app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A client-features JSON file", show_default=False)],
+    actor: Actor = None,
+    reason: Reason = None,
+    format: FormatOption = Format.text,
+) -> None:
+    """Create or replace flags from a client-features JSON file; all or nothing."""
+    state.format = format
+    result = api.flags_import(settings(), file, actor=actor, reason=reason)
+    emit_json(result.to_dict()) if format == Format.json else render.imported(stdout, result)
+
+
+@flags_app.command()
+def disable(
+    name: Name,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why it is switched off (required)", show_default=False)
+    ],
+    actor: Actor = None,
+    format: FormatOption = Format.text,
+) -> None:
+    """Switch a flag off for every running process (the kill switch)."""
+    state.format = format
+    _changed(api.flags_disable(settings(), name, reason=reason, actor=actor), format)
+
+
+@flags_app.command()
+def enable(
+    name: Name, actor: Actor = None, reason: Reason = None, format: FormatOption = Format.text
+) -> None:
+    """Switch a flag on (for the users its rollout selects)."""
+    state.format = format
+    _changed(api.flags_enable(settings(), name, actor=actor, reason=reason), format)
+
+
+@flags_app.command()
+def rollout(
+    name: Name,
+    percent: Annotated[int, typer.Argument(help="0-100", show_default=False)],
+    actor: Actor = None,
+    reason: Reason = None,
+    format: FormatOption = Format.text,
+) -> None:
+    """Turn a flag on for PCT% of users, sticky per user (does not enable a flag that is off)."""
+    state.format = format
+    _changed(api.flags_rollout(settings(), name, percent, actor=actor, reason=reason), format)
+
+
+@flags_app.command()
+def require(
+    name: Name,
+    revision: Annotated[
+        str | None,
+        typer.Argument(help="Alembic revision (id, unique prefix or head)", show_default=False),
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the requirement")] = False,
+    actor: Actor = None,
+    reason: Reason = None,
+    format: FormatOption = Format.text,
+) -> None:
+    """Tie a flag to an Alembic revision: off wherever the database lacks it (--clear unties it)."""
+    state.format = format
+    if clear == (revision is not None):
+        from migsafe.errors import UsageError
+
+        raise UsageError(
+            "give either a REVISION or --clear", hint="see `migsafe flags require --help`"
+        )
+    _changed(api.flags_require(settings(), name, revision, actor=actor, reason=reason), format)
+
+
+@flags_app.command()
+def history(name: Name, format: FormatOption = Format.text) -> None:
+    """Show every recorded change of a flag: who, when, what, and why."""
+    state.format = format
+    result = api.flags_history(settings(), name)
+    emit_json(result.to_dict()) if format == Format.json else render.history(stdout, result)

@@ -1,0 +1,431 @@
+"""One function per `migsafe flags` command. The CLI parses options, calls one, renders the result.
+
+Flags live in the application's PostgreSQL database, in `settings.flags_schema`, through
+`flags.backends.postgres.PostgresStore`: every change is one transaction that writes the
+definition, its audit row (who, when, old, new, why) and the notification running clients
+follow. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from migsafe.errors import ConfigError, DatabaseUnavailableError, FlagError, FlagNotFoundError
+from migsafe.flags_results import (
+    AuditRecord,
+    FlagChange,
+    FlagDetail,
+    FlagHistory,
+    FlagList,
+    FlagSummary,
+    ImportResult,
+    InitResult,
+    describe_change,
+)
+from migsafe.settings import Settings
+
+if TYPE_CHECKING:
+    from flags.backends.base import AuditEntry
+    from flags.backends.postgres import PostgresStore
+
+# `flags` (psycopg, the evaluation engine) is imported inside the functions, as the engine is
+# in `migsafe.api`: the other commands must not pay for it at start-up.
+
+FLAG_TYPES = ("release", "experiment", "operational", "kill-switch", "permission")
+"""Unleash's feature types; the type is a label for people, evaluation ignores it."""
+
+_NAME = re.compile(r"[A-Za-z0-9_.~-]{1,100}")  # URL-safe, as Unleash requires
+
+
+@dataclass(frozen=True)
+class _Target:
+    store: PostgresStore
+    database: str  # redacted
+    password: str | None
+
+
+def os_user() -> str:
+    """Who runs this process, from the OS account (not from the environment)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
+        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _target(settings: Settings) -> _Target:
+    """The flag store of the configured database, which must be PostgreSQL."""
+    from migsafe.engine.connection import is_sqlite, parse_url, redact
+
+    url = settings.database_url
+    if not url:
+        from migsafe.engine.project import Project, load_config
+
+        url = Project.url_of(load_config(settings))
+    if not url:
+        raise ConfigError(
+            "no database URL for the flags",
+            hint="pass --database-url, set MIGSAFE_DATABASE_URL, or sqlalchemy.url in alembic.ini",
+        )
+    parsed = parse_url(url)
+    if is_sqlite(parsed):
+        raise FlagError(
+            f"flags need PostgreSQL, and {redact(parsed)} is SQLite",
+            hint="point --database-url at the application's PostgreSQL database",
+        )
+    from flags.backends.postgres import PostgresStore
+
+    return _Target(
+        store=PostgresStore(parsed.render_as_string(hide_password=False), settings.flags_schema),
+        database=redact(parsed),
+        password=None if parsed.password is None else str(parsed.password),
+    )
+
+
+@contextmanager
+def _database(target: _Target) -> Iterator[None]:
+    """Turn driver and store errors into migsafe's, without the password."""
+    import psycopg
+
+    from flags.backends.base import FlagNotFound
+    from flags.errors import FlagDefinitionError
+
+    def scrub(exc: BaseException) -> str:
+        text = " ".join(str(exc).split())[:300]
+        return text.replace(target.password, "***") if target.password else text
+
+    try:
+        yield
+    except FlagNotFound as exc:
+        raise FlagNotFoundError(f"no flag named {exc.name!r} in {target.store.schema}") from exc
+    except FlagDefinitionError as exc:
+        raise FlagError(f"invalid flag definition: {scrub(exc)}") from exc
+    except psycopg.OperationalError as exc:
+        from migsafe.engine.dberrors import connect_hint
+
+        text = scrub(exc)
+        raise DatabaseUnavailableError(
+            f"cannot use the flags in {target.database}: {text}", hint=connect_hint(text)
+        ) from exc
+    except psycopg.Error as exc:
+        raise FlagError(
+            f"flags in {target.database}: {scrub(exc)}; nothing was changed",
+            hint="the database user needs rights on the flags schema (`migsafe flags init`)",
+        ) from exc
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.fullmatch(name):
+        raise FlagError(
+            f"invalid flag name {name!r}",
+            hint="use 1-100 letters, digits and _ . ~ - (Unleash's URL-safe names)",
+        )
+
+
+def _features(target: _Target) -> tuple[int, dict[str, dict[str, Any]]]:
+    version, document = target.store.load()
+    return version, {str(f["name"]): dict(f) for f in document["features"]}
+
+
+def _get(target: _Target, name: str) -> dict[str, Any]:
+    _check_name(name)
+    _, features = _features(target)
+    if name not in features:
+        raise FlagNotFoundError(f"no flag named {name!r} in {target.store.schema}")
+    return features[name]
+
+
+def _change(
+    target: _Target,
+    command: str,
+    old: dict[str, Any] | None,
+    new: dict[str, Any],
+    *,
+    actor: str,
+    reason: str | None,
+) -> FlagChange:
+    """Write `new` (if it differs from `old`) with its audit row; describe what happened."""
+    changed = old != new
+    version = target.store.upsert(new, actor=actor, reason=reason) if changed else None
+    return FlagChange(
+        database=target.database,
+        schema=target.store.schema,
+        command=command,
+        flag=FlagSummary.of(new),
+        old=old,
+        changed=changed,
+        version=version,
+        actor=actor,
+        reason=reason,
+    )
+
+
+def _record(entry: AuditEntry) -> AuditRecord:
+    return AuditRecord(
+        at=entry.at.astimezone(UTC).isoformat(timespec="milliseconds"),
+        actor=entry.actor,
+        reason=entry.reason,
+        change=describe_change(entry.old, entry.new),
+        old=entry.old,
+        new=entry.new,
+    )
+
+
+# -- commands ---------------------------------------------------------------------------------
+
+
+def flags_init(settings: Settings) -> InitResult:
+    """Create the flags schema and its tables (features, audit, state) if they are missing."""
+    target = _target(settings)
+    with _database(target):
+        target.store.init()
+        _, features = _features(target)
+    return InitResult(target.database, target.store.schema, len(features))
+
+
+def flags_create(
+    settings: Settings,
+    name: str,
+    *,
+    description: str | None = None,
+    type: str = "release",
+    actor: str | None = None,
+    reason: str | None = None,
+) -> FlagChange:
+    """Create a flag, off, on for everyone once enabled."""
+    _check_name(name)
+    if type not in FLAG_TYPES:
+        raise FlagError(f"unknown flag type {type!r}", hint=f"one of {', '.join(FLAG_TYPES)}")
+    target = _target(settings)
+    definition: dict[str, Any] = {
+        "name": name,
+        "type": type,
+        "description": description or "",
+        "enabled": False,
+        "stale": False,
+        "impressionData": False,
+        "strategies": [{"name": "default", "parameters": {}, "constraints": []}],
+        "variants": [],
+    }
+    with _database(target):
+        _, features = _features(target)
+        if name in features:
+            raise FlagError(
+                f"flag {name!r} already exists", hint=f"`migsafe flags show {name}` shows it"
+            )
+        return _change(target, "create", None, definition, actor=actor or os_user(), reason=reason)
+
+
+def flags_list(settings: Settings) -> FlagList:
+    """List the flags: on or off, for whom, and the revision each requires."""
+    target = _target(settings)
+    with _database(target):
+        version, features = _features(target)
+    flags = tuple(FlagSummary.of(features[name]) for name in sorted(features))
+    return FlagList(target.database, target.store.schema, version, flags)
+
+
+def flags_show(settings: Settings, name: str) -> FlagDetail:
+    """Show one flag's definition and its last change."""
+    target = _target(settings)
+    with _database(target):
+        definition = _get(target, name)
+        entries = target.store.history(name)
+    last = _record(entries[-1]) if entries else None
+    return FlagDetail(target.database, target.store.schema, FlagSummary.of(definition), last)
+
+
+def flags_export(settings: Settings) -> dict[str, Any]:
+    """Print every flag as an Unleash client-features document (what `import` reads)."""
+    target = _target(settings)
+    with _database(target):
+        _, document = target.store.load()
+    return document
+
+
+def flags_import(
+    settings: Settings, path: Path, *, actor: str | None = None, reason: str | None = None
+) -> ImportResult:
+    """Create or replace flags from a client-features JSON file; all or nothing."""
+    from flags.errors import FlagDefinitionError
+    from flags.model import dump_feature
+    from flags.parsing import parse_client_features
+
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise FlagError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FlagError(f"{path} is not JSON: {' '.join(str(exc).split())}") from exc
+    try:
+        parsed = parse_client_features(raw)
+    except FlagDefinitionError as exc:
+        raise FlagError(
+            f"{path}: not a client-features document: {exc}", hint="nothing was imported"
+        ) from exc
+    if parsed.segments:
+        raise FlagError(
+            f"{path} defines segments, which the PostgreSQL flag store does not hold",
+            hint="inline the segments' constraints into the strategies; nothing was imported",
+        )
+    incoming = [dump_feature(feature) for feature in parsed.features]
+    names = [str(f["name"]) for f in incoming]
+    for name in names:
+        _check_name(name)
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise FlagError(f"{path} defines {', '.join(duplicates)} more than once")
+    target = _target(settings)
+    who = actor or os_user()
+    created: list[str] = []
+    updated: list[str] = []
+    unchanged: list[str] = []
+    version: int | None = None
+    with _database(target), target.store.connect() as conn, conn.transaction():
+        # One transaction: every flag of the file, or (on any error) none of them.
+        from flags.backends.postgres import load_state
+
+        _, document = load_state(conn, target.store.schema)
+        current = {str(f["name"]): f for f in document["features"]}
+        for feature in incoming:
+            name = str(feature["name"])
+            old = current.get(name)
+            if old is not None and dict(old) == feature:
+                unchanged.append(name)
+                continue
+            (updated if old is not None else created).append(name)
+            version = target.store.upsert(feature, actor=who, reason=reason, conn=conn)
+    return ImportResult(
+        database=target.database,
+        schema=target.store.schema,
+        source=str(path),
+        created=tuple(created),
+        updated=tuple(updated),
+        unchanged=tuple(unchanged),
+        version=version,
+        actor=who,
+    )
+
+
+def flags_disable(
+    settings: Settings, name: str, *, reason: str, actor: str | None = None
+) -> FlagChange:
+    """Switch a flag off for every running process (the kill switch)."""
+    if not reason.strip():
+        raise FlagError("--reason must say why the flag is switched off")
+    return _set_enabled(settings, name, False, "disable", actor=actor, reason=reason)
+
+
+def flags_enable(
+    settings: Settings, name: str, *, actor: str | None = None, reason: str | None = None
+) -> FlagChange:
+    """Switch a flag on (for the users its rollout selects)."""
+    return _set_enabled(settings, name, True, "enable", actor=actor, reason=reason)
+
+
+def _set_enabled(
+    settings: Settings,
+    name: str,
+    enabled: bool,
+    command: str,
+    *,
+    actor: str | None,
+    reason: str | None,
+) -> FlagChange:
+    target = _target(settings)
+    with _database(target):
+        old = _get(target, name)
+        return _change(
+            target,
+            command,
+            old,
+            {**old, "enabled": enabled},
+            actor=actor or os_user(),
+            reason=reason,
+        )
+
+
+def flags_rollout(
+    settings: Settings,
+    name: str,
+    percent: int,
+    *,
+    actor: str | None = None,
+    reason: str | None = None,
+) -> FlagChange:
+    """Turn a flag on for PCT% of users, sticky per user (does not enable a flag that is off)."""
+    if not 0 <= percent <= 100:
+        raise FlagError(f"rollout must be a percentage from 0 to 100, not {percent}")
+    target = _target(settings)
+    with _database(target):
+        old = _get(target, name)
+        strategy = {
+            "name": "flexibleRollout",
+            # `default` stickiness: userId, else sessionId, else random; groupId = the flag's
+            # name, so a user's bucket is the same at 10% and at 50% (it only grows).
+            "parameters": {"rollout": str(percent), "stickiness": "default", "groupId": name},
+            "constraints": [],
+        }
+        new = {**old, "strategies": [strategy]}
+        return _change(target, "rollout", old, new, actor=actor or os_user(), reason=reason)
+
+
+def flags_require(
+    settings: Settings,
+    name: str,
+    revision: str | None,
+    *,
+    actor: str | None = None,
+    reason: str | None = None,
+) -> FlagChange:
+    """Tie a flag to an Alembic revision: off wherever the database lacks it (--clear unties it)."""
+    target = _target(settings)
+    if revision is not None:
+        revision = _resolve_revision(settings, revision)
+    who = actor or os_user()
+    with _database(target):
+        old = _get(target, name)
+        version = None
+        if FlagSummary.of(old).requires != revision:
+            version = target.store.require(name, revision, actor=who, reason=reason)
+        _, features = _features(target)
+    return FlagChange(
+        database=target.database,
+        schema=target.store.schema,
+        command="require",
+        flag=FlagSummary.of(features[name]),
+        old=old,
+        changed=version is not None,
+        version=version,
+        actor=who,
+        reason=reason,
+    )
+
+
+def _resolve_revision(settings: Settings, revision: str) -> str:
+    """The full id of `revision` (an id, a unique prefix, `head`) in the project's scripts."""
+    from migsafe.engine.project import get_script, load_project
+
+    return get_script(load_project(settings), revision).revision
+
+
+def flags_history(settings: Settings, name: str) -> FlagHistory:
+    """Show every recorded change of a flag: who, when, what, and why."""
+    _check_name(name)
+    target = _target(settings)
+    with _database(target):
+        entries = target.store.history(name)
+        if not entries:
+            _get(target, name)  # unknown flag: the same error as the other commands
+    return FlagHistory(
+        target.database, target.store.schema, name, tuple(_record(e) for e in entries)
+    )

@@ -1,0 +1,240 @@
+"""Results of the `migsafe flags` commands, as frozen data that renderers turn into text or JSON.
+
+A flag is shown from its Unleash client-features definition; `FlagSummary.of` derives the few
+facts an operator scans for (on or off, for whom, tied to which revision) from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+def required_revision(definition: Mapping[str, Any]) -> str | None:
+    """The revision a flag requires; None if none, `(malformed)` if it cannot be read."""
+    # Imported here: `flags` costs ~0.1 s to import, which the other commands must not pay.
+    from flags.revisions.requirement import UNMEETABLE
+    from flags.revisions.requirement import required_revision as read
+
+    revision = read(definition)
+    return "(malformed)" if revision == UNMEETABLE else revision
+
+
+def rollout_of(definition: Mapping[str, Any]) -> str:
+    """Who a flag is on for when it is enabled: `all`, `10%`, or `custom (N strategies)`."""
+    strategies = [s for s in definition.get("strategies") or () if not s.get("disabled")]
+    if not strategies:
+        return "all"
+    if (
+        len(strategies) == 1
+        and not strategies[0].get("constraints")
+        and not strategies[0].get("segments")
+    ):
+        strategy = strategies[0]
+        if strategy.get("name") == "default":
+            return "all"
+        if strategy.get("name") == "flexibleRollout":
+            return f"{(strategy.get('parameters') or {}).get('rollout', '100')}%"
+    return f"custom ({len(strategies)} strateg{'y' if len(strategies) == 1 else 'ies'})"
+
+
+@dataclass(frozen=True)
+class FlagSummary:
+    """One flag as `list` and `show` present it, with its whole definition."""
+
+    name: str
+    enabled: bool
+    type: str | None
+    description: str | None
+    rollout: str
+    requires: str | None
+    definition: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, definition: Mapping[str, Any]) -> FlagSummary:
+        return cls(
+            name=str(definition["name"]),
+            enabled=bool(definition.get("enabled")),
+            type=definition.get("type"),
+            description=definition.get("description"),
+            rollout=rollout_of(definition),
+            requires=required_revision(definition),
+            definition=definition,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "enabled": self.enabled,
+            "type": self.type,
+            "description": self.description,
+            "rollout": self.rollout,
+            "requires": self.requires,
+            "definition": dict(self.definition),
+        }
+
+
+def describe_change(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> str:
+    """One line saying what a change did: `created (off)`, `enabled: on -> off`, ..."""
+    if new is None:
+        return "deleted"
+    after = FlagSummary.of(new)
+    if old is None:
+        return f"created ({'on' if after.enabled else 'off'}, {after.rollout})"
+    before = FlagSummary.of(old)
+    parts = []
+    if before.enabled != after.enabled:
+        parts.append(f"{'on' if before.enabled else 'off'} -> {'on' if after.enabled else 'off'}")
+    if before.rollout != after.rollout:
+        parts.append(f"rollout {before.rollout} -> {after.rollout}")
+    if before.requires != after.requires:
+        parts.append(f"requires {before.requires or 'nothing'} -> {after.requires or 'nothing'}")
+    return ", ".join(parts) or "definition replaced"
+
+
+@dataclass(frozen=True)
+class FlagList:
+    """Every flag in the store, by name."""
+
+    database: str  # redacted URL
+    schema: str
+    version: int
+    flags: tuple[FlagSummary, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "schema": self.schema,
+            "version": self.version,
+            "flags": [f.to_dict() for f in self.flags],
+        }
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One change from the audit table, with a one-line description of it."""
+
+    at: str  # ISO 8601, UTC
+    actor: str
+    reason: str | None
+    change: str
+    old: Mapping[str, Any] | None
+    new: Mapping[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at,
+            "actor": self.actor,
+            "reason": self.reason,
+            "change": self.change,
+            "old": None if self.old is None else dict(self.old),
+            "new": None if self.new is None else dict(self.new),
+        }
+
+
+@dataclass(frozen=True)
+class FlagDetail:
+    """One flag and its most recent change."""
+
+    database: str
+    schema: str
+    flag: FlagSummary
+    last_change: AuditRecord | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "schema": self.schema,
+            "flag": self.flag.to_dict(),
+            "last_change": None if self.last_change is None else self.last_change.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class FlagHistory:
+    """The recorded changes of one flag, oldest first."""
+
+    database: str
+    schema: str
+    name: str
+    entries: tuple[AuditRecord, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "schema": self.schema,
+            "name": self.name,
+            "entries": [e.to_dict() for e in self.entries],
+        }
+
+
+@dataclass(frozen=True)
+class FlagChange:
+    """What a change command did to one flag; `changed` is False when it was already so."""
+
+    database: str
+    schema: str
+    command: str  # create | enable | disable | rollout | require
+    flag: FlagSummary
+    old: Mapping[str, Any] | None
+    changed: bool
+    version: int | None  # the store's version after the change; None if nothing was written
+    actor: str
+    reason: str | None
+
+    @property
+    def change(self) -> str:
+        return describe_change(self.old, self.flag.definition) if self.changed else "unchanged"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "schema": self.schema,
+            "command": self.command,
+            "changed": self.changed,
+            "change": self.change,
+            "version": self.version,
+            "actor": self.actor,
+            "reason": self.reason,
+            "flag": self.flag.to_dict(),
+            "old": None if self.old is None else dict(self.old),
+        }
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What `import` wrote: every feature of the file, created, updated or already so."""
+
+    database: str
+    schema: str
+    source: str
+    created: tuple[str, ...]
+    updated: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    version: int | None
+    actor: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "schema": self.schema,
+            "source": self.source,
+            "created": list(self.created),
+            "updated": list(self.updated),
+            "unchanged": list(self.unchanged),
+            "version": self.version,
+            "actor": self.actor,
+        }
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """The flag tables exist (created now, or there already), and how many flags they hold."""
+
+    database: str
+    schema: str
+    flags: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"database": self.database, "schema": self.schema, "flags": self.flags}

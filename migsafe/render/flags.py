@@ -1,0 +1,136 @@
+"""Human-readable output for `migsafe flags`: the list, one flag, a change, the audit trail."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from migsafe.flags_results import (
+        AuditRecord,
+        FlagChange,
+        FlagDetail,
+        FlagHistory,
+        FlagList,
+        FlagSummary,
+        ImportResult,
+        InitResult,
+    )
+
+
+def _state(flag: FlagSummary) -> str:
+    return "[green]on[/]" if flag.enabled else "[red]off[/]"
+
+
+def _when(at: str) -> str:
+    return at.replace("T", " ")[:19] + " UTC"
+
+
+def init(console: Console, result: InitResult) -> None:
+    console.print(
+        f"[green]ok[/]: flag tables ready in schema {result.schema} of {escape(result.database)}"
+        f" ({result.flags} flag{'' if result.flags == 1 else 's'})"
+    )
+
+
+def flag_list(console: Console, result: FlagList) -> None:
+    if not result.flags:
+        console.print(f"No flags in {result.schema} of {escape(result.database)}.")
+        return
+    table = Table(
+        title=f"Flags in {result.schema} of {escape(result.database)} (version {result.version})",
+        title_justify="left",
+        show_edge=False,
+    )
+    for column in ("name", "state", "rollout", "requires", "type", "description"):
+        table.add_column(column, no_wrap=column in ("name", "state", "requires"))
+    for flag in result.flags:
+        table.add_row(
+            escape(flag.name),
+            _state(flag),
+            flag.rollout,
+            escape(flag.requires or "-"),
+            escape(flag.type or "-"),
+            escape(flag.description or ""),
+        )
+    console.print(table)
+
+
+def _record_line(record: AuditRecord) -> str:
+    why = f": {escape(record.reason)}" if record.reason else ""
+    return f"{_when(record.at)}  {escape(record.actor)}  {escape(record.change)}{why}"
+
+
+def flag_show(console: Console, detail: FlagDetail) -> None:
+    flag = detail.flag
+    rows = [
+        ("name", escape(flag.name)),
+        ("state", _state(flag)),
+        ("rollout", flag.rollout),
+        ("requires", escape(flag.requires or "nothing")),
+        ("type", escape(flag.type or "-")),
+        ("description", escape(flag.description or "")),
+        ("last change", _record_line(detail.last_change) if detail.last_change else "-"),
+    ]
+    for key, value in rows:
+        console.print(f"{key:<12} {value}")
+    console.print("definition:")
+    console.print(escape(json.dumps(dict(flag.definition), indent=2)), soft_wrap=True)
+
+
+def change(console: Console, result: FlagChange) -> None:
+    name = escape(result.flag.name)
+    if not result.changed:
+        console.print(f"unchanged: {name} is already {_describe(result.flag)}")
+        return
+    console.print(
+        f"[green]ok[/]: {name}: {escape(result.change)} (by {escape(result.actor)}, "
+        f"version {result.version})"
+    )
+    if result.command in ("rollout", "require") and not result.flag.enabled:
+        console.print(f"{name} is off: `migsafe flags enable {name}` switches it on")
+
+
+def _describe(flag: FlagSummary) -> str:
+    text = f"{'on' if flag.enabled else 'off'}, rollout {flag.rollout}"
+    return text + (f", requires {escape(flag.requires)}" if flag.requires else "")
+
+
+def history(console: Console, result: FlagHistory) -> None:
+    if not result.entries:
+        console.print(f"No recorded changes of {escape(result.name)}.")
+        return
+    table = Table(
+        title=f"Changes of {escape(result.name)}, oldest first",
+        title_justify="left",
+        show_edge=False,
+    )
+    for column in ("when", "who", "change", "reason"):
+        table.add_column(column, no_wrap=column in ("when", "who"))
+    for record in result.entries:
+        table.add_row(
+            _when(record.at),
+            escape(record.actor),
+            escape(record.change),
+            escape(record.reason or ""),
+        )
+    console.print(table)
+
+
+def imported(console: Console, result: ImportResult) -> None:
+    parts = [
+        f"{len(result.created)} created",
+        f"{len(result.updated)} updated",
+        f"{len(result.unchanged)} unchanged",
+    ]
+    console.print(
+        f"[green]ok[/]: imported {escape(result.source)} into {result.schema} of "
+        f"{escape(result.database)}: {', '.join(parts)}"
+    )
+    for label, names in (("created", result.created), ("updated", result.updated)):
+        for name in names:
+            console.print(f"  {label} {escape(name)}")
