@@ -142,6 +142,8 @@ class UnleashSource:
     def stop(self, timeout: float | None = 5.0) -> None:
         """Stop polling; waits for a fetch in flight. `timeout` is unused (the SDK has none)."""
         self._stopped = True
+        if not self._sdk.is_initialized:  # never started, or could not start: nothing runs
+            return
         try:
             self._sdk.destroy()
         except Exception:
@@ -158,11 +160,13 @@ class UnleashSource:
             **{**self._settings, "multiple_instance_mode": InstanceAllowType.SILENTLY_ALLOW},
         )
         threading.Thread(
-            target=_initialize,
-            args=(self._sdk, self._settings["url"]),
-            name="flags-unleash-start",
-            daemon=True,
+            target=self._start_in_child, args=(self._sdk,), name="flags-unleash-start", daemon=True
         ).start()
+
+    def _start_in_child(self, sdk: UnleashClient) -> None:
+        _initialize(sdk, self._settings["url"])
+        if self._stopped:  # closed while it was starting
+            self.stop()
 
 
 def _initialize(sdk: UnleashClient, url: str) -> None:

@@ -7,6 +7,7 @@ these tests with the command that installs it: never a silent skip.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import random
 import time
@@ -22,15 +23,21 @@ from flags.backends.unleash import DocumentCache
 from flags.client import FlagClient
 from flags.model import dump_client_features
 from tests.support.pg import PgServer
-from tests.support.unleash import UnleashServer, UnleashUnavailable, start_server
+from tests.support.unleash import (
+    UnleashServer,
+    UnleashUnavailable,
+    free_port,
+    log_tail,
+    start_server,
+)
 
 WAIT = 30.0
 """Upper bound for a change to reach a client polling every second; it usually takes ~1 s."""
 
 
-@pytest.fixture(scope="session")
-def unleash(pg_server: PgServer) -> Iterator[UnleashServer]:
-    """One Unleash server for the session; a missing install fails, with how to install it."""
+@contextlib.contextmanager
+def running_unleash(pg_server: PgServer) -> Iterator[UnleashServer]:
+    """A server of its own; a missing install fails the test, saying how to install it."""
     with contextlib.ExitStack() as stack:
         try:
             server = stack.enter_context(start_server(pg_server))
@@ -40,6 +47,13 @@ def unleash(pg_server: PgServer) -> Iterator[UnleashServer]:
             yield server
             return
     pytest.fail(f"no Unleash server for the tests: {problem}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def unleash(pg_server: PgServer) -> Iterator[UnleashServer]:
+    """One Unleash server shared by the tests that do not stop it."""
+    with running_unleash(pg_server) as server:
+        yield server
 
 
 @pytest.fixture
@@ -63,8 +77,9 @@ def wait_for(condition: Callable[[], bool], what: str, unleash: UnleashServer) -
     deadline = time.monotonic() + WAIT
     while not condition():
         if time.monotonic() > deadline:
-            log = unleash.log.read_text(errors="replace")[-4000:]
-            raise AssertionError(f"{what}: not seen within {WAIT:.0f} s\nunleash log:\n{log}")
+            raise AssertionError(
+                f"{what}: not seen within {WAIT:.0f} s\nunleash log:\n{log_tail(unleash.log)}"
+            )
         time.sleep(0.05)
 
 
@@ -82,7 +97,9 @@ def test_a_flag_toggled_through_the_admin_api_is_seen_by_from_unleash(
     )
     client = follow("migsafe-test-toggle")
     eu, us = {"userId": "7", "region": "eu"}, {"userId": "7", "region": "us"}
-    assert client.engine.document.feature("toggled_checkout") is not None
+    wait_for(
+        lambda: client.engine.document.feature("toggled_checkout") is not None, "the flag", unleash
+    )
     assert client.is_enabled("toggled_checkout", eu, default=True) is False
 
     unleash.set_enabled("toggled_checkout", True)
@@ -91,6 +108,54 @@ def test_a_flag_toggled_through_the_admin_api_is_seen_by_from_unleash(
 
     unleash.set_enabled("toggled_checkout", False)
     wait_for(lambda: not client.is_enabled("toggled_checkout", eu), "disabling", unleash)
+
+
+BOOTSTRAP = {
+    "version": 2,
+    "features": [{"name": "from_bootstrap", "enabled": True, "strategies": [{"name": "default"}]}],
+}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [f"http://127.0.0.1:{free_port()}/api", "not a url", "ftp://unleash.invalid/api"],
+    ids=["nothing-listening", "malformed", "unsupported-scheme"],
+)
+def test_an_unreachable_server_leaves_the_bootstrap_and_never_raises(url: str) -> None:
+    client = FlagClient.from_unleash(
+        url, "default:development.x", f"migsafe-test-{url}", bootstrap=BOOTSTRAP, request_retries=0
+    )
+    try:
+        assert client.is_enabled("from_bootstrap") is True
+        assert client.is_enabled("unknown", default=True) is True
+        assert client.get_variant("unknown").enabled is False
+    finally:
+        asyncio.run(client.aclose())
+
+
+def test_a_server_that_goes_down_leaves_the_last_known_flags(
+    pg_server: PgServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    with running_unleash(pg_server) as server:
+        server.create_feature("outlives_server")
+        server.add_strategy("outlives_server", {"name": "default"})
+        server.set_enabled("outlives_server", True)
+        client = FlagClient.from_unleash(
+            server.api_url, server.backend_token, "migsafe-test-down", refresh_interval=1
+        )
+        wait_for(lambda: client.is_enabled("outlives_server"), "enabling", server)
+        caplog.clear()
+    try:
+        # The SDK logs each fetch that fails: wait for one, made with the server gone.
+        wait_for(
+            lambda: any("fetch failed" in r.getMessage() for r in caplog.records),
+            "a failed fetch",
+            server,
+        )
+        assert client.is_enabled("outlives_server") is True
+    finally:
+        client.close()
+    assert client.is_enabled("outlives_server") is True
 
 
 # ---------------------------------------------------------------- same meaning elsewhere

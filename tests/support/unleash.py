@@ -127,7 +127,7 @@ class UnleashServer:
         )
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -146,7 +146,7 @@ def _healthy(base_url: str) -> bool:
         return False
 
 
-def _log_tail(log: Path, lines: int = 40) -> str:
+def log_tail(log: Path, lines: int = 40) -> str:
     try:
         text = log.read_text(errors="replace").splitlines()
     except OSError:
@@ -175,7 +175,7 @@ def start_server(pg: PgServer) -> Iterator[UnleashServer]:
     """Start an Unleash server on a fresh database of `pg`; stopped and dropped on exit."""
     node = check_installed()
     dbname = f"unleash_{uuid.uuid4().hex[:12]}"
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_dir = Path(tempfile.mkdtemp(prefix="migsafe-unleash-"))
     log = log_dir / "unleash.log"
@@ -208,12 +208,12 @@ def start_server(pg: PgServer) -> Iterator[UnleashServer]:
                 if proc.poll() is not None:
                     raise UnleashUnavailable(
                         f"unleash-server exited with {proc.returncode} before answering; "
-                        f"log {log}:\n{_log_tail(log)}"
+                        f"log {log}:\n{log_tail(log)}"
                     )
                 if time.monotonic() > deadline:
                     raise UnleashUnavailable(
                         f"unleash-server did not answer {base_url}/health within "
-                        f"{START_TIMEOUT:.0f} s; log {log}:\n{_log_tail(log)}"
+                        f"{START_TIMEOUT:.0f} s; log {log}:\n{log_tail(log)}"
                     )
                 time.sleep(0.2)
             yield UnleashServer(base_url, ADMIN_TOKEN, BACKEND_TOKEN, log)
