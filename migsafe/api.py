@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from migsafe.errors import ConfirmationRequired, UsageError
+from migsafe.errors import ConfirmationRequired, IrreversibleStep, UsageError
 from migsafe.settings import Settings
 
 if TYPE_CHECKING:
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from migsafe.engine.events import ProgressFn
     from migsafe.engine.lock import LockWaitFn
     from migsafe.engine.plan import Plan
+    from migsafe.engine.revert_stored import StoredRevert
     from migsafe.engine.session import Session
     from migsafe.results import HistoryResult, RunResult, StatusResult
     from migsafe.snapshots.model import Snapshot
@@ -54,6 +55,12 @@ def upgrade(
         if dry_run:
             steps = upgrade_steps(session.project, target, session.heads)
             plan = runner.make_plan(session, "upgrade", "upgrade", target, steps)
+            try:
+                plan = runner.refuse_irreversible(plan, session, backup=backup is not None)
+            except IrreversibleStep as exc:
+                from dataclasses import replace
+
+                plan = replace(plan, warnings=(*plan.warnings, f"would be refused: {exc.message}"))
             if backup is not None:
                 from migsafe.snapshots.operations import describe_backup
 
@@ -62,7 +69,8 @@ def upgrade(
 
         def planner(s: Session) -> tuple[Plan, list[RevisionStep]]:
             planned = upgrade_steps(s.project, target, s.heads)
-            return runner.make_plan(s, "upgrade", "upgrade", target, planned), planned
+            plan = runner.make_plan(s, "upgrade", "upgrade", target, planned)
+            return runner.refuse_irreversible(plan, s, backup=backup is not None), planned
 
         with runner.lock(session, run_id, on_lock_wait):
             if backup is not None:
@@ -97,47 +105,109 @@ def revert(
     steps: int | None = None,
     dry_run: bool = False,
     yes: bool = False,
+    use_downgrade: bool = False,
     confirm: ConfirmFn | None = None,
     progress: ProgressFn | None = None,
     on_lock_wait: LockWaitFn | None = None,
 ) -> RunResult:
-    """Undo the last run, or go down to --to REV / by --steps N, with downgrade()."""
+    """Undo the last run, or go down to --to REV / by --steps N, with the reverse scripts
+    generated at apply time (--use-downgrade: the migrations' own downgrade())."""
 
     if to is not None and steps is not None:
         raise UsageError("--to and --steps cannot be used together")
     if steps is not None and steps < 1:
         raise UsageError("--steps must be 1 or more")
-    from migsafe.engine import runner
-    from migsafe.engine.revert import check_reversible, revert_target
+    from migsafe.engine import revert_stored, runner
 
     run_id, session = runner.open_run(settings, dry_run=dry_run)
     try:
         if dry_run:
-            target, reverts, revision_steps = revert_target(session, to, steps)
-            plan = runner.make_plan(session, "revert", "downgrade", target, revision_steps)
-            check_reversible(plan)
+            chosen, why = _stored_choice(session, to, steps, use_downgrade)
+            if chosen is not None:
+                plan = revert_stored.make_plan(session, chosen, _target_text(to, steps, chosen))
+                return runner.dry_run_stored(session, plan)
+            plan, revision_steps, _ = _downgrade_plan(session, to, steps, why)
             return runner.dry_run(session, plan, revision_steps)
         with runner.lock(session, run_id, on_lock_wait):
             session.reprobe()
-            target, reverts, revision_steps = revert_target(session, to, steps)
-            plan = runner.make_plan(session, "revert", "downgrade", target, revision_steps)
-            check_reversible(plan)
-            if plan.steps and not yes:
-                if confirm is None:
-                    raise ConfirmationRequired(
-                        "revert needs confirmation",
-                        hint="review the plan with --dry-run, then pass --yes",
-                    )
-                if not confirm(plan):
-                    raise ConfirmationRequired("revert cancelled; nothing changed")
+            chosen, why = _stored_choice(session, to, steps, use_downgrade)
+            if chosen is not None:
+                plan = revert_stored.make_plan(session, chosen, _target_text(to, steps, chosen))
+                _confirm(plan, yes, confirm)
+                return revert_stored.run(session, plan, chosen, run_id, progress)
+            plan, revision_steps, reverts = _downgrade_plan(session, to, steps, why)
+            _confirm(plan, yes, confirm)
             result = runner.execute(
-                session, plan, revision_steps, run_id, progress, reverts=reverts
+                session,
+                plan,
+                revision_steps,
+                run_id,
+                progress,
+                reverts=reverts,
+                generate_reverse=False,
             )
             if reverts and result.status == "succeeded":
                 session.history.mark_reverted(reverts, run_id)
             return result
     finally:
         session.close()
+
+
+def _stored_choice(
+    session: Session, to: str | None, steps: int | None, use_downgrade: bool
+) -> tuple[StoredRevert | None, str | None]:
+    """The stored reverses to run, or (None, why not) when downgrade() must do it."""
+    if use_downgrade:
+        return None, None
+    from migsafe.engine import revert_stored
+
+    chosen = revert_stored.select(session, to, steps)
+    return (chosen, None) if not isinstance(chosen, str) else (None, chosen)
+
+
+def _downgrade_plan(
+    session: Session, to: str | None, steps: int | None, why_not_stored: str | None
+) -> tuple[Plan, list[RevisionStep], str | None]:
+    from dataclasses import replace
+
+    from migsafe.engine import runner
+    from migsafe.engine.revert import check_reversible, revert_target
+    from migsafe.errors import MigsafeError, NotReversibleError
+
+    try:
+        target, reverts, revision_steps = revert_target(session, to, steps)
+        plan = runner.make_plan(session, "revert", "downgrade", target, revision_steps)
+        check_reversible(plan)
+    except MigsafeError as exc:
+        if why_not_stored is None:
+            raise
+        raise NotReversibleError(
+            f"no way back: {why_not_stored}; and downgrade() cannot do it either: {exc.message}",
+            hint="revert from a snapshot: `migsafe snapshot list`, then "
+            "`migsafe revert --from-snapshot ID`",
+        ) from exc
+    if why_not_stored is not None:
+        plan = replace(plan, notes=(*plan.notes, f"using downgrade(): {why_not_stored}"))
+    return plan, revision_steps, reverts
+
+
+def _target_text(to: str | None, steps: int | None, chosen: StoredRevert) -> str:
+    if to is not None:
+        return to
+    if steps is not None:
+        return f"-{steps}"
+    return ", ".join(chosen.to_heads) or "base"
+
+
+def _confirm(plan: Plan, yes: bool, confirm: ConfirmFn | None) -> None:
+    if not plan.steps or yes:
+        return
+    if confirm is None:
+        raise ConfirmationRequired(
+            "revert needs confirmation", hint="review the plan with --dry-run, then pass --yes"
+        )
+    if not confirm(plan):
+        raise ConfirmationRequired("revert cancelled; nothing changed")
 
 
 def status(settings: Settings) -> StatusResult:

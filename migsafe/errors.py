@@ -64,6 +64,22 @@ class NotReversibleError(ConfigError):
     """A revert would need a downgrade() that does not exist."""
 
 
+class IrreversibleStep(NotReversibleError):
+    """An upgrade step has no generated reverse and nothing else covers it (no tested
+    downgrade(), no --backup, no --allow-irreversible): refused before it changed anything."""
+
+    def __init__(self, message: str, *, revision: str, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.revision = revision
+
+
+class ReverseMismatch(MigsafeError):
+    """A revert ran but the schema it left is not the one recorded before the upgrade; it was
+    rolled back."""
+
+    exit_code = ExitCode.ROLLED_BACK
+
+
 class DatabaseUnavailableError(MigsafeError):
     """The database cannot be reached or refused the login."""
 

@@ -21,6 +21,8 @@ DEFAULT_LOCK_TIMEOUT = 5.0
 DEFAULT_LOCK_WAIT = 60.0
 DEFAULT_RETRIES = 3
 DEFAULT_SCHEMA = "migsafe"
+DEFAULT_ARCHIVE_SCHEMA = "migsafe_archive"  # the same default as migsafe.reverse
+DEFAULT_ARCHIVE_RETENTION = 7 * 86400.0  # `migsafe archive prune` keeps a week by default
 DEFAULT_FLAGS_SCHEMA = "migsafe_flags"  # the same default as flags.backends.postgres
 # gzip level 1: pg_dump -Fc spends most of its time compressing; level 1 is several times
 # faster than the default 6 for a slightly larger file (see benchmarks/bench_snapshot.py).
@@ -84,6 +86,11 @@ class Settings:
     snapshot_dir: Path | None = None  # None: <project>/.migsafe/snapshots
     snapshot_compression: int = DEFAULT_COMPRESSION
     flags_schema: str = DEFAULT_FLAGS_SCHEMA
+    # Generated reverse scripts (docs/reverse.md): on by default; kept data goes to this schema.
+    reverse: bool = True
+    archive_schema: str = DEFAULT_ARCHIVE_SCHEMA
+    archive_retention: float = DEFAULT_ARCHIVE_RETENTION
+    allow_irreversible: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -95,6 +102,18 @@ class Settings:
         anchor = self.ini_file or self.toml_file
         assert anchor is not None
         return anchor.parent
+
+
+def _flag(value: Any, *, option: str) -> bool:
+    """A boolean setting from TOML (true/false) or the environment ("1", "true", "no"...)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{option} must be true or false, not {value!r}")
 
 
 def _has_tool_section(pyproject: Path, tool: str) -> bool:
@@ -191,7 +210,8 @@ def load_settings(
         raise ConfigError("[tool.migsafe] verify must be a list of SQL strings")
     schema = str(pick("schema", "MIGSAFE_SCHEMA", DEFAULT_SCHEMA))
     flags_schema = str(pick("flags_schema", "MIGSAFE_FLAGS_SCHEMA", DEFAULT_FLAGS_SCHEMA))
-    for value in (schema, flags_schema):
+    archive_schema = str(pick("archive_schema", "MIGSAFE_ARCHIVE_SCHEMA", DEFAULT_ARCHIVE_SCHEMA))
+    for value in (schema, flags_schema, archive_schema):
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]{0,62}", value):
             raise ConfigError(f"schema name {value!r} is not a plain identifier")
     snapshot_dir = pick("snapshot_dir", "MIGSAFE_SNAPSHOT_DIR", None)
@@ -226,6 +246,13 @@ def load_settings(
         snapshot_dir=(anchor_dir / Path(snapshot_dir)) if snapshot_dir else None,
         snapshot_compression=compression,
         flags_schema=flags_schema,
+        reverse=_flag(pick("reverse", "MIGSAFE_REVERSE", True), option="reverse"),
+        archive_schema=archive_schema,
+        archive_retention=parse_duration(
+            pick("archive_retention", "MIGSAFE_ARCHIVE_RETENTION", DEFAULT_ARCHIVE_RETENTION),
+            option="archive retention",
+        ),
+        allow_irreversible=bool(overrides.get("allow_irreversible")),
         x_args=cli.x_args,
         extra=tool,
     )

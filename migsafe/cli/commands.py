@@ -79,6 +79,14 @@ def upgrade(
             "the snapshot, or stop and leave it",
         ),
     ] = "restore",
+    allow_irreversible: Annotated[
+        bool,
+        typer.Option(
+            "--allow-irreversible",
+            help="Apply steps that have no generated reverse and no downgrade() anyway "
+            "(revert them from a snapshot)",
+        ),
+    ] = False,
     format: FormatOption = Format.text,
 ) -> None:
     """Apply pending migrations up to TARGET inside the transactional guard."""
@@ -89,6 +97,7 @@ def upgrade(
         retries=retries,
         lock_wait=lock_wait,
         verify=verify,
+        allow_irreversible=allow_irreversible or None,
     )
     with ProgressDisplay(stderr) as progress, user_output_to_stderr():
         result = api.upgrade(
@@ -127,9 +136,18 @@ def revert(
     force: Annotated[
         bool, typer.Option("--force", help="With --from-snapshot: even with other sessions")
     ] = False,
+    use_downgrade: Annotated[
+        bool,
+        typer.Option(
+            "--use-downgrade",
+            help="Run the migrations' own downgrade() instead of the "
+            "reverse scripts generated when they were applied",
+        ),
+    ] = False,
     format: FormatOption = Format.text,
 ) -> None:
-    """Undo the last run, or go down to --to REV / by --steps N, with downgrade()."""
+    """Undo the last run, or go down to --to REV / by --steps N, with the reverse scripts
+    generated at apply time (--use-downgrade: the migrations' own downgrade())."""
     state.format = format
     if from_snapshot is not None:
         _revert_from_snapshot(from_snapshot, yes=yes, force=force, format=format, dry_run=dry_run)
@@ -153,6 +171,7 @@ def revert(
             steps=steps,
             dry_run=dry_run,
             yes=yes,
+            use_downgrade=use_downgrade,
             confirm=confirm if sys.stdin.isatty() else None,
             progress=progress,
             on_lock_wait=_announce_wait,

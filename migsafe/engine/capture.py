@@ -11,8 +11,13 @@ affects the migration.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from migsafe.engine.reverse_capture import ReverseCapture
 
 MAX_SQL = 500
 
@@ -55,7 +60,11 @@ def describe(operation: Any) -> dict[str, Any]:
 
 
 def _recording_invoke(
-    original: Any, seen: list[dict[str, Any]], *, batch: str | None = None
+    original: Any,
+    seen: list[dict[str, Any]],
+    *,
+    batch: str | None = None,
+    then: Callable[[Any], Any] | None = None,
 ) -> Any:
     def invoke(operation: Any) -> Any:
         with contextlib.suppress(Exception):  # describing must never break a migration
@@ -63,19 +72,21 @@ def _recording_invoke(
             if batch is not None:
                 entry["batch"] = batch
             seen.append(entry)
-        return original(operation)
+        return (then or original)(operation)
 
     return invoke
 
 
 class Recorder:
-    """Operations per revision, in the order they ran."""
+    """Operations per revision, in the order they ran; with a :class:`ReverseCapture`, each one
+    also runs the reversible way (reverse generated, data kept) as it is invoked."""
 
-    def __init__(self) -> None:
+    def __init__(self, reverse: ReverseCapture | None = None) -> None:
         self.by_revision: dict[str, list[dict[str, Any]]] = {}
+        self.reverse = reverse
 
     @contextlib.contextmanager
-    def recording(self, revision: str) -> Iterator[None]:
+    def recording(self, revision: str, conn: sa.Connection | None = None) -> Iterator[None]:
         """While a revision runs, describe every operation it invokes."""
         from alembic import op as op_module
 
@@ -84,7 +95,15 @@ class Recorder:
             yield
             return
         seen = self.by_revision.setdefault(revision, [])
-        operations.invoke = _recording_invoke(operations.invoke, seen)
+        original = operations.invoke
+        reverse = self.reverse if conn is not None else None
+        reversible: Callable[[Any], Any] | None = None
+        if reverse is not None:
+
+            def reversible(operation: Any) -> Any:
+                return reverse.invoke(revision, operation, operations, original)
+
+        operations.invoke = _recording_invoke(original, seen, then=reversible)
         # op.batch_alter_table() makes a BatchOperations of its own; alembic.op holds the
         # bound method Alembic installed for this run, so that is the one to wrap.
         original_batch = getattr(op_module, "batch_alter_table", None)
@@ -94,12 +113,25 @@ class Recorder:
             def batch_alter_table(*args: Any, **kwargs: Any) -> Iterator[Any]:
                 with original_batch(*args, **kwargs) as batch_op:
                     table = args[0] if args else kwargs.get("table_name")
-                    batch_op.invoke = _recording_invoke(batch_op.invoke, seen, batch=table)
+                    then = None
+                    if reversible is not None and _runs_in_place(batch_op, kwargs):
+                        # Nothing to recreate: each operation runs at once, the reversible
+                        # way, instead of being queued for the end of the block.
+                        then = reversible
+                    batch_op.invoke = _recording_invoke(
+                        batch_op.invoke, seen, batch=table, then=then
+                    )
                     yield batch_op
 
             op_module.batch_alter_table = batch_alter_table
+        watch = (
+            reverse.revision(revision, conn)
+            if reverse is not None and conn is not None
+            else contextlib.nullcontext()
+        )
         try:
-            yield
+            with watch:
+                yield
         finally:
             # Remove the instance attribute: the class's invoke shows through again.
             with contextlib.suppress(AttributeError):
@@ -111,3 +143,14 @@ class Recorder:
         """Forget revisions whose transaction was rolled back (e.g. before a retry)."""
         for revision in revisions:
             self.by_revision.pop(revision, None)
+        if self.reverse is not None:
+            self.reverse.clear(revisions)
+
+
+def _runs_in_place(batch_op: Any, kwargs: dict[str, Any]) -> bool:
+    """A batch on PostgreSQL (without ``recreate="always"``) is plain ALTERs run at the end of
+    the block; running each at once instead changes nothing but lets it be reversed."""
+    impl = getattr(batch_op, "impl", None)
+    dialect = getattr(getattr(impl, "operations", None), "impl", None)
+    name = getattr(getattr(dialect, "dialect", None), "name", None)
+    return name == "postgresql" and kwargs.get("recreate", "auto") != "always"

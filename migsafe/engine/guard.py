@@ -14,12 +14,13 @@ import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext, MigrationInfo, RevisionStep
 
+from migsafe.engine import reverse_store
 from migsafe.engine.capture import Recorder
 from migsafe.engine.dberrors import is_lock_timeout
 from migsafe.engine.envpy import run_env
@@ -28,6 +29,13 @@ from migsafe.engine.history import NOT_RESTORED, ROLLED_BACK, SUCCEEDED, History
 from migsafe.engine.indexes import drop_concurrently, invalid_indexes
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.project import Project
+from migsafe.engine.reverse_capture import (
+    ALLOW,
+    BACKUP,
+    DOWNGRADE,
+    FingerprintScope,
+    ReverseCapture,
+)
 from migsafe.engine.verify import VerifyFailed, run_checks
 from migsafe.engine.versions import VersionTable
 
@@ -81,6 +89,16 @@ class GuardOptions:
     backoff_max: float = 10.0
 
 
+@dataclass(frozen=True)
+class ReverseOptions:
+    """Generate and store reverse scripts while the steps run (see reverse_capture)."""
+
+    archive_schema: str
+    scope: FingerprintScope
+    allow_irreversible: bool = False
+    backup: bool = False  # the run has a snapshot to go back to
+
+
 class Guard:
     """Runs the steps of one plan on one connection."""
 
@@ -98,6 +116,7 @@ class Guard:
         sleep: Callable[[float], None] = time.sleep,
         aux: Callable[[], AbstractContextManager[sa.Connection]] | None = None,
         planner: Planner | None = None,
+        reverse: ReverseOptions | None = None,
     ) -> None:
         self.project = project
         self._plan = plan
@@ -117,7 +136,23 @@ class Guard:
         self._started: dict[str, float] = {}
         self._seconds: dict[str, float] = {}
         self._cleaned: list[str] = []
-        self.recorder = Recorder()
+        self.reverse_options = reverse
+        self.reverse = (
+            ReverseCapture(
+                archive_schema=reverse.archive_schema,
+                coverage=self._coverage,
+                scope=reverse.scope,
+                version_table=versions.name,
+            )
+            if reverse is not None
+            else None
+        )
+        if self.reverse is not None:
+            self.reverse.set_version_table(versions.name, versions.schema)
+        self.recorder = Recorder(self.reverse)
+        self._pending: list[reverse_store.StoredReverse] = []
+        self._seq = 0
+        self._heads_now: tuple[str, ...] = ()
         self._first_segment_done = False
         self._heads_after: tuple[str, ...] | None = None
         self._single_segment = False
@@ -235,11 +270,14 @@ class Guard:
             self.attempts += 1
             trans = self.conn.begin()
             self.recorder.clear([s.revision.revision for s in steps])  # a retry starts afresh
+            self._seq -= len(self._pending)
+            self._pending = []
             try:
                 self._session_settings(local=True)
                 self._run_env(steps, expected, per_migration=None, plan_first=plan_first)
                 if verify or (plan_first and self._first_segment_done and self._single_segment):
                     self._verify()
+                self._store_reverses()
                 trans.commit()
                 self.progress(Progress("commit"))
                 return
@@ -283,6 +321,7 @@ class Guard:
             self._session_settings(local=False)
             self.conn.commit()
             self._run_env(steps, expected, per_migration=True)
+            self._store_reverses()
             if self.conn.in_transaction():
                 self.conn.commit()
         finally:
@@ -347,18 +386,16 @@ class Guard:
                     f"the database is at {', '.join(heads) or 'base'}, not at "
                     f"{', '.join(expected) or 'base'} as planned; something else migrated it"
                 )
-            for step in steps:
-                self.current = step.revision.revision
-                self._started[self.current] = time.monotonic()
-                self.progress(Progress("step_start", revision=self.current))
-                with self.recorder.recording(self.current):
-                    yield step
+            self._heads_now = tuple(sorted(heads))
+            for index, step in enumerate(steps):
+                yield from self._one_step(step, first=index == 0)
 
         def applied(_info: MigrationInfo, heads: frozenset[str]) -> None:
             self._heads_after = tuple(sorted(heads))
             revision = self.current
             if revision is None:
                 return
+            self._finish_reverse(revision, self._heads_after)
             elapsed = time.monotonic() - self._started.get(revision, time.monotonic())
             self._seconds[revision] = elapsed
             self.progress(Progress("step_done", revision=revision, elapsed=elapsed))
@@ -388,6 +425,8 @@ class Guard:
                 raise PlanningFailed(exc) from exc
             self._plan = plan
             self.steps = {step.revision.revision: step for step in steps}
+            if self.reverse is not None:
+                self.reverse.set_version_table(self.versions.name, self.versions.schema)
         elif set(heads) != set(self._plan.from_heads):  # a retry after a lock timeout
             raise ConcurrentChange(
                 f"the database is at {', '.join(heads) or 'base'}, not at "
@@ -400,13 +439,66 @@ class Guard:
             self._first_segment_done = not segments
             return
         self._first_segment_done = True
-        for plan_step in segments[0][1]:
-            step = self.steps[plan_step.revision]
-            self.current = plan_step.revision
-            self._started[self.current] = time.monotonic()
-            self.progress(Progress("step_start", revision=self.current))
-            with self.recorder.recording(self.current):
-                yield step
+        self._heads_now = tuple(sorted(heads))
+        for index, plan_step in enumerate(segments[0][1]):
+            yield from self._one_step(self.steps[plan_step.revision], first=index == 0)
+
+    def _one_step(self, step: RevisionStep, *, first: bool) -> Iterator[RevisionStep]:
+        """Hand one step to Alembic, recording (and reversing) what it does."""
+        self.current = revision = step.revision.revision
+        if self.reverse is not None and (first or self._needs_schema_before(revision)):
+            # The fingerprint a revert must come back to: taken at the start of each segment,
+            # and before a step whose own downgrade() may have to stand in as its reverse.
+            self.reverse.take_schema_before(revision, self.conn)
+        self._started[revision] = time.monotonic()
+        self.progress(Progress("step_start", revision=revision))
+        with self.recorder.recording(revision, self.conn if self.reverse else None):
+            yield step
+
+    # -- reverse scripts ----------------------------------------------------------------------
+    def _coverage(self, revision: str) -> str | None:
+        """What stands in for the reverse of an irreversible *revision*, if anything."""
+        options = self.reverse_options
+        if options is not None and options.allow_irreversible:
+            return ALLOW
+        if options is not None and options.backup:
+            return BACKUP
+        step = next((s for s in self.plan.steps if s.revision == revision), None)
+        return DOWNGRADE if step is not None and step.reversible else None
+
+    def _needs_schema_before(self, revision: str) -> bool:
+        step = next((s for s in self.plan.steps if s.revision == revision), None)
+        return step is not None and step.reversible and bool(step.irreversible or step.raw_sql)
+
+    def _finish_reverse(self, revision: str, heads_after: tuple[str, ...]) -> None:
+        if self.reverse is None:
+            return
+        step = self.steps.get(revision)
+        self._seq += 1
+        self._pending.append(
+            self.reverse.finish(
+                run_id=self.run_id,
+                seq=self._seq,
+                revision=revision,
+                heads_before=self._heads_now,
+                heads_after=heads_after,
+                conn=self.conn,
+                module=step.revision.module if step is not None else None,
+            )
+        )
+        self._heads_now = heads_after
+
+    def _store_reverses(self) -> None:
+        """Write the segment's reverse rows in its transaction, the last with the schema
+        fingerprint after it."""
+        if self.reverse is None or not self._pending or self.history is None:
+            self._pending = []
+            return
+        with self.reverse.quiet():
+            after = self.reverse.scope.schema(self.conn)
+            rows = [*self._pending[:-1], replace(self._pending[-1], schema_after=after)]
+            reverse_store.insert(self.conn, self.history.schema, rows)
+        self._pending = []
 
     def _session_settings(self, *, local: bool) -> None:
         if self.sqlite:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
 from migsafe.engine.connection import is_sqlite
+from migsafe.engine.reverse_store import reverse_table
 from migsafe.engine.runs import (
     INTERRUPTED,
     NOT_RESTORED,
@@ -125,6 +126,7 @@ class History:
         self.schema = None if self.sqlite else schema
         self.table = history_table(self.schema)
         self.journal = journal_table(self.schema)
+        self.reverse = reverse_table(self.schema)
 
     @contextmanager
     def _conn(self) -> Iterator[sa.Connection]:
@@ -143,6 +145,7 @@ class History:
             if self.schema is None:
                 self.table.metadata.create_all(conn, checkfirst=True)
                 self.journal.metadata.create_all(conn, checkfirst=True)
+                self.reverse.metadata.create_all(conn, checkfirst=True)
                 columns = {c["name"] for c in sa.inspect(conn).get_columns(self.table.name)}
                 self._add_missing_columns(conn, self.table.name, columns)
                 return
@@ -150,15 +153,16 @@ class History:
             prep = conn.dialect.identifier_preparer
             names = [
                 f"{prep.quote_schema(self.schema)}.{prep.quote(t.name)}"
-                for t in (self.table, self.journal)
+                for t in (self.table, self.journal, self.reverse)
             ]
             present, columns = conn.execute(
                 sa.text(
-                    "SELECT to_regclass(:a) IS NOT NULL AND to_regclass(:b) IS NOT NULL, "
+                    "SELECT to_regclass(:a) IS NOT NULL AND to_regclass(:b) IS NOT NULL "
+                    "AND to_regclass(:c) IS NOT NULL, "
                     "(SELECT array_agg(attname::text) FROM pg_attribute "
                     " WHERE attrelid = to_regclass(:a) AND attnum > 0 AND NOT attisdropped)"
                 ),
-                {"a": names[0], "b": names[1]},
+                {"a": names[0], "b": names[1], "c": names[2]},
             ).one()
             if present:
                 self._add_missing_columns(conn, names[0], set(columns or ()))
@@ -166,7 +170,7 @@ class History:
             ddl: list[sa.schema.ExecutableDDLElement] = [
                 sa.schema.CreateSchema(self.schema, if_not_exists=True)
             ]
-            for table in (self.table, self.journal):
+            for table in (self.table, self.journal, self.reverse):
                 ddl.append(sa.schema.CreateTable(table, if_not_exists=True))
                 ddl.extend(sa.schema.CreateIndex(i, if_not_exists=True) for i in table.indexes)
             script = ";\n".join(str(d.compile(dialect=conn.dialect)) for d in ddl)

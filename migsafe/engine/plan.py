@@ -14,6 +14,7 @@ from alembic.runtime.migration import RevisionStep
 
 from migsafe.engine.analysis import analyse_file
 from migsafe.engine.project import Project
+from migsafe.engine.reversibility import ReverseFacts, reverse_facts
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,12 @@ class PlanStep:
     warnings: tuple[str, ...] = ()
     concurrent_indexes: tuple[str, ...] = ()
     has_body: bool = True
-    reversible: bool = True
+    reversible: bool = True  # has a downgrade() with a body
     sql: str | None = None
+    # Upgrade steps: why the source makes it irreversible whatever the schema (data-changing
+    # SQL), and whether it does things only judged as it runs (see engine/reversibility.py).
+    irreversible: tuple[str, ...] = ()
+    raw_sql: bool = False
 
     @property
     def label(self) -> str:
@@ -159,6 +164,7 @@ def _plan_step(step: RevisionStep, direction: str) -> PlanStep:
     down = script.down_revision
     downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
     message = (script.doc or "").strip().splitlines()[0] if script.doc else ""
+    rf = reverse_facts(script.path) if direction == "upgrade" else ReverseFacts()
     return PlanStep(
         revision=script.revision,
         direction=direction,
@@ -171,6 +177,8 @@ def _plan_step(step: RevisionStep, direction: str) -> PlanStep:
         concurrent_indexes=run.concurrent_indexes,
         has_body=run.present and not run.empty,
         reversible=facts.downgrade.present and not facts.downgrade.empty,
+        irreversible=rf.irreversible,
+        raw_sql=rf.raw_sql,
     )
 
 

@@ -19,13 +19,16 @@ from migsafe import __version__
 from migsafe.engine import history as hist
 from migsafe.engine.events import ProgressFn
 from migsafe.engine.failures import describe_error, failure_error
-from migsafe.engine.guard import Guard, GuardOptions, Outcome
+from migsafe.engine.fingerprint import DEFAULT_EXCLUDE_SCHEMAS
+from migsafe.engine.guard import Guard, GuardOptions, Outcome, ReverseOptions
 from migsafe.engine.lock import Holder, LockWaitFn, RunnerLock
 from migsafe.engine.offline import render_sql
 from migsafe.engine.plan import Plan, build_plan
+from migsafe.engine.reverse_capture import FingerprintScope
 from migsafe.engine.session import Session, open_session
 from migsafe.engine.versions import VersionTable
 from migsafe.errors import (
+    IrreversibleStep,
     MigrationFailed,
     MigsafeError,
 )
@@ -129,6 +132,18 @@ def dry_run(session: Session, plan: Plan, steps: list[RevisionStep]) -> RunResul
     )
 
 
+def dry_run_stored(session: Session, plan: Plan) -> RunResult:
+    """A revert through stored reverses, shown: the SQL is in the plan already."""
+    return RunResult(
+        run_id=None,
+        command=plan.command,
+        status="dry_run",
+        plan=plan,
+        at_heads=session.heads,
+        dry_run=True,
+    )
+
+
 def execute(
     session: Session,
     plan: Plan | None,
@@ -137,6 +152,7 @@ def execute(
     progress: ProgressFn | None,
     *,
     reverts: str | None = None,
+    generate_reverse: bool = True,
     planner: PlanFn | None = None,
     backup: Backup | None = None,
 ) -> RunResult:
@@ -195,6 +211,7 @@ def execute(
         progress,
         aux=session.aux,
         planner=plan_and_record if planner is not None else None,
+        reverse=reverse_options(session, backup=backup is not None) if generate_reverse else None,
     )
     try:
         outcome = guard.run()
@@ -253,6 +270,8 @@ def execute(
     )
     if outcome.status == hist.SUCCEEDED:
         return result
+    if isinstance(outcome.error, IrreversibleStep) and outcome.status == hist.ROLLED_BACK:
+        raise outcome.error  # a refusal, not a failure: its message says nothing changed
     raise failure_error(result, outcome, backup=backup, restore_note=restore_note)
 
 
@@ -285,3 +304,62 @@ def _snapshot_guard(
     return replace(outcome, status=hist.RESTORED, at_heads=at), (
         f"restored snapshot {snap.id} ({what})"
     )
+
+
+#: Dialects whose steps get a generated reverse as they run.
+REVERSE_DIALECTS = ("postgresql",)
+
+
+def reverse_options(session: Session, *, backup: bool) -> ReverseOptions | None:
+    """How this session's upgrade generates reverse scripts; None when it does not."""
+    settings = session.settings
+    if not settings.reverse or session.url.get_backend_name() not in REVERSE_DIALECTS:
+        return None
+    return ReverseOptions(
+        archive_schema=settings.archive_schema,
+        scope=fingerprint_scope(session),
+        allow_irreversible=settings.allow_irreversible,
+        backup=backup,
+    )
+
+
+def fingerprint_scope(session: Session) -> FingerprintScope:
+    """What the recorded schema fingerprints leave out: migsafe's own schemas and the
+    version table (a flag trigger on it, or its rows, are not the application's schema)."""
+    s = session.settings
+    versions = session.versions
+    qualified = f"{versions.schema}.{versions.name}" if versions.schema else versions.name
+    schemas = (*DEFAULT_EXCLUDE_SCHEMAS, s.schema, s.archive_schema, s.flags_schema)
+    return FingerprintScope(
+        exclude_schemas=tuple(dict.fromkeys(schemas)), exclude_tables=(qualified,)
+    )
+
+
+def refuse_irreversible(plan: Plan, session: Session, *, backup: bool) -> Plan:
+    """Steps whose source already shows them irreversible: covered, or refused now.
+
+    Covered means --allow-irreversible, a --backup snapshot, or a downgrade() (tested as the
+    step runs). What is only known as it runs is judged then, inside the transaction.
+    """
+    if reverse_options(session, backup=backup) is None:
+        return plan
+    notes: list[str] = []
+    for step in plan.steps:
+        if not step.irreversible:
+            continue
+        reason = "; ".join(step.irreversible)
+        if session.settings.allow_irreversible:
+            cover = "allowed by --allow-irreversible: revert it from a snapshot"
+        elif backup:
+            cover = "covered by the --backup snapshot"
+        elif step.reversible:
+            cover = "its downgrade() stands in (tested in a savepoint as it runs)"
+        else:
+            raise IrreversibleStep(
+                f"{step.revision} is irreversible ({reason}); refused before anything ran",
+                revision=step.revision,
+                hint="rerun with --backup (a snapshot to go back to) or --allow-irreversible, "
+                "or give the migration a downgrade()",
+            )
+        notes.append(f"{step.revision} is irreversible ({reason}); {cover}")
+    return replace(plan, warnings=(*plan.warnings, *notes)) if notes else plan

@@ -51,8 +51,9 @@ __all__ = [
     "schema_fingerprint",
 ]
 
-#: migsafe's own bookkeeping lives here; it changes on every run, so it is never compared.
-DEFAULT_EXCLUDE_SCHEMAS: tuple[str, ...] = ("migsafe",)
+#: migsafe's own bookkeeping (history; data kept by reverse scripts until pruned): it changes
+#: on every run, so it is never compared.
+DEFAULT_EXCLUDE_SCHEMAS: tuple[str, ...] = ("migsafe", "migsafe_archive")
 
 
 @dataclass(frozen=True)

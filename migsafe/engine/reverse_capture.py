@@ -1,0 +1,380 @@
+"""Generating each revision's reverse while it runs, and keeping what it would destroy.
+
+The guard's :class:`~migsafe.engine.capture.Recorder` hands every operation a revision invokes
+to :meth:`ReverseCapture.invoke`: the reverse is computed from the live schema just before the
+operation, the data it would destroy is archived in the same transaction, then the operation
+runs (or what replaces it: a dropped table is moved to the archive schema instead). Statements
+a migration runs on the connection directly (``op.get_bind().execute(...)``) never pass through
+an operation; they are seen on the connection and classified.
+
+An irreversible step (data changed by raw SQL, an operation with no generated reverse) is
+refused before it runs unless something covers it: ``--allow-irreversible``, a ``--backup``
+snapshot, or the migration's own ``downgrade()``, which is then tested in a savepoint right
+after the upgrade (it must run, and, where the schema before the revision was fingerprinted,
+bring the schema back to it). A refusal raises inside the transaction: nothing is left.
+
+At the end of each revision :meth:`finish` turns what was gathered into a
+:class:`~migsafe.engine.reverse_store.StoredReverse` row, written in the same transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field, replace
+from types import ModuleType
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.operations.ops import MigrateOperation
+
+from migsafe.engine import reverse_store as store
+from migsafe.engine.capture import describe
+from migsafe.errors import IrreversibleStep
+
+# What covers an irreversible step; None: nothing does.
+ALLOW = "--allow-irreversible"
+BACKUP = "--backup"
+DOWNGRADE = "downgrade()"
+
+Coverage = Callable[[str], str | None]
+
+# Statements that only read (SQLAlchemy reflection, a user's SELECT) or set session state.
+_READ_ONLY = re.compile(
+    r"^\s*(\(\s*)*(SELECT|SHOW|SET|RESET|EXPLAIN|WITH\s+\w+\s+AS\s*\(\s*SELECT)\b", re.I
+)
+
+
+@dataclass
+class _Gathered:
+    """What one revision did, as far as reversing it goes."""
+
+    reverses: list[Any] = field(default_factory=list)  # migsafe.reverse.Reverse, in order
+    irreversible: list[str] = field(default_factory=list)
+    schema_before: str | None = None
+    revert_archives: list[Any] = field(default_factory=list)  # made when it is reverted
+
+
+@dataclass(frozen=True)
+class FingerprintScope:
+    """What the recorded schema fingerprints leave out: migsafe's own objects."""
+
+    exclude_schemas: tuple[str, ...]
+    exclude_tables: tuple[str, ...]
+
+    def schema(self, conn: sa.Connection) -> str:
+        from migsafe.engine.fingerprint import schema_fingerprint
+
+        return schema_fingerprint(
+            conn, exclude_schemas=self.exclude_schemas, exclude_tables=self.exclude_tables
+        )
+
+
+class ReverseCapture:
+    """Reverse generation for one run, on the migration's connection."""
+
+    def __init__(
+        self,
+        *,
+        archive_schema: str,
+        coverage: Coverage,
+        scope: FingerprintScope,
+        version_table: str,
+    ) -> None:
+        self.archive_schema = archive_schema
+        self.coverage = coverage
+        self.scope = scope
+        self.set_version_table(version_table, None)
+        self._current: dict[str, _Gathered] = {}
+        self._depth = 0  # > 0 while an operation (or migsafe itself) runs statements
+        self._revision: str | None = None
+
+    def set_version_table(self, name: str, schema: str | None) -> None:
+        """Alembic's version table: its writes are bookkeeping, and it is not compared."""
+        self._version_table = re.compile(
+            r"^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\S+\.)?\"?"
+            + re.escape(name)
+            + r"\"?(\s|$)",
+            re.I,
+        )
+        qualified = f"{schema}.{name}" if schema else name
+        self.scope = replace(self.scope, exclude_tables=(qualified,))
+
+    # -- while a revision runs ----------------------------------------------------------------
+    @contextlib.contextmanager
+    def revision(self, revision: str, conn: sa.Connection) -> Iterator[None]:
+        """Watch the connection for statements that bypass ``op.*`` while *revision* runs."""
+        self._current.setdefault(revision, _Gathered())
+        self._revision = revision
+        sa.event.listen(conn, "before_cursor_execute", self._raw_statement)
+        try:
+            yield
+        finally:
+            sa.event.remove(conn, "before_cursor_execute", self._raw_statement)
+            self._revision = None
+
+    def take_schema_before(self, revision: str, conn: sa.Connection) -> None:
+        """Fingerprint the schema as it is before *revision* (or before a segment)."""
+        with self.quiet():
+            fp = self.scope.schema(conn)
+        self._current.setdefault(revision, _Gathered()).schema_before = fp
+
+    @contextlib.contextmanager
+    def quiet(self) -> Iterator[None]:
+        """migsafe's own statements: not the migration's."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+
+    def invoke(self, revision: str, op: MigrateOperation, operations: Any, run: Any) -> Any:
+        """Run *op* the reversible way: reverse first, archive, then the operation."""
+        from migsafe.reverse import archive, reverse_of
+
+        if self._depth:  # an operation run by migsafe (a downgrade() being tested)
+            return run(op)
+        conn = operations.get_bind()
+        gathered = self._current.setdefault(revision, _Gathered())
+        with self.quiet():
+            rev = reverse_of(op, conn, archive_schema=self.archive_schema)
+            if rev.irreversible:
+                self._irreversible(revision, f"{type(op).__name__}: {rev.irreversible}")
+            for action in rev.archive:
+                archive(action, conn)
+        if rev.replace_with is not None:
+            gathered.reverses.append(rev)
+            for sub in rev.replace_with:
+                self.invoke(revision, sub, operations, run)
+            return None
+        with self.quiet():
+            result = run(op)
+            if not rev.irreversible:
+                rev, kept = keep_on_revert(op, rev, conn, self.archive_schema)
+                gathered.revert_archives.extend(kept)
+        gathered.reverses.append(rev)
+        return result
+
+    def _raw_statement(
+        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+    ) -> None:
+        revision = self._revision
+        if self._depth or revision is None or _READ_ONLY.match(statement):
+            return
+        if self._version_table.match(statement):
+            return  # Alembic's own bookkeeping
+        from migsafe.reverse import classify_sql
+
+        verdict = classify_sql(statement) or (
+            "DDL run on the connection directly, not through op.*, is not captured "
+            "(op.execute() would be)"
+        )
+        first = " ".join(statement.split())[:80]
+        self._irreversible(revision, f"{first!r} on the connection: {verdict}")
+
+    def _irreversible(self, revision: str, reason: str) -> None:
+        gathered = self._current.setdefault(revision, _Gathered())
+        gathered.irreversible.append(reason)
+        if self.coverage(revision) is None:
+            raise IrreversibleStep(
+                f"{revision} is irreversible ({reason}); refused before it ran, nothing changed",
+                revision=revision,
+                hint="rerun with --backup (a snapshot to go back to) or --allow-irreversible, "
+                "or give the migration a downgrade()",
+            )
+
+    # -- when a revision is done ----------------------------------------------------------------
+    def finish(
+        self,
+        *,
+        run_id: str,
+        seq: int,
+        revision: str,
+        heads_before: tuple[str, ...],
+        heads_after: tuple[str, ...],
+        conn: sa.Connection,
+        module: ModuleType | None,
+    ) -> store.StoredReverse:
+        """The row to store for *revision*, tested where its own downgrade() is the reverse."""
+        from migsafe.reverse import render_sql, reverse_script
+
+        gathered = self._current.pop(revision, _Gathered())
+        caveats = tuple(dict.fromkeys(c for r in gathered.reverses for c in r.caveats))
+        archives = (
+            *(_describe_archive(a, "upgrade") for r in gathered.reverses for a in r.archive),
+            *(_describe_archive(a, "revert") for a in gathered.revert_archives),
+        )
+        row = store.StoredReverse(
+            run_id=run_id,
+            seq=seq,
+            revision=revision,
+            applied_at=dt.datetime.now(dt.UTC),
+            heads_before=heads_before,
+            heads_after=heads_after,
+            source=store.GENERATED,
+            sql=(),
+            archives=archives,
+            caveats=caveats,
+            schema_before=gathered.schema_before,
+        )
+        if gathered.irreversible:
+            reasons = tuple(gathered.irreversible)
+            if self.coverage(revision) == DOWNGRADE:
+                self._test_downgrade(revision, conn, module, gathered.schema_before, reasons)
+                return replace(row, source=store.DOWNGRADE, irreversible=reasons)
+            return replace(row, source=store.IRREVERSIBLE, irreversible=reasons)
+        ops = reverse_script(gathered.reverses)
+        with _quiet_logger("alembic.runtime.migration"):  # "Generating static SQL" per render
+            sql = tuple(render_sql(ops, conn.dialect))
+        return replace(row, sql=sql, operations=tuple(_describe_op(o) for o in ops))
+
+    def _test_downgrade(
+        self,
+        revision: str,
+        conn: sa.Connection,
+        module: ModuleType | None,
+        schema_before: str | None,
+        reasons: tuple[str, ...],
+    ) -> None:
+        """Run downgrade() in a savepoint and roll it back: it is the reverse only if it works."""
+        downgrade = getattr(module, "downgrade", None)
+        problem: str | None = None
+        with self.quiet():
+            savepoint = conn.begin_nested()
+            try:
+                assert downgrade is not None
+                downgrade()
+                if schema_before is not None and self.scope.schema(conn) != schema_before:
+                    problem = "it does not bring the schema back to what it was before"
+            except Exception as exc:  # the user's code: any failure means "not a reverse"
+                problem = f"it failed when tested: {type(exc).__name__}: {exc}"
+            finally:
+                savepoint.rollback()
+        if problem is not None:
+            raise IrreversibleStep(
+                f"{revision} is irreversible ({'; '.join(reasons)}) and its downgrade() cannot "
+                f"stand in: {problem}; rolled back, nothing changed",
+                revision=revision,
+                hint="fix downgrade(), or rerun with --backup or --allow-irreversible",
+            )
+
+    def clear(self, revisions: Collection[str]) -> None:
+        for revision in revisions:
+            self._current.pop(revision, None)
+
+
+def keep_on_revert(
+    op: MigrateOperation, rev: Any, conn: sa.Connection, archive_schema: str
+) -> tuple[Any, tuple[Any, ...]]:
+    """Make undoing what *op* created keep the data written since, instead of destroying it.
+
+    Called right after *op* ran, when what it created can be reflected: the reverse of an added
+    column first copies the column's values into the archive (keyed by primary key), and the
+    reverse of a created table moves it into the archive schema instead of dropping it. The
+    archive names are fixed now, so the stored SQL runs as it is at revert time.
+    """
+    from alembic.operations import ops as aops
+    from psycopg import sql as pgsql
+
+    from migsafe.reverse import archive_sql, reverse_of
+    from migsafe.reverse._sql import ident, statement, verbatim
+
+    if isinstance(op, aops.AddColumnOp):
+        dropped = [o for o in rev.ops if isinstance(o, aops.DropColumnOp)]
+        if len(dropped) != 1:
+            return rev, ()
+        probe = reverse_of(
+            aops.DropColumnOp(
+                dropped[0].table_name, dropped[0].column_name, schema=dropped[0].schema
+            ),
+            conn,
+            archive_schema=archive_schema,
+        )
+        if probe.irreversible or not probe.archive:
+            note = probe.irreversible or "nothing to key them by"
+            return replace(
+                rev,
+                caveats=(*rev.caveats, f"values written to the new column are not kept ({note})"),
+            ), ()
+        keep = [verbatim(stmt) for a in probe.archive for stmt in archive_sql(a)]
+        return replace(rev, ops=(*keep, *rev.ops)), tuple(probe.archive)
+    if isinstance(op, aops.CreateTableOp):
+        drops = [o for o in rev.ops if isinstance(o, aops.DropTableOp)]
+        if len(drops) != 1:
+            return rev, ()
+        drop = drops[0]
+        schema = drop.schema or "public"
+        probe = reverse_of(
+            aops.DropTableOp(drop.table_name, schema=drop.schema),
+            conn,
+            archive_schema=archive_schema,
+        )
+        if probe.irreversible or not probe.archive:
+            note = probe.irreversible or "it cannot be moved"
+            return replace(
+                rev, caveats=(*rev.caveats, f"rows written to the new table are not kept ({note})")
+            ), ()
+        action = probe.archive[0]
+        # Enum types the table brought are dropped after it: its copy must not depend on them.
+        retype = [
+            statement(
+                "ALTER TABLE {} ALTER COLUMN {} TYPE text USING {}::text",
+                ident(schema, drop.table_name),
+                pgsql.Identifier(col.name),
+                pgsql.Identifier(col.name),
+            )
+            for col in op.columns
+            if isinstance(col, sa.Column) and isinstance(col.type, sa.Enum) and col.type.native_enum
+        ]
+        move = [verbatim(stmt) for stmt in archive_sql(action)]
+        ops: list[MigrateOperation] = []
+        for o in rev.ops:
+            ops.extend([*retype, *move] if o is drop else [o])
+        return replace(rev, ops=tuple(ops)), (action,)
+    return rev, ()
+
+
+@contextlib.contextmanager
+def _quiet_logger(name: str) -> Iterator[None]:
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _describe_op(op: MigrateOperation) -> dict[str, Any]:
+    try:
+        return describe(op)
+    except Exception:  # describing is for people; it must never fail a run
+        return {"op": type(op).__name__}
+
+
+def _describe_archive(action: Any, when: str) -> dict[str, Any]:
+    """Where kept data is; *when*: made by the upgrade, or by a revert of it."""
+    from migsafe.reverse import ColumnArchive
+
+    if isinstance(action, ColumnArchive):
+        return {
+            "when": when,
+            "kind": "column",
+            "schema": action.schema,
+            "table": action.table,
+            "column": action.value.name,
+            "keys": [k.name for k in action.keys],
+            "archive_schema": action.archive_schema,
+            "archive_table": action.archive_table,
+        }
+    return {
+        "when": when,
+        "kind": "table",
+        "schema": action.schema,
+        "table": action.table,
+        "archive_schema": action.archive_schema,
+        "archive_table": action.archive_table,
+    }

@@ -1,0 +1,127 @@
+"""What the source of an ``upgrade()`` says about its reverse, before anything runs.
+
+The reverse itself is generated at apply time from the live schema; this only finds what is
+irreversible whatever the schema is (SQL that changes data, given as a literal), and what can
+only be judged at apply time (SQL built at run time, statements on the connection directly,
+``bulk_insert``). The plan shows both, and the upgrade refuses a step the first kind makes
+irreversible unless something covers it (``--backup``, ``--allow-irreversible``, a downgrade()).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from migsafe.engine.analysis import _call_name, _local_callees
+
+# Words without which none of the calls below can appear: most files are never parsed.
+_PREFILTER = re.compile(r"execute|bulk_insert|get_bind|connection|Session", re.IGNORECASE)
+_DML_BUILDERS = {"update": "UPDATE", "delete": "DELETE", "insert": "INSERT"}
+
+
+@dataclass(frozen=True)
+class ReverseFacts:
+    """Static facts about one upgrade(): known irreversible reasons, and whether it does
+    something that is only judged when it runs."""
+
+    irreversible: tuple[str, ...] = ()
+    raw_sql: bool = False
+
+
+def reverse_facts(path: str | Path) -> ReverseFacts:
+    """Facts for the ``upgrade()`` of the revision file at *path*; never raises."""
+    try:
+        source = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ReverseFacts(raw_sql=True)
+    if not _PREFILTER.search(source):
+        return ReverseFacts()
+    return reverse_facts_of_source(source)
+
+
+def reverse_facts_of_source(source: str) -> ReverseFacts:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ReverseFacts(raw_sql=True)
+    functions = {
+        node.name: node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    upgrade = functions.get("upgrade")
+    if upgrade is None:
+        return ReverseFacts()
+    reasons: list[str] = []
+    raw = False
+    for body in (upgrade, *_local_callees(upgrade, functions, {"upgrade"})):
+        for node in ast.walk(body):
+            if not isinstance(node, ast.Call):
+                continue
+            name = _call_name(node)
+            if name in ("get_bind", "bulk_insert") or (name == "execute" and not _on_op(node)):
+                raw = True
+            if name != "execute" or not node.args:
+                continue
+            verdict = _verdict(node.args[0])
+            if verdict is None:
+                raw = True  # built at run time: judged when it runs
+            elif verdict:
+                reasons.append(f"line {node.lineno}: {verdict}")
+    return ReverseFacts(irreversible=tuple(dict.fromkeys(reasons)), raw_sql=raw)
+
+
+def _on_op(call: ast.Call) -> bool:
+    """``op.execute(...)`` / ``batch_op.execute(...)``: through Alembic, so captured."""
+    func = call.func
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id in ("op", "batch_op")
+    )
+
+
+def _verdict(arg: ast.expr) -> str | None:
+    """'' when the SQL is known and not irreversible; the reason when it is; None: unknown."""
+    text = _literal_sql(arg)
+    if text is not None:
+        from migsafe.reverse import classify_sql
+
+        verdict = classify_sql(text)
+        if verdict is not None and "does not parse" in verdict:
+            return None  # templated SQL: judged when it runs
+        return verdict or ""
+    builder = _dml_builder(arg)
+    if builder is not None:
+        return f"{builder} changes data, which a reverse script cannot restore"
+    return None
+
+
+def _literal_sql(arg: ast.expr) -> str | None:
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return arg.value
+    if (
+        isinstance(arg, ast.Call)
+        and _call_name(arg) in ("text", "DDL")
+        and arg.args
+        and isinstance(arg.args[0], ast.Constant)
+        and isinstance(arg.args[0].value, str)
+    ):
+        return arg.args[0].value
+    return None
+
+
+def _dml_builder(arg: ast.expr) -> str | None:
+    """``table.update()...``, ``sa.delete(t)...``: the DML construct at the root of a chain."""
+    node: ast.expr = arg
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr in _DML_BUILDERS:
+            return _DML_BUILDERS[node.func.attr]
+        node = node.func.value
+    if isinstance(node, ast.Call):
+        name = _call_name(node)
+        if name in _DML_BUILDERS:
+            return _DML_BUILDERS[name]
+    return None
