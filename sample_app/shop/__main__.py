@@ -11,6 +11,7 @@ from sqlalchemy import inspect
 
 from sample_app.shop.app import ShopApp
 from sample_app.shop.db import database_url, make_engine
+from sample_app.shop.features import LOYALTY, LOYALTY_REVISION, register_flags
 from sample_app.shop.models import Base
 from sample_app.shop.seed import seed
 
@@ -48,11 +49,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "seed":
             inserted = seed(engine)
             print("seeded demo data" if inserted else "already seeded; nothing to do")
+            if register_flags(engine):
+                print(f"registered the flag {LOYALTY} (requires {LOYALTY_REVISION})")
             return 0
-        with make_server(args.host, args.port, ShopApp(engine)) as server:
-            print(f"shop listening on http://{args.host}:{args.port} (database: {url})")
-            with contextlib.suppress(KeyboardInterrupt):
-                server.serve_forever()
+        shop = ShopApp(engine)
+        try:
+            with make_server(args.host, args.port, shop) as server:
+                print(f"shop listening on http://{args.host}:{args.port} (database: {url})")
+                with contextlib.suppress(KeyboardInterrupt):
+                    server.serve_forever()
+        finally:
+            shop.flags.close()
         return 0
     finally:
         engine.dispose()

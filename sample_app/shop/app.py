@@ -6,6 +6,10 @@ GET  /customers/<id>  -> one customer, with loyalty points
 POST /orders          -> create an order, body:
                          {"customer_id": 1, "items": [{"product_id": 2, "quantity": 1}]}
 GET  /orders/<id>     -> one order with its items, total and the customer's loyalty points
+
+Loyalty points are behind the revision-bound flag `loyalty_points` (see features.py): when it
+is off, no points are awarded and `loyalty_points` is left out of the responses, as before
+0008_broken_loyalty.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
+from flags import FlagClient
 from sample_app.shop.db import make_engine, make_sessionmaker
+from sample_app.shop.features import LOYALTY, make_flags
 from sample_app.shop.models import Customer, Order, OrderItem, Product
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
@@ -31,6 +37,11 @@ Json = dict[str, Any] | list[Any]
 class Request:
     environ: dict[str, Any]
     params: dict[str, str]
+    flags: FlagClient
+
+    def loyalty(self, customer: Customer) -> bool:
+        """Whether loyalty points exist for this customer (the flag; off below 0008)."""
+        return self.flags.is_enabled(LOYALTY, {"userId": str(customer.id)})
 
 
 Handler = Callable[[Session, Request], tuple[HTTPStatus, Json]]
@@ -60,23 +71,25 @@ def product_json(product: Product) -> dict[str, Any]:
     }
 
 
-def customer_json(customer: Customer) -> dict[str, Any]:
-    return {
+def customer_json(customer: Customer, *, loyalty: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
         "id": customer.id,
         "email": customer.email,
         "first_name": customer.first_name,
         "last_name": customer.last_name,
         "full_name": customer.full_name,
-        "loyalty_points": customer.loyalty_points,
     }
+    if loyalty:  # the column is deferred: it is read only here, only when the flag is on
+        body["loyalty_points"] = customer.loyalty_points
+    return body
 
 
-def order_json(order: Order) -> dict[str, Any]:
+def order_json(order: Order, *, loyalty: bool) -> dict[str, Any]:
     return {
         "id": order.id,
         "status": order.status,
         "created_at": order.created_at.isoformat() if order.created_at else None,
-        "customer": customer_json(order.customer),
+        "customer": customer_json(order.customer, loyalty=loyalty),
         "items": [
             {
                 "product_id": item.product_id,
@@ -143,11 +156,12 @@ def show_customer(session: Session, request: Request) -> tuple[HTTPStatus, Json]
     customer = session.get(Customer, int(request.params["id"]))
     if customer is None:
         raise HTTPError(HTTPStatus.NOT_FOUND, f"customer {request.params['id']} not found")
-    return HTTPStatus.OK, customer_json(customer)
+    return HTTPStatus.OK, customer_json(customer, loyalty=request.loyalty(customer))
 
 
 def show_order(session: Session, request: Request) -> tuple[HTTPStatus, Json]:
-    return HTTPStatus.OK, order_json(load_order(session, int(request.params["id"])))
+    order = load_order(session, int(request.params["id"]))
+    return HTTPStatus.OK, order_json(order, loyalty=request.loyalty(order.customer))
 
 
 def create_order(session: Session, request: Request) -> tuple[HTTPStatus, Json]:
@@ -177,9 +191,11 @@ def create_order(session: Session, request: Request) -> tuple[HTTPStatus, Json]:
         order.items.append(
             OrderItem(product=product, quantity=quantity, unit_price_cents=product.price_cents)
         )
-    customer.loyalty_points += order.total_cents // 100
+    loyalty = request.loyalty(customer)
+    if loyalty:
+        customer.loyalty_points += order.total_cents // 100
     session.commit()
-    return HTTPStatus.CREATED, order_json(load_order(session, order.id))
+    return HTTPStatus.CREATED, order_json(load_order(session, order.id), loyalty=loyalty)
 
 
 ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
@@ -192,11 +208,12 @@ ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
 
 
 class ShopApp:
-    """The WSGI callable. One database session per request."""
+    """The WSGI callable. One database session per request; `flags` default: `make_flags`."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, flags: FlagClient | None = None) -> None:
         self.engine = engine
         self.sessions = make_sessionmaker(engine)
+        self.flags = flags if flags is not None else make_flags(engine)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET").upper()
@@ -221,7 +238,7 @@ class ShopApp:
             path_matched = True
             if route_method == method:
                 with self.sessions() as session:
-                    return handler(session, Request(environ, match.groupdict()))
+                    return handler(session, Request(environ, match.groupdict(), self.flags))
         if path_matched:
             raise HTTPError(HTTPStatus.METHOD_NOT_ALLOWED, f"{method} not allowed on {path}")
         raise HTTPError(HTTPStatus.NOT_FOUND, f"no route for {path}")

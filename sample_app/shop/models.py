@@ -31,8 +31,9 @@ class Customer(Base):
     email: Mapped[str] = mapped_column(String(255), unique=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
-    # Introduced by 0008_broken_loyalty: one point per whole currency unit spent.
-    loyalty_points: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Introduced by 0008_broken_loyalty: one point per whole currency unit spent. Deferred:
+    # read only when the `loyalty_points` flag is on, so the shop runs below 0008 too.
+    loyalty_points: Mapped[int] = mapped_column(default=0, server_default="0", deferred=True)
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.current_timestamp()
     )
