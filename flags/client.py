@@ -210,6 +210,11 @@ class FlagClient:
         return bool(getattr(self._listener, "down", False))
 
     @property
+    def closed(self) -> bool:
+        """Whether `close()` was called (the client still answers, from its last state)."""
+        return self._closed
+
+    @property
     def reads(self) -> int:
         """How many times the background listener has read the database so far."""
         return 0 if self._listener is None else self._listener.reads
