@@ -142,7 +142,7 @@ class FlagClient:
         token: str,
         app_name: str,
         *,
-        bootstrap: Mapping[str, Any] | None = None,
+        bootstrap: Bootstrap | None = None,
         **options: Any,
     ) -> FlagClient:
         """A client following the flags of an Unleash server; `url` is its API URL (`.../api`).
@@ -151,15 +151,16 @@ class FlagClient:
         only I/O on the caller's thread, then polls in the background
         (`refresh_interval=`, 15 s by default); every document it fetches becomes
         a new engine. Until the first fetch succeeds the client answers from
-        `bootstrap` (a client-features document), or with defaults. Other
-        `options` go to `UnleashClient`. See docs/flags-unleash.md.
+        `bootstrap` (a client-features document or a JSON file's path), or with
+        defaults. Other `options` go to `UnleashClient`. See docs/flags-unleash.md.
         """
         from flags.backends.unleash import UnleashSource  # UnleashClient is optional
 
-        client = cls(Engine(empty_document() if bootstrap is None else bootstrap))
-        source = UnleashSource(
-            url, token, app_name, client._install, bootstrap=bootstrap, **options
-        )
+        if bootstrap is None:
+            client = cls(Engine(empty_document()), Origin.NOTHING)
+        else:
+            client = cls(Engine(load_bootstrap(bootstrap)), Origin.BOOTSTRAP)
+        source = UnleashSource(url, token, app_name, client._install, **options)
         client._listener = source
         source.start()
         return client

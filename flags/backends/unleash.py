@@ -6,7 +6,10 @@ goes into its cache, under `FEATURES_URL`, before its own engine reads it back;
 that cache is a documented seam (`cache=`, a `BaseCache`). `DocumentCache` is
 such a cache, in memory, that also hands each new document to a callback; the
 callback builds a `flags.evaluate.Engine` and swaps it in, so evaluation has
-our semantics and speed and never crosses the SDK's FFI.
+our semantics and speed and never crosses the SDK's FFI. The same cache tells
+whether the server answered: after every fetch the SDK stores the new document
+or the ETag of a 304, then reads the document back; a fetch that stored neither
+failed. That is how the client knows it is answering from last known flags.
 
 What the SDK cannot do for us here: it never sees our evaluations, so it reports
 no usage metrics and emits no impression events (metrics are off by default).
@@ -24,7 +27,7 @@ from typing import Any
 
 from UnleashClient.cache import BaseCache
 from UnleashClient.clients.unleash_client import UnleashClient
-from UnleashClient.constants import FEATURES_URL
+from UnleashClient.constants import ETAG, FEATURES_URL
 from UnleashClient.utils import InstanceAllowType
 
 logger = logging.getLogger("flags")
@@ -40,8 +43,9 @@ class DocumentCache(BaseCache):
     """UnleashClient's cache, kept in memory, that passes each fetched document on.
 
     A document that is not a JSON object is logged and dropped: the flags in use
-    stay as they were. The SDK calls `set` from its scheduler thread (or, for the
-    first fetch, from the thread that starts it); `_lock` keeps revisions in order.
+    stay as they were. The SDK calls `set` and `get` from its scheduler thread
+    (or, for the first fetch, from the thread that starts it), one fetch at a
+    time; `_lock` keeps revisions in order all the same.
     """
 
     def __init__(self, on_document: OnDocument, bootstrap: Mapping[str, Any] | None = None):
@@ -50,13 +54,23 @@ class DocumentCache(BaseCache):
         self._lock = threading.Lock()
         self.revision = 0
         """How many documents have been handed on so far."""
+        self.down = False
+        """Whether the last fetch failed (watched only after `watch()`)."""
+        self._watching = False
+        self._answered = False
         if bootstrap is not None:
             # The SDK's engine then starts from the same document as ours.
             self._values[FEATURES_URL] = json.dumps(bootstrap)
             self.bootstrapped = True
 
+    def watch(self) -> None:
+        """From now on, judge each fetch; before, reads are the SDK loading a bootstrap."""
+        self._watching = True
+
     def set(self, key: str, value: Any) -> None:
         self._values[key] = value
+        if key in (FEATURES_URL, ETAG) and value:
+            self._answered = True
         if key == FEATURES_URL:
             self._hand_on(value)
 
@@ -65,6 +79,8 @@ class DocumentCache(BaseCache):
             self.set(key, value)
 
     def get(self, key: str, default: Any | None = None) -> Any:
+        if key == FEATURES_URL and self._watching:
+            self._fetch_done()
         return self._values.get(key, default)
 
     def exists(self, key: str) -> bool:
@@ -73,6 +89,18 @@ class DocumentCache(BaseCache):
     def destroy(self) -> None:
         # The last document stays: a client that is closed keeps answering from it.
         pass
+
+    def _fetch_done(self) -> None:
+        answered, self._answered = self._answered, False
+        if answered and self.down:
+            self.down = False
+            logger.info("flags: the Unleash server answers again")
+        elif not answered and not self.down:
+            self.down = True
+            logger.warning(
+                "flags: the Unleash server did not answer; keeping the last known flags "
+                "and retrying (UnleashClient logs each failed fetch)"
+            )
 
     def _hand_on(self, raw: object) -> None:
         try:
@@ -105,8 +133,6 @@ class UnleashSource:
         token: str,
         app_name: str,
         on_document: OnDocument,
-        *,
-        bootstrap: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> None:
         clash = RESERVED_OPTIONS.intersection(options)
@@ -120,10 +146,15 @@ class UnleashSource:
             "custom_headers": headers,
             **options,
         }
-        self.cache = DocumentCache(on_document, bootstrap)
+        self.cache = DocumentCache(on_document)
         self._sdk = UnleashClient(cache=self.cache, **self._settings)
         self._stopped = False
         _after_fork.add(self)
+
+    @property
+    def down(self) -> bool:
+        """Whether the server failed to answer the last fetch: flags are the last known."""
+        return self.cache.down
 
     @property
     def reads(self) -> int:
@@ -137,7 +168,9 @@ class UnleashSource:
         in place until it answers; a client that cannot start at all (say, a
         malformed URL) logs why and keeps whatever flags it had.
         """
-        _initialize(self._sdk, self._settings["url"])
+        self.cache.watch()
+        if not _initialize(self._sdk, self._settings["url"]):
+            self.cache.down = True
 
     def stop(self, timeout: float | None = 5.0) -> None:
         """Stop polling; waits for a fetch in flight. `timeout` is unused (the SDK has none)."""
@@ -169,9 +202,11 @@ class UnleashSource:
             self.stop()
 
 
-def _initialize(sdk: UnleashClient, url: str) -> None:
+def _initialize(sdk: UnleashClient, url: str) -> bool:
+    """Start `sdk`; False (logged) if it could not start at all."""
     try:
         sdk.initialize_client()
+        return True
     except Exception as exc:
         logger.error(
             "flags: could not start the Unleash client for %s (%s: %s); "
@@ -180,6 +215,7 @@ def _initialize(sdk: UnleashClient, url: str) -> None:
             type(exc).__name__,
             exc,
         )
+        return False
 
 
 class _Sources:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from UnleashClient.utils import InstanceAllowType
 from flags.backends import PostgresStore
 from flags.backends.unleash import DocumentCache
 from flags.client import FlagClient
+from flags.layers import Layer
 from flags.model import dump_client_features
 from tests.support.pg import PgServer
 from tests.support.unleash import (
@@ -73,13 +75,12 @@ def follow(unleash: UnleashServer) -> Iterator[Callable[[str], FlagClient]]:
         client.close()
 
 
-def wait_for(condition: Callable[[], bool], what: str, unleash: UnleashServer) -> None:
+def wait_for(condition: Callable[[], bool], what: str, unleash: UnleashServer | None) -> None:
     deadline = time.monotonic() + WAIT
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(
-                f"{what}: not seen within {WAIT:.0f} s\nunleash log:\n{log_tail(unleash.log)}"
-            )
+            log = "" if unleash is None else f"\nunleash log:\n{log_tail(unleash.log)}"
+            raise AssertionError(f"{what}: not seen within {WAIT:.0f} s{log}")
         time.sleep(0.05)
 
 
@@ -127,15 +128,36 @@ def test_an_unreachable_server_leaves_the_bootstrap_and_never_raises(url: str) -
     )
     try:
         assert client.is_enabled("from_bootstrap") is True
+        assert client.explain("from_bootstrap").layer is Layer.BOOTSTRAP
+        assert client.stale is True
         assert client.is_enabled("unknown", default=True) is True
         assert client.get_variant("unknown").enabled is False
     finally:
         asyncio.run(client.aclose())
 
 
-def test_a_server_that_goes_down_leaves_the_last_known_flags(
-    pg_server: PgServer, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_server_that_stays_down_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    client = FlagClient.from_unleash(
+        f"http://127.0.0.1:{free_port()}/api",
+        "default:development.x",
+        "migsafe-test-log-once",
+        refresh_interval=1,
+        request_retries=0,
+    )
+    try:
+        # UnleashClient logs every failed fetch; wait for three of them.
+        wait_for(
+            lambda: sum("fetch failed" in r.getMessage() for r in caplog.records) >= 3,
+            "three failed fetches",
+            None,
+        )
+    finally:
+        client.close()
+    ours = [r for r in caplog.records if r.name == "flags" and "did not answer" in r.getMessage()]
+    assert len(ours) == 1
+
+
+def test_a_server_that_goes_down_leaves_the_last_known_flags(pg_server: PgServer) -> None:
     with running_unleash(pg_server) as server:
         server.create_feature("outlives_server")
         server.add_strategy("outlives_server", {"name": "default"})
@@ -144,18 +166,48 @@ def test_a_server_that_goes_down_leaves_the_last_known_flags(
             server.api_url, server.backend_token, "migsafe-test-down", refresh_interval=1
         )
         wait_for(lambda: client.is_enabled("outlives_server"), "enabling", server)
-        caplog.clear()
+        assert client.explain("outlives_server").layer is Layer.LIVE
+        assert client.stale is False
     try:
-        # The SDK logs each fetch that fails: wait for one, made with the server gone.
-        wait_for(
-            lambda: any("fetch failed" in r.getMessage() for r in caplog.records),
-            "a failed fetch",
-            server,
-        )
+        wait_for(lambda: client.stale, "a failed fetch", server)
         assert client.is_enabled("outlives_server") is True
+        assert client.explain("outlives_server").layer is Layer.LAST_KNOWN
     finally:
         client.close()
     assert client.is_enabled("outlives_server") is True
+
+
+def _child_sees_flag_off(client: FlagClient, done: multiprocessing.Queue[bool]) -> None:
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        if not client.is_enabled("forked_checkout", default=True):
+            done.put(True)
+            return
+        time.sleep(0.05)
+    done.put(False)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() in a threaded process
+def test_a_forked_child_follows_the_server_with_its_own_sdk_client(
+    unleash: UnleashServer, follow: Callable[[str], FlagClient]
+) -> None:
+    unleash.create_feature("forked_checkout")
+    unleash.add_strategy("forked_checkout", {"name": "default"})
+    unleash.set_enabled("forked_checkout", True)
+    client = follow("migsafe-test-fork")
+    wait_for(lambda: client.is_enabled("forked_checkout"), "enabling", unleash)
+    ctx = multiprocessing.get_context("fork")
+    done: multiprocessing.Queue[bool] = ctx.Queue()
+    child = ctx.Process(target=_child_sees_flag_off, args=(client, done))
+    child.start()
+    try:
+        # The parent's polling thread does not exist in the child: only a new one sees this.
+        unleash.set_enabled("forked_checkout", False)
+        assert done.get(timeout=WAIT + 10) is True
+    finally:
+        child.join(10.0)
+    assert child.exitcode == 0
+    wait_for(lambda: not client.is_enabled("forked_checkout", default=True), "disabling", unleash)
 
 
 # ---------------------------------------------------------------- same meaning elsewhere
