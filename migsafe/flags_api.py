@@ -187,9 +187,9 @@ def flags_init(settings: Settings) -> InitResult:
     """Create the flags schema and its tables (features, audit, state) if they are missing."""
     target = _target(settings)
     with _database(target):
-        target.store.init()
+        trigger = target.store.init()
         _, features = _features(target)
-    return InitResult(target.database, target.store.schema, len(features))
+    return InitResult(target.database, target.store.schema, len(features), str(trigger))
 
 
 def flags_create(

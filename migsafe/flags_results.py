@@ -230,11 +230,21 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class InitResult:
-    """The flag tables exist (created now, or there already), and how many flags they hold."""
+    """The flag tables exist (created now, or there already), and how many flags they hold.
+
+    `trigger` is what became of the notify trigger on the Alembic version table: installed,
+    present, no-version-table or not-permitted (then clients see a revert at their next poll).
+    """
 
     database: str
     schema: str
     flags: int
+    trigger: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"database": self.database, "schema": self.schema, "flags": self.flags}
+        return {
+            "database": self.database,
+            "schema": self.schema,
+            "flags": self.flags,
+            "trigger": self.trigger,
+        }

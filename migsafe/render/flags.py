@@ -30,11 +30,26 @@ def _when(at: str) -> str:
     return at.replace("T", " ")[:19] + " UTC"
 
 
+_TRIGGER = {
+    "installed": "notify trigger installed on the Alembic version table",
+    "present": "notify trigger on the Alembic version table present",
+    "no-version-table": (
+        "no Alembic version table yet: run `migsafe flags init` again after the first "
+        "migration, or clients see revision changes only at their next poll"
+    ),
+    "not-permitted": (
+        "not allowed to put the notify trigger on the Alembic version table (its owner "
+        "can): clients see revision changes at their next poll"
+    ),
+}
+
+
 def init(console: Console, result: InitResult) -> None:
     console.print(
         f"[green]ok[/]: flag tables ready in schema {result.schema} of {escape(result.database)}"
         f" ({result.flags} flag{'' if result.flags == 1 else 's'})"
     )
+    console.print(_TRIGGER.get(result.trigger, result.trigger))
 
 
 def flag_list(console: Console, result: FlagList) -> None:
