@@ -1,7 +1,7 @@
 """Flags from an Unleash server: fetched by the official SDK, evaluated by our engine.
 
 `UnleashClient` (6.x) does the talking to the server: registration, polling with
-ETags and retries (or streaming, if asked). Every features document it fetches
+ETags and retries. Every features document it fetches
 goes into its cache, under `FEATURES_URL`, before its own engine reads it back;
 that cache is a documented seam (`cache=`, a `BaseCache`). `DocumentCache` is
 such a cache, in memory, that also hands each new document to a callback; the
@@ -59,9 +59,13 @@ class DocumentCache(BaseCache):
         self._watching = False
         self._answered = False
         if bootstrap is not None:
-            # The SDK's engine then starts from the same document as ours.
+            # What the SDK's own engine loads at construction (e.g. to compare with ours).
             self._values[FEATURES_URL] = json.dumps(bootstrap)
             self.bootstrapped = True
+
+    def after_fork(self) -> None:
+        """In a forked child: a fresh lock, since a parent's thread may have held this one."""
+        self._lock = threading.Lock()
 
     def watch(self) -> None:
         """From now on, judge each fetch; before, reads are the SDK loading a bootstrap."""
@@ -188,6 +192,7 @@ class UnleashSource:
             return
         # The parent's scheduler thread did not survive the fork: drop its client
         # untouched (destroying it would wait for that thread) and start afresh.
+        self.cache.after_fork()
         self._sdk = UnleashClient(
             cache=self.cache,
             **{**self._settings, "multiple_instance_mode": InstanceAllowType.SILENTLY_ALLOW},
