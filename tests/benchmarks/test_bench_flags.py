@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -12,12 +13,14 @@ ROOT = Path(__file__).resolve().parents[2]
 FIGURE = r"best +[\d.]+ (ns|us) +median +[\d.]+ (ns|us) +per call"
 
 
-def test_bench_flags_quick_mode_prints_its_figures() -> None:
+def test_bench_flags_quick_mode_prints_its_figures(pg_server) -> None:
+    env = {**os.environ, "MIGSAFE_BENCH_DATABASE_URL": pg_server.admin_url}
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench_flags.py"), "--quick"],
         capture_output=True,
         text=True,
-        timeout=120,
+        env=env,
+        timeout=180,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     out = done.stdout
@@ -39,4 +42,11 @@ def test_bench_flags_quick_mode_prints_its_figures() -> None:
     assert re.search(
         r"flags\.Engine median [\d.]+ us per call +\(target <= 1 us: (met|NOT met)\)", out
     )
-    assert re.search(r"propagation .+: not measured yet", out)
+    assert re.search(
+        r"propagation \(migsafe flags disable/enable -> 8 processes, 10 flips, 80 observations",
+        out,
+    )
+    assert re.search(
+        r"p50 [\d.]+ ms +p99 [\d.]+ ms +max [\d.]+ ms +\(target p99 < 100 ms: (met|NOT met)\)", out
+    )
+    assert re.search(r"vs Unleash's default 15 s poll: \d+x its worst case", out)
