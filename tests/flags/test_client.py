@@ -48,3 +48,13 @@ def test_closing_is_idempotent_and_async_friendly() -> None:
     client.close()
     asyncio.run(client.aclose())
     assert client.is_enabled("on") is True
+
+
+def test_an_async_with_block_closes_the_client() -> None:
+    async def use() -> FlagClient:
+        async with FlagClient.from_features(STATE) as client:
+            assert client.is_enabled("on")
+        return client
+
+    client = asyncio.run(use())
+    assert client.closed and client.is_enabled("on") is True

@@ -10,13 +10,15 @@ survived.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flags import Engine, Variant
+from flags import Engine, FlagClient, Layer, Variant
+from flags.openfeature import FlagsProvider
 
 FIELDS = [
     "userId",
@@ -142,6 +144,8 @@ def strategy(draw: st.DrawFn) -> dict[str, Any]:
 
 
 NAMES = ["a", "b", "c", "d"]
+REVISIONS = ["gate1", "gate2", "gate3", "side1", "side2", "gate", "future9"]
+GATED_SCRIPTS = Path(__file__).parent / "projects" / "gated" / "migrations"
 feature = st.fixed_dictionaries(
     {
         "name": st.sampled_from(NAMES),
@@ -158,6 +162,13 @@ feature = st.fixed_dictionaries(
             max_size=2,
         ),
         "impressionData": st.booleans(),
+        # A revision requirement, well formed or not (see flags.revisions.requirement).
+        "migsafe": st.one_of(
+            json_value,
+            st.fixed_dictionaries(
+                {"requiresRevision": st.one_of(st.sampled_from(REVISIONS), json_value)}
+            ),
+        ),
     },
 )
 # Mostly valid features, one in ten arbitrary JSON: a malformed feature must only spoil itself.
@@ -208,3 +219,24 @@ def test_arbitrary_objects_as_context_or_name_never_raise(state: dict[str, Any],
     for name in [*NAMES, junk]:
         assert engine.is_enabled(name, junk, default=True) in (True, False)
         assert isinstance(engine.get_variant(name, junk), Variant)
+
+
+@FUZZ
+@given(
+    state=state,
+    heads=st.none() | st.frozensets(st.sampled_from(REVISIONS), max_size=3),
+    contexts=st.lists(context, min_size=1, max_size=2),
+)
+def test_revision_gates_and_layers_never_raise(
+    state: dict[str, Any], heads: frozenset[str] | None, contexts: list[dict[str, Any]]
+) -> None:
+    client = FlagClient.from_features(state, heads=heads, script_location=GATED_SCRIPTS)
+    provider = FlagsProvider(client)
+    for ctx in [*contexts, None]:
+        for name in [*NAMES, "unknown"]:
+            decision = client.explain(name, ctx)
+            assert decision.enabled in (True, False)  # not == is_enabled: random rollouts
+            if decision.layer in (Layer.KILL_SWITCH, Layer.REVISION_GATE):
+                assert decision.enabled is False
+            assert provider.resolve_boolean_details(name, False).value in (True, False)
+            provider.resolve_object_details(name, {})

@@ -5,6 +5,7 @@ A long poll interval in a test means only a notification can meet the deadline.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,7 @@ from psycopg import sql
 from flags import FlagClient, Layer, notify_schema_changed
 from flags.backends import PostgresStore, TriggerStatus, VersionTable
 from flags.backends.alembic_version import TRIGGER
+from flags.backends.listener import APPLICATION_NAME
 
 WaitFor = Callable[..., None]
 MakeClient = Callable[..., FlagClient]
@@ -35,6 +37,16 @@ def create_version_table(store: PostgresStore, *heads: str, name: str = "alembic
             conn.execute(
                 sql.SQL("INSERT INTO {} VALUES (%s)").format(sql.Identifier(name)), (head,)
             )
+
+
+def listener_pids(store: PostgresStore) -> list[int]:
+    with store.connect() as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE application_name = %s AND datname = current_database()",
+            (APPLICATION_NAME,),
+        ).fetchall()
+    return [row[0] for row in rows]
 
 
 def set_heads(conn: psycopg.Connection[Any], *heads: str) -> None:
@@ -211,3 +223,39 @@ def test_a_custom_version_table_is_read_and_triggered(
     with store.connect() as conn:
         conn.execute("UPDATE meta.schema_versions SET version_num = 'gate2'")
     wait_for(lambda: not client.is_enabled("orders_ui"), timeout=5.0)
+
+
+def _child_sees_gate_close(client: FlagClient, done: multiprocessing.Queue[bool]) -> None:
+    import time
+
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:
+        if not client.is_enabled("orders_ui", default=True):
+            done.put(True)
+            return
+        time.sleep(0.01)
+    done.put(False)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_forked_child_follows_the_heads_with_its_own_listener(
+    store: PostgresStore, make_client: MakeClient, wait_for: WaitFor
+) -> None:
+    create_version_table(store, "gate3")
+    store.upsert(feature("orders_ui"), actor="ann")
+    store.require("orders_ui", "gate3", actor="ann")  # also installs the trigger
+    client = make_client(poll_interval=60.0)
+    assert client.is_enabled("orders_ui")
+    ctx = multiprocessing.get_context("fork")
+    done: multiprocessing.Queue[bool] = ctx.Queue()
+    child = ctx.Process(target=_child_sees_gate_close, args=(client, done))
+    child.start()
+    try:
+        wait_for(lambda: len(listener_pids(store)) == 2, timeout=5.0)
+        with store.connect() as conn:
+            set_heads(conn, "gate2")
+        assert done.get(timeout=10.0) is True
+    finally:
+        child.join(10.0)
+    assert child.exitcode == 0
+    wait_for(lambda: not client.is_enabled("orders_ui"))
