@@ -68,8 +68,12 @@ class FingerprintScope:
     def schema(self, conn: sa.Connection) -> str:
         from migsafe.engine.fingerprint import schema_fingerprint
 
+        # Columns by name: a column a revert adds back can only land last (see fingerprint).
         return schema_fingerprint(
-            conn, exclude_schemas=self.exclude_schemas, exclude_tables=self.exclude_tables
+            conn,
+            exclude_schemas=self.exclude_schemas,
+            exclude_tables=self.exclude_tables,
+            column_order=False,
         )
 
 

@@ -11,8 +11,9 @@ What is compared, and what deliberately is not:
   that do not change meaning are left out: attribute numbers (a dropped column leaves a gap),
   OIDs, sequence positions, statistics. Privileges are in (a lost GRANT is a loss), with a
   missing ACL read as the default one, so that GRANT then REVOKE compares equal;
-* the data is one hash per table, independent of row order (tables have no order), with the
-  row count folded in; views are not data, and neither are sequence positions.
+* the data is one hash per table, independent of row order (tables have no order) and of
+  column positions (each row is hashed with its columns in name order), with the row count
+  folded in; views are not data, and neither are sequence positions.
 
 On PostgreSQL the catalog functions and row rendering depend on session settings
 (``search_path`` decides how names are qualified, ``TimeZone`` how a ``timestamptz`` prints), so
@@ -32,7 +33,12 @@ from sqlalchemy.engine import Connection
 
 from migsafe.engine.fingerprint._common import Description, _Scope, _sha256_json, _sorted
 from migsafe.engine.fingerprint.diff import diff_descriptions
-from migsafe.engine.fingerprint.postgres import _pg_description, _pg_table_hash, _pg_tables
+from migsafe.engine.fingerprint.postgres import (
+    _pg_columns,
+    _pg_description,
+    _pg_table_hash,
+    _pg_tables,
+)
 from migsafe.engine.fingerprint.postgres_session import _pg_pinned_settings
 from migsafe.engine.fingerprint.sqlite import (
     _sqlite_description,
@@ -75,11 +81,13 @@ def fingerprint(
     *,
     exclude_schemas: Collection[str] = DEFAULT_EXCLUDE_SCHEMAS,
     exclude_tables: Collection[str] = (),
+    column_order: bool = True,
 ) -> Fingerprint:
     """Schema and data fingerprint of the database *conn* is connected to."""
     kw = {"exclude_schemas": exclude_schemas, "exclude_tables": exclude_tables}
     tables, counts = data_fingerprint(conn, **kw)
-    return Fingerprint(schema=schema_fingerprint(conn, **kw), tables=tables, row_counts=counts)
+    schema = schema_fingerprint(conn, column_order=column_order, **kw)
+    return Fingerprint(schema=schema, tables=tables, row_counts=counts)
 
 
 def schema_fingerprint(
@@ -87,10 +95,16 @@ def schema_fingerprint(
     *,
     exclude_schemas: Collection[str] = DEFAULT_EXCLUDE_SCHEMAS,
     exclude_tables: Collection[str] = (),
+    column_order: bool = True,
 ) -> str:
     """sha256 (hex) of :func:`schema_description`."""
     return _sha256_json(
-        schema_description(conn, exclude_schemas=exclude_schemas, exclude_tables=exclude_tables)
+        schema_description(
+            conn,
+            exclude_schemas=exclude_schemas,
+            exclude_tables=exclude_tables,
+            column_order=column_order,
+        )
     )
 
 
@@ -99,8 +113,13 @@ def schema_description(
     *,
     exclude_schemas: Collection[str] = DEFAULT_EXCLUDE_SCHEMAS,
     exclude_tables: Collection[str] = (),
+    column_order: bool = True,
 ) -> Description:
     """A canonical, JSON-serialisable description of the schema, with sorted keys.
+
+    With ``column_order=False`` each table's columns are listed by name rather than by
+    position: PostgreSQL can only add a column at the end, so a column a revert adds back
+    lands last, and that is the one difference a revert cannot undo without a table rewrite.
 
     Objects are keyed by name (``"schema.name"`` for relations), so two descriptions can be
     compared object by object with :func:`diff_descriptions`. *exclude_tables* holds
@@ -114,6 +133,11 @@ def schema_description(
             desc = _pg_description(conn, scope)
     else:
         desc = _sqlite_description(conn, scope)
+    if not column_order:
+        for relation in desc.get("relations", {}).values():
+            columns = relation.get("columns")
+            if isinstance(columns, list) and all(isinstance(c, dict) for c in columns):
+                relation["columns"] = sorted(columns, key=lambda c: str(c.get("name")))
     result: Description = _sorted(desc)
     return result
 
@@ -132,9 +156,13 @@ def data_fingerprint(
     counts: dict[str, int] = {}
     if _dialect(conn) == "postgresql":
         with _pg_pinned_settings(conn):
-            for schema, name in _pg_tables(conn, scope):
+            tables = _pg_tables(conn, scope)
+            columns = _pg_columns(conn, tables)
+            for schema, name in tables:
                 key = f"{schema}.{name}"
-                hashes[key], counts[key] = _pg_table_hash(conn, schema, name)
+                hashes[key], counts[key] = _pg_table_hash(
+                    conn, schema, name, columns[(schema, name)]
+                )
     else:
         for schema, name in _sqlite_tables(conn, scope):
             key = f"{schema}.{name}"

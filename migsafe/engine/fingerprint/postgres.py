@@ -61,18 +61,44 @@ def _pg_tables(conn: Connection, scope: _Scope) -> list[tuple[str, str]]:
     return [(s, t) for s, t in rows if scope.relation(s, t)]
 
 
-def _pg_table_hash(conn: Connection, schema: str, name: str) -> tuple[str, int]:
+def _pg_columns(
+    conn: Connection, tables: list[tuple[str, str]]
+) -> dict[tuple[str, str], list[str]]:
+    """Column names of *tables*, each list sorted by name, in one query."""
+    rows = _pg_rows(
+        conn,
+        f"""SELECT n.nspname, c.relname, a.attname
+        FROM pg_catalog.pg_attribute a
+        JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND {_PG_NS}""",
+    )
+    out: dict[tuple[str, str], list[str]] = {t: [] for t in tables}
+    for schema, table, column in rows:
+        if (schema, table) in out:
+            out[(schema, table)].append(column)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def _pg_table_hash(
+    conn: Connection, schema: str, name: str, columns: list[str] | None = None
+) -> tuple[str, int]:
     """Hash of a table's rows, computed server-side so the rows never cross the network.
 
-    Each row's text form is md5-hashed and the two 64-bit halves of those hashes are summed
+    Each row's text form (its columns in name order, when *columns* lists them) is md5-hashed and the two 64-bit halves of those hashes are summed
     exactly (``numeric``): a multiset hash, order-independent like sorting the row hashes but
     streaming, so it needs no sort and no per-table memory (a sorted ``string_agg`` would hit
     the 1 GB value limit at about 30 million rows). ``FROM ONLY``: rows of inheritance
     children are hashed with their own table, not twice.
     """
     source = sa.table(name, schema=schema).alias("t")
+    row = "(t.*)"
+    if columns is not None:
+        # Columns in name order: a column re-added at the end (a revert) hashes alike.
+        quote = conn.dialect.identifier_preparer.quote
+        row = "ROW(" + ", ".join(f"t.{quote(c)}" for c in columns) + ")"
     hashed = (
-        select(literal_column("pg_catalog.md5((t.*)::text)").label("h"))
+        select(literal_column(f"pg_catalog.md5({row}::text)").label("h"))
         .select_from(source)
         .with_hint(source, "ONLY", "postgresql")
         .subquery("r")

@@ -148,16 +148,18 @@ def _sqlite_tables(conn: Connection, scope: _Scope) -> list[tuple[str, str]]:
 
 
 def _sqlite_table_hash(conn: Connection, schema: str, name: str) -> tuple[str, int]:
-    """Hash of a table's rows: each row's ``repr`` hashed, the digests sorted, then hashed.
+    """Hash of a table's rows: each row's ``repr`` (columns in name order) hashed, the digests
+    sorted, then hashed.
 
     The driver returns only int, float, str, bytes and None, whose reprs are exact and
     unambiguous; sorting digests rather than rows keeps memory at 32 bytes a row.
     """
     query: sa.Executable = select(literal_column("*")).select_from(sa.table(name, schema=schema))
     digests = sorted(
-        hashlib.sha256(repr(tuple(row)).encode("utf-8")).digest() for row in conn.execute(query)
+        hashlib.sha256(repr(sorted(row._mapping.items())).encode("utf-8")).digest()
+        for row in conn.execute(query)
     )
-    total = hashlib.sha256(f"sqlite-sorted-sha256/1\n{len(digests)}\n".encode())
+    total = hashlib.sha256(f"sqlite-sorted-sha256/2\n{len(digests)}\n".encode())
     for digest in digests:
         total.update(digest)
     return total.hexdigest(), len(digests)
