@@ -56,11 +56,12 @@ def flag_list(console: Console, result: FlagList) -> None:
     if not result.flags:
         console.print(f"No flags in {result.schema} of {escape(result.database)}.")
         return
-    table = Table(
-        title=f"Flags in {result.schema} of {escape(result.database)} (version {result.version})",
-        title_justify="left",
-        show_edge=False,
+    # The heading on its own line: as a table title it would wrap at the table's width.
+    console.print(
+        f"Flags in {result.schema} of {escape(result.database)} (version {result.version})",
+        soft_wrap=True,
     )
+    table = Table(show_edge=False)
     for column in ("name", "state", "rollout", "requires", "type", "description"):
         table.add_column(column, no_wrap=column in ("name", "state", "requires"))
     for flag in result.flags:
