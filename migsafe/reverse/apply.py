@@ -2,7 +2,7 @@
 
 This is the reference for wiring the generator into the apply path, and what the tests use.
 It follows the :class:`~migsafe.reverse.model.Reverse` contract to the letter, including the
-recursion through ``replace_with``.
+recursion through ``replace_with`` and, on SQLite, ``finish`` right after the operation.
 """
 
 from __future__ import annotations
@@ -10,13 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import sqlalchemy as sa
 from alembic.operations import Operations
 from alembic.operations.ops import MigrateOperation
 
 from migsafe.errors import NotReversibleError
-from migsafe.reverse.archive import archive
+from migsafe.reverse import archive as pg_archive
 from migsafe.reverse.generate import DEFAULT_ARCHIVE_SCHEMA, reverse_of
-from migsafe.reverse.model import Reverse
+from migsafe.reverse.model import AnyArchive, Reverse
+from migsafe.reverse.sqlite import archive as sqlite_archive
+from migsafe.reverse.sqlite.model import SqliteColumnArchive, SqliteTableArchive
 
 
 def apply_reversibly(
@@ -35,14 +38,31 @@ def apply_reversibly(
     conn = operations.get_bind()
     rev = reverse_of(op, conn, archive_schema=archive_schema)
     for action in rev.archive:
-        archive(action, conn)
+        keep(action, conn)
     if rev.replace_with is None:
         execute(op)
+        if rev.finish is not None:
+            rev = rev.finish(conn)
         return [rev]
     done = [rev]
     for sub in rev.replace_with:
         done += apply_reversibly(sub, operations, archive_schema=archive_schema, run=run)
     return done
+
+
+def keep(action: AnyArchive, conn: sa.Connection) -> None:
+    """Run one archive action, of either dialect, on *conn*."""
+    if isinstance(action, SqliteColumnArchive | SqliteTableArchive):
+        sqlite_archive.archive(action, conn)
+    else:
+        pg_archive.archive(action, conn)
+
+
+def keep_sql(action: AnyArchive) -> list[str]:
+    """The statements :func:`keep` runs, for the plan."""
+    if isinstance(action, SqliteColumnArchive | SqliteTableArchive):
+        return sqlite_archive.archive_sql(action)
+    return pg_archive.archive_sql(action)
 
 
 def undo(reverses: Sequence[Reverse], operations: Operations) -> None:

@@ -21,6 +21,7 @@ from migsafe.reverse.execute import reverse_execute
 from migsafe.reverse.indexes import reverse_create_index, reverse_drop_index
 from migsafe.reverse.model import Reverse
 from migsafe.reverse.reflect import Live
+from migsafe.reverse.sqlite.generate import reverse_of_sqlite
 from migsafe.reverse.tables import (
     reverse_create_table,
     reverse_drop_table,
@@ -63,8 +64,12 @@ def reverse_of(
     the reverse describes the schema as it is at that instant. It changes nothing (a type
     change's probe of the data runs in a savepoint, so even its failure leaves the transaction
     usable); the caller then runs ``reverse.archive``, then the operation, or
-    ``reverse.replace_with`` instead of it (see :func:`migsafe.reverse.apply.apply_reversibly`).
+    ``reverse.replace_with`` instead of it, then ``reverse.finish`` when set (see
+    :func:`migsafe.reverse.apply.apply_reversibly`). On SQLite, *archive_schema* is unused:
+    archives are tables named ``migsafe_archive__...`` in the database itself.
     """
+    if conn.dialect.name == "sqlite":
+        return reverse_of_sqlite(op, conn)
     if conn.dialect.name != "postgresql":
         return Reverse.refused(f"reverse scripts for {conn.dialect.name} are not generated yet")
     for cls in type(op).__mro__:

@@ -6,10 +6,13 @@ runner can store it with the run and a later ``migsafe revert`` can replay it fr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from alembic.operations.ops import MigrateOperation
+
+from migsafe.reverse.sqlite.model import SqliteArchiveAction
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,10 @@ class TableArchive:
 
 ArchiveAction = ColumnArchive | TableArchive
 
+#: What a reverse may keep, on either dialect (SQLite's archives are tables beside the live
+#: ones: :mod:`migsafe.reverse.sqlite.model`).
+AnyArchive = ArchiveAction | SqliteArchiveAction
+
 
 @dataclass(frozen=True)
 class Reverse:
@@ -85,14 +92,20 @@ class Reverse:
       dropped table is archived and replaced by nothing; a multi-statement ``execute`` is
       replaced by its statements one by one;
     * ``irreversible``: why it cannot be undone exactly (``ops`` is then empty);
-    * ``caveats``: where the undo is not byte-for-byte (a re-added column lands last).
+    * ``caveats``: where the undo is not byte-for-byte (a re-added column lands last);
+    * ``finish``: when not None, ``ops`` are not known yet: call it right after the operation
+      ran (same connection, same transaction) for the final reverse, whose ``finish`` is
+      None. SQLite's reverses compare the schema before and after the operation.
     """
 
     ops: tuple[MigrateOperation, ...] = ()
-    archive: tuple[ArchiveAction, ...] = ()
+    archive: tuple[AnyArchive, ...] = ()
     irreversible: str | None = None
     replace_with: tuple[MigrateOperation, ...] | None = None
     caveats: tuple[str, ...] = ()
+    finish: Callable[[sa.Connection], Reverse] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def exact(self) -> bool:
@@ -119,6 +132,8 @@ class Reverse:
         items = list(parts)
         if any(p.replace_with is not None for p in items):
             raise ValueError("a reverse with replace_with cannot be combined")
+        if any(p.finish is not None for p in items):
+            raise ValueError("a reverse is combined once finished")
         reasons = [p.irreversible for p in items if p.irreversible]
         if reasons:
             return cls.refused("; ".join(reasons))

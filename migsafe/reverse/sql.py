@@ -14,7 +14,9 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from alembic.operations.ops import MigrateOperation
 
-import migsafe.reverse.ops  # noqa: F401  (registers RestoreArchiveOp with Alembic)
+# Imported to register RestoreArchiveOp and SQLite's RebuildTableOp with Alembic.
+import migsafe.reverse.ops
+import migsafe.reverse.sqlite.rebuild  # noqa: F401
 
 
 class _Statements:
