@@ -342,16 +342,26 @@ def _set_enabled(
     reason: str | None,
 ) -> FlagChange:
     target = _target(settings)
+    who = actor or os_user()
     with _database(target):
         old = _get(target, name)
-        return _change(
-            target,
-            command,
-            old,
-            {**old, "enabled": enabled},
-            actor=actor or os_user(),
-            reason=reason,
-        )
+        version = None
+        if bool(old.get("enabled")) != enabled:
+            # `set_enabled` flips the stored definition under its row lock, not this copy of
+            # it: a change made meanwhile (a rollout) is kept, and the switch is never lost.
+            version = target.store.set_enabled(name, enabled, actor=who, reason=reason)
+        _, features = _features(target)
+    return FlagChange(
+        database=target.database,
+        schema=target.store.schema,
+        command=command,
+        flag=FlagSummary.of(features[name]),
+        old=old,
+        changed=version is not None,
+        version=version,
+        actor=who,
+        reason=reason,
+    )
 
 
 def flags_rollout(
