@@ -27,9 +27,10 @@ flipped 50 times, alternately with `migsafe flags disable` and `enable`'s own co
 (`migsafe.flags_api.flags_disable`/`flags_enable`, in this process: what the command runs,
 without the interpreter's start-up). Each flip is timed from just before that call to the
 moment each process sees the new answer, on `time.monotonic_ns()`, which is the same
-system-wide CLOCK_MONOTONIC in every process on Linux. The call itself opens two connections
-(one to read the flag, one to write it), so the figures include them: an upper bound on the
-time from the commit. Figures are compared with Unleash's SDKs, which poll every 15 s by
+system-wide CLOCK_MONOTONIC in every process on Linux. The call itself opens three short
+connections (read the flag, write and commit it, read the result back), so the figures include
+them: an upper bound on the time from the commit, which the line "from its return" brackets
+from below. Figures are compared with Unleash's SDKs, which poll every 15 s by
 default (a change waits 7.5 s on average, up to 15 s).
 
     python benchmarks/bench_flags.py            # 9 repeats of >= 0.2 s per pair; 50 flips
@@ -328,7 +329,7 @@ def report_propagation(flips: int) -> bool:
         f"(target p99 < {TARGET_P99_MS:.0f} ms: {'met' if met else 'NOT met'})"
     )
     print(
-        f"    the flags_api call itself (two connections, the write and its commit): median "
+        f"    the flags_api call itself (3 connections: read, write and commit, read back): median "
         f"{statistics.median(call_ms):.1f} ms; from its return to each process: p50 "
         f"{percentile(after_ms, 50):.1f} ms, p99 {percentile(after_ms, 99):.1f} ms "
         "(negative: seen before the call returned)"
