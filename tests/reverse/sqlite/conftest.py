@@ -125,8 +125,9 @@ def seed(conn: sa.Connection) -> None:
     conn.exec_driver_sql(
         "INSERT INTO docs (id, body, extra) SELECT id, body, data FROM items WHERE id % 2 = 0"
     )
-    conn.exec_driver_sql("DELETE FROM owners WHERE name = 'çé'")  # AUTOINCREMENT past max(id)
-    conn.exec_driver_sql("INSERT INTO owners (id, name) VALUES (3, 'çé')")
+    # AUTOINCREMENT's counter ends past the largest id: 4, with ids 1 to 3.
+    conn.exec_driver_sql("INSERT INTO owners (name) VALUES ('gone')")
+    conn.exec_driver_sql("DELETE FROM owners WHERE name = 'gone'")
 
 
 def snapshot(conn: sa.Connection) -> Snapshot:
