@@ -159,7 +159,12 @@ class FlagClient:
         if bootstrap is None:
             client = cls(Engine(empty_document()), Origin.NOTHING)
         else:
-            client = cls(Engine(load_bootstrap(bootstrap)), Origin.BOOTSTRAP)
+            # An Unleash server has no Alembic heads to give: a revision-bound flag in the
+            # bootstrap is held off (fail closed), as every document fetched later is.
+            client = cls(
+                Engine(load_bootstrap(bootstrap), gate=revision_gate(None, ExactHeads())),
+                Origin.BOOTSTRAP,
+            )
         source = UnleashSource(url, token, app_name, client._install, **options)
         client._listener = source
         source.start()

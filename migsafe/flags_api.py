@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
@@ -33,7 +33,8 @@ from migsafe.flags_results import (
 from migsafe.settings import Settings
 
 if TYPE_CHECKING:
-    from flags.backends.base import AuditEntry
+    from flags.backends.alembic_version import VersionTable
+    from flags.backends.base import AuditEntry, FeatureUpdate
     from flags.backends.postgres import PostgresStore
 
 # `flags` (psycopg, the evaluation engine) is imported inside the functions, as the engine is
@@ -42,7 +43,10 @@ if TYPE_CHECKING:
 FLAG_TYPES = ("release", "experiment", "operational", "kill-switch", "permission")
 """Unleash's feature types; the type is a label for people, evaluation ignores it."""
 
-_NAME = re.compile(r"[A-Za-z0-9_.~-]{1,100}")  # URL-safe, as Unleash requires
+_NEW_NAME = re.compile(r"[A-Za-z0-9_.~-]{1,100}")  # URL-safe, as Unleash's admin API requires
+# Names that exist elsewhere (an import, an Unleash server's export) may be any UTF-8, as in the
+# client specification's own cases: only blanks and control characters are refused.
+_NAME = re.compile(r"[^\s\x00-\x1f\x7f]{1,100}")
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,7 @@ def _database(target: _Target) -> Iterator[None]:
     """Turn driver and store errors into migsafe's, without the password."""
     import psycopg
 
-    from flags.backends.base import FlagNotFound
+    from flags.backends.base import FlagExists, FlagNotFound
     from flags.errors import FlagDefinitionError
 
     def scrub(exc: BaseException) -> str:
@@ -107,6 +111,11 @@ def _database(target: _Target) -> Iterator[None]:
         yield
     except FlagNotFound as exc:
         raise FlagNotFoundError(f"no flag named {exc.name!r} in {target.store.schema}") from exc
+    except FlagExists as exc:
+        raise FlagError(
+            f"flag {exc.name!r} already exists in {target.store.schema}; nothing was changed",
+            hint=f"`migsafe flags show {exc.name}` shows it",
+        ) from exc
     except FlagDefinitionError as exc:
         raise FlagError(f"invalid flag definition: {scrub(exc)}") from exc
     except psycopg.OperationalError as exc:
@@ -123,11 +132,14 @@ def _database(target: _Target) -> Iterator[None]:
         ) from exc
 
 
-def _check_name(name: str) -> None:
-    if not _NAME.fullmatch(name):
+def _check_name(name: str, *, new: bool = False) -> None:
+    """Refuse a name no flag can have; a new flag's must also be URL-safe, as Unleash's are."""
+    if not (_NEW_NAME if new else _NAME).fullmatch(name):
         raise FlagError(
             f"invalid flag name {name!r}",
-            hint="use 1-100 letters, digits and _ . ~ - (Unleash's URL-safe names)",
+            hint="use 1-100 letters, digits and _ . ~ - (Unleash's URL-safe names)"
+            if new
+            else "a flag name is 1-100 characters, without blanks or control characters",
         )
 
 
@@ -144,26 +156,31 @@ def _get(target: _Target, name: str) -> dict[str, Any]:
     return features[name]
 
 
-def _change(
+def _update(
     target: _Target,
     command: str,
-    old: dict[str, Any] | None,
-    new: dict[str, Any],
+    name: str,
+    change: Callable[[dict[str, Any]], Mapping[str, Any]],
     *,
     actor: str,
     reason: str | None,
 ) -> FlagChange:
-    """Write `new` (if it differs from `old`) with its audit row; describe what happened."""
-    changed = old != new
-    version = target.store.upsert(new, actor=actor, reason=reason) if changed else None
+    """Apply `change` to flag `name` under the store's row lock; describe what happened.
+
+    The store reads the definition once the lock is held, so a change made meanwhile by
+    someone else (a `disable`, say) is the one `change` builds on: never lost, never undone.
+    """
+    _check_name(name)
+    with _database(target):
+        update: FeatureUpdate = target.store.update(name, change, actor=actor, reason=reason)
     return FlagChange(
         database=target.database,
         schema=target.store.schema,
         command=command,
-        flag=FlagSummary.of(new),
-        old=old,
-        changed=changed,
-        version=version,
+        flag=FlagSummary.of(update.new),
+        old=update.old,
+        changed=update.changed,
+        version=update.version,
         actor=actor,
         reason=reason,
     )
@@ -184,12 +201,40 @@ def _record(entry: AuditEntry) -> AuditRecord:
 
 
 def flags_init(settings: Settings) -> InitResult:
-    """Create the flags schema and its tables (features, audit, state) if they are missing."""
+    """Create the flags tables if missing; put the notify trigger on the project's version table."""
     target = _target(settings)
+    versions = project_version_table(settings)
+    target.store.version_table = versions
     with _database(target):
         trigger = target.store.init()
         _, features = _features(target)
-    return InitResult(target.database, target.store.schema, len(features), str(trigger))
+    return InitResult(
+        target.database,
+        target.store.schema,
+        len(features),
+        str(trigger),
+        version_table=_qualified(versions),
+    )
+
+
+def project_version_table(settings: Settings) -> VersionTable:
+    """The Alembic version table of the project, as its env.py configures it.
+
+    env.py may pass `version_table=`/`version_table_schema=` to `context.configure`; the
+    only way to know is to run it, read-only, as every migsafe command does.
+    """
+    from flags.backends.alembic_version import VersionTable
+    from migsafe.engine.session import open_session
+
+    session = open_session(settings, application_name="migsafe-flags", read_only=True)
+    try:
+        return VersionTable(session.versions.name, session.versions.schema)
+    finally:
+        session.close()
+
+
+def _qualified(table: VersionTable) -> str:
+    return table.name if table.schema is None else f"{table.schema}.{table.name}"
 
 
 def flags_create(
@@ -202,7 +247,7 @@ def flags_create(
     reason: str | None = None,
 ) -> FlagChange:
     """Create a flag, off, on for everyone once enabled."""
-    _check_name(name)
+    _check_name(name, new=True)
     if type not in FLAG_TYPES:
         raise FlagError(f"unknown flag type {type!r}", hint=f"one of {', '.join(FLAG_TYPES)}")
     target = _target(settings)
@@ -216,13 +261,22 @@ def flags_create(
         "strategies": [{"name": "default", "parameters": {}, "constraints": []}],
         "variants": [],
     }
+    who = actor or os_user()
     with _database(target):
-        _, features = _features(target)
-        if name in features:
-            raise FlagError(
-                f"flag {name!r} already exists", hint=f"`migsafe flags show {name}` shows it"
-            )
-        return _change(target, "create", None, definition, actor=actor or os_user(), reason=reason)
+        # One INSERT that does nothing if the name is taken: no window between a check and
+        # the write where a concurrent create could slip in and then be overwritten.
+        version = target.store.create(definition, actor=who, reason=reason)
+    return FlagChange(
+        database=target.database,
+        schema=target.store.schema,
+        command="create",
+        flag=FlagSummary.of(definition),
+        old=None,
+        changed=True,
+        version=version,
+        actor=who,
+        reason=reason,
+    )
 
 
 def flags_list(settings: Settings) -> FlagList:
@@ -257,7 +311,6 @@ def flags_import(
 ) -> ImportResult:
     """Create or replace flags from a client-features JSON file; all or nothing."""
     from flags.errors import FlagDefinitionError
-    from flags.model import dump_feature
     from flags.parsing import parse_client_features
 
     try:
@@ -267,34 +320,42 @@ def flags_import(
     except (ValueError, UnicodeDecodeError) as exc:
         raise FlagError(f"{path} is not JSON: {' '.join(str(exc).split())}") from exc
     try:
-        parsed = parse_client_features(raw)
+        parse_client_features(raw)
     except FlagDefinitionError as exc:
         raise FlagError(
             f"{path}: not a client-features document: {exc}", hint="nothing was imported"
         ) from exc
-    if parsed.segments:
-        raise FlagError(
-            f"{path} defines segments, which the PostgreSQL flag store does not hold",
-            hint="inline the segments' constraints into the strategies; nothing was imported",
-        )
-    incoming = [dump_feature(feature) for feature in parsed.features]
+    # Stored as given, not as parsed: what `export` gives back is the file, key for key.
+    incoming: list[dict[str, Any]] = [dict(f) for f in raw.get("features") or []]
+    segments: list[dict[str, Any]] = [dict(s) for s in raw.get("segments") or []]
     names = [str(f["name"]) for f in incoming]
     for name in names:
         _check_name(name)
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise FlagError(f"{path} defines {', '.join(duplicates)} more than once")
+    ids = [int(s["id"]) for s in segments]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise FlagError(f"{path} defines segment {', '.join(map(str, twice))} more than once")
     target = _target(settings)
     who = actor or os_user()
     created: list[str] = []
     updated: list[str] = []
     unchanged: list[str] = []
+    segments_written: list[int] = []
     version: int | None = None
     with _database(target), target.store.connect() as conn, conn.transaction():
-        # One transaction: every flag of the file, or (on any error) none of them.
+        # One transaction: every flag and segment of the file, or (on any error) none of them.
         from flags.backends.postgres import load_state
 
         _, document = load_state(conn, target.store.schema)
+        existing_segments = {int(s["id"]) for s in document["segments"]}
+        for segment in segments:
+            written = target.store.upsert_segment(segment, actor=who, reason=reason, conn=conn)
+            if written is not None:
+                segments_written.append(int(segment["id"]))
+                version = written
         current = {str(f["name"]): f for f in document["features"]}
         for feature in incoming:
             name = str(feature["name"])
@@ -313,6 +374,9 @@ def flags_import(
         unchanged=tuple(unchanged),
         version=version,
         actor=who,
+        segments_created=tuple(i for i in segments_written if i not in existing_segments),
+        segments_updated=tuple(i for i in segments_written if i in existing_segments),
+        segments_unchanged=tuple(i for i in ids if i not in segments_written),
     )
 
 
@@ -341,25 +405,12 @@ def _set_enabled(
     actor: str | None,
     reason: str | None,
 ) -> FlagChange:
-    target = _target(settings)
-    who = actor or os_user()
-    with _database(target):
-        old = _get(target, name)
-        version = None
-        if bool(old.get("enabled")) != enabled:
-            # `set_enabled` flips the stored definition under its row lock, not this copy of
-            # it: a change made meanwhile (a rollout) is kept, and the switch is never lost.
-            version = target.store.set_enabled(name, enabled, actor=who, reason=reason)
-        _, features = _features(target)
-    return FlagChange(
-        database=target.database,
-        schema=target.store.schema,
-        command=command,
-        flag=FlagSummary.of(features[name]),
-        old=old,
-        changed=version is not None,
-        version=version,
-        actor=who,
+    return _update(
+        _target(settings),
+        command,
+        name,
+        lambda definition: {**definition, "enabled": enabled},
+        actor=actor or os_user(),
         reason=reason,
     )
 
@@ -375,18 +426,21 @@ def flags_rollout(
     """Turn a flag on for PCT% of users, sticky per user (does not enable a flag that is off)."""
     if not 0 <= percent <= 100:
         raise FlagError(f"rollout must be a percentage from 0 to 100, not {percent}")
-    target = _target(settings)
-    with _database(target):
-        old = _get(target, name)
-        strategy = {
-            "name": "flexibleRollout",
-            # `default` stickiness: userId, else sessionId, else random; groupId = the flag's
-            # name, so a user's bucket is the same at 10% and at 50% (it only grows).
-            "parameters": {"rollout": str(percent), "stickiness": "default", "groupId": name},
-            "constraints": [],
-        }
-        new = {**old, "strategies": [strategy]}
-        return _change(target, "rollout", old, new, actor=actor or os_user(), reason=reason)
+    strategy = {
+        "name": "flexibleRollout",
+        # `default` stickiness: userId, else sessionId, else random; groupId = the flag's
+        # name, so a user's bucket is the same at 10% and at 50% (it only grows).
+        "parameters": {"rollout": str(percent), "stickiness": "default", "groupId": name},
+        "constraints": [],
+    }
+    return _update(
+        _target(settings),
+        "rollout",
+        name,
+        lambda definition: {**definition, "strategies": [strategy]},
+        actor=actor or os_user(),
+        reason=reason,
+    )
 
 
 def flags_require(
@@ -398,25 +452,17 @@ def flags_require(
     reason: str | None = None,
 ) -> FlagChange:
     """Tie a flag to an Alembic revision: off wherever the database lacks it (--clear unties it)."""
+    from flags.revisions.requirement import with_required_revision
+
     target = _target(settings)
-    if revision is not None:
-        revision = _resolve_revision(settings, revision)
-    who = actor or os_user()
-    with _database(target):
-        old = _get(target, name)
-        version = None
-        if FlagSummary.of(old).requires != revision:
-            version = target.store.require(name, revision, actor=who, reason=reason)
-        _, features = _features(target)
-    return FlagChange(
-        database=target.database,
-        schema=target.store.schema,
-        command="require",
-        flag=FlagSummary.of(features[name]),
-        old=old,
-        changed=version is not None,
-        version=version,
-        actor=who,
+    _check_name(name)
+    required = None if revision is None else _resolve_revision(settings, revision)
+    return _update(
+        target,
+        "require",
+        name,
+        lambda definition: with_required_revision(definition, required),
+        actor=actor or os_user(),
         reason=reason,
     )
 

@@ -204,7 +204,10 @@ class FlagChange:
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What `import` wrote: every feature of the file, created, updated or already so."""
+    """What `import` wrote: every feature and segment of the file, created, updated or already so.
+
+    Features are named, segments are numbered (their `id`).
+    """
 
     database: str
     schema: str
@@ -214,6 +217,9 @@ class ImportResult:
     unchanged: tuple[str, ...]
     version: int | None
     actor: str
+    segments_created: tuple[int, ...] = ()
+    segments_updated: tuple[int, ...] = ()
+    segments_unchanged: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -223,6 +229,11 @@ class ImportResult:
             "created": list(self.created),
             "updated": list(self.updated),
             "unchanged": list(self.unchanged),
+            "segments": {
+                "created": list(self.segments_created),
+                "updated": list(self.segments_updated),
+                "unchanged": list(self.segments_unchanged),
+            },
             "version": self.version,
             "actor": self.actor,
         }
@@ -232,14 +243,16 @@ class ImportResult:
 class InitResult:
     """The flag tables exist (created now, or there already), and how many flags they hold.
 
-    `trigger` is what became of the notify trigger on the Alembic version table: installed,
-    present, no-version-table or not-permitted (then clients see a revert at their next poll).
+    `trigger` is what became of the notify trigger on the project's Alembic version table
+    (`version_table`, schema-qualified when env.py names a schema): installed, present,
+    no-version-table or not-permitted (then clients see a revert at their next poll).
     """
 
     database: str
     schema: str
     flags: int
     trigger: str
+    version_table: str = "alembic_version"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -247,4 +260,5 @@ class InitResult:
             "schema": self.schema,
             "flags": self.flags,
             "trigger": self.trigger,
+            "version_table": self.version_table,
         }

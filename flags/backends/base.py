@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -19,6 +19,17 @@ class FlagNotFound(LookupError):
         super().__init__(f"no flag named {name!r}")
 
 
+class FlagExists(ValueError):
+    """A create named a flag that the store already holds; nothing was written."""
+
+    exit_code = 2
+    hint = "show it with `migsafe flags show NAME`, or change it with the other commands"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"flag {name!r} already exists")
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """One recorded change: who made it, when, the definition before and after, and why."""
@@ -29,6 +40,26 @@ class AuditEntry:
     old: Mapping[str, Any] | None
     new: Mapping[str, Any] | None
     reason: str | None
+    kind: str = "feature"
+    """`feature` (then `flag` is its name) or `segment` (then `flag` is its id)."""
+
+
+@dataclass(frozen=True)
+class FeatureUpdate:
+    """What a locked read-modify-write of one feature did: before, after, and the version.
+
+    `version` is None when the change left the definition as it was: nothing was
+    written, audited or notified.
+    """
+
+    old: Mapping[str, Any]
+    new: Mapping[str, Any]
+    version: int | None
+
+    @property
+    def changed(self) -> bool:
+        """Whether a new definition was written."""
+        return self.version is not None
 
 
 @dataclass(frozen=True)
@@ -50,6 +81,21 @@ class FlagStore(Protocol):
 
     def upsert(self, feature: Mapping[str, Any], *, actor: str, reason: str | None) -> int:
         """Create or replace one feature; returns the new state version."""
+        ...
+
+    def create(self, feature: Mapping[str, Any], *, actor: str, reason: str | None) -> int:
+        """Add one feature that must not exist yet (`FlagExists`); returns the new version."""
+        ...
+
+    def update(
+        self,
+        name: str,
+        change: Callable[[dict[str, Any]], Mapping[str, Any]],
+        *,
+        actor: str,
+        reason: str | None,
+    ) -> FeatureUpdate:
+        """Apply `change` to the current definition of `name` atomically, and store the result."""
         ...
 
     def set_enabled(self, name: str, enabled: bool, *, actor: str, reason: str | None) -> int:

@@ -1,9 +1,12 @@
 """Flags stored in the application's own PostgreSQL database.
 
-Three tables in one schema (default `migsafe_flags`): `features` holds each flag
-as its Unleash client-features JSON, `state` holds a single `version` bumped by
-every change, and `audit` records who changed what, when, from what, to what and
-why. A change, its audit row and its `pg_notify` happen in one transaction, so a
+Four tables in one schema (default `migsafe_flags`): `features` holds each flag
+as its Unleash client-features JSON, exactly as given, `segments` the document's
+top-level segments, `state` holds a single `version` bumped by every change, and
+`audit` records who changed what, when, from what, to what and why. A change
+that depends on the current definition (`update`) reads it under the row lock,
+so a concurrent change is never overwritten with a stale copy. A change, its
+audit row and its `pg_notify` happen in one transaction, so a
 change made inside a migration's transaction reaches clients only on commit
 (PostgreSQL delivers notifications at commit and drops them on rollback).
 The tables are created on the first write (see `tables`), under a
@@ -14,7 +17,7 @@ race. A client's `Snapshot` adds the Alembic heads, for revision-bound flags.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,10 +26,12 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from flags.backends.alembic_version import TriggerStatus, VersionTable, read_heads
-from flags.backends.base import AuditEntry, FlagNotFound, Snapshot
+from flags.backends.audit import read_history, record_change
+from flags.backends.base import AuditEntry, FeatureUpdate, FlagExists, FlagNotFound, Snapshot
 from flags.backends.notify import CHANNEL
+from flags.backends.segments import plain_json, upsert_segment
 from flags.backends.tables import DEFAULT_SCHEMA, ensure_tables, table
-from flags.model import dump_feature
+from flags.errors import FlagDefinitionError
 from flags.parsing import parse_feature
 from flags.revisions.requirement import with_required_revision
 
@@ -36,6 +41,7 @@ __all__ = [
     "DEFAULT_SCHEMA",
     "PostgresStore",
     "conninfo",
+    "create_feature",
     "empty_document",
     "ensure_tables",
     "load_snapshot",
@@ -43,7 +49,9 @@ __all__ = [
     "read_history",
     "set_feature_enabled",
     "set_feature_requirement",
+    "update_feature",
     "upsert_feature",
+    "upsert_segment",
 ]
 
 CONNECT_TIMEOUT = 5
@@ -66,11 +74,41 @@ def load_state(
 ) -> tuple[int, dict[str, Any]]:
     """The state version and client-features document, read in one statement (one snapshot).
 
-    A database whose tables do not exist yet holds no flags: `(0, empty document)`.
+    Features come sorted by name (bytewise, whatever the database's collation), segments
+    by id. A database whose tables do not exist yet holds no flags: `(0, empty document)`.
     """
     query = sql.SQL(
         "SELECT (SELECT version FROM {state}),"
-        " COALESCE((SELECT jsonb_agg(definition ORDER BY name) FROM {features}), '[]'::jsonb)"
+        ' COALESCE((SELECT jsonb_agg(definition ORDER BY name COLLATE "C") FROM {features}),'
+        " '[]'::jsonb),"
+        " COALESCE((SELECT jsonb_agg(definition ORDER BY id) FROM {segments}), '[]'::jsonb)"
+    ).format(
+        state=table(schema, "state"),
+        features=table(schema, "features"),
+        segments=table(schema, "segments"),
+    )
+    try:
+        with conn.transaction():
+            row = conn.execute(query).fetchone()
+    except psycopg.errors.UndefinedTable:
+        return _load_state_before_segments(conn, schema)
+    assert row is not None
+    version, features, segments = row
+    return int(version or 0), {
+        **empty_document(),
+        "features": list(features),
+        "segments": list(segments),
+    }
+
+
+def _load_state_before_segments(
+    conn: psycopg.Connection[Any], schema: str
+) -> tuple[int, dict[str, Any]]:
+    # A store made before segments were kept and not written since still has its flags.
+    query = sql.SQL(
+        "SELECT (SELECT version FROM {state}),"
+        ' COALESCE((SELECT jsonb_agg(definition ORDER BY name COLLATE "C") FROM {features}),'
+        " '[]'::jsonb)"
     ).format(state=table(schema, "state"), features=table(schema, "features"))
     try:
         with conn.transaction():
@@ -92,38 +130,11 @@ def load_snapshot(
     return Snapshot(version, document, read_heads(conn, version_table or VersionTable()))
 
 
-def _record(
-    conn: psycopg.Connection[Any],
-    schema: str,
-    *,
-    name: str,
-    old: Mapping[str, Any] | None,
-    new: Mapping[str, Any] | None,
-    actor: str,
-    reason: str | None,
-) -> int:
-    """Write the audit row, bump the version and notify; all in the caller's transaction."""
-    conn.execute(
-        sql.SQL(
-            "INSERT INTO {} (flag, actor, old, new, reason) VALUES (%s, %s, %s, %s, %s)"
-        ).format(table(schema, "audit")),
-        (
-            name,
-            actor,
-            None if old is None else Jsonb(old),
-            None if new is None else Jsonb(new),
-            reason,
-        ),
-    )
-    row = conn.execute(
-        sql.SQL("UPDATE {} SET version = version + 1 RETURNING version").format(
-            table(schema, "state")
-        )
-    ).fetchone()
-    assert row is not None
-    version = int(row[0])
-    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(version)))
-    return version
+def _validated(feature: Mapping[str, Any]) -> dict[str, Any]:
+    """`feature` as plain JSON, exactly as given, once it parses as a client-features feature."""
+    parse_feature(feature)
+    definition: dict[str, Any] = plain_json(feature)
+    return definition
 
 
 def upsert_feature(
@@ -137,9 +148,11 @@ def upsert_feature(
 ) -> int:
     """Create or replace one feature (validated first); returns the new state version.
 
-    Raises `FlagDefinitionError` if `feature` is not a valid client-features feature.
+    The definition is stored as given (keys and defaults left out stay so), so
+    that a document read back is the one written. Raises `FlagDefinitionError`
+    if `feature` is not a valid client-features feature.
     """
-    definition = dump_feature(parse_feature(feature))
+    definition = _validated(feature)
     name = definition["name"]
     ensure_tables(conn, schema, version_table)
     with conn.transaction():
@@ -151,7 +164,86 @@ def upsert_feature(
             ).format(table(schema, "features")),
             (name, Jsonb(definition)),
         )
-        return _record(conn, schema, name=name, old=old, new=definition, actor=actor, reason=reason)
+        return record_change(
+            conn, schema, subject=name, old=old, new=definition, actor=actor, reason=reason
+        )
+
+
+def create_feature(
+    conn: psycopg.Connection[Any],
+    feature: Mapping[str, Any],
+    *,
+    actor: str,
+    reason: str | None,
+    schema: str = DEFAULT_SCHEMA,
+    version_table: VersionTable | None = None,
+) -> int:
+    """Add one feature that must not exist yet; returns the new state version.
+
+    Atomic: of two creates of one name, however they interleave, one wins and
+    the other raises `FlagExists` having written nothing.
+    """
+    definition = _validated(feature)
+    name = definition["name"]
+    ensure_tables(conn, schema, version_table)
+    with conn.transaction():
+        row = conn.execute(
+            sql.SQL(
+                "INSERT INTO {} (name, definition) VALUES (%s, %s)"
+                " ON CONFLICT (name) DO NOTHING RETURNING name"
+            ).format(table(schema, "features")),
+            (name, Jsonb(definition)),
+        ).fetchone()
+        if row is None:
+            raise FlagExists(name)
+        return record_change(
+            conn, schema, subject=name, old=None, new=definition, actor=actor, reason=reason
+        )
+
+
+def update_feature(
+    conn: psycopg.Connection[Any],
+    name: str,
+    change: Callable[[dict[str, Any]], Mapping[str, Any]],
+    *,
+    actor: str,
+    reason: str | None,
+    schema: str = DEFAULT_SCHEMA,
+    version_table: VersionTable | None = None,
+) -> FeatureUpdate:
+    """Rewrite one feature from its current definition, under its row lock.
+
+    `change` gets a copy of the definition as it is once the lock is held (a
+    concurrent change has committed or rolled back by then) and returns the new
+    one; that is validated, written, audited and notified in the same
+    transaction. A result equal to the current definition writes nothing
+    (`version` None). Raises `FlagNotFound`, or `FlagDefinitionError` if the
+    result is not a valid feature of the same name.
+    """
+    ensure_tables(conn, schema, version_table)
+    with conn.transaction():
+        old = _current(conn, schema, name)
+        if old is None:
+            raise FlagNotFound(name)
+        new = _validated(change(plain_json(old)))
+        if new.get("name") != name:
+            raise FlagDefinitionError(f"a change may not rename {name!r}", "feature")
+        if new == old:
+            return FeatureUpdate(old, old, None)
+        _write(conn, schema, name, new)
+        version = record_change(
+            conn, schema, subject=name, old=old, new=new, actor=actor, reason=reason
+        )
+        return FeatureUpdate(old, new, version)
+
+
+def _write(conn: psycopg.Connection[Any], schema: str, name: str, new: Mapping[str, Any]) -> None:
+    conn.execute(
+        sql.SQL("UPDATE {} SET definition = %s, updated_at = now() WHERE name = %s").format(
+            table(schema, "features")
+        ),
+        (Jsonb(new), name),
+    )
 
 
 def set_feature_enabled(
@@ -171,13 +263,10 @@ def set_feature_enabled(
         if old is None:
             raise FlagNotFound(name)
         new = {**old, "enabled": enabled}
-        conn.execute(
-            sql.SQL("UPDATE {} SET definition = %s, updated_at = now() WHERE name = %s").format(
-                table(schema, "features")
-            ),
-            (Jsonb(new), name),
+        _write(conn, schema, name, new)
+        return record_change(
+            conn, schema, subject=name, old=old, new=new, actor=actor, reason=reason
         )
-        return _record(conn, schema, name=name, old=old, new=new, actor=actor, reason=reason)
 
 
 def set_feature_requirement(
@@ -202,13 +291,10 @@ def set_feature_requirement(
         if old is None:
             raise FlagNotFound(name)
         new = with_required_revision(old, None if revision is None else revision.strip())
-        conn.execute(
-            sql.SQL("UPDATE {} SET definition = %s, updated_at = now() WHERE name = %s").format(
-                table(schema, "features")
-            ),
-            (Jsonb(new), name),
+        _write(conn, schema, name, new)
+        return record_change(
+            conn, schema, subject=name, old=old, new=new, actor=actor, reason=reason
         )
-        return _record(conn, schema, name=name, old=old, new=new, actor=actor, reason=reason)
 
 
 def _current(conn: psycopg.Connection[Any], schema: str, name: str) -> dict[str, Any] | None:
@@ -220,23 +306,6 @@ def _current(conn: psycopg.Connection[Any], schema: str, name: str) -> dict[str,
         (name,),
     ).fetchone()
     return None if row is None else dict(row[0])
-
-
-def read_history(
-    conn: psycopg.Connection[Any], name: str, schema: str = DEFAULT_SCHEMA
-) -> list[AuditEntry]:
-    """The audit entries of flag `name`, oldest first."""
-    try:
-        with conn.transaction():
-            rows = conn.execute(
-                sql.SQL(
-                    "SELECT flag, actor, at, old, new, reason FROM {} WHERE flag = %s ORDER BY id"
-                ).format(table(schema, "audit")),
-                (name,),
-            ).fetchall()
-    except psycopg.errors.UndefinedTable:
-        return []
-    return [AuditEntry(*row) for row in rows]
 
 
 class PostgresStore:
@@ -312,6 +381,67 @@ class PostgresStore:
                 version_table=self.version_table,
             )
 
+    def create(
+        self,
+        feature: Mapping[str, Any],
+        *,
+        actor: str,
+        reason: str | None = None,
+        conn: psycopg.Connection[Any] | None = None,
+    ) -> int:
+        """Add one feature that must not exist yet; returns the new state version.
+
+        Raises `FlagExists` (nothing written) if a feature of that name exists,
+        even one created a moment ago by a concurrent transaction.
+        """
+        with self._connection(conn) as c:
+            return create_feature(
+                c,
+                feature,
+                actor=actor,
+                reason=reason,
+                schema=self.schema,
+                version_table=self.version_table,
+            )
+
+    def update(
+        self,
+        name: str,
+        change: Callable[[dict[str, Any]], Mapping[str, Any]],
+        *,
+        actor: str,
+        reason: str | None = None,
+        conn: psycopg.Connection[Any] | None = None,
+    ) -> FeatureUpdate:
+        """Rewrite one feature from its current definition, atomically (see `update_feature`).
+
+        `change` maps the definition, read under the row lock, to the new one; a
+        concurrent change is never lost or undone by it.
+        """
+        with self._connection(conn) as c:
+            return update_feature(
+                c,
+                name,
+                change,
+                actor=actor,
+                reason=reason,
+                schema=self.schema,
+                version_table=self.version_table,
+            )
+
+    def upsert_segment(
+        self,
+        segment: Mapping[str, Any],
+        *,
+        actor: str,
+        reason: str | None = None,
+        conn: psycopg.Connection[Any] | None = None,
+    ) -> int | None:
+        """Create or replace one segment; the new state version, None if it was already so."""
+        with self._connection(conn) as c:
+            ensure_tables(c, self.schema, self.version_table)
+            return upsert_segment(c, segment, actor=actor, reason=reason, schema=self.schema)
+
     def set_enabled(
         self,
         name: str,
@@ -361,3 +491,8 @@ class PostgresStore:
         """The audit entries of flag `name`, oldest first."""
         with self._connection(None) as conn:
             return read_history(conn, name, self.schema)
+
+    def segment_history(self, segment_id: int) -> list[AuditEntry]:
+        """The audit entries of segment `segment_id`, oldest first."""
+        with self._connection(None) as conn:
+            return read_history(conn, str(segment_id), self.schema, kind="segment")

@@ -1,7 +1,10 @@
 """The store's tables, created on first use (or by `migsafe flags init`).
 
-Three tables in one schema: `state` (a single version bumped by every change),
-`features` (each flag's client-features JSON) and `audit`. When the Alembic
+Four tables in one schema: `state` (a single version bumped by every change),
+`features` (each flag's client-features JSON), `segments` (the document's
+top-level segments, which strategies reference by id) and `audit`. A store made
+before segments were kept gains the `segments` table and the audit's `kind`
+column at its next write (or `migsafe flags init`). When the Alembic
 version table exists, its notify trigger is installed too (see
 `flags.backends.alembic_version`), so that schema changes wake clients at once.
 """
@@ -39,7 +42,7 @@ def ensure_tables(
 
 def _create_tables(conn: psycopg.Connection[Any], schema: str) -> None:
     exists = conn.execute(
-        "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = %s AND tablename = 'audit'",
+        "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = %s AND tablename = 'segments'",
         (schema,),
     ).fetchone()
     if exists:
@@ -84,4 +87,19 @@ def _create_tables(conn: psycopg.Connection[Any], schema: str) -> None:
             sql.SQL("CREATE INDEX IF NOT EXISTS audit_flag_idx ON {} (flag, id)").format(
                 table(schema, "audit")
             )
+        )
+        # `kind` and `segments` came later: a store made before them gains them here.
+        conn.execute(
+            sql.SQL(
+                "ALTER TABLE {} ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'feature'"
+            ).format(table(schema, "audit"))
+        )
+        # Created last: its existence is what tells that the DDL above is done.
+        conn.execute(
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                " id integer PRIMARY KEY,"
+                " definition jsonb NOT NULL,"
+                " updated_at timestamptz NOT NULL DEFAULT now())"
+            ).format(table(schema, "segments"))
         )

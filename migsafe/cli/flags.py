@@ -34,7 +34,7 @@ def _changed(result: FlagChange, format: Format) -> None:
 
 @flags_app.command()
 def init(format: FormatOption = Format.text) -> None:
-    """Create the flags schema and its tables (features, audit, state) if they are missing."""
+    """Create the flags tables if missing; put the notify trigger on the project's version table."""
     state.format = format
     result = api.flags_init(settings())
     emit_json(result.to_dict()) if format == Format.json else render.init(stdout, result)

@@ -31,15 +31,15 @@ def _when(at: str) -> str:
 
 
 _TRIGGER = {
-    "installed": "notify trigger installed on the Alembic version table",
-    "present": "notify trigger on the Alembic version table present",
+    "installed": "notify trigger installed on the Alembic version table {table}",
+    "present": "notify trigger on the Alembic version table {table} present",
     "no-version-table": (
-        "no Alembic version table yet: run `migsafe flags init` again after the first "
+        "no Alembic version table {table} yet: run `migsafe flags init` again after the first "
         "migration, or clients see revision changes only at their next poll"
     ),
     "not-permitted": (
-        "not allowed to put the notify trigger on the Alembic version table (its owner "
-        "can): clients see revision changes at their next poll"
+        "not allowed to put the notify trigger on the Alembic version table {table} (its "
+        "owner can): clients see revision changes at their next poll"
     ),
 }
 
@@ -49,7 +49,8 @@ def init(console: Console, result: InitResult) -> None:
         f"[green]ok[/]: flag tables ready in schema {result.schema} of {escape(result.database)}"
         f" ({result.flags} flag{'' if result.flags == 1 else 's'})"
     )
-    console.print(_TRIGGER.get(result.trigger, result.trigger))
+    line = _TRIGGER.get(result.trigger, "notify trigger on {table}: " + result.trigger)
+    console.print(line.format(table=escape(result.version_table)))
 
 
 def flag_list(console: Console, result: FlagList) -> None:
@@ -143,6 +144,12 @@ def imported(console: Console, result: ImportResult) -> None:
         f"{len(result.updated)} updated",
         f"{len(result.unchanged)} unchanged",
     ]
+    segments = (result.segments_created, result.segments_updated, result.segments_unchanged)
+    if any(segments):
+        parts.append(
+            f"segments: {len(segments[0])} created, {len(segments[1])} updated,"
+            f" {len(segments[2])} unchanged"
+        )
     console.print(
         f"[green]ok[/]: imported {escape(result.source)} into {result.schema} of "
         f"{escape(result.database)}: {', '.join(parts)}"

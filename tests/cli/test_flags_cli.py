@@ -65,7 +65,7 @@ def _libpq(url: str) -> str:
 def test_init_create_list_show_a_flag_created_off(flags: Flags, pg_url: str) -> None:
     initialised = as_json(flags("init", "--format", "json"))
     assert (initialised["flags"], initialised["trigger"]) == (0, "no-version-table")
-    assert "no Alembic version table yet" in flags("init").stdout
+    assert "no Alembic version table alembic_version yet" in flags("init").stdout
     created = flags("create", "new_checkout", "--description", "one-page checkout")
     assert_ok(created)
     assert "new_checkout" in created.stdout and "created (off, all)" in created.stdout

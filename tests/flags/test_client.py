@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from flags.client import FlagClient
+from flags.layers import Layer
 
 STATE = {
     "version": 2,
@@ -58,3 +59,29 @@ def test_an_async_with_block_closes_the_client() -> None:
 
     client = asyncio.run(use())
     assert client.closed and client.is_enabled("on") is True
+
+
+def test_from_unleash_holds_a_revision_bound_flag_in_its_bootstrap_off(unused_port: int) -> None:
+    """An Unleash server gives no Alembic heads: the bootstrap must not open the gate either."""
+    gated = {"name": "gated", "enabled": True, "strategies": [{"name": "default"}]}
+    bootstrap = {
+        "version": 2,
+        "features": [
+            {"name": "plain", "enabled": True, "strategies": [{"name": "default"}]},
+            {**gated, "migsafe": {"requiresRevision": "0008_orders"}},
+        ],
+    }
+    client = FlagClient.from_unleash(
+        f"http://127.0.0.1:{unused_port}/api",
+        "default:development.x",
+        "migsafe-test-bootstrap-gate",
+        bootstrap=bootstrap,
+        request_retries=0,
+    )
+    try:
+        assert client.is_enabled("plain") is True
+        assert client.is_enabled("gated", default=True) is False
+        assert client.explain("gated").layer is Layer.REVISION_GATE
+        assert client.explain("plain").layer is Layer.BOOTSTRAP
+    finally:
+        client.close()
