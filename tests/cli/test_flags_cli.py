@@ -177,6 +177,25 @@ def test_export_then_import_round_trips_and_import_reports_what_it_wrote(
     assert json.loads(flags("export", "--format", "json").stdout) == document
 
 
+def test_import_takes_segments_and_export_gives_them_back(flags: Flags, tmp_path: Path) -> None:
+    team = {"contextName": "plan", "operator": "IN", "values": ["team"]}
+    document = {
+        "version": 2,
+        "features": [
+            {"name": "teams", "enabled": True, "strategies": [{"name": "default", "segments": [3]}]}
+        ],
+        "segments": [{"id": 3, "name": "team plan", "constraints": [team]}],
+    }
+    file = tmp_path / "flags.json"
+    file.write_text(json.dumps(document))
+    imported = flags("import", str(file))
+    assert_ok(imported)
+    assert "1 created, 0 updated, 0 unchanged, segments: 1 created" in imported.stdout
+    assert json.loads(flags("export").stdout) == document
+    again = as_json(flags("import", str(file), "--format", "json"))
+    assert again["segments"] == {"created": [], "updated": [], "unchanged": [3]}
+
+
 @pytest.mark.parametrize(
     "content",
     [

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import multiprocessing
 import random
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,8 +24,11 @@ from UnleashClient.utils import InstanceAllowType
 from flags.backends import PostgresStore
 from flags.backends.unleash import DocumentCache
 from flags.client import FlagClient
+from flags.evaluate import Engine
 from flags.layers import Layer
 from flags.model import dump_client_features
+from migsafe.flags_api import flags_export, flags_import
+from migsafe.settings import Settings
 from tests.support.pg import PgServer
 from tests.support.unleash import (
     UnleashServer,
@@ -362,3 +367,47 @@ def test_a_definition_exported_from_unleash_evaluates_identically_in_postgres(
     finally:
         from_database.close()
         reference.destroy()
+
+
+def test_a_document_with_global_segments_from_unleash_imports_and_exports_unchanged(
+    unleash: UnleashServer, pg_url: str, tmp_path: Path
+) -> None:
+    """What a server sends an SDK that takes global segments goes through `migsafe flags`."""
+    segment = unleash.request(
+        "POST",
+        "/api/admin/segments",
+        {
+            "name": "roundtrip_team",
+            "constraints": [{"contextName": "plan", "operator": "IN", "values": ["team"]}],
+        },
+    )
+    unleash.create_feature("roundtrip_segment")
+    unleash.add_strategy(
+        "roundtrip_segment",
+        {"name": "default", "parameters": {}, "segments": [segment["id"]]},
+    )
+    unleash.set_enabled("roundtrip_segment", True)
+    document: dict[str, Any] = {}
+
+    def fetched() -> bool:
+        document.clear()
+        document.update(unleash.client_features(client_spec="5.1.0"))
+        return any(
+            f["name"] == "roundtrip_segment" and f.get("enabled") and f.get("strategies")
+            for f in document["features"]
+        )
+
+    wait_for(fetched, "the flag with a segment in the export", unleash)
+    assert any(s["id"] == segment["id"] for s in document["segments"])  # not inlined
+
+    settings = Settings(ini_file=None, toml_file=None, database_url=pg_url)
+    path = tmp_path / "from-unleash.json"
+    path.write_text(json.dumps(document))
+    flags_import(settings, path, actor="test")
+    exported = flags_export(settings)
+    by_name = {f["name"]: f for f in document["features"]}
+    assert {f["name"]: f for f in exported["features"]} == by_name
+    assert exported["segments"] == sorted(document["segments"], key=lambda s: s["id"])
+    engine = Engine(exported)
+    assert engine.is_enabled("roundtrip_segment", {"properties": {"plan": "team"}}) is True
+    assert engine.is_enabled("roundtrip_segment", {"properties": {"plan": "free"}}) is False

@@ -74,7 +74,13 @@ class UnleashServer:
         return f"{self.base_url}/api"
 
     def request(
-        self, method: str, path: str, body: object = None, *, token: str | None = None
+        self,
+        method: str,
+        path: str,
+        body: object = None,
+        *,
+        token: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Call the API at `path` with the admin token (or `token`); the decoded JSON or None."""
         data = None if body is None else json.dumps(body).encode()
@@ -86,6 +92,7 @@ class UnleashServer:
                 "Authorization": token or self.admin_token,
                 "Content-Type": "application/json",
                 "Accept": "application/json",
+                **(headers or {}),
             },
         )
         try:
@@ -114,9 +121,16 @@ class UnleashServer:
         """Switch `feature` on or off in the test environment."""
         self.request("POST", f"{self._env_path(feature)}/{'on' if enabled else 'off'}")
 
-    def client_features(self) -> dict[str, Any]:
-        """`GET /api/client/features` as an SDK with the backend token sees it."""
-        document = self.request("GET", "/api/client/features", token=self.backend_token)
+    def client_features(self, *, client_spec: str | None = None) -> dict[str, Any]:
+        """`GET /api/client/features` as an SDK with the backend token sees it.
+
+        `client_spec` is the `Unleash-Client-Spec` version the SDK announces: a recent one
+        (e.g. 5.1.0) gets segments once, at the top of the document, instead of inlined.
+        """
+        headers = None if client_spec is None else {"Unleash-Client-Spec": client_spec}
+        document = self.request(
+            "GET", "/api/client/features", token=self.backend_token, headers=headers
+        )
         assert isinstance(document, dict)
         return document
 
