@@ -11,12 +11,13 @@ from migsafe.settings import Settings
 if TYPE_CHECKING:
     from alembic.runtime.migration import RevisionStep
 
+    from migsafe.engine.archives import ArchiveList, PruneResult
     from migsafe.engine.events import ProgressFn
     from migsafe.engine.lock import LockWaitFn
     from migsafe.engine.plan import Plan
     from migsafe.engine.revert_stored import StoredRevert
     from migsafe.engine.session import Session
-    from migsafe.results import HistoryResult, RunResult, StatusResult
+    from migsafe.results import HistoryResult, ReverseShow, RunResult, StatusResult
     from migsafe.snapshots.model import Snapshot
     from migsafe.snapshots.results import (
         PruneOutcome,
@@ -162,7 +163,9 @@ def _stored_choice(
     from migsafe.engine import revert_stored
 
     chosen = revert_stored.select(session, to, steps)
-    return (chosen, None) if not isinstance(chosen, str) else (None, chosen)
+    if chosen is None or isinstance(chosen, str):
+        return None, chosen
+    return chosen, None
 
 
 def _downgrade_plan(
@@ -172,13 +175,13 @@ def _downgrade_plan(
 
     from migsafe.engine import runner
     from migsafe.engine.revert import check_reversible, revert_target
-    from migsafe.errors import MigsafeError, NotReversibleError
+    from migsafe.errors import ConfigError, NotReversibleError
 
     try:
         target, reverts, revision_steps = revert_target(session, to, steps)
         plan = runner.make_plan(session, "revert", "downgrade", target, revision_steps)
         check_reversible(plan)
-    except MigsafeError as exc:
+    except ConfigError as exc:  # not reversible, or revision files missing (not usage)
         if why_not_stored is None:
             raise
         raise NotReversibleError(
@@ -339,3 +342,62 @@ def snapshot_prune(
     from migsafe.snapshots.operations import prune_snapshots
 
     return prune_snapshots(settings, keep=keep, max_age_s=max_age_s, dry_run=dry_run)
+
+
+def reverse_show(settings: Settings, revision: str) -> ReverseShow:
+    """Print the reverse SQL migsafe stored for REV when it applied it, for review."""
+    from migsafe.engine import reverse_store
+    from migsafe.engine.session import open_session
+    from migsafe.results import ReverseShow
+
+    session = open_session(settings, probe_now=False, read_only=True)
+    try:
+        with session.aux() as conn:
+            rows = reverse_store.of_revision(conn, session.history.schema, revision)
+        if not rows:
+            raise UsageError(
+                f"no reverse script is stored for revision {revision!r}",
+                hint="reverse scripts are generated when migsafe applies a migration "
+                "(`migsafe history` lists the runs)",
+            )
+        if len({r.revision for r in rows}) > 1:
+            found = ", ".join(sorted({r.revision for r in rows}))
+            raise UsageError(f"{revision!r} matches several revisions: {found}")
+        return ReverseShow(database=session.database, rows=tuple(rows))
+    finally:
+        session.close()
+
+
+def archive_list(settings: Settings) -> ArchiveList:
+    """List the data kept by reverse scripts (dropped columns and tables), oldest first."""
+    from migsafe.engine.archives import list_archives
+    from migsafe.engine.session import open_session
+
+    session = open_session(settings, probe_now=False, read_only=True)
+    try:
+        return list_archives(session)
+    finally:
+        session.close()
+
+
+def archive_prune(
+    settings: Settings,
+    *,
+    older_than: float | None = None,
+    dry_run: bool = False,
+    on_lock_wait: LockWaitFn | None = None,
+) -> PruneResult:
+    """Drop archived data older than the retention window (default 7 days)."""
+    from migsafe.engine import runner
+    from migsafe.engine.archives import prune
+
+    if older_than is not None and older_than < 0:
+        raise UsageError("--older-than must not be negative")
+    run_id, session = runner.open_run(settings, dry_run=dry_run)
+    try:
+        if dry_run:
+            return prune(session, older_than=older_than, dry_run=True)
+        with runner.lock(session, run_id, on_lock_wait):
+            return prune(session, older_than=older_than, dry_run=False)
+    finally:
+        session.close()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # kept out of the import path of `migsafe status` (startup time)
     from migsafe.engine.plan import Plan
+    from migsafe.engine.reverse_store import StoredReverse
     from migsafe.engine.runs import Run
 
 
@@ -109,3 +110,14 @@ class HistoryResult:
                 "journal": list(self.journal),
             }
         return {"database": self.database, "runs": [r.to_dict() for r in self.runs]}
+
+
+@dataclass(frozen=True)
+class ReverseShow:
+    """The reverse scripts stored for one revision, newest application first."""
+
+    database: str
+    rows: tuple[StoredReverse, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"database": self.database, "applications": [r.to_dict() for r in self.rows]}

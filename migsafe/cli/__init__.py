@@ -97,7 +97,7 @@ def main() -> None:
     """Entry point: run the app inside the error boundary."""
     signal.signal(signal.SIGTERM, _raise_sigint)
     # Commands register themselves on import.
-    from migsafe.cli import commands, flags, snapshot  # noqa: F401
+    from migsafe.cli import commands, flags, reverse, snapshot  # noqa: F401
 
     # `--backup` alone means the whole database (`--backup=tables` for the tables only): an
     # option whose value is optional, which click cannot express.

@@ -65,8 +65,11 @@ def _recording_invoke(
     *,
     batch: str | None = None,
     then: Callable[[Any], Any] | None = None,
+    skip: Callable[[], bool] = lambda: False,
 ) -> Any:
     def invoke(operation: Any) -> Any:
+        if skip():  # migsafe's own operations (a downgrade() under test): not the migration's
+            return (then or original)(operation)
         with contextlib.suppress(Exception):  # describing must never break a migration
             entry = describe(operation)
             if batch is not None:
@@ -103,7 +106,8 @@ class Recorder:
             def reversible(operation: Any) -> Any:
                 return reverse.invoke(revision, operation, operations, original)
 
-        operations.invoke = _recording_invoke(original, seen, then=reversible)
+        busy = (lambda: reverse.busy) if reverse is not None else (lambda: False)
+        operations.invoke = _recording_invoke(original, seen, then=reversible, skip=busy)
         # op.batch_alter_table() makes a BatchOperations of its own; alembic.op holds the
         # bound method Alembic installed for this run, so that is the one to wrap.
         original_batch = getattr(op_module, "batch_alter_table", None)
@@ -118,8 +122,17 @@ class Recorder:
                         # Nothing to recreate: each operation runs at once, the reversible
                         # way, instead of being queued for the end of the block.
                         then = reversible
+                    elif reverse is not None and conn is not None:
+                        # SQLite: each operation in a batch block of its own, flushed at once,
+                        # so that its reverse is read off the table before and after it.
+                        one = _one_op_batch(original_batch, args, kwargs, conn)
+
+                        def then(operation: Any) -> Any:
+                            return reverse.invoke(revision, operation, operations, one)
+
+                        batch_op.impl.recreate = "auto"  # the block itself is left empty
                     batch_op.invoke = _recording_invoke(
-                        batch_op.invoke, seen, batch=table, then=then
+                        batch_op.invoke, seen, batch=table, then=then, skip=busy
                     )
                     yield batch_op
 
@@ -145,6 +158,27 @@ class Recorder:
             self.by_revision.pop(revision, None)
         if self.reverse is not None:
             self.reverse.clear(revisions)
+
+
+def _one_op_batch(
+    original_batch: Any, args: tuple[Any, ...], kwargs: dict[str, Any], conn: sa.Connection
+) -> Callable[[Any], Any]:
+    """Run one operation in its own ``batch_alter_table`` block, like the user's.
+
+    ``legacy_alter_table`` is on around it: Alembic's final RENAME of the rebuilt table fails
+    on SQLite 3.26+ when a view or trigger names the table.
+    """
+
+    def run(operation: Any) -> Any:
+        legacy = conn.exec_driver_sql("PRAGMA legacy_alter_table").scalar()
+        conn.exec_driver_sql("PRAGMA legacy_alter_table = ON")
+        try:
+            with original_batch(*args, **kwargs) as batch:
+                return batch.invoke(operation)
+        finally:
+            conn.exec_driver_sql(f"PRAGMA legacy_alter_table = {'ON' if legacy else 'OFF'}")
+
+    return run
 
 
 def _runs_in_place(batch_op: Any, kwargs: dict[str, Any]) -> bool:

@@ -35,6 +35,9 @@ from migsafe.engine import reverse_store as store
 from migsafe.engine.capture import describe
 from migsafe.errors import IrreversibleStep
 
+#: migsafe's tables in a SQLite database (it has no schemas to keep them apart).
+SQLITE_OWN_TABLES = ("migsafe_history", "migsafe_journal", "migsafe_reverse")
+
 # What covers an irreversible step; None: nothing does.
 ALLOW = "--allow-irreversible"
 BACKUP = "--backup"
@@ -56,6 +59,25 @@ class _Gathered:
     irreversible: list[str] = field(default_factory=list)
     schema_before: str | None = None
     revert_archives: list[Any] = field(default_factory=list)  # made when it is reverted
+    created_tables: set[str] = field(default_factory=set)  # what a backfill may write to
+    added_columns: dict[str, set[str]] = field(default_factory=dict)
+
+    def irreversible_seen(self, reason: str) -> bool:
+        return any(reason in r for r in self.irreversible)
+
+    def confined(self, sql_text: str) -> bool:
+        """The SQL writes only to tables/columns this revision created (see reverse.confined)."""
+        from migsafe.reverse.confined import confined
+
+        return confined(sql_text, self.created_tables, self.added_columns)
+
+    def created(self, op: MigrateOperation) -> None:
+        from alembic.operations import ops as aops
+
+        if isinstance(op, aops.CreateTableOp):
+            self.created_tables.add(op.table_name.lower())
+        elif isinstance(op, aops.AddColumnOp):
+            self.added_columns.setdefault(op.table_name.lower(), set()).add(op.column.name.lower())
 
 
 @dataclass(frozen=True)
@@ -68,11 +90,17 @@ class FingerprintScope:
     def schema(self, conn: sa.Connection) -> str:
         from migsafe.engine.fingerprint import schema_fingerprint
 
+        tables = self.exclude_tables
+        if conn.dialect.name == "sqlite":  # archives are tables of the database itself
+            from migsafe.reverse.sqlite.archive import archive_tables
+
+            tables = (*tables, *SQLITE_OWN_TABLES, *archive_tables(conn))
+
         # Columns by name: a column a revert adds back can only land last (see fingerprint).
         return schema_fingerprint(
             conn,
             exclude_schemas=self.exclude_schemas,
-            exclude_tables=self.exclude_tables,
+            exclude_tables=tables,
             column_order=False,
         )
 
@@ -126,6 +154,11 @@ class ReverseCapture:
             fp = self.scope.schema(conn)
         self._current.setdefault(revision, _Gathered()).schema_before = fp
 
+    @property
+    def busy(self) -> bool:
+        """migsafe itself is running statements or operations (not the migration)."""
+        return self._depth > 0
+
     @contextlib.contextmanager
     def quiet(self) -> Iterator[None]:
         """migsafe's own statements: not the migration's."""
@@ -137,7 +170,8 @@ class ReverseCapture:
 
     def invoke(self, revision: str, op: MigrateOperation, operations: Any, run: Any) -> Any:
         """Run *op* the reversible way: reverse first, archive, then the operation."""
-        from migsafe.reverse import archive, reverse_of
+        from migsafe.reverse import reverse_of
+        from migsafe.reverse.apply import keep
 
         if self._depth:  # an operation run by migsafe (a downgrade() being tested)
             return run(op)
@@ -145,10 +179,14 @@ class ReverseCapture:
         gathered = self._current.setdefault(revision, _Gathered())
         with self.quiet():
             rev = reverse_of(op, conn, archive_schema=self.archive_schema)
+            if rev.irreversible and _backfill(op, gathered):
+                rev = type(rev)(
+                    caveats=("a backfill of what this revision created: undone with it",)
+                )
             if rev.irreversible:
                 self._irreversible(revision, f"{type(op).__name__}: {rev.irreversible}")
             for action in rev.archive:
-                archive(action, conn)
+                keep(action, conn)
         if rev.replace_with is not None:
             gathered.reverses.append(rev)
             for sub in rev.replace_with:
@@ -156,7 +194,14 @@ class ReverseCapture:
             return None
         with self.quiet():
             result = run(op)
-            if not rev.irreversible:
+            if rev.finish is not None:  # SQLite: the reverse is read off what the op did
+                rev = rev.finish(conn)
+        if rev.irreversible and not gathered.irreversible_seen(rev.irreversible):
+            # Found only once the operation ran: raising still rolls the transaction back.
+            self._irreversible(revision, f"{type(op).__name__}: {rev.irreversible}")
+        with self.quiet():
+            gathered.created(op)
+            if not rev.irreversible and conn.dialect.name == "postgresql":
                 rev, kept = keep_on_revert(op, rev, conn, self.archive_schema)
                 gathered.revert_archives.extend(kept)
         gathered.reverses.append(rev)
@@ -170,6 +215,9 @@ class ReverseCapture:
             return
         if self._version_table.match(statement):
             return  # Alembic's own bookkeeping
+        gathered = self._current.setdefault(revision, _Gathered())
+        if gathered.confined(statement):
+            return
         from migsafe.reverse import classify_sql
 
         verdict = classify_sql(statement) or (
@@ -283,8 +331,9 @@ def keep_on_revert(
     from alembic.operations import ops as aops
     from psycopg import sql as pgsql
 
-    from migsafe.reverse import archive_sql, reverse_of
+    from migsafe.reverse import reverse_of
     from migsafe.reverse._sql import ident, statement, verbatim
+    from migsafe.reverse.apply import keep_sql
 
     if isinstance(op, aops.AddColumnOp):
         dropped = [o for o in rev.ops if isinstance(o, aops.DropColumnOp)]
@@ -303,7 +352,7 @@ def keep_on_revert(
                 rev,
                 caveats=(*rev.caveats, f"values written to the new column are not kept ({note})"),
             ), ()
-        keep = [verbatim(stmt) for a in probe.archive for stmt in archive_sql(a)]
+        keep = [verbatim(stmt) for a in probe.archive for stmt in keep_sql(a)]
         return replace(rev, ops=(*keep, *rev.ops)), tuple(probe.archive)
     if isinstance(op, aops.CreateTableOp):
         drops = [o for o in rev.ops if isinstance(o, aops.DropTableOp)]
@@ -333,12 +382,42 @@ def keep_on_revert(
             for col in op.columns
             if isinstance(col, sa.Column) and isinstance(col.type, sa.Enum) and col.type.native_enum
         ]
-        move = [verbatim(stmt) for stmt in archive_sql(action)]
+        move = [verbatim(stmt) for stmt in keep_sql(action)]
         ops: list[MigrateOperation] = []
         for o in rev.ops:
             ops.extend([*retype, *move] if o is drop else [o])
         return replace(rev, ops=tuple(ops)), (action,)
     return rev, ()
+
+
+def _backfill(op: MigrateOperation, gathered: _Gathered) -> bool:
+    """An ``execute`` that only writes to what this revision created (one statement: a
+    multi-statement execute is split and each part judged on its own)."""
+    from alembic.operations.ops import ExecuteSQLOp
+
+    from migsafe.reverse.execute import sql_text
+
+    if not isinstance(op, ExecuteSQLOp):
+        return False
+    statement = op.sqltext
+    if isinstance(statement, sa.sql.dml.UpdateBase):  # table.update()...: render it to read it
+        try:
+            statement = str(
+                statement.compile(dialect=_RENDER_DIALECT, compile_kwargs={"literal_binds": True})
+            )
+        except sa.exc.SQLAlchemyError:
+            return False
+    text = sql_text(statement)
+    return isinstance(text, str) and gathered.confined(text)
+
+
+def _render_dialect() -> sa.Dialect:
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.dialect(paramstyle="named")  # type: ignore[no-untyped-call]
+
+
+_RENDER_DIALECT = _render_dialect()
 
 
 @contextlib.contextmanager
@@ -361,24 +440,19 @@ def _describe_op(op: MigrateOperation) -> dict[str, Any]:
 
 def _describe_archive(action: Any, when: str) -> dict[str, Any]:
     """Where kept data is; *when*: made by the upgrade, or by a revert of it."""
-    from migsafe.reverse import ColumnArchive
-
-    if isinstance(action, ColumnArchive):
-        return {
-            "when": when,
-            "kind": "column",
-            "schema": action.schema,
-            "table": action.table,
-            "column": action.value.name,
-            "keys": [k.name for k in action.keys],
-            "archive_schema": action.archive_schema,
-            "archive_table": action.archive_table,
-        }
-    return {
+    column = getattr(action, "column", None)
+    if column is None and hasattr(action, "value"):
+        column = action.value.name  # PostgreSQL's ColumnArchive
+    out: dict[str, Any] = {
         "when": when,
-        "kind": "table",
-        "schema": action.schema,
+        "kind": "column" if column is not None else "table",
+        "schema": getattr(action, "schema", None),
         "table": action.table,
-        "archive_schema": action.archive_schema,
+        "archive_schema": getattr(action, "archive_schema", None),
         "archive_table": action.archive_table,
     }
+    if column is not None:
+        out["column"] = column
+        keys = getattr(action, "keys", ())
+        out["keys"] = [getattr(k, "name", k) for k in keys]
+    return out

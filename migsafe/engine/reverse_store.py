@@ -182,3 +182,17 @@ def mark_pruned(conn: sa.Connection, schema: str | None, ids: Sequence[int]) -> 
     t = reverse_table(schema)
     now = dt.datetime.now(dt.UTC)
     conn.execute(t.update().where(t.c.id.in_(list(ids))).values(archives_pruned_at=now))
+
+
+def mark_superseded(conn: sa.Connection, schema: str | None, since: dt.datetime, by: str) -> int:
+    """A snapshot taken at *since* was restored in place: what was applied after it is gone,
+    so its stored reverses must never run. Returns how many rows that was."""
+    t = reverse_table(schema)
+    if not sa.inspect(conn).has_table(t.name, schema=schema):
+        return 0
+    result = conn.execute(
+        t.update()
+        .where(t.c.reverted_by.is_(None), t.c.applied_at > since)
+        .values(reverted_by=by[:32])
+    )
+    return int(result.rowcount or 0)

@@ -18,7 +18,6 @@ from migsafe.engine.analysis import _call_name, _local_callees
 
 # Words without which none of the calls below can appear: most files are never parsed.
 _PREFILTER = re.compile(r"execute|bulk_insert|get_bind|connection|Session", re.IGNORECASE)
-_DML_BUILDERS = {"update": "UPDATE", "delete": "DELETE", "insert": "INSERT"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,9 @@ def reverse_facts_of_source(source: str) -> ReverseFacts:
         return ReverseFacts()
     reasons: list[str] = []
     raw = False
-    for body in (upgrade, *_local_callees(upgrade, functions, {"upgrade"})):
+    bodies = (upgrade, *_local_callees(upgrade, functions, {"upgrade"}))
+    created, added = _created(bodies)
+    for body in bodies:
         for node in ast.walk(body):
             if not isinstance(node, ast.Call):
                 continue
@@ -65,7 +66,7 @@ def reverse_facts_of_source(source: str) -> ReverseFacts:
                 raw = True
             if name != "execute" or not node.args:
                 continue
-            verdict = _verdict(node.args[0])
+            verdict = _verdict(node.args[0], created, added)
             if verdict is None:
                 raw = True  # built at run time: judged when it runs
             elif verdict:
@@ -83,19 +84,64 @@ def _on_op(call: ast.Call) -> bool:
     )
 
 
-def _verdict(arg: ast.expr) -> str | None:
+def _created(bodies: tuple[ast.AST, ...]) -> tuple[set[str], dict[str, set[str]]]:
+    """Tables (``op.create_table("t", ...)``) and columns (``op.add_column("t",
+    sa.Column("c", ...))``) the upgrade creates, where the source names them literally."""
+    tables: set[str] = set()
+    columns: dict[str, set[str]] = {}
+    batches: dict[str, str] = {}  # `with op.batch_alter_table("t") as b`: b -> t
+    for body in bodies:
+        for node in ast.walk(body):
+            if isinstance(node, ast.With):
+                for item in node.items:
+                    call, var = item.context_expr, item.optional_vars
+                    if (
+                        isinstance(call, ast.Call)
+                        and _call_name(call) == "batch_alter_table"
+                        and call.args
+                        and _const(call.args[0])
+                        and isinstance(var, ast.Name)
+                    ):
+                        batches[var.id] = str(_const(call.args[0]))
+    for body in bodies:
+        for node in ast.walk(body):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = _call_name(node)
+            receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+            batch = batches.get(receiver.id) if isinstance(receiver, ast.Name) else None
+            args = [ast.Constant(batch), *node.args] if batch is not None else node.args
+            table = _const(args[0])
+            if table is None:
+                continue
+            if name == "create_table":
+                tables.add(table.lower())
+            elif name == "add_column" and len(args) > 1:
+                col = args[1]
+                if isinstance(col, ast.Call) and col.args and _const(col.args[0]):
+                    columns.setdefault(table.lower(), set()).add(str(_const(col.args[0])).lower())
+    return tables, columns
+
+
+def _const(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _verdict(arg: ast.expr, created: set[str], added: dict[str, set[str]]) -> str | None:
     """'' when the SQL is known and not irreversible; the reason when it is; None: unknown."""
     text = _literal_sql(arg)
     if text is not None:
         from migsafe.reverse import classify_sql
+        from migsafe.reverse.confined import confined
 
+        if confined(text, created, added):
+            return ""  # a backfill of what this revision creates: undone with it
         verdict = classify_sql(text)
         if verdict is not None and "does not parse" in verdict:
             return None  # templated SQL: judged when it runs
         return verdict or ""
-    builder = _dml_builder(arg)
-    if builder is not None:
-        return f"{builder} changes data, which a reverse script cannot restore"
+    # A DML construct (``table.update()...``) may be a backfill of what the revision creates:
+    # only running it tells (see reverse_capture), so it is judged then.
     return None
 
 
@@ -110,18 +156,4 @@ def _literal_sql(arg: ast.expr) -> str | None:
         and isinstance(arg.args[0].value, str)
     ):
         return arg.args[0].value
-    return None
-
-
-def _dml_builder(arg: ast.expr) -> str | None:
-    """``table.update()...``, ``sa.delete(t)...``: the DML construct at the root of a chain."""
-    node: ast.expr = arg
-    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        if node.func.attr in _DML_BUILDERS:
-            return _DML_BUILDERS[node.func.attr]
-        node = node.func.value
-    if isinstance(node, ast.Call):
-        name = _call_name(node)
-        if name in _DML_BUILDERS:
-            return _DML_BUILDERS[name]
     return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -48,13 +48,15 @@ class StoredRevert:
         return self.rows[-1].schema_before
 
 
-def select(session: Session, to: str | None, steps: int | None) -> StoredRevert | str:
-    """The stored reverses that take the database where asked, or why there are none."""
+def select(session: Session, to: str | None, steps: int | None) -> StoredRevert | str | None:
+    """The stored reverses that take the database where asked, why they cannot, or None when
+    none are stored for where the database is (reverse generation off, or migrations applied
+    by another tool): then downgrade() is the way, as with Alembic."""
     with session.aux() as conn:
         rows = store.applied(conn, session.history.schema)
     chain = _chain(rows, session.heads)
     if not chain:
-        return "no reverse scripts are stored for the revisions the database is at"
+        return None
     if steps is not None:
         if len(chain) < steps:
             return f"only {len(chain)} revision(s) have stored reverse scripts, not {steps}"
@@ -70,6 +72,13 @@ def select(session: Session, to: str | None, steps: int | None) -> StoredRevert 
             raise UsageError(
                 "no run to revert: the history has no successful upgrade that is not reverted yet",
                 hint="use --to REV or --steps N to go down explicitly",
+            )
+        if set(last.to_revisions) != set(session.heads):
+            raise UsageError(
+                f"the last run ({last.run_id}) left the database at "
+                f"{', '.join(last.to_revisions) or 'base'}, but it is now at "
+                f"{', '.join(session.heads) or 'base'}; something else changed it",
+                hint="use --to REV to choose the target explicitly",
             )
         picked = []
         for row in chain:
@@ -277,6 +286,40 @@ def run(
 
 
 def _attempt(
+    session: Session,
+    plan: Plan,
+    chosen: StoredRevert,
+    run_id: str,
+    report: ProgressFn,
+    current: list[str],
+    seconds: dict[str, float],
+) -> None:
+    conn = session.conn
+    with _sqlite_foreign_keys_off(conn):
+        _in_transaction(session, plan, chosen, run_id, report, current, seconds)
+
+
+@contextlib.contextmanager
+def _sqlite_foreign_keys_off(conn: sa.Connection) -> Iterator[None]:
+    """SQLite reverses rename and rebuild tables: with ``foreign_keys`` on, a rename would
+    rewrite other tables' references and a DROP would cascade. The setting only changes
+    outside a transaction, so it is switched on the driver's connection, and back after."""
+    if conn.dialect.name != "sqlite" or conn.in_transaction():
+        yield
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    on = bool(raw.execute("PRAGMA foreign_keys").fetchone()[0])
+    if on:
+        raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        if on and not conn.in_transaction():
+            raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _in_transaction(
     session: Session,
     plan: Plan,
     chosen: StoredRevert,

@@ -307,7 +307,7 @@ def _snapshot_guard(
 
 
 #: Dialects whose steps get a generated reverse as they run.
-REVERSE_DIALECTS = ("postgresql",)
+REVERSE_DIALECTS = ("postgresql", "sqlite")
 
 
 def reverse_options(session: Session, *, backup: bool) -> ReverseOptions | None:

@@ -6,6 +6,7 @@ check tools and disk space before the database is touched, and verify what they 
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -170,6 +171,7 @@ def restore(
             session.conn.rollback()  # the restore needs the file to itself
         t0 = time.monotonic()
         restore_sqlite(store, snap, _url(session))
+        _supersede_reverses(session, snap)
         return Restored(snap, None, snap.tables, time.monotonic() - t0)
     if snap.backend != "postgresql":
         raise SnapshotError(f"snapshot {snap.id} is a {snap.backend} snapshot")
@@ -185,7 +187,22 @@ def restore(
         exclude_pids=_own_pids(session),
         wait_for_others=wait_for_others,
     )
+    if into is None:
+        _supersede_reverses(session, snap)
     return Restored(snap, into, tuple(result.restored_tables), result.duration)
+
+
+def _supersede_reverses(session: Session, snap: Snapshot) -> None:
+    """Reverse scripts stored after the snapshot undo changes the restore just undid."""
+    from migsafe.engine import reverse_store
+
+    since = dt.datetime.fromisoformat(snap.created_at)
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+    with session.aux() as conn:
+        if conn.dialect.name == "sqlite":
+            since = since.replace(tzinfo=None)  # stored naive, in UTC
+        reverse_store.mark_superseded(conn, session.history.schema, since, f"restore:{snap.id}")
 
 
 def _own_pids(session: Session) -> list[int]:

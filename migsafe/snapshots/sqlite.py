@@ -40,7 +40,7 @@ from migsafe.snapshots.verify import Check, compare_data, file_checks
 __all__ = ["SqliteRestore", "dump_sqlite", "restore_sqlite", "sqlite_checks"]
 
 #: migsafe's own tables: never part of a snapshot's recorded tables, kept live on restore.
-KEPT_TABLES = ("migsafe_history", "migsafe_journal")
+KEPT_TABLES = ("migsafe_history", "migsafe_journal", "migsafe_reverse")
 _PAGES_PER_STEP = 1024
 _STORE_ERRORS = ("database or disk is full", "disk I/O error", "unable to open", "readonly")
 _QUOTE = sqlite_dialect.dialect().identifier_preparer.quote_identifier

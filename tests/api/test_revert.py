@@ -13,7 +13,7 @@ from migsafe.engine.fingerprint import diff_descriptions, fingerprint, schema_de
 from migsafe.errors import ConfirmationRequired, NotReversibleError, UsageError
 from migsafe.settings import CliOptions, load_settings
 
-OWN_TABLES = ("migsafe_history", "migsafe_journal")
+OWN_TABLES = ("migsafe_history", "migsafe_journal", "migsafe_reverse")
 
 
 def _described(url: str):
@@ -90,7 +90,7 @@ def test_revert_asks_first(settings) -> None:
     assert api.status(settings).current == ("0008_broken_loyalty",)
 
 
-def test_empty_downgrade_is_refused_before_anything_runs(shop: Path, settings, pg_url) -> None:
+def test_empty_downgrade_is_refused_with_use_downgrade(shop: Path, settings, pg_url) -> None:
     api.upgrade(settings, "head")
     path = shop.parent / "migrations" / "versions" / "0007_prices_in_cents.py"
     source = path.read_text()
@@ -98,8 +98,10 @@ def test_empty_downgrade_is_refused_before_anything_runs(shop: Path, settings, p
     path.write_text(empty)
     before = _fp(pg_url)
     with pytest.raises(NotReversibleError, match="0007_prices_in_cents"):
-        api.revert(settings, yes=True)
+        api.revert(settings, yes=True, use_downgrade=True)
     assert _fp(pg_url) == before
+    # The stored reverse does not need it: the default revert goes back all the same.
+    assert api.revert(settings, yes=True).status == "succeeded"
 
 
 def test_revert_refuses_when_the_database_moved_since_the_last_run(settings) -> None:

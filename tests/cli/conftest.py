@@ -24,7 +24,7 @@ from migsafe.engine.fingerprint import Fingerprint, fingerprint
 from migsafe.engine.history import History, Run
 
 PROJECTS = Path(__file__).resolve().parents[1] / "projects"
-SQLITE_OWN_TABLES = ("migsafe_history", "migsafe_journal")
+SQLITE_OWN_TABLES = ("migsafe_history", "migsafe_journal", "migsafe_reverse")
 
 
 # -- projects ---------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def status_json(
 def without_version_table(db: Db) -> tuple[str, str]:
     """Schema and data fingerprints, ignoring alembic_version (it stays, empty, at base)."""
     with db.connect() as conn:
-        excluded = ("alembic_version", "migsafe_history", "migsafe_journal")
+        excluded = ("alembic_version", "migsafe_history", "migsafe_journal", "migsafe_reverse")
         fp = fingerprint(conn, exclude_schemas=("migsafe",), exclude_tables=excluded)
     return fp.schema, fp.data
 

@@ -285,6 +285,20 @@ class MiniProject:
             timeout=timeout,
         )
 
+    def run_with_env(
+        self, url: str, extra: dict[str, str], *args: str
+    ) -> subprocess.CompletedProcess[str]:
+        """Like :meth:`run`, with environment variables added (e.g. ``MIGSAFE_*`` settings)."""
+        return subprocess.run(
+            self.argv(url, *args),
+            cwd=self.root,
+            env={**cli_env(), **extra},
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=CLI_TIMEOUT,
+        )
+
     def upgrade(
         self, url: str, *args: str, timeout: float = CLI_TIMEOUT
     ) -> subprocess.CompletedProcess[str]:
@@ -375,10 +389,14 @@ class Db:
         """Schema and data of the user's tables (migsafe's own bookkeeping left out)."""
         with self.engine() as engine, engine.connect() as conn:
             if self.sqlite:
+                from migsafe.reverse.sqlite.archive import archive_tables
+
+                own = ("migsafe_history", "migsafe_journal", "migsafe_reverse")
                 return fingerprint(
-                    conn, exclude_schemas=(), exclude_tables=("migsafe_history", "migsafe_journal")
+                    conn, exclude_schemas=(), exclude_tables=(*own, *archive_tables(conn))
                 )
-            return fingerprint(conn, exclude_schemas=("migsafe",))
+            # Data kept by reverse scripts is migsafe's, like its history.
+            return fingerprint(conn, exclude_schemas=("migsafe", "migsafe_archive"))
 
     def assert_unchanged(self, before: Fingerprint) -> Fingerprint:
         """The schema and every table's rows are exactly as in ``before``."""

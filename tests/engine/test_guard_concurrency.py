@@ -49,10 +49,18 @@ def _logging_step(k: int, sleep_s: float | None = None) -> str:
     return body
 
 
+def _logging_undo(k: int) -> str:
+    """A hand-written downgrade() of step ``r{k}``: it changes data migsafe cannot reverse
+    (a log row, an UPDATE of ``note``), so this is what covers it (tested as it runs)."""
+    if k == 1:
+        return 'op.drop_table("applied_log")'
+    return f'op.drop_column("seed", "c{k}")\nop.drop_table("step{k}")'
+
+
 def _logging_chain(project: MiniProject, sleep_in: int, sleep_s: float) -> None:
     """r1..r5, each logging itself into applied_log; ``r{sleep_in}`` also sleeps."""
     for k in range(1, 6):
-        project.add(f"r{k}", _logging_step(k, sleep_s if k == sleep_in else None))
+        project.add(f"r{k}", _logging_step(k, sleep_s if k == sleep_in else None), _logging_undo(k))
 
 
 def _advisory_lock_holders(conn: psycopg.Connection[Any]) -> list[int]:
@@ -180,7 +188,7 @@ def test_sigkill_mid_chain_leaves_old_revision_and_a_free_lock(
     assert pg_db.heads() == ("r1",)
     assert pg_db.run(killed.run.run_id).status == "running"
 
-    project.rewrite("r3", _logging_step(3))
+    project.rewrite("r3", _logging_step(3), _logging_undo(3))
     proc = project.upgrade(pg_db.url, "--lock-timeout", "2s", "--retries", "1")
 
     assert proc.returncode == 0, project.explain(proc)

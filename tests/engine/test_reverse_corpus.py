@@ -228,7 +228,7 @@ def test_writes_made_after_the_upgrade_survive_the_revert(corpus: MiniProject, p
     migsafe(corpus, pg_db, "upgrade")
     pg_db.execute(
         "INSERT INTO accounts (email, name, balance, phone, nickname, vip) "
-        "VALUES ('new1@example.com', 'Ｎｅｗ', 1, '+33 1', 'n1', true), "
+        "VALUES ('new1@example.com', 'Nëw 新', 1, '+33 1', 'n1', true), "
         "('new2@example.com', NULL, 2, NULL, NULL, false)",
         "UPDATE accounts SET name = 'renamed ✓' WHERE id IN (2, 4)",
         "INSERT INTO orders (id, account_id, total, state, priority) VALUES (1001, 1, 7, 'new', 2)",
@@ -241,7 +241,7 @@ def test_writes_made_after_the_upgrade_survive_the_revert(corpus: MiniProject, p
         "SELECT email, name, bio, tags, mood FROM accounts WHERE email LIKE 'new%' ORDER BY email"
     )
     assert new == [
-        ("new1@example.com", "Ｎｅｗ", None, None, None),
+        ("new1@example.com", "Nëw 新", None, None, None),
         ("new2@example.com", None, None, None, None),
     ]
     assert dict(pg_db.rows("SELECT id, name FROM accounts WHERE id IN (2, 4)")) == {

@@ -85,7 +85,8 @@ def _pg_table_hash(
 ) -> tuple[str, int]:
     """Hash of a table's rows, computed server-side so the rows never cross the network.
 
-    Each row's text form (its columns in name order, when *columns* lists them) is md5-hashed and the two 64-bit halves of those hashes are summed
+    Each row's text form (its columns in name order, when *columns* lists them) is
+    md5-hashed and the two 64-bit halves of those hashes are summed
     exactly (``numeric``): a multiset hash, order-independent like sorting the row hashes but
     streaming, so it needs no sort and no per-table memory (a sorted ``string_agg`` would hit
     the 1 GB value limit at about 30 million rows). ``FROM ONLY``: rows of inheritance

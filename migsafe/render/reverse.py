@@ -1,0 +1,92 @@
+"""Human-readable output for reverse scripts and the archive of kept data."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from migsafe.render.snapshots import size
+
+if TYPE_CHECKING:
+    from migsafe.engine.archives import ArchiveList, PruneResult
+    from migsafe.results import ReverseShow
+
+
+def reverse_show(console: Console, result: ReverseShow) -> None:
+    for index, row in enumerate(result.rows):
+        state = f"reverted by run {row.reverted_by}" if row.reverted_by else "applied"
+        if index:
+            console.print()
+        console.print(
+            f"-- {row.revision}: applied by run {row.run_id} at "
+            f"{row.applied_at:%Y-%m-%d %H:%M:%S} ({state}); "
+            f"back to {', '.join(row.heads_before) or 'base'}"
+        )
+        if row.source != "generated":
+            how = "its own downgrade()" if row.source == "downgrade" else "a snapshot only"
+            console.print(f"-- no generated reverse: {escape('; '.join(row.irreversible))}")
+            console.print(f"-- reverted by {how}")
+            continue
+        for caveat in row.caveats:
+            console.print(f"-- note: {escape(caveat)}")
+        for archive in row.archives:
+            console.print(f"-- {escape(_archive_line(archive))}")
+        if row.archives_pruned_at is not None:
+            console.print(f"-- archives pruned on {row.archives_pruned_at:%Y-%m-%d}")
+        for statement in row.sql or ("-- (nothing to undo)",):
+            console.print(escape(statement), soft_wrap=True)
+
+
+def _archive_line(archive: dict[str, object]) -> str:
+    where = f"{archive.get('archive_schema')}.{archive.get('archive_table')}"
+    what = f"{archive.get('schema')}.{archive.get('table')}"
+    if archive.get("kind") == "column":
+        what += f".{archive.get('column')}"
+    if archive.get("when") == "revert":
+        return f"the revert moves {what} to {where} (kept, not destroyed)"
+    return f"kept by the upgrade: {what} in {where}"
+
+
+def archive_list(console: Console, result: ArchiveList) -> None:
+    if not result.entries:
+        console.print("No archived data.")
+        return
+    days = result.retention_s / 86400
+    table = Table(
+        title=f"Archived data in {result.database} (kept {days:g} days, then "
+        "`migsafe archive prune`)",
+        title_justify="left",
+        show_edge=False,
+    )
+    for column in ("archive", "kind", "from", "revision", "made by", "created", "rows", "size"):
+        table.add_column(column)
+    for e in result.entries:
+        name = f"{e.archive_schema}.{e.archive_table}" if e.archive_schema else e.archive_table
+        table.add_row(
+            escape(name),
+            e.kind,
+            escape(e.source),
+            e.revision,
+            e.made_by + (" (needed by revert)" if e.needed else ""),
+            f"{e.created_at:%Y-%m-%d %H:%M}",
+            "gone" if not e.exists else str(e.rows),
+            size(e.bytes) if e.bytes is not None else "",
+        )
+    console.print(table)
+
+
+def archive_prune(console: Console, result: PruneResult) -> None:
+    verb = "would drop" if result.dry_run else "dropped"
+    days = result.retention_s / 86400
+    if not result.dropped:
+        console.print(f"Nothing older than {days:g} days to prune.")
+        return
+    for e in result.dropped:
+        name = f"{e.archive_schema}.{e.archive_table}" if e.archive_schema else e.archive_table
+        note = "; its revision's revert can no longer put it back" if e.needed else ""
+        console.print(f"{verb} {escape(name)} ({e.kind} {escape(e.source)}, {e.rows} rows){note}")
+    done = "would be dropped" if result.dry_run else "dropped"
+    console.print(f"{len(result.dropped)} archive(s) {done}; {len(result.kept)} kept.")

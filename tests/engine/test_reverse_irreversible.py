@@ -1,0 +1,202 @@
+"""Irreversible steps are named before anything changes, and refused unless covered.
+
+A step is irreversible when it changes data with raw SQL or does something migsafe cannot
+undo exactly. Without a cover (--backup, --allow-irreversible, or a downgrade() that passes
+its test in a savepoint) the upgrade is refused: before anything runs when the source shows
+it, inside the rolled-back transaction when only running shows it. Either way the database
+is exactly as before.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import Db, MiniProject
+
+ADD = 'op.add_column("seed", sa.Column("extra", sa.Integer))'
+
+# (id, upgrade body, how the refusal is found)
+CASES = [
+    ("literal-update", 'op.execute("UPDATE seed SET name = upper(name)")', "static"),
+    ("text-delete", 'op.execute(sa.text("DELETE FROM seed WHERE id = 1"))', "static"),
+    (
+        "core-update",
+        'seed = sa.table("seed", sa.column("name"))\n'
+        'op.execute(seed.update().values(name="x"))',
+        "dynamic",
+    ),
+    (
+        "sql-built-at-run-time",
+        'verb = "".join(["UPD", "ATE"])\nop.execute(f"{verb} seed SET note = NULL")',
+        "dynamic",
+    ),
+    (
+        "on-the-connection",
+        'op.get_bind().execute(sa.text("UPDATE seed SET note = \'gone\'"))',
+        "static",
+    ),
+    (
+        "on-the-connection-built-at-run-time",
+        'op.get_bind().exec_driver_sql("DELETE FROM seed WHERE id = " + str(1))',
+        "dynamic",
+    ),
+    (
+        "bulk-insert-without-keys",
+        'seed = sa.table("seed", sa.column("name"))\nop.bulk_insert(seed, [{"name": "n"}])',
+        "dynamic",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "found"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_an_uncovered_irreversible_step_is_refused_and_changes_nothing(
+    project: MiniProject, pg_db: Db, body: str, found: str
+) -> None:
+    """The step before it (a reversible add_column) is not left behind either."""
+    project.add("r1", ADD)
+    project.add("r2", body)
+    before = pg_db.fingerprint()
+    proc = project.upgrade(pg_db.url)
+    assert proc.returncode == 2, project.explain(proc)
+    assert "r2 is irreversible" in proc.stderr
+    assert "--backup" in proc.stderr and "--allow-irreversible" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    pg_db.assert_unchanged(before)
+    status = pg_db.scalar(
+        "SELECT status FROM migsafe.migsafe_history WHERE command = 'upgrade' "
+        "ORDER BY started_at DESC LIMIT 1"
+    ) if found == "dynamic" else None
+    assert status == ("rolled_back" if found == "dynamic" else None)
+
+
+def test_the_dry_run_names_a_static_refusal_without_running(
+    project: MiniProject, pg_db: Db
+) -> None:
+    project.add("r1", CASES[0][1])
+    proc = project.upgrade(pg_db.url, "--dry-run", "--format", "json")
+    assert proc.returncode == 0, project.explain(proc)
+    warnings = json.loads(proc.stdout)["plan"]["warnings"]
+    assert any("would be refused" in w and "UPDATE changes data" in w for w in warnings)
+
+
+def test_allow_irreversible_applies_it_and_revert_then_points_to_a_snapshot(
+    project: MiniProject, pg_db: Db
+) -> None:
+    project.add("r1", CASES[0][1])
+    proc = project.upgrade(pg_db.url, "--allow-irreversible")
+    assert proc.returncode == 0, project.explain(proc)
+    assert pg_db.scalar("SELECT name FROM seed WHERE id = 1").isupper()
+    source = pg_db.scalar("SELECT source FROM migsafe.migsafe_reverse WHERE revision = 'r1'")
+    assert source == "irreversible"
+    after = pg_db.fingerprint()
+    refused = project.run(pg_db.url, "revert", "--yes")
+    assert refused.returncode == 2, project.explain(refused)
+    assert "no way back" in refused.stderr and "--from-snapshot" in refused.stderr
+    pg_db.assert_unchanged(after)
+
+
+def test_backup_covers_it_and_the_snapshot_takes_it_back(project: MiniProject, pg_db: Db) -> None:
+    project.add("r1", CASES[0][1])
+    before = pg_db.fingerprint()
+    proc = project.upgrade(pg_db.url, "--backup", "--format", "json")
+    assert proc.returncode == 0, project.explain(proc)
+    snapshot = json.loads(proc.stdout)["snapshot_id"]
+    back = project.run(pg_db.url, "revert", "--from-snapshot", snapshot, "--yes", "--force")
+    assert back.returncode == 0, project.explain(back)
+    assert pg_db.fingerprint().tables == before.tables
+
+
+def test_a_working_downgrade_stands_in_and_revert_uses_it(project: MiniProject, pg_db: Db) -> None:
+    """Tested in a savepoint as the step runs, then used by revert for that step."""
+    project.add("r0", "pass")
+    assert project.upgrade(pg_db.url).returncode == 0  # the version table exists before
+    project.add(
+        "r1",
+        'op.add_column("seed", sa.Column("flag", sa.Boolean))\n'
+        'op.execute("UPDATE seed SET note = \'touched\'")',
+        'op.drop_column("seed", "flag")',
+    )
+    before = pg_db.fingerprint()
+    proc = project.upgrade(pg_db.url)
+    assert proc.returncode == 0, project.explain(proc)
+    source = pg_db.scalar("SELECT source FROM migsafe.migsafe_reverse WHERE revision = 'r1'")
+    assert source == "downgrade"
+    back = project.run(pg_db.url, "revert", "--yes", "--format", "json")
+    assert back.returncode == 0, project.explain(back)
+    assert any("using downgrade()" in n for n in json.loads(back.stdout)["plan"]["notes"])
+    # downgrade() undoes the schema; the UPDATE of existing rows is what made it irreversible.
+    after = pg_db.fingerprint()
+    assert after.schema == before.schema
+    assert pg_db.scalar("SELECT count(*) FROM seed WHERE note = 'touched'") > 0
+
+
+def test_a_downgrade_that_does_not_undo_the_schema_is_no_cover(
+    project: MiniProject, pg_db: Db
+) -> None:
+    project.add(
+        "r1",
+        'op.add_column("seed", sa.Column("flag", sa.Boolean))\n'
+        'op.execute("UPDATE seed SET note = \'touched\'")',
+        'op.execute("SELECT 1")',
+    )
+    before = pg_db.fingerprint()
+    proc = project.upgrade(pg_db.url)
+    assert proc.returncode == 2, project.explain(proc)
+    assert "does not bring the schema back" in proc.stderr
+    pg_db.assert_unchanged(before)
+
+
+def test_a_downgrade_that_fails_is_no_cover(project: MiniProject, pg_db: Db) -> None:
+    project.add(
+        "r1",
+        'op.execute("DELETE FROM seed WHERE id = 2")',
+        'op.drop_column("seed", "no_such_column")',
+    )
+    before = pg_db.fingerprint()
+    proc = project.upgrade(pg_db.url)
+    assert proc.returncode == 2, project.explain(proc)
+    assert "failed when tested" in proc.stderr
+    pg_db.assert_unchanged(before)
+
+
+def test_reverse_generation_can_be_switched_off(project: MiniProject, pg_db: Db) -> None:
+    """MIGSAFE_REVERSE=0: plain guarded upgrades, nothing stored, nothing refused."""
+    project.add("r1", CASES[0][1])
+    proc = project.upgrade(pg_db.url, "--format", "json")
+    assert proc.returncode == 2
+    env_proc = project.run_with_env(pg_db.url, {"MIGSAFE_REVERSE": "0"}, "upgrade")
+    assert env_proc.returncode == 0, project.explain(env_proc)
+    assert pg_db.scalar("SELECT count(*) FROM migsafe.migsafe_reverse") == 0
+
+
+def test_a_backfill_of_what_the_revision_creates_is_reversible(
+    project: MiniProject, pg_db: Db
+) -> None:
+    """UPDATE of a column and INSERT into a table the same revision created: the reverse
+    removes them with what was written, so nothing is refused and revert is exact."""
+    project.add("r0", "pass")
+    assert project.upgrade(pg_db.url).returncode == 0
+    project.add(
+        "r1",
+        'op.add_column("seed", sa.Column("shout", sa.Text))\n'
+        'op.execute("UPDATE seed SET shout = upper(name)")\n'
+        'op.create_table("kinds", sa.Column("id", sa.Integer, primary_key=True))\n'
+        'op.execute("INSERT INTO kinds (id) VALUES (1), (2)")\n'
+        'verb = "UPDATE"\n'
+        'op.execute(f"{verb} kinds SET id = id + 10")',
+    )
+    before = pg_db.fingerprint()
+    proc = project.upgrade(pg_db.url)
+    assert proc.returncode == 0, project.explain(proc)
+    assert pg_db.scalar("SELECT source FROM migsafe.migsafe_reverse WHERE revision = 'r1'") == (
+        "generated"
+    )
+    back = project.run(pg_db.url, "revert", "--yes")
+    assert back.returncode == 0, project.explain(back)
+    after = pg_db.fingerprint()
+    assert after.tables == before.tables
+    assert after.schema == before.schema
