@@ -41,7 +41,7 @@ from alembic.config import Config  # noqa: E402
 
 from migsafe import api  # noqa: E402
 from migsafe.settings import CliOptions, load_settings  # noqa: E402
-from tests.support.pg import PgServer, from_env, provide_server  # noqa: E402
+from tests.support.pg import TEMPLATE_DB, PgServer, from_env, provide_server  # noqa: E402
 
 ENV_PY = """
 from alembic import context
@@ -132,6 +132,12 @@ def server() -> Iterator[PgServer]:
     raw = os.environ.get("MIGSAFE_BENCH_DATABASE_URL")
     if raw:
         srv = from_env(raw)
+        with srv.connect() as conn:  # fresh_database() copies this (empty) template
+            found = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (TEMPLATE_DB,)
+            ).fetchone()
+        if not found:
+            srv.create_database(TEMPLATE_DB)
         yield srv
     else:
         with provide_server() as srv:

@@ -130,8 +130,14 @@ def revert(
             plan, revision_steps, _ = _downgrade_plan(session, to, steps, why)
             return runner.dry_run(session, plan, revision_steps)
         with runner.lock(session, run_id, on_lock_wait):
-            session.reprobe()
-            chosen, why = _stored_choice(session, to, steps, use_downgrade)
+            chosen, why = None, None
+            if not use_downgrade and revert_stored.read_heads_directly(session):
+                # The stored path needs no env.py: heads from the version table the last run
+                # recorded. Anything else reads them through env.py, as before.
+                chosen, why = _stored_choice(session, to, steps, use_downgrade)
+            if chosen is None:
+                session.reprobe()
+                chosen, why = _stored_choice(session, to, steps, use_downgrade)
             if chosen is not None:
                 plan = revert_stored.make_plan(session, chosen, _target_text(to, steps, chosen))
                 _confirm(plan, yes, confirm)

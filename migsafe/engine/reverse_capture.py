@@ -58,7 +58,7 @@ class _Gathered:
     reverses: list[Any] = field(default_factory=list)  # migsafe.reverse.Reverse, in order
     irreversible: list[str] = field(default_factory=list)
     schema_before: str | None = None
-    revert_archives: list[Any] = field(default_factory=list)  # made when it is reverted
+    revert_archives: list[dict[str, Any]] = field(default_factory=list)  # made by a revert
     created_tables: set[str] = field(default_factory=set)  # what a backfill may write to
     added_columns: dict[str, set[str]] = field(default_factory=dict)
 
@@ -202,7 +202,7 @@ class ReverseCapture:
         with self.quiet():
             gathered.created(op)
             if not rev.irreversible and conn.dialect.name == "postgresql":
-                rev, kept = keep_on_revert(op, rev, conn, self.archive_schema)
+                rev, kept = keep_on_revert(op, rev, self.archive_schema)
                 gathered.revert_archives.extend(kept)
         gathered.reverses.append(rev)
         return result
@@ -257,7 +257,7 @@ class ReverseCapture:
         caveats = tuple(dict.fromkeys(c for r in gathered.reverses for c in r.caveats))
         archives = (
             *(_describe_archive(a, "upgrade") for r in gathered.reverses for a in r.archive),
-            *(_describe_archive(a, "revert") for a in gathered.revert_archives),
+            *gathered.revert_archives,
         )
         row = store.StoredReverse(
             run_id=run_id,
@@ -319,58 +319,49 @@ class ReverseCapture:
 
 
 def keep_on_revert(
-    op: MigrateOperation, rev: Any, conn: sa.Connection, archive_schema: str
-) -> tuple[Any, tuple[Any, ...]]:
+    op: MigrateOperation, rev: Any, archive_schema: str
+) -> tuple[Any, tuple[dict[str, Any], ...]]:
     """Make undoing what *op* created keep the data written since, instead of destroying it.
 
-    Called right after *op* ran, when what it created can be reflected: the reverse of an added
-    column first copies the column's values into the archive (keyed by primary key), and the
-    reverse of a created table moves it into the archive schema instead of dropping it. The
-    archive names are fixed now, so the stored SQL runs as it is at revert time.
+    The reverse of an added column first copies the column's values into the archive (keyed
+    by primary key), and the reverse of a created table moves it into the archive schema
+    instead of dropping it. The archive names are fixed now; what else the statements need is
+    read from the catalogs when the revert runs (see reverse.keep), so this costs no query.
     """
     from alembic.operations import ops as aops
     from psycopg import sql as pgsql
 
-    from migsafe.reverse import reverse_of
     from migsafe.reverse._sql import ident, statement, verbatim
-    from migsafe.reverse.apply import keep_sql
+    from migsafe.reverse.archive import archive_name, new_tag
+    from migsafe.reverse.keep import archive_created_table_sql, keep_added_column_sql
 
+    tag = new_tag()
     if isinstance(op, aops.AddColumnOp):
         dropped = [o for o in rev.ops if isinstance(o, aops.DropColumnOp)]
-        if len(dropped) != 1:
+        if len(dropped) != 1 or dropped[0].schema is None:
             return rev, ()
-        probe = reverse_of(
-            aops.DropColumnOp(
-                dropped[0].table_name, dropped[0].column_name, schema=dropped[0].schema
-            ),
-            conn,
-            archive_schema=archive_schema,
+        column = dropped[0]
+        target = archive_name((column.table_name, column.column_name), tag)
+        keep = keep_added_column_sql(
+            str(column.schema), column.table_name, column.column_name, archive_schema, target
         )
-        if probe.irreversible or not probe.archive:
-            note = probe.irreversible or "nothing to key them by"
-            return replace(
-                rev,
-                caveats=(*rev.caveats, f"values written to the new column are not kept ({note})"),
-            ), ()
-        keep = [verbatim(stmt) for a in probe.archive for stmt in keep_sql(a)]
-        return replace(rev, ops=(*keep, *rev.ops)), tuple(probe.archive)
+        kept = {
+            "when": "revert",
+            "kind": "column",
+            "schema": column.schema,
+            "table": column.table_name,
+            "column": column.column_name,
+            "archive_schema": archive_schema,
+            "archive_table": target,
+        }
+        return replace(rev, ops=(*[verbatim(s) for s in keep], *rev.ops)), (kept,)
     if isinstance(op, aops.CreateTableOp):
         drops = [o for o in rev.ops if isinstance(o, aops.DropTableOp)]
-        if len(drops) != 1:
+        if len(drops) != 1 or drops[0].schema is None:
             return rev, ()
         drop = drops[0]
-        schema = drop.schema or "public"
-        probe = reverse_of(
-            aops.DropTableOp(drop.table_name, schema=drop.schema),
-            conn,
-            archive_schema=archive_schema,
-        )
-        if probe.irreversible or not probe.archive:
-            note = probe.irreversible or "it cannot be moved"
-            return replace(
-                rev, caveats=(*rev.caveats, f"rows written to the new table are not kept ({note})")
-            ), ()
-        action = probe.archive[0]
+        schema = str(drop.schema)
+        target = archive_name((drop.table_name,), tag)
         # Enum types the table brought are dropped after it: its copy must not depend on them.
         retype = [
             statement(
@@ -382,11 +373,22 @@ def keep_on_revert(
             for col in op.columns
             if isinstance(col, sa.Column) and isinstance(col.type, sa.Enum) and col.type.native_enum
         ]
-        move = [verbatim(stmt) for stmt in keep_sql(action)]
+        move = [
+            verbatim(s)
+            for s in archive_created_table_sql(schema, drop.table_name, archive_schema, target, tag)
+        ]
         ops: list[MigrateOperation] = []
         for o in rev.ops:
             ops.extend([*retype, *move] if o is drop else [o])
-        return replace(rev, ops=tuple(ops)), (action,)
+        kept = {
+            "when": "revert",
+            "kind": "table",
+            "schema": schema,
+            "table": drop.table_name,
+            "archive_schema": archive_schema,
+            "archive_table": target,
+        }
+        return replace(rev, ops=tuple(ops)), (kept,)
     return rev, ()
 
 

@@ -30,6 +30,7 @@ from migsafe.engine.revert import last_revertible_run
 from migsafe.engine.runner import fingerprint_scope
 from migsafe.engine.session import Session
 from migsafe.engine.verify import run_checks
+from migsafe.engine.versions import VersionTable
 from migsafe.errors import MigrationFailed, ReverseMismatch, UsageError
 from migsafe.results import RunResult
 from migsafe.reverse._sql import run_verbatim
@@ -99,6 +100,22 @@ def select(session: Session, to: str | None, steps: int | None) -> StoredRevert 
         to_heads=tuple(sorted(picked[-1].heads_before)),
         reverts_run_id=picked[0].run_id if whole_run else None,
     )
+
+
+def read_heads_directly(session: Session) -> bool:
+    """Read the heads from the version table the newest run recorded in its plan, without
+    running env.py; False when there is no such run (then env.py must tell)."""
+    runs = session.history.runs(limit=1, with_plan=True)
+    plan = runs[0].plan if runs else None
+    if not plan or not plan.get("version_table"):
+        return False
+    session.versions = VersionTable(
+        session.engine, str(plan["version_table"]), plan.get("version_table_schema")
+    )
+    session.heads = session.versions.read(session.conn)
+    if session.conn.in_transaction():
+        session.conn.rollback()
+    return True
 
 
 def _chain(rows: Sequence[store.StoredReverse], heads: Sequence[str]) -> list[store.StoredReverse]:
@@ -233,7 +250,9 @@ def run(
                 continue
             error = exc
             break
-    at = session.versions.read_fresh()
+    # After a commit the heads are the plan's; after a failure, read them beside the (possibly
+    # broken) migration connection.
+    at = chosen.to_heads if error is None else session.versions.read_fresh()
     status = hist.SUCCEEDED if error is None else hist.ROLLED_BACK
     text = describe_error(error, session) if error is not None else None
     if isinstance(error, KeyboardInterrupt):

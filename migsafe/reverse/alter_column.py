@@ -18,6 +18,7 @@ archived and restored by primary key.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -108,6 +109,36 @@ def _undo(
     return out
 
 
+_VARCHAR = re.compile(r"^(?:character varying|varchar)(?:\((\d+)\))?$")
+_NUMERIC = re.compile(r"^(?:numeric|decimal)\((\d+),(\d+)\)$")
+_INTEGERS = ("smallint", "integer", "bigint")
+_INTEGER_NAMES = {"int2": "smallint", "int4": "integer", "int": "integer", "int8": "bigint"}
+
+
+def widens(old_sql: str, new_sql: str) -> bool:
+    """A type change every value survives both ways, text for text, whatever the data:
+    a longer (or unbounded) varchar or text, a wider integer, numeric with room for as many
+    digits on both sides of the point. Anything else is probed against the data."""
+    old = " ".join(old_sql.lower().replace(", ", ",").split())
+    new = " ".join(new_sql.lower().replace(", ", ",").split())
+    old, new = _INTEGER_NAMES.get(old, old), _INTEGER_NAMES.get(new, new)
+    old_char, new_char = _VARCHAR.match(old), _VARCHAR.match(new)
+    if old_char and (new == "text" or new_char):
+        if new == "text" or new_char is None or new_char.group(1) is None:
+            return True
+        return old_char.group(1) is not None and int(new_char.group(1)) >= int(old_char.group(1))
+    if old == "text" and new_char and new_char.group(1) is None:
+        return True
+    if old in _INTEGERS and new in _INTEGERS:
+        return _INTEGERS.index(new) >= _INTEGERS.index(old)
+    old_num, new_num = _NUMERIC.match(old), _NUMERIC.match(new)
+    if old_num and new_num:
+        p, s_ = int(old_num.group(1)), int(old_num.group(2))
+        p2, s2 = int(new_num.group(1)), int(new_num.group(2))
+        return s2 >= s_ and p2 - s2 >= p - s_
+    return False
+
+
 def _converts_back(live: Live, table: Relation, col: ColumnDef, op: AlterColumnOp) -> bool:
     """True when every live value survives the new type and the way back, as text.
 
@@ -120,6 +151,8 @@ def _converts_back(live: Live, table: Relation, col: ColumnDef, op: AlterColumnO
         new_type = new_type()  # a type class, as in alter_column(type_=sa.Text)
     new_spec = str(new_type.compile(dialect=live.conn.dialect))
     using = op.kw.get("postgresql_using")
+    if not using and widens(col.type_sql, new_spec):
+        return True  # every value keeps its text both ways: no need to read the table
     source: sql.Composable = sql.SQL(using) if using else sql.Identifier(col.name)
     probe = sql.SQL(
         "SELECT EXISTS (SELECT 1 FROM {} WHERE CAST({} AS text) IS DISTINCT FROM "

@@ -148,9 +148,14 @@ def pinned_search_path(conn: sa.Connection) -> Iterator[None]:
     After a database error the transaction (or savepoint) is aborted and its rollback undoes
     the setting, so it is not touched then.
     """
-    previous = conn.execute(sa.text("SELECT pg_catalog.current_setting('search_path')"))
-    value = previous.scalar_one()
-    conn.execute(sa.text("SELECT pg_catalog.set_config('search_path', '', true)"))
+    # One round trip: the target list is evaluated left to right, the old value first.
+    previous = conn.execute(
+        sa.text(
+            "SELECT pg_catalog.current_setting('search_path'), "
+            "pg_catalog.set_config('search_path', '', true)"
+        )
+    )
+    value = previous.one()[0]
     try:
         yield
     except sa.exc.DBAPIError:

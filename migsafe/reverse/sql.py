@@ -7,6 +7,7 @@ values are inlined as literals.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import sqlalchemy as sa
@@ -40,13 +41,21 @@ def render_sql(
     """The SQL statements *ops* run, each ending with ``;``, in order."""
     name = dialect if isinstance(dialect, str) else dialect.name
     out = _Statements()
+    context, operations = _offline(name)
+    # One offline context per dialect; a new buffer per call.
+    context.impl.output_buffer = out  # type: ignore[assignment]
+    for op in ops:
+        operations.invoke(op)
+    return out.items
+
+
+@functools.lru_cache(maxsize=4)
+def _offline(name: str) -> tuple[MigrationContext, Operations]:
+    """An offline-mode context for *name* (configuring one costs more than rendering)."""
     context = MigrationContext.configure(
         dialect_name=name,
         # "named": percent signs are not doubled in the text, as pyformat would.
         dialect_opts={"paramstyle": "named"},
-        opts={"as_sql": True, "output_buffer": out, "literal_binds": True},
+        opts={"as_sql": True, "output_buffer": _Statements(), "literal_binds": True},
     )
-    operations = Operations(context)
-    for op in ops:
-        operations.invoke(op)
-    return out.items
+    return context, Operations(context)
