@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql
 
 from migsafe.reverse._sql import verbatim
 from migsafe.reverse.execute_ddl import MIRRORED, mirror
+from migsafe.reverse.execute_inert import harmless_select
 from migsafe.reverse.model import Reverse
 from migsafe.reverse.reflect import Live
 
@@ -77,6 +78,8 @@ def static_verdict(node: Any) -> str | None:
     kind = _CHANGES_DATA.get(type(node))
     if kind is not None:
         return f"{kind} changes data, which a reverse script cannot restore"
+    if isinstance(node, ast.SelectStmt) and harmless_select(node) is not None:
+        return None  # reads, or acts on the session/a sequence only (execute_inert)
     if type(node) in _OPAQUE:
         return _OPAQUE[type(node)]
     if type(node) not in MIRRORED:

@@ -18,6 +18,12 @@ from migsafe.reverse._pgnodes import Unreadable
 from migsafe.reverse.execute_alter import ALTER_MIRRORS
 from migsafe.reverse.execute_create import CREATE_MIRRORS
 from migsafe.reverse.execute_drop import DROP_MIRRORS
+from migsafe.reverse.execute_inert import (
+    INERT,
+    reverse_create_extension,
+    reverse_inert,
+    reverse_select,
+)
 from migsafe.reverse.model import Reverse
 from migsafe.reverse.reflect import Live
 
@@ -34,6 +40,9 @@ _MIRRORS: dict[type, Mirror] = {
     **ALTER_MIRRORS,
     **DROP_MIRRORS,
     ast.VariableSetStmt: _session_setting,
+    **dict.fromkeys(INERT, reverse_inert),
+    ast.SelectStmt: reverse_select,
+    ast.CreateExtensionStmt: reverse_create_extension,
 }
 
 #: Statement kinds that have a mirror (whether a given statement is reversible still depends

@@ -72,8 +72,12 @@ REFUSED: dict[str, tuple[ops.MigrateOperation, str]] = {
         ops.ExecuteSQLOp("DO $$ BEGIN PERFORM 1; END $$"),
         "procedural code",
     ),
-    "execute-select": (
-        ops.ExecuteSQLOp("SELECT pg_catalog.setval('items_counter_seq', 5)"),
+    "execute-select-user-function": (
+        ops.ExecuteSQLOp("SELECT public.recount_items()"),
+        "SELECT may call functions",
+    ),
+    "execute-select-into": (
+        ops.ExecuteSQLOp("SELECT * INTO items_copy FROM items"),
         "SELECT may call functions",
     ),
     "execute-unmirrored-ddl": (
@@ -139,3 +143,41 @@ def test_if_exists_on_a_missing_object_needs_no_reverse(conn: sa.Connection) -> 
         ops.ExecuteSQLOp("SET LOCAL lock_timeout = '5s'"),
     ):
         assert reverse_of(op, conn) == Reverse()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "LOCK TABLE items IN ACCESS EXCLUSIVE MODE",
+        "ANALYZE items",
+        "NOTIFY items_changed",
+        "SELECT count(*) FROM items",
+        "SELECT pg_catalog.pg_advisory_xact_lock(42)",
+        "SHOW search_path",
+    ],
+)
+def test_statements_with_no_lasting_effect_need_no_reverse(
+    statement: str, conn: sa.Connection
+) -> None:
+    """Ordinary migrations lock, analyze or read; refusing those would send them to a
+    snapshot for nothing."""
+    rev = reverse_of(ops.ExecuteSQLOp(statement), conn)
+    assert rev.irreversible is None and rev.ops == () and rev.archive == ()
+
+
+def test_setval_is_undone_by_nothing_and_says_so(conn: sa.Connection) -> None:
+    rev = reverse_of(ops.ExecuteSQLOp("SELECT pg_catalog.setval('items_counter_seq', 5)"), conn)
+    assert rev.irreversible is None and rev.ops == ()
+    assert rev.caveats and "sequence" in rev.caveats[0]
+
+
+def test_create_extension_is_undone_unless_it_was_there(conn: sa.Connection) -> None:
+    installed = conn.exec_driver_sql(
+        "SELECT count(*) FROM pg_catalog.pg_extension WHERE extname = 'plpgsql'"
+    ).scalar()
+    assert installed == 1
+    again = reverse_of(ops.ExecuteSQLOp("CREATE EXTENSION IF NOT EXISTS plpgsql"), conn)
+    assert again.irreversible is None and again.ops == ()
+    fresh = reverse_of(ops.ExecuteSQLOp("CREATE EXTENSION IF NOT EXISTS pg_trgm"), conn)
+    assert fresh.irreversible is None
+    assert [str(getattr(o, "sqltext", "")) for o in fresh.ops] == ['DROP EXTENSION "pg_trgm"']
