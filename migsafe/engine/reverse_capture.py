@@ -170,7 +170,6 @@ class ReverseCapture:
 
     def invoke(self, revision: str, op: MigrateOperation, operations: Any, run: Any) -> Any:
         """Run *op* the reversible way: reverse first, archive, then the operation."""
-        from migsafe.reverse import reverse_of
         from migsafe.reverse.apply import keep
 
         if self._depth:  # an operation run by migsafe (a downgrade() being tested)
@@ -178,7 +177,7 @@ class ReverseCapture:
         conn = operations.get_bind()
         gathered = self._current.setdefault(revision, _Gathered())
         with self.quiet():
-            rev = reverse_of(op, conn, archive_schema=self.archive_schema)
+            rev = _reverse_or_refusal(op, conn, self.archive_schema)
             if rev.irreversible and _backfill(op, gathered):
                 rev = type(rev)(
                     caveats=("a backfill of what this revision created: undone with it",)
@@ -390,6 +389,22 @@ def keep_on_revert(
         }
         return replace(rev, ops=tuple(ops)), (kept,)
     return rev, ()
+
+
+def _reverse_or_refusal(op: MigrateOperation, conn: sa.Connection, archive_schema: str) -> Any:
+    """The reverse of *op*; a bug in the generator makes the step irreversible (so a cover,
+    or a clean refusal), never a crash of the user's migration. A database error cannot be
+    turned into that: the transaction is aborted, so it propagates and rolls back."""
+    from migsafe.reverse import Reverse, reverse_of
+
+    try:
+        return reverse_of(op, conn, archive_schema=archive_schema)
+    except sa.exc.DBAPIError:
+        raise
+    except Exception as exc:
+        return Reverse.refused(
+            f"the reverse generator failed on it ({type(exc).__name__}: {exc}); please report it"
+        )
 
 
 def _backfill(op: MigrateOperation, gathered: _Gathered) -> bool:

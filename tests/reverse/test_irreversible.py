@@ -181,3 +181,22 @@ def test_create_extension_is_undone_unless_it_was_there(conn: sa.Connection) -> 
     fresh = reverse_of(ops.ExecuteSQLOp("CREATE EXTENSION IF NOT EXISTS pg_trgm"), conn)
     assert fresh.irreversible is None
     assert [str(getattr(o, "sqltext", "")) for o in fresh.ops] == ['DROP EXTENSION "pg_trgm"']
+
+
+def test_a_bug_in_the_generator_is_a_refusal_not_a_crash(
+    conn: sa.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user's migration must not die of migsafe's bug: the step becomes irreversible
+    (so its downgrade(), --backup or --allow-irreversible covers it, or it is refused)."""
+    import migsafe.reverse.generate as generate
+    from migsafe.engine.reverse_capture import _reverse_or_refusal
+
+    def broken(op: object, live: object) -> None:
+        raise KeyError("unexpected catalog shape")
+
+    monkeypatch.setitem(generate.HANDLERS, ops.AddColumnOp, broken)
+    rev = _reverse_or_refusal(
+        ops.AddColumnOp("items", sa.Column("x", sa.Integer)), conn, "migsafe_archive"
+    )
+    assert rev.irreversible is not None and "KeyError" in rev.irreversible
+    assert conn.exec_driver_sql("SELECT 1").scalar() == 1
