@@ -31,7 +31,7 @@ def test_bench_flags_quick_mode_prints_its_figures(pg_server) -> None:
     for label, name in (("a", "plain_on"), ("b", "rollout_50"), ("c", "no_such_flag")):
         block = re.search(
             rf"\({label}\) [^\n]*is_enabled\('{name}'\) -> (True|False)\n"
-            rf" +flags\.Engine +{FIGURE}\n"
+            rf" +FlagClient +{FIGURE}\n"
             rf" +UnleashClient +{FIGURE}\n"
             rf" +ratio UnleashClient/flags: [\d.]+x median, [\d.]+x best",
             out,
@@ -40,7 +40,7 @@ def test_bench_flags_quick_mode_prints_its_figures(pg_server) -> None:
     assert re.search(r"\(target >= 30x: (met|NOT met)\)", out)
     assert re.search(r"\(target >= 10x: (met|NOT met)\)", out)
     assert re.search(
-        r"flags\.Engine median [\d.]+ us per call +\(target <= 1 us: (met|NOT met)\)", out
+        r"FlagClient median [\d.]+ us per call +\(target <= 1 us: (met|NOT met)\)", out
     )
     assert re.search(
         r"propagation \(migsafe flags disable/enable -> 8 processes, 10 flips, 80 observations",
