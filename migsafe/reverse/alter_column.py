@@ -10,6 +10,10 @@ A type change also re-parses the CHECK constraints and index expressions that us
 (``price >= 0`` becomes ``price::numeric >= 0`` after a round trip through ``integer``), so
 the reverse rebuilds those from their saved definitions.
 
+A type that brings a constraint (``Enum(native_enum=False, create_constraint=True)``) makes
+Alembic add a CHECK constraint after the change, and an ``existing_type`` like it makes Alembic
+drop one before: the reverse drops the first and re-creates the second from the catalogs.
+
 A type change is checked against the live rows: when every value converts to the new type
 and back to the same text, the reverse needs no data; otherwise (a narrowing change such as
 ``text`` to ``varchar(10)``, or ``numeric(12,4)`` to ``numeric(12,2)``) the old values are
@@ -19,6 +23,7 @@ archived and restored by primary key.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,12 +31,18 @@ from alembic.operations.ops import AlterColumnOp, DropConstraintOp, DropIndexOp,
 from psycopg import sql
 
 from migsafe.reverse._sql import VerbatimType, ident, run_verbatim, server_default
+from migsafe.reverse.checks import exact_check
 from migsafe.reverse.columns import column_archive
 from migsafe.reverse.model import ColumnArchive, Reverse
 from migsafe.reverse.ops import RestoreArchiveOp
 from migsafe.reverse.recreate import constraint_ops, index_ops
 from migsafe.reverse.reflect import ColumnDef, Live, Relation, column, pinned_search_path, relation
-from migsafe.reverse.reflect_objects import constraints_on_column, indexes_on_column
+from migsafe.reverse.reflect_objects import (
+    ConstraintDef,
+    constraints_on_column,
+    indexes_on_column,
+    table_constraints,
+)
 
 
 def reverse_alter_column(op: AlterColumnOp, live: Live) -> Reverse:
@@ -44,28 +55,82 @@ def reverse_alter_column(op: AlterColumnOp, live: Live) -> Reverse:
         col = column(live.conn, table, op.column_name)
         if col is None:
             return Reverse.refused(f"column {op.column_name} does not exist: the alter would fail")
+        # Constraints the type brings: compared before and after the change (an unnamed one
+        # gets its name from the server), see _with_type_constraints.
+        before = None
+        if _brings_constraints(op, live):
+            before = [exact_check(live.conn, table, c) for c in table_constraints(live.conn, table)]
         rebuild: list[MigrateOperation] = []
         if op.modify_type is not None:
-            rebuild = _rebuild_reparsed(live, table, col)
+            rebuild = _rebuild_reparsed(live, table, col, checks=before is None)
         action: ColumnArchive | None = None
         if op.modify_type is not None and not _converts_back(live, table, col, op):
             kept = column_archive(live, table, col, "the values the type change loses", retype=True)
             if isinstance(kept, str):
                 return Reverse.refused(kept)
             action = kept
-    return Reverse(
-        ops=tuple(_undo(op, table, col, action) + rebuild),
-        archive=() if action is None else (action,),
+        reparsed = {c.name for c in constraints_on_column(live.conn, table, col.attnum)}
+    ops = _undo(op, table, col, action) + rebuild
+    rev = Reverse(ops=tuple(ops), archive=() if action is None else (action,))
+    if before is None:
+        return rev
+    return replace(
+        rev, finish=lambda conn: _with_type_constraints(rev, conn, table, before, reparsed)
     )
 
 
-def _rebuild_reparsed(live: Live, table: Relation, col: ColumnDef) -> list[MigrateOperation]:
-    """Drop and re-create, from today's definitions, what a type change re-parses."""
+def _brings_constraints(op: AlterColumnOp, live: Live) -> bool:
+    """Alembic's ``alter_column`` drops the constraints ``existing_type`` brings before the
+    change and adds those the new type brings after it (a non-native ``Enum`` or ``Boolean``
+    with ``create_constraint=True``: a CHECK), the way ``alembic.operations.toimpl`` decides."""
+    if op.modify_type is None:
+        return False
+    dialect = live.conn.dialect
+    compiler = dialect.statement_compiler(dialect, None)
+    for type_ in (op.existing_type, op.modify_type):
+        if type_ is None:
+            continue
+        table = sa.Table("t", sa.MetaData(), sa.Column(op.column_name, type_))
+        for con in table.constraints:
+            rule = getattr(con, "_create_rule", None)
+            if not isinstance(con, sa.PrimaryKeyConstraint) and (rule is None or rule(compiler)):
+                return True
+    return False
+
+
+def _with_type_constraints(
+    rev: Reverse,
+    conn: sa.Connection,
+    table: Relation,
+    before: list[ConstraintDef],
+    reparsed: set[str],
+) -> Reverse:
+    """Once the change ran: drop the constraints it added first; then re-create from their
+    definitions before it those it dropped, and the CHECKs on the column it re-parsed."""
+    now = {c.name for c in table_constraints(conn, table)}
+    known = {c.name for c in before}
+    drop: list[MigrateOperation] = [
+        DropConstraintOp(name, table.name, schema=table.schema) for name in sorted(now - known)
+    ]
+    readd: list[MigrateOperation] = []
+    for con in before:
+        if con.name in now and con.name in reparsed and con.kind == "c":
+            readd.append(DropConstraintOp(con.name, table.name, schema=table.schema))
+        if con.name not in now or (con.name in reparsed and con.kind == "c"):
+            readd += constraint_ops(con, table.schema, table.name)
+    return replace(rev, ops=(*drop, *rev.ops, *readd), finish=None)
+
+
+def _rebuild_reparsed(
+    live: Live, table: Relation, col: ColumnDef, *, checks: bool
+) -> list[MigrateOperation]:
+    """Drop and re-create, from today's definitions, what a type change re-parses (the CHECK
+    constraints only with *checks*: else they are known once the change ran)."""
     out: list[MigrateOperation] = []
-    for con in constraints_on_column(live.conn, table, col.attnum):
+    for con in constraints_on_column(live.conn, table, col.attnum) if checks else ():
         if con.kind == "c":
             out.append(DropConstraintOp(con.name, table.name, schema=table.schema))
-            out += constraint_ops(con, table.schema, table.name)
+            out += constraint_ops(exact_check(live.conn, table, con), table.schema, table.name)
     for index in indexes_on_column(live.conn, table, col.attnum):
         if index.expressions:
             out.append(DropIndexOp(index.name, table_name=table.name, schema=table.schema))

@@ -20,6 +20,7 @@ from psycopg import sql
 
 from migsafe.reverse._sql import VerbatimType, ident, server_default, statement
 from migsafe.reverse.archive import archive_name, new_tag
+from migsafe.reverse.checks import exact_check
 from migsafe.reverse.model import ArchivedColumn, ColumnArchive, Reverse
 from migsafe.reverse.ops import RestoreArchiveOp
 from migsafe.reverse.recreate import constraint_ops, index_ops
@@ -144,7 +145,7 @@ def _readd(live: Live, table: Relation, col: ColumnDef) -> Reverse:
     for index in indexes_on_column(conn, table, col.attnum):
         ops += index_ops(index, schema)
     for con in constraints_on_column(conn, table, col.attnum):
-        ops += constraint_ops(con, schema, table.name)
+        ops += constraint_ops(exact_check(conn, table, con), schema, table.name)
     return Reverse(
         ops=tuple(ops),
         archive=() if action is None else (action,),

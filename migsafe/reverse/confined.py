@@ -10,6 +10,7 @@ written to them, so the writes need no reverse of their own. Anything else that 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -27,7 +28,7 @@ def confined(
     Tables are compared by bare name (lower case), as the revision named them.
     """
     try:
-        statements = pglast.parse_sql(sql_text)
+        statements = pglast.parse_sql(parseable(sql_text))
     except pglast.parser.ParseError:
         return False
     if not statements:
@@ -35,6 +36,19 @@ def confined(
     tables = {t.lower() for t in created_tables}
     columns = {t.lower(): {c.lower() for c in cols} for t, cols in added_columns.items()}
     return all(_confined(raw.stmt, tables, columns) for raw in statements)
+
+
+# What a DB-API driver's statement has where the values go (psycopg: ``%(name)s``, ``%s``).
+_PLACEHOLDER = re.compile(r"%\(\w+\)s|%s|%%")
+
+
+def parseable(statement: str) -> str:
+    """*statement* as a driver received it (``%(name)s`` placeholders, ``%%`` for ``%``), in
+    a form PostgreSQL's parser reads: placeholders become ``$1`` parameters. SQL that reaches
+    the connection directly (``session.execute(table.insert(), rows)``) looks like this."""
+    if "%" not in statement:
+        return statement
+    return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else "$1", statement)
 
 
 def _confined(node: Any, tables: set[str], columns: dict[str, set[str]]) -> bool:

@@ -17,6 +17,7 @@ from alembic.operations.ops import (
     MigrateOperation,
 )
 
+from migsafe.reverse.checks import exact_check
 from migsafe.reverse.model import Reverse
 from migsafe.reverse.recreate import constraint_ops
 from migsafe.reverse.reflect import Live, column, pinned_search_path, relation
@@ -71,8 +72,10 @@ def reverse_drop_constraint(op: DropConstraintOp, live: Live) -> Reverse:
     name = str(op.constraint_name)
     with pinned_search_path(live.conn):
         found = constraint(live.conn, table, name)
+        if found is not None:
+            found = exact_check(live.conn, table, found)
     if found is None:
         if op.if_exists:
             return Reverse.nothing()
-        return Reverse.refused(f"constraint {name} does not exist on {table.name}")
+        return Reverse.failing(f"constraint {name} does not exist on {table.name}")
     return Reverse(ops=tuple(constraint_ops(found, table.schema, table.name)))

@@ -75,7 +75,9 @@ def _alter_cmd(cmd: ast.AlterTableCmd, schema: str | None, table: str, live: Liv
     if kind == AlterTableType.AT_DropConstraint:
         name = need(cmd.name)
         drop_con = ops.DropConstraintOp(name, table, schema=schema, if_exists=cmd.missing_ok)
-        return reverse_drop_constraint(drop_con, live)
+        dropped = reverse_drop_constraint(drop_con, live)
+        # One statement is one reverse: a sub-command that will fail is refused as it is.
+        return Reverse.refused(f"constraint {name} does not exist") if dropped.finish else dropped
     return Reverse.refused(f"ALTER TABLE {kind_name(kind, 'AT_')} is not mirrored")
 
 

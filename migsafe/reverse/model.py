@@ -118,6 +118,16 @@ class Reverse:
         return cls(irreversible=reason)
 
     @classmethod
+    def failing(cls, reason: str) -> Reverse:
+        """An operation that will fail (dropping what does not exist): its error aborts the
+        transaction, or, caught in a savepoint, leaves nothing changed; either way there is
+        nothing to undo. Should it run after all, it is irreversible (checked by ``finish``).
+
+        Refusing instead would raise inside the migration, where ``try: op.drop_...`` (a
+        common way to drop what may not be there) would catch the refusal and go on."""
+        return cls(finish=lambda conn: cls.refused(f"{reason}, yet it ran"))
+
+    @classmethod
     def nothing(cls) -> Reverse:
         """An operation that changes nothing here (``IF NOT EXISTS`` on an existing object)."""
         return cls()

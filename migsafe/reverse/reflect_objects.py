@@ -57,6 +57,8 @@ _CONSTRAINT_BY_NAME = sa.text(
     f"{_CONSTRAINT_COLUMNS} WHERE con.conrelid = :oid AND con.conname = :name"
 )
 
+_TABLE_CONSTRAINTS = sa.text(f"{_CONSTRAINT_COLUMNS} WHERE con.conrelid = :oid")
+
 _STATISTICS_ON_COLUMN = sa.text(
     f"""SELECT count(*) FROM pg_catalog.pg_depend d
     WHERE d.classid = 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass AND {_COLUMN_DEP}"""
@@ -142,6 +144,13 @@ def index(conn: sa.Connection, index_rel: Relation) -> IndexDef | None:
 def constraint(conn: sa.Connection, table: Relation, name: str) -> ConstraintDef | None:
     row = conn.execute(_CONSTRAINT_BY_NAME, {"oid": table.oid, "name": name}).first()
     return None if row is None else ConstraintDef(*row)
+
+
+def table_constraints(conn: sa.Connection, table: Relation) -> list[ConstraintDef]:
+    """All of the table's constraints (call under ``pinned_search_path`` for the text)."""
+    rows = conn.execute(_TABLE_CONSTRAINTS, {"oid": table.oid})
+    found = [ConstraintDef(*r) for r in rows]
+    return sorted(found, key=lambda c: (_CONSTRAINT_ORDER.get(c.kind, 9), c.name))
 
 
 def user_type(conn: sa.Connection, qualified: str) -> TypeDef | None:

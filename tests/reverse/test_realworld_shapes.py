@@ -1,0 +1,118 @@
+"""Shapes of operation found in real projects' migrations (tests/projects/realworld_*) that the
+generator got wrong: each is applied to the seeded database and undone by its reverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from alembic.operations import ops
+
+from migsafe.reverse import Reverse, reverse_of
+from migsafe.reverse.checks import in_form
+from tests.reverse.conftest import RoundTrip, assert_exact
+
+STATUSES = ("SCHEDULED", "FAILED", "FINISHED", "RUNNING")
+RUNS = f"""
+CREATE TABLE public.runs (
+    run_uuid varchar(32) PRIMARY KEY,
+    status varchar(20) CONSTRAINT status CHECK (status IN {STATUSES!r}),
+    stage varchar(20)
+);
+INSERT INTO public.runs VALUES ('r1', 'FAILED', 'active'), ('r2', NULL, NULL);
+"""
+
+
+def test_alter_column_to_a_non_native_enum_drops_the_check_it_added(
+    conn: sa.Connection, round_trip: Callable[..., RoundTrip]
+) -> None:
+    """mlflow cfd24bdc0731: ``alter_column(type_=Enum(..., native_enum=False,
+    create_constraint=True))`` makes Alembic add an (unnamed) CHECK after the change; the
+    reverse must drop it, whatever name the server gave it."""
+    conn.exec_driver_sql(RUNS)
+    assert_exact(
+        round_trip(
+            lambda: [
+                ops.AlterColumnOp(
+                    "runs",
+                    "stage",
+                    existing_type=sa.String,
+                    modify_type=sa.Enum(
+                        "active", "deleted", create_constraint=True, native_enum=False
+                    ),
+                )
+            ]
+        )
+    )
+
+
+def test_alter_column_from_a_non_native_enum_re_creates_the_check_it_dropped(
+    conn: sa.Connection, round_trip: Callable[..., RoundTrip]
+) -> None:
+    """An ``existing_type`` that brings a CHECK makes Alembic drop it before the change: the
+    reverse re-creates it, exactly as it was."""
+    conn.exec_driver_sql(RUNS)
+    existing = sa.Enum(*STATUSES, name="status", create_constraint=True, native_enum=False)
+    assert_exact(
+        round_trip(
+            lambda: [
+                ops.AlterColumnOp(
+                    "runs", "status", existing_type=existing, modify_type=sa.String(40)
+                )
+            ]
+        )
+    )
+
+
+def test_a_dropped_in_check_comes_back_with_the_same_definition(
+    conn: sa.Connection, round_trip: Callable[..., RoundTrip]
+) -> None:
+    """``col IN (...)`` on a varchar is stored as ``= ANY ((ARRAY[...])::text[])``, which
+    does not parse back the same: the reverse writes it back in its IN form."""
+    conn.exec_driver_sql(RUNS)
+    assert_exact(round_trip(lambda: [ops.DropConstraintOp("status", "runs", type_="check")]))
+
+
+def test_a_dropped_column_brings_its_in_check_back_the_same(
+    conn: sa.Connection, round_trip: Callable[..., RoundTrip]
+) -> None:
+    """The same CHECK, dropped with its column and re-created by the column's reverse."""
+    conn.exec_driver_sql(RUNS)
+    trip = round_trip(lambda: [ops.DropColumnOp("runs", "status")])
+    assert trip.reverted.fp.tables == trip.before.fp.tables
+    constraints = trip.reverted.description["relations"]["public.runs"]["constraints"]
+    before = trip.before.description["relations"]["public.runs"]["constraints"]
+    assert constraints == before
+
+
+def test_in_form_rewrites_only_the_array_of_strings_shape() -> None:
+    stored = (
+        "CHECK (((s)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])"
+        "::text[]))) NOT VALID"
+    )
+    assert in_form(stored) == "CHECK (s IN ('a', 'b'))"
+    assert in_form("CHECK ((price >= (0)::numeric))") is None
+    assert in_form("CHECK ((n = ANY (ARRAY[1, 2])))") is None
+
+
+def test_dropping_a_constraint_that_is_not_there_is_not_refused(conn: sa.Connection) -> None:
+    """mlflow 0a8213491aaa wraps ``drop_constraint`` in ``try/except Exception``: a refusal
+    raised there would be caught and the migration would go on. The drop fails by itself
+    (and aborts the transaction), so there is nothing to undo."""
+    rev = reverse_of(ops.DropConstraintOp("nope", "items", type_="check"), conn)
+    assert rev.irreversible is None and not rev.ops
+    assert rev.finish is not None
+    ran_anyway = rev.finish(conn)
+    assert isinstance(ran_anyway, Reverse) and ran_anyway.irreversible
+
+
+def test_a_backfill_through_the_session_is_read_with_its_placeholders() -> None:
+    """mlflow 89d4b8295536 fills the table it created with ``session.execute(insert, rows)``:
+    the statement reaches the connection with the driver's ``%(name)s`` placeholders."""
+    from migsafe.reverse.confined import confined
+
+    statement = "INSERT INTO latest_metrics (key, value) VALUES (%(key)s, %(value)s)"
+    assert confined(statement, {"latest_metrics"}, {})
+    assert not confined(statement.replace("latest_metrics", "metrics"), {"latest_metrics"}, {})
+    assert confined("UPDATE t SET n = 'a%%' || %s", set(), {"t": {"n"}})
