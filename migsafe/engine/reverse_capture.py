@@ -59,6 +59,7 @@ class _Gathered:
     irreversible: list[str] = field(default_factory=list)
     schema_before: str | None = None
     revert_archives: list[dict[str, Any]] = field(default_factory=list)  # made by a revert
+    refusal: IrreversibleStep | None = None  # raised once; kept in case the migration caught it
     created_tables: set[str] = field(default_factory=set)  # what a backfill may write to
     added_columns: dict[str, set[str]] = field(default_factory=dict)
 
@@ -230,12 +231,14 @@ class ReverseCapture:
         gathered = self._current.setdefault(revision, _Gathered())
         gathered.irreversible.append(reason)
         if self.coverage(revision) is None:
-            raise IrreversibleStep(
+            refusal = IrreversibleStep(
                 f"{revision} is irreversible ({reason}); refused before it ran, nothing changed",
                 revision=revision,
                 hint="rerun with --backup (a snapshot to go back to) or --allow-irreversible, "
                 "or give the migration a downgrade()",
             )
+            gathered.refusal = gathered.refusal or refusal
+            raise refusal
 
     # -- when a revision is done ----------------------------------------------------------------
     def finish(
@@ -253,6 +256,10 @@ class ReverseCapture:
         from migsafe.reverse import render_sql, reverse_script
 
         gathered = self._current.pop(revision, _Gathered())
+        if gathered.refusal is not None:
+            # The migration caught the refusal (a broad `except Exception`) and went on: it is
+            # still refused, and raising here rolls the whole transaction back.
+            raise gathered.refusal
         caveats = tuple(dict.fromkeys(c for r in gathered.reverses for c in r.caveats))
         archives = (
             *(_describe_archive(a, "upgrade") for r in gathered.reverses for a in r.archive),

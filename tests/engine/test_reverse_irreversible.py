@@ -200,3 +200,24 @@ def test_a_backfill_of_what_the_revision_creates_is_reversible(
     after = pg_db.fingerprint()
     assert after.tables == before.tables
     assert after.schema == before.schema
+
+
+def test_a_refusal_the_migration_catches_is_still_a_refusal(
+    project: MiniProject, pg_db: Db
+) -> None:
+    """Real migrations wrap steps in `try/except Exception`: swallowing the refusal must not
+    let the irreversible step through (found on MLflow's migrations)."""
+    project.add(
+        "r1",
+        'verb = "UPD" + "ATE"\n'
+        "try:\n"
+        '    op.execute(f"{verb} seed SET note = NULL")\n'
+        "except Exception:\n"
+        "    pass\n"
+        'op.add_column("seed", sa.Column("after", sa.Integer))',
+    )
+    before = pg_db.fingerprint()
+    proc = project.upgrade(pg_db.url)
+    assert proc.returncode == 2, project.explain(proc)
+    assert "r1 is irreversible" in proc.stderr
+    pg_db.assert_unchanged(before)
