@@ -105,13 +105,22 @@ def select(session: Session, to: str | None, steps: int | None) -> StoredRevert 
 def read_heads_directly(session: Session) -> bool:
     """Read the heads from the version table the newest run recorded in its plan, without
     running env.py; False when there is no such run (then env.py must tell)."""
-    runs = session.history.runs(limit=1, with_plan=True)
-    plan = runs[0].plan if runs else None
-    if not plan or not plan.get("version_table"):
+    table = session.history.table
+    with session.aux() as aux:
+        if not session.history.exists(aux):
+            return False
+        # Only the two plan fields, not the whole plan document.
+        row = aux.execute(
+            sa.select(
+                table.c.plan["version_table"].as_string(),
+                table.c.plan["version_table_schema"].as_string(),
+            )
+            .order_by(table.c.started_at.desc(), table.c.run_id)
+            .limit(1)
+        ).first()
+    if row is None or not row[0]:
         return False
-    session.versions = VersionTable(
-        session.engine, str(plan["version_table"]), plan.get("version_table_schema")
-    )
+    session.versions = VersionTable(session.engine, str(row[0]), row[1])
     session.heads = session.versions.read(session.conn)
     if session.conn.in_transaction():
         session.conn.rollback()

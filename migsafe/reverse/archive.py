@@ -134,9 +134,15 @@ def _restore_column(a: ColumnArchive) -> list[sql.Composed]:
                 "WHERE NOT EXISTS (SELECT FROM {} AS kept WHERE {})"
             ).format(live, target, column, old_type, kept_table, match),
         ]
+    # A row whose kept value and current value are both NULL needs no new version: skipping
+    # it spares a rewrite of every row where the column was empty (IS NULL works for every
+    # type; IS DISTINCT FROM would need an equality operator, which json has not).
+    unchanged = sql.SQL("(kept.{} IS NOT NULL OR live.{} IS NOT NULL)").format(
+        sql.Identifier(a.value.name), target
+    )
     out.append(
-        sql.SQL("UPDATE {} AS live SET {} = {} FROM {} AS kept WHERE {}").format(
-            live, target, _kept(a.value), kept_table, match
+        sql.SQL("UPDATE {} AS live SET {} = {} FROM {} AS kept WHERE {} AND {}").format(
+            live, target, _kept(a.value), kept_table, match, unchanged
         )
     )
     for schema, name in a.deferred:

@@ -22,7 +22,8 @@ def _text(composed: sql.Composable) -> str:
 def keep_added_column_sql(
     schema: str, table: str, column: str, archive_schema: str, archive_table: str
 ) -> list[str]:
-    """Copy *column*'s values, keyed by the table's primary key, into the archive.
+    """Copy *column*'s values (those not NULL), keyed by the table's primary key, into the
+    archive.
 
     Values of types outside ``pg_catalog`` are kept as text (a later step of the revert may
     drop their type). A table without a primary key keeps the values alone.
@@ -45,8 +46,9 @@ BEGIN
          || ' AS ' || pg_catalog.quote_ident(a.attname) INTO val
     FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
    WHERE a.attrelid = t AND a.attname = {column} AND NOT a.attisdropped;
-  EXECUTE pg_catalog.format('CREATE TABLE %s AS SELECT %s FROM %s',
-    {target}, pg_catalog.concat_ws(', ', keys, val), t);
+  -- NULLs carry nothing worth keeping: only the values written are copied.
+  EXECUTE pg_catalog.format('CREATE TABLE %s AS SELECT %s FROM %s WHERE %I IS NOT NULL',
+    {target}, pg_catalog.concat_ws(', ', keys, val), t, {column});
 END
 $migsafe$"""
     ).format(
