@@ -25,8 +25,7 @@ CASES = [
     ("text-delete", 'op.execute(sa.text("DELETE FROM seed WHERE id = 1"))', "static"),
     (
         "core-update",
-        'seed = sa.table("seed", sa.column("name"))\n'
-        'op.execute(seed.update().values(name="x"))',
+        'seed = sa.table("seed", sa.column("name"))\nop.execute(seed.update().values(name="x"))',
         "dynamic",
     ),
     (
@@ -36,7 +35,7 @@ CASES = [
     ),
     (
         "on-the-connection",
-        'op.get_bind().execute(sa.text("UPDATE seed SET note = \'gone\'"))',
+        "op.get_bind().execute(sa.text(\"UPDATE seed SET note = 'gone'\"))",
         "static",
     ),
     (
@@ -66,10 +65,14 @@ def test_an_uncovered_irreversible_step_is_refused_and_changes_nothing(
     assert "--backup" in proc.stderr and "--allow-irreversible" in proc.stderr
     assert "Traceback" not in proc.stderr
     pg_db.assert_unchanged(before)
-    status = pg_db.scalar(
-        "SELECT status FROM migsafe.migsafe_history WHERE command = 'upgrade' "
-        "ORDER BY started_at DESC LIMIT 1"
-    ) if found == "dynamic" else None
+    status = (
+        pg_db.scalar(
+            "SELECT status FROM migsafe.migsafe_history WHERE command = 'upgrade' "
+            "ORDER BY started_at DESC LIMIT 1"
+        )
+        if found == "dynamic"
+        else None
+    )
     assert status == ("rolled_back" if found == "dynamic" else None)
 
 
@@ -117,7 +120,7 @@ def test_a_working_downgrade_stands_in_and_revert_uses_it(project: MiniProject, 
     project.add(
         "r1",
         'op.add_column("seed", sa.Column("flag", sa.Boolean))\n'
-        'op.execute("UPDATE seed SET note = \'touched\'")',
+        "op.execute(\"UPDATE seed SET note = 'touched'\")",
         'op.drop_column("seed", "flag")',
     )
     before = pg_db.fingerprint()
@@ -140,7 +143,7 @@ def test_a_downgrade_that_does_not_undo_the_schema_is_no_cover(
     project.add(
         "r1",
         'op.add_column("seed", sa.Column("flag", sa.Boolean))\n'
-        'op.execute("UPDATE seed SET note = \'touched\'")',
+        "op.execute(\"UPDATE seed SET note = 'touched'\")",
         'op.execute("SELECT 1")',
     )
     before = pg_db.fingerprint()
