@@ -27,10 +27,15 @@ from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
-from alembic.operations.ops import AlterColumnOp, DropConstraintOp, DropIndexOp, MigrateOperation
+from alembic.operations.ops import (
+    AlterColumnOp,
+    DropConstraintOp,
+    DropIndexOp,
+    MigrateOperation,
+)
 from psycopg import sql
 
-from migsafe.reverse._sql import VerbatimType, ident, run_verbatim, server_default
+from migsafe.reverse._sql import VerbatimType, ident, run_verbatim, server_default, verbatim
 from migsafe.reverse.checks import exact_check
 from migsafe.reverse.columns import column_archive
 from migsafe.reverse.model import ColumnArchive, Reverse
@@ -48,13 +53,13 @@ from migsafe.reverse.reflect_objects import (
 def reverse_alter_column(op: AlterColumnOp, live: Live) -> Reverse:
     table = relation(live.conn, op.table_name, op.schema)
     if table is None:
-        return Reverse.refused(f"table {op.table_name} does not exist: alter_column would fail")
+        return Reverse.failing(f"table {op.table_name} does not exist: alter_column")
     if isinstance(op.modify_server_default, sa.Identity | sa.Computed):
         return Reverse.refused("identity or generated-column changes through alter_column")
     with pinned_search_path(live.conn):
         col = column(live.conn, table, op.column_name)
         if col is None:
-            return Reverse.refused(f"column {op.column_name} does not exist: the alter would fail")
+            return Reverse.failing(f"column {op.column_name} does not exist: the alter")
         # Constraints the type brings: compared before and after the change (an unnamed one
         # gets its name from the server), see _with_type_constraints.
         before = None
@@ -71,7 +76,12 @@ def reverse_alter_column(op: AlterColumnOp, live: Live) -> Reverse:
             action = kept
         reparsed = {c.name for c in constraints_on_column(live.conn, table, col.attnum)}
     ops = _undo(op, table, col, action) + rebuild
-    rev = Reverse(ops=tuple(ops), archive=() if action is None else (action,))
+    defaulted = _defaults_nulls(op, col)
+    rev = Reverse(
+        ops=tuple(ops),
+        archive=() if action is None else (action,),
+        caveats=(NULLS_DEFAULTED,) if defaulted else (),
+    )
     if before is None:
         return rev
     return replace(
@@ -168,10 +178,30 @@ def _undo(
     ):
         out.append(alter(modify_server_default=server_default(col.default)))
     if op.modify_nullable is not None and op.modify_nullable == col.not_null:
+        if _defaults_nulls(op, col):
+            out.append(_default_for_nulls(table, col))
         out.append(alter(modify_nullable=not col.not_null))
     if op.modify_comment is not False:
         out.append(alter(modify_comment=col.comment))
     return out
+
+
+def _defaults_nulls(op: AlterColumnOp, col: ColumnDef) -> bool:
+    """Whether undoing *op* makes the column NOT NULL again, with a default to fill in."""
+    restores_not_null = op.modify_nullable is True and col.not_null
+    return restores_not_null and col.default is not None and not (col.identity or col.generated)
+
+
+def _default_for_nulls(table: Relation, col: ColumnDef) -> MigrateOperation:
+    """Give the NULLs written since the column accepted them its restored default, so that it
+    can be NOT NULL again (without a default, the revert fails on them and rolls back)."""
+    stmt = sql.SQL("UPDATE {} SET {} = DEFAULT WHERE {} IS NULL").format(
+        sql.Identifier(table.schema, table.name), sql.Identifier(col.name), sql.Identifier(col.name)
+    )
+    return verbatim(stmt.as_string(None))
+
+
+NULLS_DEFAULTED = "rows written since with NULL in a column made NOT NULL again get its default"
 
 
 _VARCHAR = re.compile(r"^(?:character varying|varchar)(?:\((\d+)\))?$")

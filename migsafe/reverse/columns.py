@@ -49,7 +49,7 @@ LAST_COLUMN_CAVEAT = "column {} comes back as the table's last column (PostgreSQ
 def reverse_add_column(op: AddColumnOp, live: Live) -> Reverse:
     table = relation(live.conn, op.table_name, op.schema)
     if table is None:
-        return Reverse.refused(f"table {op.table_name} does not exist: add_column would fail")
+        return Reverse.failing(f"table {op.table_name} does not exist: add_column")
     name = op.column.name
     if op.if_not_exists and _exists(live, table, name):
         return Reverse.nothing()
@@ -59,13 +59,13 @@ def reverse_add_column(op: AddColumnOp, live: Live) -> Reverse:
 def reverse_drop_column(op: DropColumnOp, live: Live) -> Reverse:
     table = relation(live.conn, op.table_name, op.schema)
     if table is None:
-        return Reverse.refused(f"table {op.table_name} does not exist: drop_column would fail")
+        return Reverse.failing(f"table {op.table_name} does not exist: drop_column")
     with pinned_search_path(live.conn):
         col = column(live.conn, table, op.column_name)
         if col is None:
             if op.if_exists:
                 return Reverse.nothing()
-            return Reverse.refused(f"column {op.column_name} does not exist: the drop would fail")
+            return Reverse.failing(f"column {op.column_name} does not exist: the drop")
         return _readd(live, table, col)
 
 

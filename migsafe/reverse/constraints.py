@@ -20,8 +20,8 @@ from alembic.operations.ops import (
 from migsafe.reverse.checks import exact_check
 from migsafe.reverse.model import Reverse
 from migsafe.reverse.recreate import constraint_ops
-from migsafe.reverse.reflect import Live, column, pinned_search_path, relation
-from migsafe.reverse.reflect_objects import constraint
+from migsafe.reverse.reflect import Live, Relation, column, pinned_search_path, relation
+from migsafe.reverse.reflect_objects import constraint, table_constraints
 
 
 def reverse_add_constraint(op: AddConstraintOp, live: Live) -> Reverse:
@@ -44,31 +44,49 @@ def undo_add_constraint(
     columns: list[str],
 ) -> Reverse:
     """Drop the constraint again; for a primary key, let its columns accept NULLs again
-    where they did before (adding the key made them NOT NULL)."""
-    if not name:
-        return Reverse.refused(
-            "a constraint without a name: the reverse could not find it (name it, or use a "
-            "naming convention in the migration)"
-        )
+    where they did before (adding the key made them NOT NULL).
+
+    A constraint added without a name (``op.create_foreign_key(None, ...)``) is named by the
+    server: the reverse is finished once it ran, dropping the one constraint it added."""
     table = relation(live.conn, table_name, schema)
     if table is None:
-        return Reverse.refused(f"table {table_name} does not exist: the constraint would fail")
-    if constraint(live.conn, table, name) is not None:
-        return Reverse.refused(f"constraint {name} exists on {table.name}: adding it would fail")
-    ops: list[MigrateOperation] = [DropConstraintOp(name, table.name, schema=table.schema)]
-    for col_name in columns if primary_key else []:
-        col = column(live.conn, table, col_name)
-        if col is not None and not col.not_null:
-            ops.append(
-                AlterColumnOp(table.name, col_name, modify_nullable=True, schema=table.schema)
+        return Reverse.failing(f"table {table_name} does not exist: the constraint")
+    if name and constraint(live.conn, table, name) is not None:
+        return Reverse.failing(f"constraint {name} exists on {table.name}: adding it")
+    nullable = [
+        col_name
+        for col_name in (columns if primary_key else [])
+        if (col := column(live.conn, table, col_name)) is not None and not col.not_null
+    ]
+    if name:
+        return _drop_added(table, name, nullable)
+    before = {c.name for c in table_constraints(live.conn, table)}
+
+    def finish(conn: sa.Connection) -> Reverse:
+        added = [c.name for c in table_constraints(conn, table) if c.name not in before]
+        if len(added) != 1:
+            return Reverse.refused(
+                "a constraint without a name, and the server did not add exactly one "
+                f"({', '.join(added) or 'none'}): the reverse could not find it"
             )
+        return _drop_added(table, added[0], nullable)
+
+    return Reverse(finish=finish)
+
+
+def _drop_added(table: Relation, name: str, nullable: list[str]) -> Reverse:
+    ops: list[MigrateOperation] = [DropConstraintOp(name, table.name, schema=table.schema)]
+    ops += [
+        AlterColumnOp(table.name, col_name, modify_nullable=True, schema=table.schema)
+        for col_name in nullable
+    ]
     return Reverse(ops=tuple(ops))
 
 
 def reverse_drop_constraint(op: DropConstraintOp, live: Live) -> Reverse:
     table = relation(live.conn, op.table_name, op.schema)
     if table is None:
-        return Reverse.refused(f"table {op.table_name} does not exist: the drop would fail")
+        return Reverse.failing(f"table {op.table_name} does not exist: the drop")
     name = str(op.constraint_name)
     with pinned_search_path(live.conn):
         found = constraint(live.conn, table, name)

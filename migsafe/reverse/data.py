@@ -24,7 +24,7 @@ def reverse_bulk_insert(op: BulkInsertOp, live: Live) -> Reverse:
     schema = getattr(op.table, "schema", None)
     table = relation(live.conn, name, schema)
     if table is None:
-        return Reverse.refused(f"table {name} does not exist: bulk_insert would fail")
+        return Reverse.failing(f"table {name} does not exist: bulk_insert")
     if not op.rows:
         return Reverse.nothing()
     keys = primary_key(live.conn, table)

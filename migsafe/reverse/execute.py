@@ -20,6 +20,7 @@ from pglast import ast
 from sqlalchemy.dialects import postgresql
 
 from migsafe.reverse._sql import verbatim
+from migsafe.reverse.confined import parseable
 from migsafe.reverse.execute_ddl import MIRRORED, mirror
 from migsafe.reverse.execute_inert import harmless_select
 from migsafe.reverse.model import Reverse
@@ -92,7 +93,11 @@ def classify_sql(text: str) -> str | None:
     try:
         statements = pglast.parse_sql(text)
     except pglast.parser.ParseError as exc:
-        return f"its SQL does not parse ({exc})"
+        # SQL seen on the connection has the driver's placeholders (``%(name)s``, ``%s``).
+        try:
+            statements = pglast.parse_sql(parseable(text))
+        except pglast.parser.ParseError:
+            return f"its SQL does not parse ({exc})"
     for raw in statements:
         verdict = static_verdict(raw.stmt)
         if verdict is not None:

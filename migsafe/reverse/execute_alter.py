@@ -71,7 +71,12 @@ def _alter_cmd(cmd: ast.AlterTableCmd, schema: str | None, table: str, live: Liv
         con = _node(cmd.def_, ast.Constraint)
         is_pk = con.contype == ConstrType.CONSTR_PRIMARY
         keys = strings(con.keys)
-        return undo_add_constraint(live, table, schema, con.conname, is_pk, keys)
+        added = undo_add_constraint(live, table, schema, con.conname, is_pk, keys)
+        # Its reverse is only known once it ran (no name) or it will fail: as for a drop.
+        if added.finish:
+            why = f"{con.conname} would fail" if con.conname else "without a name"
+            return Reverse.refused(f"ADD CONSTRAINT {why}")
+        return added
     if kind == AlterTableType.AT_DropConstraint:
         name = need(cmd.name)
         drop_con = ops.DropConstraintOp(name, table, schema=schema, if_exists=cmd.missing_ok)

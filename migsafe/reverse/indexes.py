@@ -23,11 +23,11 @@ def reverse_create_index(op: CreateIndexOp, live: Live) -> Reverse:
         return Reverse.refused("create_index without a name: the reverse could not find it")
     table = relation(live.conn, op.table_name, op.schema)
     if table is None:
-        return Reverse.refused(f"table {op.table_name} does not exist: create_index would fail")
+        return Reverse.failing(f"table {op.table_name} does not exist: create_index")
     if relation(live.conn, str(name), table.schema) is not None:
         if op.if_not_exists:
             return Reverse.nothing()
-        return Reverse.refused(f"{table.schema}.{name} exists: create_index would fail")
+        return Reverse.failing(f"{table.schema}.{name} exists: create_index")
     caveats: tuple[str, ...] = ()
     if op.kw.get("postgresql_concurrently"):
         caveats = ("the reverse drops the index without CONCURRENTLY, inside the transaction",)
@@ -40,7 +40,7 @@ def reverse_drop_index(op: DropIndexOp, live: Live) -> Reverse:
     if rel is None or rel.kind not in _INDEX_KINDS:
         if op.if_exists:
             return Reverse.nothing()
-        return Reverse.refused(f"index {op.index_name} does not exist: drop_index would fail")
+        return Reverse.failing(f"index {op.index_name} does not exist: drop_index")
     if rel.kind == "I":
         return Reverse.refused(
             f"{rel.schema}.{rel.name} is a partitioned index: dropping it drops its partitions' "

@@ -47,7 +47,7 @@ def reverse_create_table(op: CreateTableOp, live: Live) -> Reverse:
     if relation(live.conn, op.table_name, schema) is not None:
         if op.if_not_exists:
             return Reverse.nothing()
-        return Reverse.refused(f"table {schema}.{op.table_name} exists: create_table would fail")
+        return Reverse.failing(f"table {schema}.{op.table_name} exists: create_table")
     ops: list[MigrateOperation] = [DropTableOp(op.table_name, schema=schema)]
     for type_schema, name in _enums_it_creates(live, op, schema):
         ops.append(statement("DROP TYPE {}", ident(type_schema, name)))
@@ -83,7 +83,7 @@ def reverse_drop_table(op: DropTableOp, live: Live) -> Reverse:
     if table is None:
         if op.if_exists:
             return Reverse.nothing()
-        return Reverse.refused(f"table {op.table_name} does not exist: drop_table would fail")
+        return Reverse.failing(f"table {op.table_name} does not exist: drop_table")
     with pinned_search_path(live.conn):
         facts = table_facts(live.conn, table)
     if facts.blockers:
@@ -109,14 +109,14 @@ def reverse_drop_table(op: DropTableOp, live: Live) -> Reverse:
 def reverse_rename_table(op: RenameTableOp, live: Live) -> Reverse:
     table = relation(live.conn, op.table_name, op.schema)
     if table is None:
-        return Reverse.refused(f"table {op.table_name} does not exist: the rename would fail")
+        return Reverse.failing(f"table {op.table_name} does not exist: the rename")
     return Reverse(ops=(RenameTableOp(op.new_table_name, table.name, schema=table.schema),))
 
 
 def reverse_table_comment(op: CreateTableCommentOp | DropTableCommentOp, live: Live) -> Reverse:
     table = relation(live.conn, op.table_name, op.schema)
     if table is None:
-        return Reverse.refused(f"table {op.table_name} does not exist: the comment would fail")
+        return Reverse.failing(f"table {op.table_name} does not exist: the comment")
     current = table_comment(live.conn, table)
     if current is None:
         return Reverse(ops=(DropTableCommentOp(table.name, schema=table.schema),))

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 import sqlalchemy as sa
 from alembic.operations import ops
 
-from migsafe.reverse import Reverse, reverse_of
+from migsafe.reverse import Reverse, apply_reversibly, reverse_of, undo
 from migsafe.reverse.checks import in_form
-from tests.reverse.conftest import RoundTrip, assert_exact
+from tests.reverse.conftest import RoundTrip, assert_exact, operations_for
 
 STATUSES = ("SCHEDULED", "FAILED", "FINISHED", "RUNNING")
 RUNS = f"""
@@ -116,3 +117,51 @@ def test_a_backfill_through_the_session_is_read_with_its_placeholders() -> None:
     assert confined(statement, {"latest_metrics"}, {})
     assert not confined(statement.replace("latest_metrics", "metrics"), {"latest_metrics"}, {})
     assert confined("UPDATE t SET n = 'a%%' || %s", set(), {"t": {"n"}})
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: ops.CreateForeignKeyOp(None, "notes", "items", ["id"], ["id"]),
+        lambda: ops.CreateUniqueConstraintOp(None, "items", ["title", "id"]),
+    ],
+    ids=["foreign_key", "unique"],
+)
+def test_an_unnamed_constraint_is_dropped_by_the_name_the_server_gave_it(
+    round_trip: Callable[..., RoundTrip], make: Callable[[], ops.MigrateOperation]
+) -> None:
+    """redash e7004224f284: ``op.create_foreign_key(None, "favorites", ...)``; PostgreSQL
+    names it (``favorites_org_id_fkey``), and the reverse, finished once it ran, drops that."""
+    assert_exact(round_trip(lambda: [make()]))
+
+
+def test_rows_written_null_since_get_the_default_back_with_not_null(
+    conn: sa.Connection,
+) -> None:
+    """redash 73beceabb948 makes ``queries.schedule`` nullable and drops its default; rows
+    written since may hold NULL, which the old NOT NULL column cannot: they get its default."""
+    conn.exec_driver_sql(
+        "CREATE TABLE public.q (id int PRIMARY KEY, schedule text NOT NULL DEFAULT '{}');"
+        "INSERT INTO public.q VALUES (1, '{\"interval\": 60}')"
+    )
+    operations = operations_for(conn)
+    op = ops.AlterColumnOp("q", "schedule", modify_nullable=True, modify_server_default=None)
+    reverses = apply_reversibly(op, operations)
+    assert reverses[0].caveats
+    conn.exec_driver_sql("INSERT INTO public.q VALUES (2, NULL)")
+    undo(reverses, operations_for(conn))
+    rows = conn.exec_driver_sql("SELECT id, schedule FROM public.q ORDER BY id").all()
+    assert rows == [(1, '{"interval": 60}'), (2, "{}")]
+    with pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
+        conn.exec_driver_sql("INSERT INTO public.q VALUES (3, NULL)")
+
+
+def test_classify_sql_reads_statements_with_driver_placeholders() -> None:
+    """SQL sent on the connection (redash 0f740a081d20's ``UPDATE dashboards SET tags =
+    :tags``) arrives as ``%(tags)s``: the verdict names the UPDATE, not a parse error."""
+    from migsafe.reverse import classify_sql
+
+    verdict = classify_sql("UPDATE dashboards SET tags = %(tags)s::VARCHAR[] WHERE id = %(id)s")
+    assert verdict is not None and "UPDATE changes data" in verdict
+    verdict = classify_sql("INSERT INTO t VALUES (%s, 'a%%')")
+    assert verdict is not None and "INSERT changes data" in verdict
