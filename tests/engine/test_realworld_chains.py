@@ -36,6 +36,11 @@ class Chain:
     # Rows after.sql adds to tables that exist before the chain, as (table, condition): they
     # stay after the revert.
     kept_after_revert: tuple[tuple[str, str], ...]
+    # Where the seeded rows are fingerprinted and the revert must come back to (default: the
+    # first revision), reached with these upgrade options: the revisions before it are ones a
+    # stored reverse cannot undo (data changes whose downgrade() does not work).
+    base: str | None = None
+    to_base: tuple[str, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -56,6 +61,12 @@ CHAINS = [
         kept_after_revert=(("metrics", "run_uuid = 'after1'"), ("runs", "run_uuid = 'after1'")),
     ),
     Chain("redash", kept_after_revert=(("queries", "id = 1000"), ("events", "id = 1000"))),
+    Chain(
+        "lemur",
+        kept_after_revert=(("certificates", "id = 100"), ("endpoints", "id = 1")),
+        base="7f71c0cea31a",
+        to_base=("--allow-irreversible",),
+    ),
 ]
 
 
@@ -103,9 +114,12 @@ def test_the_chain_reverts_to_the_seeded_schema_and_rows(
 ) -> None:
     """One run applies the whole chain; its revert restores the schema (columns by name) and
     every seeded row, keeps what was written since, and the chain applies again."""
-    base, head = chain.revisions[0], chain.revisions[-1]
-    _migsafe(project, pg_db, "upgrade", base)
+    first, head = chain.revisions[0], chain.revisions[-1]
+    _migsafe(project, pg_db, "upgrade", first)
     _sql(pg_db, chain.root / "seed.sql")
+    base = chain.base or first
+    if base != first:
+        _migsafe(project, pg_db, "upgrade", base, *chain.to_base)
     before, described = _fp(pg_db), _description(pg_db)
 
     _migsafe(project, pg_db, "upgrade")
@@ -119,11 +133,30 @@ def test_the_chain_reverts_to_the_seeded_schema_and_rows(
     for table, where in chain.kept_after_revert:
         assert pg_db.scalar(f"SELECT count(*) FROM {table} WHERE {where}") == 1
         pg_db.execute(f"DELETE FROM {table} WHERE {where}")  # then nothing else differs
-    assert _fp(pg_db) == before
+    restored = _fp(pg_db)
+    assert restored.row_counts == before.row_counts
+    assert restored == before, [t for t in before.tables if before.tables[t] != restored.tables[t]]
 
     _migsafe(project, pg_db, "upgrade")
     assert _fp(pg_db).schema == upgraded.schema
     assert pg_db.scalar("SELECT version_num FROM alembic_version") == head
+
+
+def test_lemur_data_migrations_are_refused_unless_allowed(project: MiniProject, pg_db: Db) -> None:
+    """lemur 3307381f3b88 creates roles for existing owners, and its downgrade() fails
+    (``drop_constraint(None, ...)``): refused with nothing changed, unless allowed."""
+    chain = next(c for c in CHAINS if c.name == "lemur")
+    for path in chain.files:
+        shutil.copy(path, project.versions / path.name)
+    _migsafe(project, pg_db, "upgrade", chain.revisions[0])
+    _sql(pg_db, chain.root / "seed.sql")
+    before = _fp(pg_db)
+
+    refused = project.run(pg_db.url, "upgrade", "3307381f3b88")
+    assert refused.returncode == 2, project.explain(refused)
+    assert "3307381f3b88 is irreversible" in refused.stderr
+    assert "downgrade() cannot stand in" in refused.stderr
+    assert _fp(pg_db) == before
 
 
 def test_a_data_migration_with_an_empty_downgrade_is_refused_unless_allowed(
@@ -144,7 +177,9 @@ def test_a_data_migration_with_an_empty_downgrade_is_refused_unless_allowed(
     assert refused.returncode == 2, project.explain(refused)
     assert "0f740a081d20 is irreversible" in refused.stderr
     assert "UPDATE changes data" in refused.stderr
-    assert _fp(pg_db) == before
+    restored = _fp(pg_db)
+    assert restored.row_counts == before.row_counts
+    assert restored == before, [t for t in before.tables if before.tables[t] != restored.tables[t]]
 
     _migsafe(project, pg_db, "upgrade", "--allow-irreversible")
     tags = pg_db.scalar("SELECT tags FROM dashboards WHERE id = 3")
