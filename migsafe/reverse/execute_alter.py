@@ -15,6 +15,7 @@ from migsafe.reverse._sql import VerbatimType, ident, statement
 from migsafe.reverse.alter_column import reverse_alter_column
 from migsafe.reverse.columns import reverse_add_column, reverse_drop_column
 from migsafe.reverse.constraints import reverse_drop_constraint, undo_add_constraint
+from migsafe.reverse.execute_policy import ROW_SECURITY, reverse_row_security
 from migsafe.reverse.model import Reverse
 from migsafe.reverse.reflect import Live, relation
 from migsafe.reverse.tables import reverse_rename_table, reverse_table_comment
@@ -83,6 +84,8 @@ def _alter_cmd(cmd: ast.AlterTableCmd, schema: str | None, table: str, live: Liv
         dropped = reverse_drop_constraint(drop_con, live)
         # One statement is one reverse: a sub-command that will fail is refused as it is.
         return Reverse.refused(f"constraint {name} does not exist") if dropped.finish else dropped
+    if kind in ROW_SECURITY:
+        return reverse_row_security(live, schema, table, AlterTableType(kind))
     return Reverse.refused(f"ALTER TABLE {kind_name(kind, 'AT_')} is not mirrored")
 
 

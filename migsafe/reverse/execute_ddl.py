@@ -24,6 +24,7 @@ from migsafe.reverse.execute_inert import (
     reverse_inert,
     reverse_select,
 )
+from migsafe.reverse.execute_policy import reverse_create_policy
 from migsafe.reverse.model import Reverse
 from migsafe.reverse.reflect import Live
 
@@ -43,6 +44,7 @@ _MIRRORS: dict[type, Mirror] = {
     **dict.fromkeys(INERT, reverse_inert),
     ast.SelectStmt: reverse_select,
     ast.CreateExtensionStmt: reverse_create_extension,
+    ast.CreatePolicyStmt: reverse_create_policy,
 }
 
 #: Statement kinds that have a mirror (whether a given statement is reversible still depends

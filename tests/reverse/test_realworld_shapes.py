@@ -165,3 +165,39 @@ def test_classify_sql_reads_statements_with_driver_placeholders() -> None:
     assert verdict is not None and "UPDATE changes data" in verdict
     verdict = classify_sql("INSERT INTO t VALUES (%s, 'a%%')")
     assert verdict is not None and "INSERT changes data" in verdict
+
+
+def test_row_level_security_and_its_policies_are_undone(
+    round_trip: Callable[..., RoundTrip],
+) -> None:
+    """redash fa68605eb530 enables RLS on a table and creates two policies with
+    ``op.execute``: the reverse drops the policies and turns RLS off again."""
+    trip = round_trip(
+        lambda: [
+            ops.ExecuteSQLOp(
+                "ALTER TABLE items ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY"
+            ),
+            ops.ExecuteSQLOp("CREATE POLICY all_visible ON items USING (true)"),
+            ops.ExecuteSQLOp(
+                "CREATE POLICY mine ON public.items AS RESTRICTIVE FOR SELECT TO PUBLIC "
+                "USING (current_user = title)"
+            ),
+        ]
+    )
+    assert all(r.irreversible is None for r in trip.reverses)
+    assert_exact(trip)
+
+
+def test_row_level_security_already_in_that_state_needs_no_reverse(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("ALTER TABLE items ENABLE ROW LEVEL SECURITY")
+    assert reverse_of(ops.ExecuteSQLOp("ALTER TABLE items ENABLE ROW LEVEL SECURITY"), conn) == (
+        Reverse()
+    )
+    rev = reverse_of(ops.ExecuteSQLOp("ALTER TABLE items DISABLE ROW LEVEL SECURITY"), conn)
+    assert rev.irreversible is None and len(rev.ops) == 1
+
+
+def test_creating_a_policy_that_exists_is_refused_only_if_it_runs(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("CREATE POLICY p ON items USING (true)")
+    rev = reverse_of(ops.ExecuteSQLOp("CREATE POLICY p ON items USING (true)"), conn)
+    assert rev.irreversible is None and rev.finish is not None

@@ -1,3 +1,5 @@
+-- The role Redash's fa68605eb530 names in a policy; Redash creates it outside its migrations.
+DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'limited_visibility') THEN CREATE ROLE limited_visibility NOLOGIN; END IF; END $$;
 INSERT INTO organizations (id, name, slug, settings) VALUES (1, 'Acme', 'default', '{"auth_password_login_enabled": true}'), (2, 'Ünïcode org', 'u', '{}');
 INSERT INTO users (id, org_id, name, email, password_hash, groups, api_key)
 SELECT i, 1 + mod(i, 2), 'user ' || i, 'u' || i || '@example.com', CASE WHEN mod(i, 3) = 0 THEN NULL ELSE 'hash' || i END, ARRAY[1, i], 'key' || i FROM generate_series(1, 6) i;

@@ -4,8 +4,8 @@ Revision ID: 7205816877ec
 Revises: 7ce5925f832b
 Create Date: 2024-01-03 13:55:18.885021
 
-The revisions between (e5c7a4e2df4d, which prunes Redis keys, through 7ce5925f832b) are left
-out; this revises 98af61feea92.
+The revisions between (e5c7a4e2df4d, which prunes Redis keys, through 7ce5925f832b, but for
+a3a44a6c0dec and fa68605eb530) are left out; this revises fa68605eb530.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import JSONB, JSON
 
 # revision identifiers, used by Alembic.
 revision = '7205816877ec'
-down_revision = '98af61feea92'
+down_revision = 'fa68605eb530'
 branch_labels = None
 depends_on = None
 
