@@ -9,8 +9,9 @@ from pglast import ast
 from pglast.enums import DropBehavior, ObjectType
 from psycopg import sql
 
-from migsafe.reverse._pgnodes import kind_name, names, need
+from migsafe.reverse._pgnodes import kind_name, names, need, strings
 from migsafe.reverse._sql import ident, statement
+from migsafe.reverse.execute_policy import reverse_drop_policy
 from migsafe.reverse.indexes import reverse_drop_index
 from migsafe.reverse.model import Reverse
 from migsafe.reverse.reflect import Live
@@ -39,6 +40,10 @@ def _drop(node: ast.DropStmt, live: Live) -> Reverse:
         return Reverse.combine(parts)
     if kind == ObjectType.OBJECT_TYPE:
         return Reverse.combine(_drop_type(t, node.missing_ok, live) for t in objects)
+    if kind == ObjectType.OBJECT_POLICY:
+        return Reverse.combine(
+            reverse_drop_policy(strings(o), bool(node.missing_ok), live) for o in objects
+        )
     return Reverse.refused(f"DROP {kind_name(kind, 'OBJECT_')} is not mirrored")
 
 

@@ -201,3 +201,27 @@ def test_creating_a_policy_that_exists_is_refused_only_if_it_runs(conn: sa.Conne
     conn.exec_driver_sql("CREATE POLICY p ON items USING (true)")
     rev = reverse_of(ops.ExecuteSQLOp("CREATE POLICY p ON items USING (true)"), conn)
     assert rev.irreversible is None and rev.finish is not None
+
+
+def test_dropped_policies_come_back_as_they_were(
+    conn: sa.Connection, round_trip: Callable[..., RoundTrip]
+) -> None:
+    """redash fa68605eb530's downgrade(), run as a forward step: each dropped policy is
+    re-created from ``pg_policy``, its kind, command, roles, expressions and comment."""
+    conn.exec_driver_sql(
+        "ALTER TABLE items ENABLE ROW LEVEL SECURITY;"
+        "CREATE POLICY all_visible ON items USING (true);"
+        "CREATE POLICY mine ON items AS RESTRICTIVE FOR UPDATE TO PUBLIC"
+        " USING (current_user = title) WITH CHECK (price >= 0 AND mood <> 'sad');"
+        "COMMENT ON POLICY mine ON items IS '100%% :mine'"
+    )
+    trip = round_trip(
+        lambda: [
+            ops.ExecuteSQLOp("DROP POLICY mine on items"),
+            ops.ExecuteSQLOp("DROP POLICY IF EXISTS all_visible ON public.items"),
+            ops.ExecuteSQLOp("DROP POLICY IF EXISTS nope ON items"),
+            ops.ExecuteSQLOp("ALTER TABLE items DISABLE ROW LEVEL SECURITY"),
+        ]
+    )
+    assert all(r.irreversible is None for r in trip.reverses)
+    assert_exact(trip)
