@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -90,7 +91,7 @@ def select(session: Session, to: str | None, steps: int | None) -> StoredRevert 
             return f"the last run ({last.run_id}) has no stored reverse scripts"
         if set(picked[-1].heads_before) != set(last.from_revisions):
             return f"the stored reverses of run {last.run_id} do not lead back to where it started"
-    problems = [_unusable(row) for row in picked]
+    problems = [_unusable(session, row) for row in picked]
     reasons = [p for p in problems if p]
     if reasons:
         return "; ".join(reasons)
@@ -156,7 +157,16 @@ def _down_to(chain: list[store.StoredReverse], to: str) -> list[store.StoredReve
     return f"the stored reverse scripts do not lead down to {to}"
 
 
-def _unusable(row: store.StoredReverse) -> str | None:
+def _unusable(session: Session, row: store.StoredReverse) -> str | None:
+    if row.source == store.DOWNGRADE:
+        # Its own downgrade() stood in when it was applied (tested then in a savepoint): it
+        # runs for this revision alone, in the same transaction as the stored reverses.
+        if _downgrade_of(session, row.revision) is None:
+            return (
+                f"{row.revision} is undone by its own downgrade(), and this checkout does not "
+                "have its file"
+            )
+        return None
     if row.source != store.GENERATED:
         why = "; ".join(row.irreversible) or row.source
         return f"{row.revision} has no generated reverse ({why})"
@@ -168,6 +178,29 @@ def _unusable(row: store.StoredReverse) -> str | None:
     return None
 
 
+def _downgrade_of(session: Session, revision: str) -> Callable[[], Any] | None:
+    """The revision's own downgrade() from this checkout's files, if it has one."""
+    try:
+        script = session.project.script.get_revision(revision)
+    except Exception:  # unknown, or an ambiguous/garbled revision map: not available here
+        return None
+    fn = getattr(getattr(script, "module", None), "downgrade", None)
+    return fn if callable(fn) else None
+
+
+def _run_downgrade(conn: sa.Connection, session: Session, revision: str) -> None:
+    """Run *revision*'s downgrade() on *conn*, inside the revert's transaction, through an
+    ``alembic.op`` bound to it (the version table is set by the revert, not here)."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    downgrade = _downgrade_of(session, revision)
+    assert downgrade is not None, "checked when the revert was chosen"
+    context = MigrationContext.configure(connection=conn)
+    with Operations.context(context):
+        downgrade()
+
+
 def make_plan(session: Session, chosen: StoredRevert, target: str) -> Plan:
     settings = session.settings
     steps = tuple(
@@ -175,15 +208,25 @@ def make_plan(session: Session, chosen: StoredRevert, target: str) -> Plan:
             revision=row.revision,
             direction="downgrade",
             down_revisions=tuple(row.heads_before),
-            message=f"generated reverse, stored by run {row.run_id}",
+            message=(
+                f"generated reverse, stored by run {row.run_id}"
+                if row.source == store.GENERATED
+                else "its own downgrade() (tested in a savepoint when it was applied)"
+            ),
             path="",
             transactional=True,
             warnings=tuple(row.caveats),
-            sql="\n".join(row.sql),
+            sql="\n".join(row.sql) if row.source == store.GENERATED else None,
         )
         for row in chosen.rows
     )
-    notes = ["reverse scripts generated when the migrations were applied; downgrade() not used"]
+    own = [row.revision for row in chosen.rows if row.source == store.DOWNGRADE]
+    notes = ["reverse scripts generated when the migrations were applied"]
+    if own:
+        notes.append(
+            f"{', '.join(own)}: irreversible steps, undone by their own downgrade() in the same "
+            "transaction"
+        )
     if chosen.expected_schema is None:
         notes.append("no schema fingerprint was recorded before the oldest step: not compared")
     else:
@@ -370,6 +413,8 @@ def _in_transaction(
             current.append(row.revision)
             report(Progress("step_start", revision=row.revision))
             t = time.monotonic()
+            if row.source == store.DOWNGRADE:
+                _run_downgrade(conn, session, row.revision)
             for statement in row.sql:
                 run_verbatim(conn, statement)
             seconds[row.revision] = time.monotonic() - t

@@ -130,7 +130,8 @@ def test_a_working_downgrade_stands_in_and_revert_uses_it(project: MiniProject, 
     assert source == "downgrade"
     back = project.run(pg_db.url, "revert", "--yes", "--format", "json")
     assert back.returncode == 0, project.explain(back)
-    assert any("using downgrade()" in n for n in json.loads(back.stdout)["plan"]["notes"])
+    notes = json.loads(back.stdout)["plan"]["notes"]
+    assert any("r1: irreversible steps, undone by their own downgrade()" in n for n in notes)
     # downgrade() undoes the schema; the UPDATE of existing rows is what made it irreversible.
     after = pg_db.fingerprint()
     assert after.schema == before.schema
@@ -224,3 +225,29 @@ def test_a_refusal_the_migration_catches_is_still_a_refusal(
     assert proc.returncode == 2, project.explain(proc)
     assert "r1 is irreversible" in proc.stderr
     pg_db.assert_unchanged(before)
+
+
+def test_one_run_mixes_generated_reverses_and_a_tested_downgrade(
+    project: MiniProject, pg_db: Db
+) -> None:
+    """A run whose r1 has a generated reverse (a dropped column, kept) and whose r2 is
+    irreversible but covered by its downgrade(): revert undoes both in one transaction, r1
+    from the stored reverse (its own downgrade() is empty), r2 with its downgrade()."""
+    project.add("r0", "pass")
+    assert project.upgrade(pg_db.url).returncode == 0
+    project.add("r1", 'op.drop_column("seed", "name")')
+    project.add(
+        "r2",
+        'op.add_column("seed", sa.Column("flag", sa.Boolean))\n'
+        "op.execute(\"UPDATE seed SET note = 'touched'\")",
+        'op.drop_column("seed", "flag")',
+    )
+    names = pg_db.rows("SELECT id, name FROM seed ORDER BY id")
+    columns = sorted(pg_db.columns("seed"))
+    proc = project.upgrade(pg_db.url)
+    assert proc.returncode == 0, project.explain(proc)
+    back = project.run(pg_db.url, "revert", "--yes")
+    # Succeeding includes the check of the schema fingerprint recorded before the upgrade.
+    assert back.returncode == 0, project.explain(back)
+    assert sorted(pg_db.columns("seed")) == columns  # name is back (last: see reverse.md)
+    assert pg_db.rows("SELECT id, name FROM seed ORDER BY id") == names
