@@ -38,10 +38,17 @@ def status_json(
 
 
 def without_version_table(db: Db) -> tuple[str, str]:
-    """Schema and data fingerprints, ignoring alembic_version (it stays, empty, at base)."""
+    """Schema and data fingerprints, ignoring alembic_version (it stays, empty, at base) and
+    migsafe's own tables, including the archive where a revert keeps the tables it removes."""
     with db.connect() as conn:
         excluded = ("alembic_version", "migsafe_history", "migsafe_journal", "migsafe_reverse")
-        fp = fingerprint(conn, exclude_schemas=("migsafe",), exclude_tables=excluded)
+        if db.sqlite:  # what reverse scripts kept (SQLite has no schema to put it in)
+            from migsafe.reverse.sqlite.archive import archive_tables
+
+            excluded = (*excluded, *archive_tables(conn))
+        fp = fingerprint(
+            conn, exclude_schemas=("migsafe", "migsafe_archive"), exclude_tables=excluded
+        )
     return fp.schema, fp.data
 
 
