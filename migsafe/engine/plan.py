@@ -131,8 +131,11 @@ def build_plan(
     verify: tuple[str, ...],
     version_table: str,
     version_table_schema: str | None = None,
+    reverse: bool = True,
 ) -> Plan:
-    plan_steps = tuple(_plan_step(step, direction) for step in steps)
+    """The plan of *steps*; with *reverse* (reverse scripts on), upgrade steps also carry what
+    their source says about their reverse (engine/reversibility.py)."""
+    plan_steps = tuple(_plan_step(step, direction, reverse=reverse) for step in steps)
     warnings = [f"{s.revision}: {w}" for s in plan_steps for w in s.warnings]
     warnings.extend(
         f"{s.revision} cannot be rolled back if it fails half-way; --backup makes it restorable"
@@ -157,14 +160,14 @@ def build_plan(
     )
 
 
-def _plan_step(step: RevisionStep, direction: str) -> PlanStep:
+def _plan_step(step: RevisionStep, direction: str, *, reverse: bool = True) -> PlanStep:
     script = step.revision
     facts = analyse_file(script.path, script.module)
     run = facts.for_direction(direction)
     down = script.down_revision
     downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
     message = (script.doc or "").strip().splitlines()[0] if script.doc else ""
-    rf = reverse_facts(script.path) if direction == "upgrade" else ReverseFacts()
+    rf = reverse_facts(script.path) if reverse and direction == "upgrade" else ReverseFacts()
     return PlanStep(
         revision=script.revision,
         direction=direction,

@@ -103,6 +103,7 @@ def make_plan(
         verify=settings.verify,
         version_table=session.versions.name,
         version_table_schema=session.versions.schema,
+        reverse=settings.reverse,
     )
     notes: list[str] = []
     if session.is_sqlite and settings.statement_timeout is not None:
