@@ -18,6 +18,7 @@ from migsafe.reverse._pgnodes import Unreadable
 from migsafe.reverse.execute_alter import ALTER_MIRRORS
 from migsafe.reverse.execute_create import CREATE_MIRRORS
 from migsafe.reverse.execute_drop import DROP_MIRRORS
+from migsafe.reverse.execute_enum import ENUM_MIRRORS
 from migsafe.reverse.execute_inert import (
     INERT,
     reverse_create_extension,
@@ -40,6 +41,7 @@ _MIRRORS: dict[type, Mirror] = {
     **CREATE_MIRRORS,
     **ALTER_MIRRORS,
     **DROP_MIRRORS,
+    **ENUM_MIRRORS,
     ast.VariableSetStmt: _session_setting,
     **dict.fromkeys(INERT, reverse_inert),
     ast.SelectStmt: reverse_select,

@@ -225,3 +225,50 @@ def test_dropped_policies_come_back_as_they_were(
     )
     assert all(r.irreversible is None for r in trip.reverses)
     assert_exact(trip)
+
+
+def test_a_value_added_to_an_enum_is_removed_by_rebuilding_the_type(
+    conn: sa.Connection, round_trip: Callable[..., RoundTrip]
+) -> None:
+    """prefect 5e4f924ff96c/9326a6aee18b: ``ALTER TYPE state_type ADD VALUE IF NOT EXISTS``
+    and an empty downgrade(). PostgreSQL cannot drop a label: the reverse rebuilds the type
+    and converts its columns (array ones too), setting aside and restoring what names the
+    type (a default, a CHECK, a partial index like Prefect's ``WHERE state_type = ...``)."""
+    conn.exec_driver_sql(
+        "ALTER TABLE items ALTER COLUMN mood SET DEFAULT 'happy';"
+        "ALTER TABLE items ADD CONSTRAINT items_sad_check CHECK (mood <> 'sad' OR id > 0);"
+        "COMMENT ON CONSTRAINT items_sad_check ON items IS 'none of that';"
+        "CREATE INDEX items_sad ON items (id) WHERE mood = 'sad';"
+        "COMMENT ON INDEX items_sad IS 'the sad ones';"
+        "CREATE TABLE moods (id integer PRIMARY KEY, seen public.mood[] DEFAULT '{sad}');"
+        "INSERT INTO moods VALUES (1, '{happy,NULL,ökö}'), (2, NULL);"
+    )
+    trip = round_trip(
+        lambda: [
+            ops.ExecuteSQLOp("ALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh' BEFORE 'sad'"),
+            ops.ExecuteSQLOp("ALTER TYPE public.mood ADD VALUE 'glad'"),
+        ]
+    )
+    assert all(r.exact for r in trip.reverses)
+    assert_exact(trip)
+
+
+def test_enum_labels_that_exist_or_are_renamed(
+    conn: sa.Connection, round_trip: Callable[..., RoundTrip]
+) -> None:
+    """``ADD VALUE IF NOT EXISTS`` of a label that is there changes nothing; ``RENAME VALUE``
+    is renamed back."""
+    add = ops.ExecuteSQLOp("ALTER TYPE mood ADD VALUE IF NOT EXISTS 'sad'")
+    assert reverse_of(add, conn) == Reverse()
+    assert_exact(
+        round_trip(lambda: [ops.ExecuteSQLOp("ALTER TYPE mood RENAME VALUE 'sad' TO 'blue'")])
+    )
+
+
+def test_an_enum_used_beyond_columns_is_refused_with_what_uses_it(conn: sa.Connection) -> None:
+    """A function taking the type would not follow it to the rebuilt one: refused, named."""
+    conn.exec_driver_sql(
+        "CREATE FUNCTION public.cheer(m public.mood) RETURNS int LANGUAGE sql IMMUTABLE RETURN 1"
+    )
+    rev = reverse_of(ops.ExecuteSQLOp("ALTER TYPE mood ADD VALUE 'meh'"), conn)
+    assert rev.irreversible is not None and "function public.cheer(public.mood)" in rev.irreversible
