@@ -464,11 +464,20 @@ class Guard:
         if options is not None and options.backup:
             return BACKUP
         step = next((s for s in self.plan.steps if s.revision == revision), None)
-        return DOWNGRADE if step is not None and step.reversible else None
+        # A downgrade() that leaves the transaction (autocommit_block(), COMMIT) cannot be
+        # tested in a savepoint: its statements would run for real. It covers nothing.
+        if step is not None and step.reversible and step.downgrade_in_transaction:
+            return DOWNGRADE
+        return None
 
     def _needs_schema_before(self, revision: str) -> bool:
         step = next((s for s in self.plan.steps if s.revision == revision), None)
-        return step is not None and step.reversible and bool(step.irreversible or step.raw_sql)
+        return (
+            step is not None
+            and step.reversible
+            and step.downgrade_in_transaction
+            and bool(step.irreversible or step.raw_sql)
+        )
 
     def _finish_reverse(self, revision: str, heads_after: tuple[str, ...]) -> None:
         if self.reverse is None:

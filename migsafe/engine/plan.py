@@ -32,6 +32,9 @@ class PlanStep:
     concurrent_indexes: tuple[str, ...] = ()
     has_body: bool = True
     reversible: bool = True  # has a downgrade() with a body
+    # ... that runs inside a transaction (no autocommit_block(), no COMMIT, no CONCURRENTLY):
+    # only such a downgrade() can be tested in a savepoint and stand in for a reverse.
+    downgrade_in_transaction: bool = True
     sql: str | None = None
     # Upgrade steps: why the source makes it irreversible whatever the schema (data-changing
     # SQL), and whether it does things only judged as it runs (see engine/reversibility.py).
@@ -180,6 +183,7 @@ def _plan_step(step: RevisionStep, direction: str, *, reverse: bool = True) -> P
         concurrent_indexes=run.concurrent_indexes,
         has_body=run.present and not run.empty,
         reversible=facts.downgrade.present and not facts.downgrade.empty,
+        downgrade_in_transaction=facts.downgrade.transactional,
         irreversible=rf.irreversible,
         raw_sql=rf.raw_sql,
     )

@@ -185,7 +185,13 @@ def _downgrade_of(session: Session, revision: str) -> Callable[[], Any] | None:
     except Exception:  # unknown, or an ambiguous/garbled revision map: not available here
         return None
     fn = getattr(getattr(script, "module", None), "downgrade", None)
-    return fn if callable(fn) else None
+    if not callable(fn) or script is None:
+        return None
+    from migsafe.engine.analysis import analyse_file
+
+    # One that leaves the transaction (autocommit_block(), COMMIT) cannot run inside the
+    # revert's: it would commit half of it.
+    return fn if analyse_file(script.path, script.module).downgrade.transactional else None
 
 
 def _run_downgrade(conn: sa.Connection, session: Session, revision: str) -> None:

@@ -353,14 +353,14 @@ def refuse_irreversible(plan: Plan, session: Session, *, backup: bool) -> Plan:
             cover = "allowed by --allow-irreversible: revert it from a snapshot"
         elif backup:
             cover = "covered by the --backup snapshot"
-        elif step.reversible:
+        elif step.reversible and step.downgrade_in_transaction:
             cover = "its downgrade() stands in (tested in a savepoint as it runs)"
         else:
             raise IrreversibleStep(
                 f"{step.revision} is irreversible ({reason}); refused before anything ran",
                 revision=step.revision,
                 hint="rerun with --backup (a snapshot to go back to) or --allow-irreversible, "
-                "or give the migration a downgrade()",
+                "or give the migration a downgrade() that runs in a transaction",
             )
         notes.append(f"{step.revision} is irreversible ({reason}); {cover}")
     return replace(plan, warnings=(*plan.warnings, *notes)) if notes else plan

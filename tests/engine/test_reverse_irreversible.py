@@ -251,3 +251,23 @@ def test_one_run_mixes_generated_reverses_and_a_tested_downgrade(
     assert back.returncode == 0, project.explain(back)
     assert sorted(pg_db.columns("seed")) == columns  # name is back (last: see reverse.md)
     assert pg_db.rows("SELECT id, name FROM seed ORDER BY id") == names
+
+
+def test_a_downgrade_that_leaves_the_transaction_is_no_cover(
+    project: MiniProject, pg_db: Db
+) -> None:
+    """A downgrade() with autocommit_block() would run for real if tested in a savepoint (and
+    commit half of a revert): it covers nothing, and the step is refused before it runs."""
+    project.add(
+        "r1",
+        'op.add_column("seed", sa.Column("flag", sa.Boolean))\n'
+        "op.execute(\"UPDATE seed SET note = 'touched'\")",
+        "with op.get_context().autocommit_block():\n"
+        '    op.execute("DELETE FROM seed WHERE id = 1")\n'
+        'op.drop_column("seed", "flag")',
+    )
+    before = pg_db.fingerprint()
+    proc = project.upgrade(pg_db.url)
+    assert proc.returncode == 2, project.explain(proc)
+    assert "r1 is irreversible" in proc.stderr
+    pg_db.assert_unchanged(before)
