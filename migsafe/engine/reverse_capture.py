@@ -232,7 +232,7 @@ class ReverseCapture:
         gathered.irreversible.append(reason)
         if self.coverage(revision) is None:
             refusal = IrreversibleStep(
-                f"{revision} is irreversible ({reason}); refused before it ran, nothing changed",
+                f"{revision} is irreversible ({reason}); refused before that statement ran",
                 revision=revision,
                 hint="rerun with --backup (a snapshot to go back to) or --allow-irreversible, "
                 "or give the migration a downgrade()",

@@ -272,7 +272,13 @@ def execute(
     if outcome.status == hist.SUCCEEDED:
         return result
     if isinstance(outcome.error, IrreversibleStep) and outcome.status == hist.ROLLED_BACK:
-        raise outcome.error  # a refusal, not a failure: its message says nothing changed
+        # A refusal, not a failure, and the rollback undid everything before it. (After a
+        # step outside a transaction the failure's own message says what may be left.)
+        refusal = outcome.error
+        if "nothing changed" not in refusal.message:
+            refusal.message += f"; rolled back, nothing changed (run {run_id})"
+            refusal.args = (refusal.message,)
+        raise refusal
     raise failure_error(result, outcome, backup=backup, restore_note=restore_note)
 
 
