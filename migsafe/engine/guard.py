@@ -303,8 +303,7 @@ class Guard:
                 raise
 
     def _backoff(self, tries: int) -> float:
-        base: float = self.options.backoff_base * (2 ** (tries - 1))
-        return min(base, self.options.backoff_max) * (0.75 + random.random() * 0.5)
+        return backoff_delay(tries, self.options.backoff_base, self.options.backoff_max)
 
     # -- non-transactional steps --------------------------------------------------------------
     def _autocommit(
@@ -510,19 +509,9 @@ class Guard:
         self._pending = []
 
     def _session_settings(self, *, local: bool) -> None:
-        if self.sqlite:
-            self.conn.exec_driver_sql(
-                f"PRAGMA busy_timeout = {int(self.options.lock_timeout * 1000)}"
-            )
-            return
-        scope = "LOCAL " if local else ""
-        self.conn.exec_driver_sql(
-            f"SET {scope}lock_timeout = '{int(self.options.lock_timeout * 1000)}ms'"
+        set_timeouts(
+            self.conn, self.options.lock_timeout, self.options.statement_timeout, local=local
         )
-        if self.options.statement_timeout is not None:
-            self.conn.exec_driver_sql(
-                f"SET {scope}statement_timeout = '{int(self.options.statement_timeout * 1000)}ms'"
-            )
 
     def _reset_session_settings(self) -> None:
         if self.sqlite:
@@ -552,3 +541,24 @@ def _safe_rollback(target: sa.Connection | sa.Transaction) -> None:
     # A broken connection cannot roll back; the server does when the session ends.
     with contextlib.suppress(Exception):
         target.rollback()
+
+
+def backoff_delay(tries: int, base: float = 0.5, ceiling: float = 10.0) -> float:
+    """Seconds to wait before try ``tries + 1`` after a lock timeout: doubling, capped, with
+    jitter so that runners that collided do not collide again."""
+    delay: float = base * (2 ** (tries - 1))
+    return min(delay, ceiling) * (0.75 + random.random() * 0.5)
+
+
+def set_timeouts(
+    conn: sa.Connection, lock_timeout: float, statement_timeout: float | None, *, local: bool
+) -> None:
+    """The guard's lock and statement timeouts for *conn*: ``SET LOCAL`` inside a transaction
+    (``local``), for the session otherwise; SQLite only has a busy timeout."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
+        return
+    scope = "LOCAL " if local else ""
+    conn.exec_driver_sql(f"SET {scope}lock_timeout = '{int(lock_timeout * 1000)}ms'")
+    if statement_timeout is not None:
+        conn.exec_driver_sql(f"SET {scope}statement_timeout = '{int(statement_timeout * 1000)}ms'")

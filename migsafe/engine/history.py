@@ -50,6 +50,10 @@ Connector = Callable[[], AbstractContextManager[sa.Connection]]
 _JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
+#: migsafe's own tables (in its schema on PostgreSQL; beside the user's tables on SQLite).
+OWN_TABLES = ("migsafe_history", "migsafe_journal", "migsafe_reverse")
+
+
 @lru_cache(maxsize=8)
 def history_table(schema: str | None) -> sa.Table:
     metadata = sa.MetaData(schema=schema)

@@ -35,9 +35,6 @@ from migsafe.engine import reverse_store as store
 from migsafe.engine.capture import describe
 from migsafe.errors import IrreversibleStep
 
-#: migsafe's tables in a SQLite database (it has no schemas to keep them apart).
-SQLITE_OWN_TABLES = ("migsafe_history", "migsafe_journal", "migsafe_reverse")
-
 # What covers an irreversible step; None: nothing does.
 ALLOW = "--allow-irreversible"
 BACKUP = "--backup"
@@ -93,9 +90,10 @@ class FingerprintScope:
 
         tables = self.exclude_tables
         if conn.dialect.name == "sqlite":  # archives are tables of the database itself
+            from migsafe.engine.history import OWN_TABLES
             from migsafe.reverse.sqlite.archive import archive_tables
 
-            tables = (*tables, *SQLITE_OWN_TABLES, *archive_tables(conn))
+            tables = (*tables, *OWN_TABLES, *archive_tables(conn))
 
         # Columns by name: a column a revert adds back can only land last (see fingerprint).
         return schema_fingerprint(
@@ -419,29 +417,14 @@ def _backfill(op: MigrateOperation, gathered: _Gathered) -> bool:
     multi-statement execute is split and each part judged on its own)."""
     from alembic.operations.ops import ExecuteSQLOp
 
-    from migsafe.reverse.execute import sql_text
+    from migsafe.reverse.execute import render_clause
 
     if not isinstance(op, ExecuteSQLOp):
         return False
     statement = op.sqltext
-    if isinstance(statement, sa.sql.dml.UpdateBase):  # table.update()...: render it to read it
-        try:
-            statement = str(
-                statement.compile(dialect=_RENDER_DIALECT, compile_kwargs={"literal_binds": True})
-            )
-        except sa.exc.SQLAlchemyError:
-            return False
-    text = sql_text(statement)
-    return isinstance(text, str) and gathered.confined(text)
-
-
-def _render_dialect() -> sa.Dialect:
-    from sqlalchemy.dialects import postgresql
-
-    return postgresql.dialect(paramstyle="named")  # type: ignore[no-untyped-call]
-
-
-_RENDER_DIALECT = _render_dialect()
+    # table.update()...: rendered, so that what it writes can be read.
+    text = statement if isinstance(statement, str) else render_clause(statement)
+    return text is not None and gathered.confined(text)
 
 
 @contextlib.contextmanager

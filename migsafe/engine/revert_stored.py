@@ -11,7 +11,6 @@ schema must then match the fingerprint recorded before the upgrade, or everythin
 from __future__ import annotations
 
 import contextlib
-import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,10 +24,10 @@ from migsafe.engine import reverse_store as store
 from migsafe.engine.dberrors import is_lock_timeout
 from migsafe.engine.events import Progress, ProgressFn
 from migsafe.engine.failures import describe_error
-from migsafe.engine.guard import ConcurrentChange
+from migsafe.engine.guard import ConcurrentChange, backoff_delay, set_timeouts
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.revert import last_revertible_run
-from migsafe.engine.runner import fingerprint_scope
+from migsafe.engine.runner import fingerprint_scope, plan_limits
 from migsafe.engine.session import Session
 from migsafe.engine.verify import run_checks
 from migsafe.engine.versions import VersionTable
@@ -208,7 +207,6 @@ def _run_downgrade(conn: sa.Connection, session: Session, revision: str) -> None
 
 
 def make_plan(session: Session, chosen: StoredRevert, target: str) -> Plan:
-    settings = session.settings
     steps = tuple(
         PlanStep(
             revision=row.revision,
@@ -254,12 +252,7 @@ def make_plan(session: Session, chosen: StoredRevert, target: str) -> Plan:
         from_heads=tuple(sorted(session.heads)),
         to_heads=chosen.to_heads,
         steps=steps,
-        lock_timeout=settings.lock_timeout,
-        statement_timeout=settings.statement_timeout,
-        retries=settings.retries,
-        verify=settings.verify,
-        version_table=session.versions.name,
-        version_table_schema=session.versions.schema,
+        **plan_limits(session),
         warnings=tuple(f"{s.revision}: {w}" for s in steps for w in s.warnings),
         notes=tuple(notes),
     )
@@ -298,11 +291,14 @@ def run(
     while True:
         attempts += 1
         try:
-            _attempt(session, plan, chosen, run_id, report, current, seconds)
+            with _sqlite_foreign_keys_off(session.conn):
+                _in_transaction(
+                    session.conn, session, plan, chosen, run_id, report, current, seconds
+                )
             break
         except BaseException as exc:
             if is_lock_timeout(exc) and attempts <= plan.retries:
-                delay = min(0.5 * 2 ** (attempts - 1), 10.0) * (0.75 + random.random() * 0.5)
+                delay = backoff_delay(attempts)
                 report(Progress("retry", attempt=attempts + 1, elapsed=delay))
                 sleep(delay)
                 continue
@@ -362,20 +358,6 @@ def run(
     raise failed from error
 
 
-def _attempt(
-    session: Session,
-    plan: Plan,
-    chosen: StoredRevert,
-    run_id: str,
-    report: ProgressFn,
-    current: list[str],
-    seconds: dict[str, float],
-) -> None:
-    conn = session.conn
-    with _sqlite_foreign_keys_off(conn):
-        _in_transaction(session, plan, chosen, run_id, report, current, seconds)
-
-
 @contextlib.contextmanager
 def _sqlite_foreign_keys_off(conn: sa.Connection) -> Iterator[None]:
     """SQLite reverses rename and rebuild tables: with ``foreign_keys`` on, a rename would
@@ -397,6 +379,7 @@ def _sqlite_foreign_keys_off(conn: sa.Connection) -> Iterator[None]:
 
 
 def _in_transaction(
+    conn: sa.Connection,
     session: Session,
     plan: Plan,
     chosen: StoredRevert,
@@ -405,10 +388,9 @@ def _in_transaction(
     current: list[str],
     seconds: dict[str, float],
 ) -> None:
-    conn = session.conn
     trans = conn.begin()
     try:
-        _timeouts(conn, plan)
+        set_timeouts(conn, plan.lock_timeout, plan.statement_timeout, local=True)
         heads = session.versions.read(conn)
         if set(heads) != set(plan.from_heads):
             raise ConcurrentChange(
@@ -425,7 +407,7 @@ def _in_transaction(
                 run_verbatim(conn, statement)
             seconds[row.revision] = time.monotonic() - t
             report(Progress("step_done", revision=row.revision, elapsed=seconds[row.revision]))
-        _set_heads(conn, session, chosen.to_heads)
+        session.versions.write(conn, chosen.to_heads)
         expected = chosen.expected_schema
         if expected is not None:
             got = fingerprint_scope(session).schema(conn)
@@ -449,27 +431,3 @@ def _in_transaction(
         if current:
             report(Progress("rollback", revision=current[-1]))
         raise
-
-
-def _timeouts(conn: sa.Connection, plan: Plan) -> None:
-    if conn.dialect.name != "postgresql":
-        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(plan.lock_timeout * 1000)}")
-        return
-    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(plan.lock_timeout * 1000)}ms'")
-    if plan.statement_timeout is not None:
-        conn.exec_driver_sql(
-            f"SET LOCAL statement_timeout = '{int(plan.statement_timeout * 1000)}ms'"
-        )
-
-
-def _set_heads(conn: sa.Connection, session: Session, heads: Sequence[str]) -> None:
-    versions = session.versions
-    table = sa.Table(
-        versions.name,
-        sa.MetaData(),
-        sa.Column("version_num", sa.String(32)),
-        schema=versions.schema,
-    )
-    conn.execute(table.delete())
-    if heads:
-        conn.execute(table.insert(), [{"version_num": h} for h in heads])

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Any
 
 from alembic.runtime.migration import RevisionStep
 
@@ -85,6 +86,19 @@ def lock(session: Session, run_id: str, on_wait: LockWaitFn | None) -> Iterator[
             session.aux_conn = None
 
 
+def plan_limits(session: Session) -> dict[str, Any]:
+    """The guard settings and version table every plan of this session records."""
+    settings = session.settings
+    return {
+        "lock_timeout": settings.lock_timeout,
+        "statement_timeout": settings.statement_timeout,
+        "retries": settings.retries,
+        "verify": settings.verify,
+        "version_table": session.versions.name,
+        "version_table_schema": session.versions.schema,
+    }
+
+
 def make_plan(
     session: Session, command: str, direction: str, target: str, steps: list[RevisionStep]
 ) -> Plan:
@@ -97,13 +111,8 @@ def make_plan(
         target=target,
         from_heads=session.heads,
         steps=steps,
-        lock_timeout=settings.lock_timeout,
-        statement_timeout=settings.statement_timeout,
-        retries=settings.retries,
-        verify=settings.verify,
-        version_table=session.versions.name,
-        version_table_schema=session.versions.schema,
         reverse=settings.reverse,
+        **plan_limits(session),
     )
     notes: list[str] = []
     if session.is_sqlite and settings.statement_timeout is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -26,6 +27,14 @@ class VersionTable:
             return ()
         rows = conn.execute(sa.select(self._table().c.version_num)).scalars().all()
         return tuple(sorted(rows))
+
+    def write(self, conn: sa.Connection, heads: Sequence[str]) -> None:
+        """Set the heads (a revert through stored reverses moves them itself, without
+        Alembic); the table exists, since a revision was applied."""
+        table = self._table()
+        conn.execute(table.delete())
+        if heads:
+            conn.execute(table.insert(), [{"version_num": h} for h in heads])
 
     def read_fresh(self) -> tuple[str, ...]:
         """Current heads read on a new connection (the migration's may be broken)."""

@@ -105,7 +105,17 @@ def classify_sql(text: str) -> str | None:
     return None
 
 
-def sql_text(sqltext: Any) -> str | Reverse:
+def render_clause(clause: Any, dialect: sa.Dialect = _RENDER_DIALECT) -> str | None:
+    """A SQLAlchemy construct as the SQL text it runs, values inlined; None if it cannot be."""
+    if not isinstance(clause, sa.sql.ClauseElement):
+        return None
+    try:
+        return str(clause.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    except sa.exc.SQLAlchemyError:
+        return None
+
+
+def sql_text(sqltext: Any, dialect: sa.Dialect = _RENDER_DIALECT) -> str | Reverse:
     """The SQL an ``execute`` runs, as text; or a refusal when it is not DDL-shaped."""
     if isinstance(sqltext, str):
         return sqltext
@@ -114,11 +124,6 @@ def sql_text(sqltext: Any) -> str | Reverse:
     if isinstance(sqltext, sa.sql.Selectable):
         return Reverse.refused("a SELECT may call functions that change data")
     if isinstance(sqltext, sa.sql.ClauseElement):
-        try:
-            compiled = sqltext.compile(
-                dialect=_RENDER_DIALECT, compile_kwargs={"literal_binds": True}
-            )
-        except sa.exc.SQLAlchemyError as exc:
-            return Reverse.refused(f"its SQL cannot be rendered to be read ({exc})")
-        return str(compiled)
+        text = render_clause(sqltext, dialect)
+        return Reverse.refused("its SQL cannot be rendered to be read") if text is None else text
     return Reverse.refused(f"{type(sqltext).__name__} is not SQL text")

@@ -25,6 +25,7 @@ from sqlalchemy.pool import StaticPool
 
 from migsafe.engine.connection import parse_url, redact
 from migsafe.engine.fingerprint import Fingerprint, fingerprint
+from migsafe.engine.history import OWN_TABLES
 from migsafe.errors import (
     MigrationNotRestored,
     SnapshotCorrupt,
@@ -40,7 +41,7 @@ from migsafe.snapshots.verify import Check, compare_data, file_checks
 __all__ = ["SqliteRestore", "dump_sqlite", "restore_sqlite", "sqlite_checks"]
 
 #: migsafe's own tables: never part of a snapshot's recorded tables, kept live on restore.
-KEPT_TABLES = ("migsafe_history", "migsafe_journal", "migsafe_reverse")
+KEPT_TABLES = OWN_TABLES
 _PAGES_PER_STEP = 1024
 _STORE_ERRORS = ("database or disk is full", "disk I/O error", "unable to open", "readonly")
 _QUOTE = sqlite_dialect.dialect().identifier_preparer.quote_identifier

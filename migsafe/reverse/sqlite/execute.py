@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from typing import Any
 
 import sqlalchemy as sa
 from alembic.operations.ops import DropColumnOp, DropTableOp, ExecuteSQLOp
 
 from migsafe.reverse._sql import verbatim
+from migsafe.reverse.execute import sql_text
 from migsafe.reverse.model import Reverse
 from migsafe.reverse.sqlite._sql import DIALECT, fold
 from migsafe.reverse.sqlite.finish import after_operation
@@ -97,7 +97,7 @@ def split_statements(text: str) -> list[str]:
 
 
 def reverse_execute(op: ExecuteSQLOp, conn: sa.Connection) -> Reverse:
-    text = _sql_text(op.sqltext)
+    text = sql_text(op.sqltext, DIALECT)
     if isinstance(text, Reverse):
         return text
     statements = split_statements(text)
@@ -212,20 +212,3 @@ def _main_name(t: _Tokens) -> str | None:
     if name is None or (name[0] is not None and fold(name[0]) != "main"):
         return None
     return name[1]
-
-
-def _sql_text(sqltext: Any) -> str | Reverse:
-    """The SQL an ``execute`` runs, as text; or a refusal when it is not DDL-shaped."""
-    if isinstance(sqltext, str):
-        return sqltext
-    if isinstance(sqltext, sa.sql.dml.UpdateBase):
-        return Reverse.refused(f"{type(sqltext).__name__.upper()} changes data")
-    if isinstance(sqltext, sa.sql.Selectable):
-        return Reverse.refused("a SELECT may call functions that change data")
-    if isinstance(sqltext, sa.sql.ClauseElement):
-        try:
-            compiled = sqltext.compile(dialect=DIALECT, compile_kwargs={"literal_binds": True})
-        except sa.exc.SQLAlchemyError as exc:
-            return Reverse.refused(f"its SQL cannot be rendered to be read ({exc})")
-        return str(compiled)
-    return Reverse.refused(f"{type(sqltext).__name__} is not SQL text")
