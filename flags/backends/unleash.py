@@ -24,6 +24,7 @@ import threading
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from UnleashClient.cache import BaseCache
 from UnleashClient.clients.unleash_client import UnleashClient
@@ -207,6 +208,12 @@ class UnleashSource:
             self.stop()
 
 
+def _without_credentials(text: str, url: str) -> str:
+    """*text* (the URL, or an error quoting it) with the URL's `user:password@` as `***@`."""
+    userinfo = urlsplit(url).netloc.rpartition("@")[0]
+    return text.replace(f"{userinfo}@", "***@") if userinfo else text
+
+
 def _initialize(sdk: UnleashClient, url: str) -> bool:
     """Start `sdk`; False (logged) if it could not start at all."""
     try:
@@ -216,9 +223,9 @@ def _initialize(sdk: UnleashClient, url: str) -> bool:
         logger.error(
             "flags: could not start the Unleash client for %s (%s: %s); "
             "flags keep their bootstrap or default values",
-            url,
+            _without_credentials(url, url),
             type(exc).__name__,
-            exc,
+            _without_credentials(str(exc), url),
         )
         return False
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import multiprocessing
 import random
 import time
@@ -411,3 +412,21 @@ def test_a_document_with_global_segments_from_unleash_imports_and_exports_unchan
     engine = Engine(exported)
     assert engine.is_enabled("roundtrip_segment", {"properties": {"plan": "team"}}) is True
     assert engine.is_enabled("roundtrip_segment", {"properties": {"plan": "free"}}) is False
+
+
+def test_credentials_in_the_url_stay_out_of_the_logs(caplog: pytest.LogCaptureFixture) -> None:
+    """A URL that carries user:password is logged, when the client cannot start, without it."""
+    caplog.set_level(logging.INFO, logger="flags")
+    client = FlagClient.from_unleash(
+        "ftp://operator:s3cret-pw@unleash.invalid/api",
+        "default:development.x",
+        "migsafe-test-secret",
+        bootstrap=BOOTSTRAP,
+        request_retries=0,
+    )
+    try:
+        logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("flags"))
+        assert "unleash.invalid" in logged
+        assert "s3cret-pw" not in logged and "operator" not in logged
+    finally:
+        asyncio.run(client.aclose())
