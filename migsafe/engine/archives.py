@@ -102,7 +102,13 @@ def prune(session: Session, *, older_than: float | None, dry_run: bool) -> Prune
     due = [e for e in listed.entries if e.exists and e.created_at <= cutoff]
     kept = [e for e in listed.entries if e.exists and e not in due]
     if not dry_run and due:
-        with session.aux() as conn, conn.begin():
+        # On the session's own connection, in one transaction: the drops and the marks on
+        # the reverses that needed them commit together. (The runner lock's connection is
+        # in autocommit mode and cannot begin one.)
+        conn = session.conn
+        if conn.in_transaction():
+            conn.rollback()
+        with conn.begin():
             for entry in due:
                 conn.execute(sa.schema.DropTable(_table(entry), if_exists=True))
             ids = [e.reverse_id for e in due if e.needed and e.reverse_id is not None]

@@ -80,3 +80,36 @@ def test_bad_schema_name_is_refused(tmp_path: Path) -> None:
 def test_negative_retries_are_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         load_settings(CliOptions(), environ={}, cwd=_project(tmp_path), retries=-1)
+
+
+def test_reverse_settings_from_pyproject_env_and_cli(tmp_path: Path) -> None:
+    cwd = _project(
+        tmp_path,
+        '[tool.migsafe]\nreverse = false\narchive-schema = "kept"\narchive-retention = "2d"\n',
+    )
+    s = load_settings(CliOptions(), environ={}, cwd=cwd)
+    assert (s.reverse, s.archive_schema, s.archive_retention) == (False, "kept", 2 * 86400.0)
+    assert s.allow_irreversible is False
+    s = load_settings(
+        CliOptions(), environ={"MIGSAFE_REVERSE": "yes"}, cwd=cwd, allow_irreversible=True
+    )
+    assert s.reverse is True and s.allow_irreversible is True
+    (tmp_path / "d").mkdir()
+    default = load_settings(CliOptions(), environ={}, cwd=_project(tmp_path / "d"))
+    assert (default.reverse, default.archive_schema) == (True, "migsafe_archive")
+    assert default.archive_retention == 7 * 86400.0
+
+
+@pytest.mark.parametrize(
+    ("env", "error"),
+    [
+        ({"MIGSAFE_REVERSE": "maybe"}, ConfigError),
+        ({"MIGSAFE_ARCHIVE_SCHEMA": "bad name"}, ConfigError),
+        ({"MIGSAFE_ARCHIVE_RETENTION": "forever"}, UsageError),
+    ],
+)
+def test_bad_reverse_settings_are_clear_errors(
+    tmp_path: Path, env: dict[str, str], error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        load_settings(CliOptions(), environ=env, cwd=_project(tmp_path))
