@@ -2,8 +2,10 @@
 
 A client tool older than the server refuses to dump it (or, worse, misses new object types),
 so the tools are chosen by version, not just found on PATH. The password never goes on a
-command line, where ``ps`` shows it to every user of the machine: it goes into a temporary
-0600 passfile named by ``PGPASSFILE``, removed as soon as the tool has run.
+command line, where ``ps`` shows it to every user of the machine, nor into a file, which a
+killed migsafe could not remove: each tool that connects gets it as ``PGPASSWORD`` in its
+own environment, which only its owner (and root) can read. How tools are started (their
+environment, their death with migsafe) is :mod:`~migsafe.snapshots.tool_process`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy.engine import URL
 
 from migsafe.engine.connection import parse_url, redact
 from migsafe.errors import SnapshotToolError, UsageError
+from migsafe.snapshots.tool_process import popen, run, tool_environ
 
 __all__ = [
     "Finished",
@@ -38,6 +41,7 @@ __all__ = [
     "require_tools",
     "run_writing",
     "scrub",
+    "url_password",
 ]
 
 _VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?(?:\.(\d+))?")
@@ -144,10 +148,13 @@ class LibpqInvocation(NamedTuple):
 
 @contextlib.contextmanager
 def libpq_invocation(url: str | URL) -> Iterator[LibpqInvocation]:
-    """A conninfo without the password and a child environment whose PGPASSFILE holds it.
+    """A conninfo without the password, and the environment of a tool that connects with it.
 
     Query parameters of the URL (``sslmode``, ``sslrootcert``, ``options``...) become conninfo
-    keywords. The passfile is 0600 (libpq ignores looser ones) and removed on exit.
+    keywords. The password, if the URL has one, is the environment's ``PGPASSWORD``; without
+    one, libpq finds it as for migsafe's own connection (``PGPASSWORD``, ``PGPASSFILE``,
+    ``~/.pgpass``). A context manager because it once had a temporary passfile to remove; it
+    leaves nothing behind now.
     """
     parsed = parse_url(url) if isinstance(url, str) else url
     if parsed.get_backend_name() != "postgresql":
@@ -155,7 +162,7 @@ def libpq_invocation(url: str | URL) -> Iterator[LibpqInvocation]:
     params: dict[str, str] = {}
     for key, value in parsed.query.items():
         params[key] = value if isinstance(value, str) else ",".join(value)
-    password = parsed.password or params.get("password")
+    password = url_password(parsed)
     params.pop("password", None)
     keywords: dict[str, str | int | None] = {
         "host": parsed.host,
@@ -166,22 +173,17 @@ def libpq_invocation(url: str | URL) -> Iterator[LibpqInvocation]:
     }
     keywords.update(params)
     conninfo = make_conninfo("", **{k: v for k, v in keywords.items() if v not in (None, "")})
-    env = dict(os.environ)
-    if not password:
-        yield LibpqInvocation(conninfo, env)
-        return
-    if "\n" in str(password) or "\r" in str(password):
-        raise UsageError("a password containing a line break cannot be passed to pg_dump")
-    # A PGPASSWORD inherited from our environment would win over the passfile.
-    env.pop("PGPASSWORD", None)
-    fd, name = tempfile.mkstemp(prefix="migsafe-", suffix=".pgpass")  # created 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(f"*:*:*:*:{_passfile_escape(str(password))}\n")
-        env["PGPASSFILE"] = name
-        yield LibpqInvocation(conninfo, env)
-    finally:
-        Path(name).unlink(missing_ok=True)
+    if password and "\0" in password:
+        raise UsageError("a password containing a NUL character cannot be passed to pg_dump")
+    yield LibpqInvocation(conninfo, tool_environ(connects=True, password=password))
+
+
+def url_password(url: URL) -> str | None:
+    """The URL's password: in its user part, or else a ``password`` query parameter."""
+    password = url.password or url.query.get("password")
+    if isinstance(password, tuple):
+        password = password[0] if password else None
+    return str(password) if password else None
 
 
 @dataclass(frozen=True)
@@ -206,13 +208,7 @@ def run_writing(
     raises, the tool is killed and that exception propagates.
     """
     with tempfile.TemporaryFile() as stderr:  # a file, not a pipe: it can never fill and block
-        proc = subprocess.Popen(
-            list(argv),
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
+        proc = popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         watcher = _SizeWatcher(proc, out, progress)
         try:
             result = meanwhile()
@@ -277,15 +273,34 @@ def _read(f: IO[bytes]) -> str:
 
 
 def scrub(text: str, url: str | URL) -> str:
-    """*text* (a tool's stderr) with the URL's password replaced by ``***``, just in case."""
+    """*text* (a tool's stderr, an error) with the URL's password replaced by ``***``.
+
+    Also in the forms it takes on the way: percent-encoded as in the URL (either case of hex,
+    ``+`` for a space, partly or fully), or backslash-escaped as in a conninfo value.
+    """
     parsed = parse_url(url) if isinstance(url, str) else url
-    if parsed.password:
-        text = text.replace(str(parsed.password), "***")
-    return text
+    password = url_password(parsed)
+    if not password:
+        return text
+    return re.sub(_spellings(password), "***", text)
 
 
-def _passfile_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(":", "\\:")
+def _spellings(password: str) -> str:
+    """A pattern matching *password* however each of its characters is written."""
+    parts = []
+    for char in password:
+        forms = [re.escape(char), "".join(_percent(b) for b in char.encode("utf-8"))]
+        if char == " ":
+            forms.append(r"\+")
+        if char in "'\\":
+            forms.append(re.escape("\\" + char))
+        parts.append("(?:" + "|".join(forms) + ")")
+    return "".join(parts)
+
+
+def _percent(byte: int) -> str:
+    """``%2F`` or ``%2f``: a pattern for one percent-encoded byte, hex in either case."""
+    return "%" + "".join(f"[{d}{d.lower()}]" if d.isalpha() else d for d in f"{byte:02X}")
 
 
 def _install_hint(label: str) -> str:
@@ -309,33 +324,21 @@ def _pg_config_bindir() -> Path | None:
 @functools.lru_cache(maxsize=8)
 def _bindir_of(pg_config: str) -> Path | None:
     try:
-        out = subprocess.run(
-            [pg_config, "--bindir"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-            stdin=subprocess.DEVNULL,
-        ).stdout.strip()
+        res = run([pg_config, "--bindir"], env=tool_environ(connects=False), timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
-    return Path(out) if out else None
+    out = res.stdout.decode(errors="replace").strip()
+    return Path(out) if out and res.returncode == 0 else None
 
 
 @functools.lru_cache(maxsize=64)
 def _probe(name: str, path: str, _mtime_ns: int) -> PgTool | None:
     """Run ``--version`` once per binary (cached while the file is unchanged)."""
     try:
-        out = subprocess.run(
-            [path, "--version"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            stdin=subprocess.DEVNULL,
-        )
+        out = run([path, "--version"], env=tool_environ(connects=False), timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
-    line = (out.stdout.strip().splitlines() or [""])[0]
+    line = (out.stdout.decode(errors="replace").strip().splitlines() or [""])[0]
     num = parse_version(line)
     if out.returncode != 0 or num == 0:
         return None

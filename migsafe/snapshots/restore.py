@@ -28,7 +28,7 @@ can still make the restore wait for a lock (up to ``restore_wrap.LOCK_TIMEOUT``,
 fails and changes nothing).
 
 The tools come from :mod:`~migsafe.snapshots.pgtools`: at least as new as the server, and the
-password in a temporary PGPASSFILE, never on argv.
+password in their own environment, never on argv; they die with migsafe.
 
 This module is the API and the ``into`` path; the parts of an in-place restore live in
 :mod:`~migsafe.snapshots.toc` (the archive's contents), :mod:`~migsafe.snapshots.restore_plan`
@@ -38,7 +38,6 @@ This module is the API and the ``into`` path; the parts of an in-place restore l
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -60,6 +59,7 @@ from migsafe.snapshots.restore_plan import RestorePlan, check_mode, make_plan, q
 from migsafe.snapshots.restore_sql import Session
 from migsafe.snapshots.toc import TocEntry, list_dump, read_toc, tables_in
 from migsafe.snapshots.tool_output import first_lines
+from migsafe.snapshots.tool_process import run
 
 __all__ = [
     "RestorePlan",
@@ -219,9 +219,7 @@ def _restore_copy(
                     db_call(conn.execute, sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(s)))
         argv = [str(pg_restore.path), "--no-password", "--exit-on-error", "--single-transaction"]
         argv += ["--dbname", libpq.conninfo, str(dump_file)]
-        res = subprocess.run(
-            argv, capture_output=True, stdin=subprocess.DEVNULL, env=tool_env(libpq)
-        )
+        res = run(argv, env=tool_env(libpq))
     if res.returncode != 0:
         raise SnapshotError(
             f"restore into {redact(new)} failed: {scrub(first_lines(res.stderr), new)}",

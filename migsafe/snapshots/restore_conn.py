@@ -1,8 +1,8 @@
 """A restore's own session on the database, and how it starts the client tools.
 
 The session plans the restore (catalog queries, other sessions, the server version); the
-tools, pg_restore and psql, run with the same conninfo and the password in a temporary
-PGPASSFILE (see :mod:`~migsafe.snapshots.pgtools`).
+tools, pg_restore and psql, run with the same conninfo and the password in their own
+environment only (see :mod:`~migsafe.snapshots.pgtools`).
 """
 
 from __future__ import annotations

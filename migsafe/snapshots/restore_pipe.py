@@ -21,6 +21,7 @@ from migsafe.snapshots.pgtools import LibpqInvocation, PgTool, scrub
 from migsafe.snapshots.restore_conn import tool_env
 from migsafe.snapshots.restore_plan import RestorePlan
 from migsafe.snapshots.tool_output import first_lines, psql_error
+from migsafe.snapshots.tool_process import popen, tool_environ
 
 __all__ = ["CopyScript", "copy_script", "run_in_one_transaction"]
 
@@ -42,7 +43,9 @@ def run_in_one_transaction(
     """Pipe preamble + ``pg_restore -1 -f -`` + postamble into ``psql --single-transaction``.
 
     psql commits when its input ends, so on every failure path it is killed *before* its
-    stdin is closed: the server then sees a dropped connection and rolls back.
+    stdin is closed: the server then sees a dropped connection and rolls back. If migsafe
+    itself is killed, both tools die with it (see :mod:`~migsafe.snapshots.tool_process`);
+    should psql see its input end first, the guard of the preamble fails its COMMIT.
     *copy* replaces :func:`copy_script` (a test seam).
     """
     psql = [str(tools["psql"].path), "-X", "-q", "--no-password", "-v", "ON_ERROR_STOP=1"]
@@ -51,16 +54,20 @@ def run_in_one_transaction(
     # the script COMMITs after the large objects, half-way through psql's transaction.
     script = [str(tools["pg_restore"].path), "--single-transaction", "-f", "-", str(dump_file)]
     with tempfile.TemporaryFile() as psql_err, tempfile.TemporaryFile() as script_err:
-        consumer = subprocess.Popen(
+        consumer = popen(
             psql,
+            env=tool_env(libpq),
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=psql_err,
-            env=tool_env(libpq),
         )
         try:
-            producer = subprocess.Popen(
-                script, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=script_err
+            # pg_restore -f - only reads the archive: it gets no password.
+            producer = popen(
+                script,
+                env=tool_environ(connects=False),
+                stdout=subprocess.PIPE,
+                stderr=script_err,
             )
         except BaseException:
             consumer.kill()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from migsafe.errors import SnapshotCorrupt, SnapshotError
 from migsafe.snapshots.pgtools import PgTool, require_tools
 from migsafe.snapshots.tool_output import first_lines
+from migsafe.snapshots.tool_process import run, tool_environ
 
 __all__ = ["TocEntry", "list_dump", "read_toc", "tables_in"]
 
@@ -35,11 +35,7 @@ def read_toc(pg_restore: PgTool, dump_file: Path) -> list[TocEntry]:
     """:func:`list_dump` with a given *pg_restore*; SnapshotCorrupt if it cannot read the file."""
     if not dump_file.is_file():
         raise SnapshotError(f"snapshot file {dump_file} does not exist")
-    res = subprocess.run(
-        [str(pg_restore.path), "--list", str(dump_file)],
-        capture_output=True,
-        stdin=subprocess.DEVNULL,
-    )
+    res = run([str(pg_restore.path), "--list", str(dump_file)], env=tool_environ(connects=False))
     if res.returncode != 0:
         raise SnapshotCorrupt(
             f"{pg_restore.version} cannot read {dump_file}: {first_lines(res.stderr)}",

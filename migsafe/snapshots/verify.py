@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -33,6 +32,7 @@ from migsafe.snapshots.model import FAILED, RESTORE_VERIFIED, TABLES, VERIFIED, 
 from migsafe.snapshots.model import SnapshotStore as Store
 from migsafe.snapshots.pgdump import recorded_fingerprint, sha256_file
 from migsafe.snapshots.pgtools import PgTool, libpq_invocation, parse_version, require_tools, scrub
+from migsafe.snapshots.tool_process import run, tool_environ
 
 __all__ = ["Check", "VerifyResult", "compare_data", "file_checks", "verify"]
 
@@ -156,16 +156,11 @@ def _pg_restore(snapshot: Snapshot, bin_dir: Path | None) -> PgTool:
 
 def _toc(tool: PgTool, path: Path) -> tuple[list[str] | None, str]:
     """The archive's table of contents (``pg_restore --list``), or None and the error."""
-    res = subprocess.run(
-        [str(tool.path), "--list", str(path)],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=600,
-    )
+    res = run([str(tool.path), "--list", str(path)], env=tool_environ(connects=False), timeout=600)
     if res.returncode != 0:
-        return None, res.stderr.strip()[-1000:] or f"exit {res.returncode}"
-    return [line for line in res.stdout.splitlines() if line and not line.startswith(";")], ""
+        return None, res.stderr.decode(errors="replace").strip()[-1000:] or f"exit {res.returncode}"
+    lines = res.stdout.decode(errors="replace").splitlines()
+    return [line for line in lines if line and not line.startswith(";")], ""
 
 
 def _archive_checks(path: Path, snapshot: Snapshot, bin_dir: Path | None) -> list[Check]:
@@ -328,9 +323,8 @@ def _restore_into(
             listing.write_text("\n".join(keep) + "\n", encoding="utf-8")
             argv.append(f"--use-list={listing}")
         argv += [f"--dbname={libpq.conninfo}", str(path)]
-        res = subprocess.run(
-            argv, env=libpq.env, capture_output=True, text=True, stdin=subprocess.DEVNULL
-        )
+        res = run(argv, env=libpq.env)
     if res.returncode != 0:
-        return "pg_restore failed: " + scrub(res.stderr.strip(), scratch)[-1500:]
+        stderr = res.stderr.decode(errors="replace").strip()
+        return "pg_restore failed: " + scrub(stderr, scratch)[-1500:]
     return None

@@ -7,6 +7,7 @@ import resource
 import signal
 import stat
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,6 @@ from migsafe.snapshots.model import FULL, TABLES, UNVERIFIED
 from migsafe.snapshots.pgdump import dump, sha256_file
 from migsafe.snapshots.pgtools import libpq_invocation, parse_version, require_tools
 from migsafe.snapshots.store import LocalStore
-from tests.support.pg import PgServer
 
 SID = "20261126T114811Z-3f2c9a"
 
@@ -109,35 +109,44 @@ def test_unknown_table_is_refused_before_anything_is_written(
     assert store.list() == []
 
 
-def test_password_never_on_a_command_line_and_passfile_removed(
+def test_password_reaches_pg_dump_in_its_own_environment_only(
     big_url: str,
     store: LocalStore,
     bin_dir: Path | None,
     spy: Callable[[str], list[Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Not on argv (``ps`` shows it to everyone), not in a file: PGPASSWORD, owner-readable.
+
+    An inherited PGPASSWORD (wrong here) and MIGSAFE_DATABASE_URL are not passed on.
+    """
     password = make_url(big_url).password
     assert password
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    monkeypatch.setenv("PGPASSWORD", "inherited-and-wrong")
+    monkeypatch.setenv("MIGSAFE_DATABASE_URL", big_url)
     seen = []
 
     def progress(size: int) -> None:
         for child in spy("pg_dump"):
-            passfile = child.environ.get("PGPASSFILE")
-            mode = stat.S_IMODE(os.stat(passfile).st_mode) if passfile else None
-            seen.append((child, passfile, mode))
+            mode = stat.S_IMODE(os.stat(f"/proc/{child.pid}/environ").st_mode)
+            seen.append((child, mode, sorted(p.name for p in temp.iterdir())))
 
-    os.environ["PGPASSWORD"] = "inherited-and-wrong"
-    try:
-        dump(big_url, store, snapshot_id=SID, progress=progress, bin_dir=bin_dir)
-    finally:
-        del os.environ["PGPASSWORD"]
+    dump(big_url, store, snapshot_id=SID, progress=progress, bin_dir=bin_dir)
     assert seen, "pg_dump was never observed running"
-    for child, passfile, mode in seen:
+    for child, mode, temp_files in seen:
         assert "--dbname=" in child.cmdline
         assert password not in child.cmdline
-        assert password not in "".join(child.environ.values())
-        assert "PGPASSWORD" not in child.environ
-        assert passfile and mode == 0o600
-    assert not Path(seen[0][1]).exists()
+        assert child.environ["PGPASSWORD"] == password
+        assert mode == 0o400  # /proc/<pid>/environ: its owner (and root) only
+        assert "PGPASSFILE" not in child.environ
+        assert "MIGSAFE_DATABASE_URL" not in child.environ
+        assert password not in "".join(v for k, v in child.environ.items() if k != "PGPASSWORD")
+        assert not [f for f in temp_files if f.endswith(".pgpass")]
 
 
 def test_recorded_state_is_the_dumped_state_despite_concurrent_writes(
@@ -276,18 +285,27 @@ def test_parse_version(text: str, num: int) -> None:
     assert parse_version(text) == num
 
 
-def test_libpq_invocation_keeps_the_password_in_a_private_passfile() -> None:
-    url = "postgresql+psycopg://app:s3cr:t\\pw@db.example:6543/shop?sslmode=verify-full"
+def test_libpq_invocation_gives_the_password_in_the_environment_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PGPASSWORD", "inherited")
+    monkeypatch.setenv("PGSSLMODE", "verify-full")
+    url = "postgresql+psycopg://app:s3cr:t\\pw%0Aline@db.example:6543/shop?sslmode=require"
     with libpq_invocation(url) as (conninfo, env):
-        passfile = Path(env["PGPASSFILE"])
         assert "s3cr" not in conninfo
-        assert "sslmode=verify-full" in conninfo and "port=6543" in conninfo
-        assert stat.S_IMODE(passfile.stat().st_mode) == 0o600
-        assert passfile.read_text() == "*:*:*:*:s3cr\\:t\\\\pw\n"
-    assert not passfile.exists()
+        assert "sslmode=require" in conninfo and "port=6543" in conninfo
+        assert env["PGPASSWORD"] == "s3cr:t\\pw\nline"  # a line break is fine in a variable
+        assert env["PGSSLMODE"] == "verify-full"
+        assert "PGPASSFILE" not in env
 
 
-def test_libpq_invocation_without_password_sets_no_passfile(pg_server: PgServer) -> None:
+def test_libpq_invocation_without_password_leaves_libpq_its_own_sources(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No password in the URL: the user's PGPASSFILE (or ~/.pgpass) and PGPASSWORD work."""
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "my.pgpass"))
+    monkeypatch.setenv("PGPASSWORD", "from-the-user")
     with libpq_invocation("postgresql://app@db/shop") as (conninfo, env):
-        assert "PGPASSFILE" not in env or env["PGPASSFILE"] == os.environ.get("PGPASSFILE")
+        assert env["PGPASSFILE"] == str(tmp_path / "my.pgpass")
+        assert env["PGPASSWORD"] == "from-the-user"
         assert "dbname=shop" in conninfo

@@ -421,14 +421,15 @@ def test_password_is_never_on_a_command_line(db: Db, tmp_path: Path) -> None:
     """Read /proc while psql and pg_restore run: argv (what ps shows) and environment.
 
     A session of the test holds a lock on the table, so psql waits at its DROP and the
-    pipe from pg_restore fills up: both are alive long enough to be looked at.
+    pipe from pg_restore fills up: both are alive long enough to be looked at. Only psql
+    connects, so only psql gets the password, in its environment (readable by its owner).
     """
     db.sql(
         "INSERT INTO public.accounts (email) SELECT md5(i::text) FROM generate_series(1, 30000) i"
     )
     dump = db.dump(tmp_path / "accounts.dump", "-t", "public.accounts")
     password = db.server.password
-    seen: dict[str, tuple[str, str, str | None]] = {}  # tool -> (argv, environ, passfile mode)
+    seen: dict[str, tuple[str, dict[str, str], int]] = {}  # tool -> (argv, environ, its mode)
     holder = psycopg.connect(db.server.conninfo(db.name))
     try:
         holder.execute("LOCK TABLE public.accounts IN ACCESS SHARE MODE")
@@ -441,14 +442,13 @@ def test_password_is_never_on_a_command_line(db: Db, tmp_path: Path) -> None:
                     try:
                         argv = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
                         environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-                        tool = Path(argv.split(b" ")[0].decode()).name
-                        env = [e.decode(errors="replace") for e in environ]
-                        passfile = next((e[11:] for e in env if e.startswith("PGPASSFILE=")), None)
-                        mode = oct(stat.S_IMODE(os.stat(passfile).st_mode)) if passfile else None
+                        mode = stat.S_IMODE(os.stat(f"/proc/{pid}/environ").st_mode)
                     except OSError:  # exited meanwhile
                         continue
+                    tool = Path(argv.split(b" ")[0].decode()).name
+                    env = dict(e.decode(errors="replace").partition("=")[::2] for e in environ)
                     if tool in ("psql", "pg_restore"):
-                        seen[tool] = (argv.decode(), "\n".join(env), mode)
+                        seen[tool] = (argv.decode(), env, mode)
                 time.sleep(0.01)
             holder.commit()  # release the lock: the restore can finish
             running.result(timeout=30)
@@ -456,14 +456,14 @@ def test_password_is_never_on_a_command_line(db: Db, tmp_path: Path) -> None:
         holder.close()
 
     assert set(seen) == {"psql", "pg_restore"}
-    for argv, environ, _ in seen.values():
+    for argv, _, mode in seen.values():
         assert password not in argv
-        assert password not in environ
-    psql_argv, psql_env, passfile_mode = seen["psql"]
-    assert "--single-transaction" in psql_argv and "PGPASSFILE=" in psql_env
-    assert passfile_mode == "0o600"
-    passfile = next(e[11:] for e in psql_env.splitlines() if e.startswith("PGPASSFILE="))
-    assert not Path(passfile).exists()
+        assert mode == 0o400  # /proc/<pid>/environ: its owner (and root) only
+    psql_argv, psql_env, _ = seen["psql"]
+    assert "--single-transaction" in psql_argv and psql_env["PGPASSWORD"] == password
+    assert "PGPASSFILE" not in psql_env
+    _, script_env, _ = seen["pg_restore"]  # pg_restore -f - only reads the archive
+    assert password not in "".join(script_env.values()) and "PGPASSWORD" not in script_env
 
 
 def test_password_is_never_on_a_command_line_when_restoring_into_a_copy(
@@ -475,12 +475,10 @@ def test_password_is_never_on_a_command_line_when_restoring_into_a_copy(
     real_popen = subprocess.Popen
 
     def recording_popen(args: Any, *a: Any, **kw: Any) -> Any:
-        env = kw.get("env") or dict(os.environ)
-        passfile = env.get("PGPASSFILE")
-        with open(passfile) if passfile else open(os.devnull) as f:
-            started.append(([str(x) for x in args], {**env, "passfile": f.read()}))
+        started.append(([str(x) for x in args], dict(kw.get("env") or os.environ)))
         return real_popen(args, *a, **kw)
 
+    monkeypatch.setenv("PGPASSWORD", "inherited-and-wrong")
     monkeypatch.setattr(subprocess, "Popen", recording_popen)
     copy = f"{db.name}_copy"
     try:
@@ -492,6 +490,7 @@ def test_password_is_never_on_a_command_line_when_restoring_into_a_copy(
     assert len(restores) == 1
     argv, env = restores[0]
     assert db.server.password not in " ".join(argv)
-    assert env.get("PGPASSWORD") != db.server.password
-    assert env["passfile"].endswith(db.server.password + "\n")
-    assert not Path(env["PGPASSFILE"]).exists()
+    assert env["PGPASSWORD"] == db.server.password
+    assert "PGPASSFILE" not in env
+    lists = [env for argv, env in started if "--list" in argv]
+    assert lists and all("PGPASSWORD" not in env for env in lists)
