@@ -29,7 +29,12 @@ def size(n: int) -> str:
 def snapshot_list(console: Console, result: SnapshotList) -> None:
     if not result.snapshots:
         console.print(f"No snapshots in {result.store}.")
-        return
+    else:
+        _table(console, result)
+    _leftovers(console, result)
+
+
+def _table(console: Console, result: SnapshotList) -> None:
     table = Table(title=f"Snapshots in {result.store}", title_justify="left", show_edge=False)
     for column in ("id", "created", "mode", "revisions", "size", "status", "database"):
         table.add_column(column, no_wrap=column in ("id", "created"))
@@ -44,6 +49,16 @@ def snapshot_list(console: Console, result: SnapshotList) -> None:
             snap.database,
         )
     console.print(table)
+
+
+def _leftovers(console: Console, result: SnapshotList) -> None:
+    for found in result.leftovers:
+        console.print(
+            f"leftover {found.name} ({size(found.size)}): {found.what} of an interrupted run",
+            highlight=False,
+        )
+    if result.leftovers:
+        console.print("`migsafe snapshot prune` (with any rule) removes them.")
 
 
 def snapshot_show(console: Console, snap: Snapshot) -> None:
@@ -105,3 +120,8 @@ def prune(console: Console, result: PruneOutcome) -> None:
             console.print(f"kept {snap.id}: {reason}")
     if result.plan.delete:
         console.print(f"{verb} {len(result.plan.delete)}, freeing {size(result.freed_bytes)}")
+    removed = "would remove" if result.dry_run else "removed"
+    for found in result.leftovers:
+        console.print(
+            f"{removed} leftover {found.name} ({size(found.size)}): {found.what}", highlight=False
+        )

@@ -31,7 +31,9 @@ def store_of(settings: Settings) -> LocalStore:
 
 def list_snapshots(settings: Settings) -> SnapshotList:
     store = store_of(settings)
-    return SnapshotList(store=str(store.root), snapshots=tuple(store.list()))
+    return SnapshotList(
+        store=str(store.root), snapshots=tuple(store.list()), leftovers=store.leftovers()
+    )
 
 
 def create(
@@ -145,7 +147,8 @@ def prune_snapshots(
     freed = sum(s.size for s in plan.delete)
     if not dry_run:
         prune(store, plan)
-    return PruneOutcome(plan=plan, dry_run=dry_run, freed_bytes=freed)
+    leftovers = store.remove_leftovers(dry_run=dry_run)
+    return PruneOutcome(plan=plan, dry_run=dry_run, freed_bytes=freed, leftovers=leftovers)
 
 
 def describe_backup(session: Session, plan: Plan, steps: Sequence[object], *, mode: str) -> Plan:

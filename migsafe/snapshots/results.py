@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from migsafe.snapshots.model import Snapshot
     from migsafe.snapshots.prune import PrunePlan
+    from migsafe.snapshots.store import Leftover
     from migsafe.snapshots.verify import Check
 
 
@@ -15,9 +16,18 @@ if TYPE_CHECKING:
 class SnapshotList:
     store: str
     snapshots: tuple[Snapshot, ...]
+    leftovers: tuple[Leftover, ...] = ()  # files interrupted runs left; prune removes them
 
     def to_dict(self) -> dict[str, Any]:
-        return {"store": self.store, "snapshots": [s.to_dict() for s in self.snapshots]}
+        return {
+            "store": self.store,
+            "snapshots": [s.to_dict() for s in self.snapshots],
+            "leftovers": [_leftover(f) for f in self.leftovers],
+        }
+
+
+def _leftover(found: Leftover) -> dict[str, Any]:
+    return {"file": found.name, "size": found.size, "what": found.what}
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,7 @@ class PruneOutcome:
     plan: PrunePlan
     dry_run: bool
     freed_bytes: int
+    leftovers: tuple[Leftover, ...] = ()  # removed (or, dry run, to be removed)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,4 +78,5 @@ class PruneOutcome:
             "keep": [s.id for s in self.plan.keep],
             "reasons": dict(self.plan.reasons),
             "freed_bytes": self.freed_bytes,
+            "leftovers": [_leftover(f) for f in self.leftovers],
         }

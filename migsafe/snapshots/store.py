@@ -5,12 +5,19 @@ A snapshot holds a copy of the whole database, so the directory is 0700 and ever
 would leave a window). A snapshot becomes visible only when its catalog entry, ``<id>.json``,
 is renamed into place after the data file: a crash at any point leaves either a complete
 snapshot or a hidden ``.<id>.partial`` file that is never listed.
+
+What a crash leaves is found by :meth:`LocalStore.leftovers` and removed by
+:meth:`LocalStore.remove_leftovers`. To tell a leftover from a file being written right now,
+every writer holds a shared ``flock`` on the directory while it writes (the kernel drops it
+when the writer dies, however it dies); the cleaner needs the exclusive lock, and leaves
+everything alone when it cannot have it at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import errno
+import fcntl
 import json
 import os
 import re
@@ -24,7 +31,7 @@ from pathlib import Path
 from migsafe.errors import SnapshotCorrupt, SnapshotError, SnapshotNotFound, SnapshotStoreError
 from migsafe.snapshots.model import Snapshot
 
-__all__ = ["LocalStore", "Preflight", "new_snapshot_id", "preflight", "store_error"]
+__all__ = ["Leftover", "LocalStore", "Preflight", "new_snapshot_id", "preflight", "store_error"]
 
 _DIR_MODE = 0o700
 _FILE_MODE = 0o600
@@ -34,6 +41,9 @@ _CATALOG = ".json"
 _EXTENSIONS = {"sqlite": ".sqlite"}  # every other backend writes a pg_dump archive
 _DEFAULT_EXTENSION = ".dump"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+# What new_snapshot_id() makes: a data file named so, without its entry, is ours to remove.
+_GENERATED_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
+_PROBE = ".probe-"
 
 _HINTS = {
     errno.ENOSPC: "free some space, prune old snapshots, or point the snapshot directory elsewhere",
@@ -70,11 +80,21 @@ class Preflight:
     expected_bytes: int | None
 
 
+@dataclass(frozen=True)
+class Leftover:
+    """A file an interrupted snapshot left in the store; never listed as a snapshot."""
+
+    name: str
+    size: int
+    what: str
+
+
 class LocalStore:
     """Snapshots as ``<id>.dump`` (or ``.sqlite``) plus ``<id>.json`` in one private directory."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+        self._writers: dict[Path, int | None] = {}  # a temp file -> the lock held for it
 
     def __repr__(self) -> str:
         return f"LocalStore({str(self.root)!r})"
@@ -94,9 +114,16 @@ class LocalStore:
         _check_id(snapshot_id)
         self.ensure()
         path = self.root / f".{snapshot_id}{_PARTIAL}"
-        with self._writing():
-            os.close(os.open(path, _CREATE_FLAGS, _FILE_MODE))
-            os.chmod(path, _FILE_MODE)  # O_CREAT's mode does not apply to a leftover file
+        lock = self._lock(fcntl.LOCK_SH)  # held until commit or discard
+        try:
+            with self._writing():
+                os.close(os.open(path, _CREATE_FLAGS, _FILE_MODE))
+                os.chmod(path, _FILE_MODE)  # O_CREAT's mode does not apply to a leftover file
+        except BaseException:
+            _unlock(lock)
+            raise
+        self._release(path)
+        self._writers[path] = lock
         return path
 
     def commit(self, snapshot: Snapshot, written: Path) -> Snapshot:
@@ -106,26 +133,32 @@ class LocalStore:
             raise SnapshotError(f"{written} is not this store's temporary file for {snapshot.id}")
         final = self.root / f"{snapshot.id}{_EXTENSIONS.get(snapshot.backend, _DEFAULT_EXTENSION)}"
         entry = replace(snapshot, file=final.name)
-        with self._writing():
-            if self._catalog(snapshot.id).exists():
-                raise SnapshotError(f"snapshot {snapshot.id} already exists in {self.root}")
-            _fsync_file(written)
-            os.replace(written, final)
-            try:
-                self._write_entry(entry)  # fsyncs the directory, covering both renames
-            except BaseException:
-                final.unlink(missing_ok=True)  # a file without an entry would never be listed
-                raise
+        try:
+            with self._writing():
+                if self._catalog(snapshot.id).exists():
+                    raise SnapshotError(f"snapshot {snapshot.id} already exists in {self.root}")
+                _fsync_file(written)
+                os.replace(written, final)
+                try:
+                    self._write_entry(entry)  # fsyncs the directory, covering both renames
+                except BaseException:
+                    final.unlink(missing_ok=True)  # a file without an entry is never listed
+                    raise
+        finally:
+            self._release(written)
         return entry
 
     def discard(self, written: Path) -> None:
         """Remove a temporary file (and any SQLite journal beside it); missing is fine."""
         siblings = [written.with_name(written.name + s) for s in ("-journal", "-wal", "-shm")]
-        for path in (written, *siblings):
-            try:
-                path.unlink(missing_ok=True)
-            except OSError as exc:
-                raise store_error(self.root, exc) from exc
+        try:
+            for path in (written, *siblings):
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as exc:
+                    raise store_error(self.root, exc) from exc
+        finally:
+            self._release(written)
 
     def update(self, snapshot: Snapshot) -> None:
         """Rewrite the catalog entry of an existing snapshot."""
@@ -173,6 +206,51 @@ class LocalStore:
     def local_path(self, snapshot: Snapshot) -> Path:
         return self.root / _plain_name(snapshot.file)
 
+    # -- what crashes leave ----------------------------------------------------------------
+    def leftovers(self) -> tuple[Leftover, ...]:
+        """Files an interrupted run left; none while another run is writing to the store."""
+        return self.remove_leftovers(dry_run=True)
+
+    def remove_leftovers(self, *, dry_run: bool = False) -> tuple[Leftover, ...]:
+        """Remove what an interrupted run left (nothing while another run writes); those.
+
+        Without the exclusive lock at once (another run is writing, or the file system has
+        no ``flock``), it cannot tell a leftover from a file being written: nothing is done.
+        """
+        if not self.root.is_dir():
+            return ()
+        try:
+            lock = self._lock(fcntl.LOCK_EX | fcntl.LOCK_NB, create=False)
+        except _Busy:
+            return ()
+        if lock is None:
+            return ()
+        try:
+            found = self._scan()
+            if not dry_run and found:
+                with self._writing():
+                    for leftover in found:
+                        (self.root / leftover.name).unlink(missing_ok=True)
+                    _fsync_dir(self.root)
+            return found
+        finally:
+            _unlock(lock)
+
+    def _scan(self) -> tuple[Leftover, ...]:
+        found = []
+        names = {path.name for path in self.root.iterdir()}
+        for name in sorted(names):
+            what = _leftover_kind(name, names)
+            if what is None:
+                continue
+            try:
+                info = (self.root / name).lstat()
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                found.append(Leftover(name=name, size=info.st_size, what=what))
+        return tuple(found)
+
     # -- internals -------------------------------------------------------------------------
     def _catalog(self, snapshot_id: str) -> Path:
         return self.root / f"{snapshot_id}{_CATALOG}"
@@ -190,6 +268,10 @@ class LocalStore:
 
     def _write_entry(self, snapshot: Snapshot) -> None:
         """Write ``<id>.json`` through a hidden temporary file: never half-written."""
+        with self._shared():
+            self._write_entry_locked(snapshot)
+
+    def _write_entry_locked(self, snapshot: Snapshot) -> None:
         target = self._catalog(snapshot.id)
         temp = self.root / f".{snapshot.id}{_CATALOG}{_PARTIAL}"
         data = (snapshot.to_json() + "\n").encode("utf-8")
@@ -210,6 +292,40 @@ class LocalStore:
         _fsync_dir(self.root)
 
     @contextmanager
+    def _shared(self) -> Iterator[None]:
+        """The writers' shared lock on the directory, for the duration of the block."""
+        lock = self._lock(fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            _unlock(lock)
+
+    def _lock(self, operation: int, *, create: bool = True) -> int | None:
+        """An fd of the directory holding the ``flock`` *operation*; closing it unlocks.
+
+        None: no lock can be taken here (no directory, a file system without ``flock``).
+        With LOCK_NB, _Busy if another process holds a conflicting lock.
+        """
+        if create:
+            self.ensure()
+        try:
+            fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, operation)
+        except BlockingIOError:
+            os.close(fd)
+            raise _Busy from None
+        except OSError:
+            os.close(fd)
+            return None
+        return fd
+
+    def _release(self, written: Path) -> None:
+        _unlock(self._writers.pop(written, None))
+
+    @contextmanager
     def _writing(self) -> Iterator[None]:
         """Turn an operating-system error while writing into SnapshotStoreError (exit 3)."""
         try:
@@ -225,8 +341,8 @@ def preflight(store: LocalStore, expected_bytes: int | None) -> Preflight:
     a real write) and compares the free space with *expected_bytes*.
     """
     store.ensure()
-    probe = store.root / f".probe-{secrets.token_hex(4)}"
-    with store._writing():
+    probe = store.root / f"{_PROBE}{secrets.token_hex(4)}"
+    with store._shared(), store._writing():
         fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
         try:
             os.write(fd, b"\0")
@@ -243,6 +359,35 @@ def preflight(store: LocalStore, expected_bytes: int | None) -> Preflight:
             hint=_HINTS[errno.ENOSPC],
         )
     return Preflight(directory=store.root, free_bytes=free, expected_bytes=expected_bytes)
+
+
+def _leftover_kind(name: str, names: set[str]) -> str | None:
+    """What a file in the store is, if an interrupted run left it there; None otherwise."""
+    if name.startswith(_PROBE):
+        return "free-space probe"
+    if name.startswith(".") and name.endswith(f"{_CATALOG}{_PARTIAL}"):
+        return "unfinished catalog entry"
+    if name.startswith(".") and (name.endswith(_PARTIAL) or f"{_PARTIAL}-" in name):
+        return "unfinished snapshot file"
+    stem, dot, extension = name.rpartition(".")
+    known = {_DEFAULT_EXTENSION, *_EXTENSIONS.values()}
+    if (
+        dot
+        and f".{extension}" in known
+        and _GENERATED_ID.fullmatch(stem)
+        and f"{stem}{_CATALOG}" not in names
+    ):
+        return "snapshot file without a catalog entry"
+    return None
+
+
+class _Busy(Exception):
+    """Another process holds the store's lock."""
+
+
+def _unlock(lock: int | None) -> None:
+    if lock is not None:
+        os.close(lock)  # closing the fd drops its flock
 
 
 def _check_id(snapshot_id: str) -> None:

@@ -83,6 +83,7 @@ if os.getppid() != parent:  # migsafe died before the line above ran
     os.kill(os.getpid(), signal.SIGKILL)
 for s in (signal.SIGPIPE, signal.SIGXFSZ):
     signal.signal(s, signal.SIG_DFL)
+os.umask(0o077)  # whatever a tool creates (pg_dump --file) is its owner's only
 try:
     os.execv(argv[0], argv)
 except OSError as exc:

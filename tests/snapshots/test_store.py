@@ -179,3 +179,66 @@ def test_full_disk_while_registering_leaves_nothing(tmpfs: Callable[..., Path]) 
     assert err.value.exit_code == ExitCode.UNAVAILABLE
     assert store.list() == []
     assert [p.name for p in store.root.iterdir()] == []
+
+
+# -- what interrupted runs leave --------------------------------------------------------------
+
+
+def crash_leftovers(store: LocalStore) -> set[str]:
+    """The files a run killed at various points leaves behind (written as a crash would)."""
+    store.ensure()
+    names = {
+        ".20261126T114812Z-bbbbbb.partial": b"half a dump",
+        ".20261126T114812Z-bbbbbb.partial-journal": b"sqlite journal",
+        ".20261126T114813Z-cccccc.json.partial": b"{",
+        ".probe-0a1b2c3d": b"\0",
+        "20261126T114814Z-dddddd.dump": b"renamed, entry never written",
+    }
+    for name, data in names.items():
+        (store.root / name).write_bytes(data)
+    return set(names)
+
+
+def test_leftovers_of_interrupted_runs_are_reported_then_removed(store: LocalStore) -> None:
+    committed = write(store, entry("20261126T114811Z-aaaaaa"))
+    left = crash_leftovers(store)
+    (store.root / "notes.txt").write_text("the user's own")
+    (store.root / "manual.dump").write_text("not named like a snapshot of ours")
+
+    assert {f.name for f in store.leftovers()} == left
+    assert {f.name for f in store.remove_leftovers(dry_run=True)} == left
+    assert left <= {p.name for p in store.root.iterdir()}
+
+    removed = store.remove_leftovers()
+
+    assert {f.name for f in removed} == left
+    assert sorted(p.name for p in store.root.iterdir()) == sorted(
+        [committed.file, f"{committed.id}.json", "notes.txt", "manual.dump"]
+    )
+    assert store.leftovers() == ()
+    assert [s.id for s in store.list()] == [committed.id]
+
+
+def test_nothing_is_a_leftover_while_a_snapshot_is_being_written(store: LocalStore) -> None:
+    """Another run writing holds the store's shared lock: its files are not touched."""
+    left = crash_leftovers(store)
+    writer = LocalStore(store.root)  # another writer (its own lock, as another process's)
+    temp = writer.temp_path("20261126T114815Z-eeeeee")
+    temp.write_bytes(b"being written")
+
+    assert store.leftovers() == ()
+    assert store.remove_leftovers() == ()
+    assert temp.exists() and left <= {p.name for p in store.root.iterdir()}
+
+    writer.commit(entry("20261126T114815Z-eeeeee"), temp)  # done: the lock is let go
+    assert {f.name for f in store.remove_leftovers()} == left
+    assert [s.id for s in store.list()] == ["20261126T114815Z-eeeeee"]
+
+
+def test_a_discarded_snapshot_lets_go_of_the_lock(store: LocalStore) -> None:
+    left = crash_leftovers(store)
+    writer = LocalStore(store.root)
+    temp = writer.temp_path("20261126T114815Z-eeeeee")
+    assert store.leftovers() == ()
+    writer.discard(temp)
+    assert {f.name for f in store.leftovers()} == left
