@@ -8,6 +8,7 @@ import signal
 import stat
 import subprocess
 import tempfile
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from migsafe.errors import (
 )
 from migsafe.snapshots.model import FULL, TABLES, UNVERIFIED
 from migsafe.snapshots.pgdump import dump, sha256_file
-from migsafe.snapshots.pgtools import libpq_invocation, parse_version, require_tools
+from migsafe.snapshots.pgtools import libpq_invocation, parse_version, require_tools, scrub
 from migsafe.snapshots.store import LocalStore
 
 SID = "20261126T114811Z-3f2c9a"
@@ -309,3 +310,29 @@ def test_libpq_invocation_without_password_leaves_libpq_its_own_sources(
         assert env["PGPASSFILE"] == str(tmp_path / "my.pgpass")
         assert env["PGPASSWORD"] == "from-the-user"
         assert "dbname=shop" in conninfo
+
+
+SPECIAL = "p@ss/w:rd%41#f?q&k=v +x 'a' \"b\" c\\d ünï€"
+
+
+@pytest.mark.parametrize(
+    "spelled",
+    [
+        SPECIAL,
+        urllib.parse.quote(SPECIAL, safe=""),
+        urllib.parse.quote(SPECIAL, safe="").lower(),
+        urllib.parse.quote_plus(SPECIAL, safe=""),
+        urllib.parse.quote(SPECIAL),
+        SPECIAL.replace("\\", "\\\\").replace("'", "\\'"),
+    ],
+    ids=["raw", "encoded", "encoded-lowercase", "plus-for-space", "slash-kept", "conninfo"],
+)
+def test_scrub_hides_the_password_however_it_is_written(spelled: str) -> None:
+    url = f"postgresql+psycopg://app:{urllib.parse.quote(SPECIAL, safe='')}@db/shop"
+    text = f"pg_dump: error: something about {spelled} happened"
+    assert scrub(text, url) == "pg_dump: error: something about *** happened"
+
+
+def test_scrub_hides_a_password_given_as_a_query_parameter() -> None:
+    url = "postgresql+psycopg://app@db/shop?password=s3cr%21t"
+    assert scrub("saw s3cr!t and s3cr%21t", url) == "saw *** and ***"
