@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection
 
-from migsafe.engine.connection import connect, create_engine, parse_url, redact
+from migsafe.engine.connection import connect, create_engine, parse_url
 from migsafe.engine.fingerprint import (
     DEFAULT_EXCLUDE_SCHEMAS,
     Fingerprint,
@@ -31,7 +31,13 @@ from migsafe.engine.fingerprint import (
 )
 from migsafe.errors import SnapshotError, SnapshotStoreError, UsageError
 from migsafe.snapshots.model import FULL, TABLES, Snapshot, SnapshotStore
-from migsafe.snapshots.pgtools import libpq_invocation, require_tools, run_writing, scrub
+from migsafe.snapshots.pgtools import (
+    libpq_invocation,
+    require_tools,
+    run_writing,
+    scrub,
+    shown,
+)
 
 __all__ = ["dump", "recorded_fingerprint", "sha256_file"]
 
@@ -105,7 +111,7 @@ def dump(
     """
     parsed = parse_url(url)
     if parsed.get_backend_name() != "postgresql":
-        raise UsageError(f"pg_dump snapshots need a PostgreSQL database, not {redact(parsed)}")
+        raise UsageError(f"pg_dump snapshots need a PostgreSQL database, not {shown(parsed)}")
     if not 0 <= compression <= 9:
         raise UsageError(f"compression must be 0 to 9, got {compression}")
     if tables is not None and not tables:
@@ -139,7 +145,7 @@ def dump(
                 store.discard(temp)
         if isinstance(exc, sa.exc.DBAPIError):
             detail = scrub(" ".join(str(exc.orig).split()), parsed)
-            raise SnapshotError(f"snapshot of {redact(parsed)} failed: {detail[:500]}") from exc
+            raise SnapshotError(f"snapshot of {shown(parsed)} failed: {detail[:500]}") from exc
         raise
     finally:
         engine.dispose()
@@ -217,7 +223,7 @@ def _dump_in_snapshot(
         size, digest = temp.stat().st_size, sha256_file(temp)
         snapshot = Snapshot(
             id=snapshot_id,
-            database=redact(url),
+            database=shown(url),
             backend="postgresql",
             mode=FULL if tables is None else TABLES,
             tables=tuple(held_keys),

@@ -41,6 +41,7 @@ __all__ = [
     "require_tools",
     "run_writing",
     "scrub",
+    "shown",
     "url_password",
 ]
 
@@ -158,7 +159,7 @@ def libpq_invocation(url: str | URL) -> Iterator[LibpqInvocation]:
     """
     parsed = parse_url(url) if isinstance(url, str) else url
     if parsed.get_backend_name() != "postgresql":
-        raise UsageError(f"{redact(parsed)} is not a PostgreSQL URL")
+        raise UsageError(f"{shown(parsed)} is not a PostgreSQL URL")
     params: dict[str, str] = {}
     for key, value in parsed.query.items():
         params[key] = value if isinstance(value, str) else ",".join(value)
@@ -176,6 +177,12 @@ def libpq_invocation(url: str | URL) -> Iterator[LibpqInvocation]:
     if password and "\0" in password:
         raise UsageError("a password containing a NUL character cannot be passed to pg_dump")
     yield LibpqInvocation(conninfo, tool_environ(connects=True, password=password))
+
+
+def shown(url: URL) -> str:
+    """The URL as migsafe shows and records it: redacted, a ``password`` parameter left out."""
+    # redact() hides the password of the user part only.
+    return redact(url.difference_update_query(["password"]))
 
 
 def url_password(url: URL) -> str | None:

@@ -14,10 +14,10 @@ from typing import ParamSpec, TypeVar
 import psycopg
 from sqlalchemy.engine import URL
 
-from migsafe.engine.connection import redact, unavailable
+from migsafe.engine.connection import unavailable
 from migsafe.errors import SnapshotError
 from migsafe.snapshots import restore_sql as q
-from migsafe.snapshots.pgtools import LibpqInvocation, PgTool, require_tools
+from migsafe.snapshots.pgtools import LibpqInvocation, PgTool, require_tools, scrub, shown
 
 __all__ = ["APP", "client_tools", "connect", "db_call", "tool_env"]
 
@@ -44,7 +44,8 @@ def connect(url: URL, libpq: LibpqInvocation) -> q.Conn:
         q.inspection_session(conn)
     except psycopg.Error as exc:
         conn.close()
-        raise SnapshotError(f"cannot prepare a session on {redact(url)}: {exc}") from exc
+        reason = scrub(str(exc), url)
+        raise SnapshotError(f"cannot prepare a session on {shown(url)}: {reason}") from exc
     return conn
 
 

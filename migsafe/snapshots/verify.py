@@ -25,13 +25,20 @@ import sqlalchemy as sa
 from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 
-from migsafe.engine.connection import connect, create_engine, parse_url, redact
+from migsafe.engine.connection import connect, create_engine, parse_url
 from migsafe.engine.fingerprint import Fingerprint
 from migsafe.errors import SnapshotError
 from migsafe.snapshots.model import FAILED, RESTORE_VERIFIED, TABLES, VERIFIED, Snapshot
 from migsafe.snapshots.model import SnapshotStore as Store
 from migsafe.snapshots.pgdump import recorded_fingerprint, sha256_file
-from migsafe.snapshots.pgtools import PgTool, libpq_invocation, parse_version, require_tools, scrub
+from migsafe.snapshots.pgtools import (
+    PgTool,
+    libpq_invocation,
+    parse_version,
+    require_tools,
+    scrub,
+    shown,
+)
 from migsafe.snapshots.tool_process import run, tool_environ
 
 __all__ = ["Check", "VerifyResult", "compare_data", "file_checks", "verify"]
@@ -217,7 +224,7 @@ def _restore_checks(
     except (psycopg.Error, sa.exc.DBAPIError) as exc:
         # Trouble with the server, not with the snapshot: raise, leave its status alone.
         reason = scrub(" ".join(str(getattr(exc, "orig", exc)).split()), admin)
-        raise SnapshotError(f"restore verification on {redact(admin)} failed: {reason}") from exc
+        raise SnapshotError(f"restore verification on {shown(admin)} failed: {reason}") from exc
     checks = [restored]
     if snapshot.schema_fingerprint is None:
         checks.append(Check("schema", True, "skipped: no schema fingerprint was recorded"))
@@ -268,7 +275,7 @@ def _scratch_database(admin: URL, snapshot: Snapshot) -> Iterator[tuple[URL, boo
             except psycopg.Error as exc:
                 reason = scrub(str(exc), admin)
                 raise SnapshotError(
-                    f"cannot create a scratch database on {redact(admin)}: {reason}",
+                    f"cannot create a scratch database on {shown(admin)}: {reason}",
                     hint="restore verification needs a user allowed to CREATE DATABASE",
                 ) from exc
             try:

@@ -336,3 +336,18 @@ def test_scrub_hides_the_password_however_it_is_written(spelled: str) -> None:
 def test_scrub_hides_a_password_given_as_a_query_parameter() -> None:
     url = "postgresql+psycopg://app@db/shop?password=s3cr%21t"
     assert scrub("saw s3cr!t and s3cr%21t", url) == "saw *** and ***"
+
+
+def test_a_password_given_as_a_query_parameter_works_and_is_never_recorded(
+    seeded_url: str, store: LocalStore, bin_dir: Path | None
+) -> None:
+    parsed = make_url(seeded_url)
+    password = parsed.password
+    assert password
+    in_query = parsed._replace(password=None).update_query_dict({"password": password})
+    url = in_query.render_as_string(hide_password=False)
+
+    snap = dump(url, store, snapshot_id=SID, bin_dir=bin_dir)
+
+    assert "password" not in snap.database
+    assert password not in (store.root / f"{SID}.json").read_text()
