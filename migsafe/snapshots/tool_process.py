@@ -135,13 +135,17 @@ def popen(
 
 
 def run(
-    argv: Sequence[str], *, env: Mapping[str, str], timeout: float | None = None
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    timeout: float | None = None,
+    stdin: _File = subprocess.DEVNULL,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run a tool to the end and capture its output, like :func:`subprocess.run`.
 
     Whatever interrupts the wait (a timeout, KeyboardInterrupt) kills the tool first.
     """
-    proc = popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = popen(argv, env=env, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         out, err = proc.communicate(timeout=timeout)
     except BaseException:

@@ -314,10 +314,9 @@ def _restore_into(
     tool: PgTool, path: Path, scratch: URL, snapshot: Snapshot, superuser: bool
 ) -> str | None:
     """Run pg_restore into the scratch database; its error text, or None on success."""
-    with (
-        tempfile.TemporaryDirectory(prefix="migsafe-verify-") as tmp,
-        libpq_invocation(scratch) as libpq,
-    ):
+    # The list of a tables snapshot reaches pg_restore as its stdin, from a file that has no
+    # name: nothing is left in the temp directory if migsafe is killed.
+    with tempfile.TemporaryFile() as listing, libpq_invocation(scratch) as libpq:
         argv = [str(tool.path), "--exit-on-error", "--no-password"]
         if not superuser:
             argv += ["--no-owner", "--no-privileges"]
@@ -325,12 +324,12 @@ def _restore_into(
             toc, error = _toc(tool, path)
             if toc is None:
                 return error
-            listing = Path(tmp) / "toc.list"
             keep = [e for e in toc if not _SKIPPED_IN_TABLES_MODE.match(e)]
-            listing.write_text("\n".join(keep) + "\n", encoding="utf-8")
-            argv.append(f"--use-list={listing}")
+            listing.write(("\n".join(keep) + "\n").encode("utf-8"))
+            listing.seek(0)
+            argv.append("--use-list=/dev/stdin")
         argv += [f"--dbname={libpq.conninfo}", str(path)]
-        res = run(argv, env=libpq.env)
+        res = run(argv, env=libpq.env, stdin=listing)
     if res.returncode != 0:
         stderr = res.stderr.decode(errors="replace").strip()
         return "pg_restore failed: " + scrub(stderr, scratch)[-1500:]
