@@ -175,7 +175,7 @@ def libpq_invocation(url: str | URL) -> Iterator[LibpqInvocation]:
     keywords.update(params)
     conninfo = make_conninfo("", **{k: v for k, v in keywords.items() if v not in (None, "")})
     if password and "\0" in password:
-        raise UsageError("a password containing a NUL character cannot be passed to pg_dump")
+        raise UsageError("a password containing a NUL character cannot be given to the tools")
     yield LibpqInvocation(conninfo, tool_environ(connects=True, password=password))
 
 
