@@ -37,6 +37,11 @@ default (a change waits 7.5 s on average, up to 15 s).
     python benchmarks/bench_flags.py            # 9 repeats of >= 0.2 s per pair; 50 flips
     python benchmarks/bench_flags.py --quick    # 3 repeats of >= 0.02 s per pair, 10 flips
 
+REGEX (issue 9): a flag whose constraint is `userId REGEX (a+)+$`, the pattern a backtracking
+engine takes exponential time on, is asked about `'a' * 24 + '!'` and `'a' * 10000 + '!'`
+(no match), timed the same way for both clients. With Python's `re` the first took 5.3 s per
+call; with RE2 it is linear in the input.
+
 Targets (issue 5): (a) at most 1 us per call and at least 30x faster than UnleashClient,
 (b) at least 10x faster; propagation p99 under 100 ms.
 
@@ -259,6 +264,57 @@ def per_call_times(
     return results
 
 
+REGEX_FLAG = "regex_backtracking"
+REGEX_DOCUMENT: dict[str, Any] = {
+    "version": 2,
+    "features": [
+        {
+            "name": REGEX_FLAG,
+            "enabled": True,
+            "strategies": [
+                {
+                    "name": "default",
+                    "parameters": {},
+                    "constraints": [
+                        {"contextName": "userId", "operator": "REGEX", "value": "(a+)+$"}
+                    ],
+                }
+            ],
+        }
+    ],
+}
+REGEX_INPUTS = (("24 a's and !", "a" * 24 + "!"), ("10000 a's and !", "a" * 10_000 + "!"))
+
+
+def report_regex(repeats: int, min_seconds: float) -> None:
+    """Time `is_enabled` on the REGEX flag `(a+)+$` for inputs that never match."""
+    ours = FlagClient.from_features(REGEX_DOCUMENT)
+    client = unleash_client(REGEX_DOCUMENT)
+    try:
+        timers: dict[tuple[str, str], timeit.Timer] = {}
+        for label, text in REGEX_INPUTS:
+            context = {"userId": text}
+            answers = {ours.is_enabled(REGEX_FLAG, context), client.is_enabled(REGEX_FLAG, context)}
+            if answers != {False}:
+                raise SystemExit(f"(a+)+$ on {label}: the clients answered {answers}, not False")
+            for who, obj in (("FlagClient", ours), ("UnleashClient", client)):
+                timers[(label, who)] = timeit.Timer(
+                    "c.is_enabled(n, ctx)", globals={"c": obj, "n": REGEX_FLAG, "ctx": context}
+                )
+        times = per_call_times(timers, repeats, min_seconds)
+    finally:
+        client.destroy()
+    print("(d) REGEX (a+)+$ (exponential for a backtracking engine; 5.3 s per call with re):")
+    for label, _ in REGEX_INPUTS:
+        print(f"    userId = {label} -> False")
+        for who in ("FlagClient", "UnleashClient"):
+            values = times[(label, who)]
+            print(
+                f"        {who:<14} best {fmt(min(values))}   median "
+                f"{fmt(statistics.median(values))}  per call"
+            )
+
+
 def fmt(seconds: float) -> str:
     ns = seconds * 1e9
     return f"{ns:8.0f} ns" if ns < 10_000 else f"{ns / 1000:8.1f} us"
@@ -420,6 +476,11 @@ def main() -> int:
                 f"(target <= {TARGET_US[label]:.0f} us: {'met' if met else 'NOT met'})"
             )
     print(f"per-call targets: {'all met' if ok else 'NOT all met'}")
+    with no_network() as attempts:
+        report_regex(repeats, min_seconds)
+    if attempts:
+        print(f"network: {len(attempts)} connect(s) or lookup(s) attempted: {attempts!r}")
+        return 1
     report_propagation(flips)
     return 0
 
