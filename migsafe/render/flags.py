@@ -44,13 +44,26 @@ _TRIGGER = {
 }
 
 
+# How the version table was found, when it was not named (option) or read from env.py.
+_FOUND = {
+    "history": "version table {table}: the one migsafe's last recorded run used",
+    "default": (
+        "version table {table}: the default (no Alembic project here, no run in migsafe's "
+        "history); `migsafe flags --version-table NAME init` names another"
+    ),
+}
+
+
 def init(console: Console, result: InitResult) -> None:
     console.print(
         f"[green]ok[/]: flag tables ready in schema {result.schema} of {escape(result.database)}"
         f" ({result.flags} flag{'' if result.flags == 1 else 's'})"
     )
     line = _TRIGGER.get(result.trigger, "notify trigger on {table}: " + result.trigger)
-    console.print(line.format(table=escape(result.version_table)))
+    console.print(line.format(table=escape(result.version_table)), soft_wrap=True)
+    found = _FOUND.get(result.version_table_from)
+    if found:
+        console.print(found.format(table=escape(result.version_table)), soft_wrap=True)
 
 
 def flag_list(console: Console, result: FlagList) -> None:
@@ -103,13 +116,15 @@ def change(console: Console, result: FlagChange) -> None:
     name = escape(result.flag.name)
     if not result.changed:
         console.print(f"unchanged: {name} is already {_describe(result.flag)}")
-        return
-    console.print(
-        f"[green]ok[/]: {name}: {escape(result.change)} (by {escape(result.actor)}, "
-        f"version {result.version})"
-    )
-    if result.command in ("rollout", "require") and not result.flag.enabled:
-        console.print(f"{name} is off: `migsafe flags enable {name}` switches it on")
+    else:
+        console.print(
+            f"[green]ok[/]: {name}: {escape(result.change)} (by {escape(result.actor)}, "
+            f"version {result.version})"
+        )
+        if result.command in ("rollout", "require") and not result.flag.enabled:
+            console.print(f"{name} is off: `migsafe flags enable {name}` switches it on")
+    for warning in result.warnings:
+        console.print(f"[yellow]warning[/]: {escape(warning)}", soft_wrap=True)
 
 
 def _describe(flag: FlagSummary) -> str:
