@@ -8,7 +8,6 @@ follow. Nothing here prints.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -325,21 +324,22 @@ def flags_import(
     version_table_schema: str | None = None,
 ) -> ImportResult:
     """Create or replace flags from a client-features JSON file; all or nothing."""
-    from flags.errors import FlagDefinitionError
+    from flags.errors import FlagConfigError, FlagDefinitionError
+    from flags.jsonfile import read_json_file
     from flags.parsing import parse_client_features
 
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise FlagError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FlagError(f"{path} is not JSON: {' '.join(str(exc).split())}") from exc
+        # Bounded: at most 50 MB, UTF-8, JSON, nested at most 64 levels (flags.jsonfile).
+        raw = read_json_file(path)
+    except (FlagConfigError, FlagDefinitionError) as exc:
+        raise FlagError(str(exc), hint="nothing was imported") from exc
     try:
         parse_client_features(raw)
     except FlagDefinitionError as exc:
         raise FlagError(
             f"{path}: not a client-features document: {exc}", hint="nothing was imported"
         ) from exc
+    assert isinstance(raw, dict)  # parse_client_features accepts only an object
     # Stored as given, not as parsed: what `export` gives back is the file, key for key.
     incoming: list[dict[str, Any]] = [dict(f) for f in raw.get("features") or []]
     segments: list[dict[str, Any]] = [dict(s) for s in raw.get("segments") or []]
