@@ -101,13 +101,23 @@ def _writer(
 ) -> _Target:
     """The store, for a change: each write also re-checks the notify trigger on the version
     table, the one named, else (`discover`) the one in use, else `alembic_version`."""
+    return _versioned(settings, version_table, version_table_schema, discover=discover)[0]
+
+
+def _versioned(
+    settings: Settings,
+    version_table: str | None,
+    version_table_schema: str | None,
+    *,
+    discover: bool,
+) -> tuple[_Target, alembic.VersionTableChoice]:
     target = _target(settings)
     with _database(target):
         choice = alembic.version_table(
             settings, target.url, version_table, version_table_schema, discover=discover
         )
     target.store.version_table = choice.table
-    return target
+    return target, choice
 
 
 @contextmanager
@@ -224,12 +234,7 @@ def flags_init(
     version_table_schema: str | None = None,
 ) -> InitResult:
     """Create the flags tables if missing; put the notify trigger on the Alembic version table."""
-    target = _target(settings)
-    with _database(target):
-        choice = alembic.version_table(
-            settings, target.url, version_table, version_table_schema, discover=True
-        )
-    target.store.version_table = choice.table
+    target, choice = _versioned(settings, version_table, version_table_schema, discover=True)
     with _database(target):
         trigger = target.store.init()
         _, features = _features(target)
@@ -496,11 +501,12 @@ def flags_require(
     # version table in use (with the project, its scripts decide and env.py is not run).
     discover = not alembic.has_project(settings)
     target = _writer(settings, version_table, version_table_schema, discover=discover)
-    resolved = alembic.ResolvedRevision("")
+    required: str | None = None
+    warnings: tuple[str, ...] = ()
     if revision is not None:
         with _database(target):
             resolved = alembic.resolve_revision(settings, target.store, target.url, revision)
-    required = None if revision is None else resolved.revision
+        required, warnings = resolved.revision, resolved.warnings
     return _update(
         target,
         "require",
@@ -508,7 +514,7 @@ def flags_require(
         lambda definition: with_required_revision(definition, required),
         actor=actor or os_user(),
         reason=reason,
-        warnings=resolved.warnings,
+        warnings=warnings,
     )
 
 

@@ -17,7 +17,8 @@ from migsafe.render import flags as render
 from migsafe.settings import Settings
 
 flags_app = typer.Typer(
-    help="Feature flags in the application's PostgreSQL database: the kill switch and more.",
+    help="Feature flags in the application's PostgreSQL database: the kill switch and more. "
+    "Needs only a database URL (--database-url or MIGSAFE_DATABASE_URL), in any directory.",
     no_args_is_help=True,
 )
 app.add_typer(flags_app, name="flags")
@@ -39,8 +40,9 @@ def flags_options(
         str | None,
         typer.Option(
             "--version-table",
-            help="The Alembic version table, when there is no Alembic project here "
-            "(default: the one migsafe's last run used, else alembic_version)",
+            help="The Alembic version table (default: init asks env.py; without an Alembic "
+            "project, init and require take the one migsafe's last run used; else "
+            "alembic_version)",
             show_default=False,
         ),
     ] = None,
@@ -53,7 +55,7 @@ def flags_options(
         ),
     ] = None,
 ) -> None:
-    """Every command needs only a database URL (--database-url or MIGSAFE_DATABASE_URL)."""
+    """The options of the `flags` group itself, for every command under it."""
     options.version_table = version_table
     options.version_table_schema = version_table_schema
 
