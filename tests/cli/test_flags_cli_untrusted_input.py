@@ -123,3 +123,16 @@ def test_a_hostile_import_file_is_one_line_exit_2_and_nothing_changed(
     assert str(file) in line
     assert "hint: nothing was imported" in proc.stderr
     assert store_state(pg_url) == before
+
+
+def test_a_number_where_text_belongs_is_shown_not_a_crash(flags: Flags, tmp_path: Path) -> None:
+    """Parsing is lenient (`"type": 5` reads as "5") and the store keeps the file as given:
+    the text output must not fail on the number (it raised TypeError in rich's escape)."""
+    file = tmp_path / "flags.json"
+    feature = {"name": "odd", "enabled": True, "type": 5, "description": 7, "strategies": []}
+    file.write_text(json.dumps({"version": 2, "features": [feature]}))
+    assert_ok(flags("import", str(file)))
+    listed = flags("list")
+    assert_ok(listed)
+    assert "odd" in listed.stdout and " 5 " in listed.stdout and " 7" in listed.stdout
+    assert_ok(flags("show", "odd"))
