@@ -8,7 +8,6 @@ follow. Nothing here prints.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -18,7 +17,8 @@ from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from migsafe.errors import ConfigError, DatabaseUnavailableError, FlagError, FlagNotFoundError
+from migsafe import flags_alembic as alembic
+from migsafe.errors import DatabaseUnavailableError, FlagError, FlagNotFoundError
 from migsafe.flags_results import (
     AuditRecord,
     FlagChange,
@@ -33,7 +33,8 @@ from migsafe.flags_results import (
 from migsafe.settings import Settings
 
 if TYPE_CHECKING:
-    from flags.backends.alembic_version import VersionTable
+    from sqlalchemy.engine import URL
+
     from flags.backends.base import AuditEntry, FeatureUpdate
     from flags.backends.postgres import PostgresStore
 
@@ -52,6 +53,7 @@ _NAME = re.compile(r"[^\s\x00-\x1f\x7f]{1,100}")
 @dataclass(frozen=True)
 class _Target:
     store: PostgresStore
+    url: URL
     database: str  # redacted
     password: str | None
 
@@ -67,20 +69,14 @@ def os_user() -> str:
 
 
 def _target(settings: Settings) -> _Target:
-    """The flag store of the configured database, which must be PostgreSQL."""
+    """The flag store of the configured database, which must be PostgreSQL.
+
+    Needs only a URL (`--database-url`, MIGSAFE_DATABASE_URL): the Alembic project is read
+    only when there is one and the URL is not given otherwise.
+    """
     from migsafe.engine.connection import is_sqlite, parse_url, redact
 
-    url = settings.database_url
-    if not url:
-        from migsafe.engine.project import Project, load_config
-
-        url = Project.url_of(load_config(settings))
-    if not url:
-        raise ConfigError(
-            "no database URL for the flags",
-            hint="pass --database-url, set MIGSAFE_DATABASE_URL, or sqlalchemy.url in alembic.ini",
-        )
-    parsed = parse_url(url)
+    parsed = parse_url(alembic.database_url(settings))
     if is_sqlite(parsed):
         raise FlagError(
             f"flags need PostgreSQL, and {redact(parsed)} is SQLite",
@@ -90,9 +86,38 @@ def _target(settings: Settings) -> _Target:
 
     return _Target(
         store=PostgresStore(parsed.render_as_string(hide_password=False), settings.flags_schema),
+        url=parsed,
         database=redact(parsed),
         password=None if parsed.password is None else str(parsed.password),
     )
+
+
+def _writer(
+    settings: Settings,
+    version_table: str | None,
+    version_table_schema: str | None,
+    *,
+    discover: bool = False,
+) -> _Target:
+    """The store, for a change: each write also re-checks the notify trigger on the version
+    table, the one named, else (`discover`) the one in use, else `alembic_version`."""
+    return _versioned(settings, version_table, version_table_schema, discover=discover)[0]
+
+
+def _versioned(
+    settings: Settings,
+    version_table: str | None,
+    version_table_schema: str | None,
+    *,
+    discover: bool,
+) -> tuple[_Target, alembic.VersionTableChoice]:
+    target = _target(settings)
+    with _database(target):
+        choice = alembic.version_table(
+            settings, target.url, version_table, version_table_schema, discover=discover
+        )
+    target.store.version_table = choice.table
+    return target, choice
 
 
 @contextmanager
@@ -164,6 +189,7 @@ def _update(
     *,
     actor: str,
     reason: str | None,
+    warnings: tuple[str, ...] = (),
 ) -> FlagChange:
     """Apply `change` to flag `name` under the store's row lock; describe what happened.
 
@@ -183,6 +209,7 @@ def _update(
         version=update.version,
         actor=actor,
         reason=reason,
+        warnings=warnings,
     )
 
 
@@ -200,11 +227,14 @@ def _record(entry: AuditEntry) -> AuditRecord:
 # -- commands ---------------------------------------------------------------------------------
 
 
-def flags_init(settings: Settings) -> InitResult:
-    """Create the flags tables if missing; put the notify trigger on the project's version table."""
-    target = _target(settings)
-    versions = project_version_table(settings)
-    target.store.version_table = versions
+def flags_init(
+    settings: Settings,
+    *,
+    version_table: str | None = None,
+    version_table_schema: str | None = None,
+) -> InitResult:
+    """Create the flags tables if missing; put the notify trigger on the Alembic version table."""
+    target, choice = _versioned(settings, version_table, version_table_schema, discover=True)
     with _database(target):
         trigger = target.store.init()
         _, features = _features(target)
@@ -213,28 +243,9 @@ def flags_init(settings: Settings) -> InitResult:
         target.store.schema,
         len(features),
         str(trigger),
-        version_table=_qualified(versions),
+        version_table=choice.qualified,
+        version_table_from=choice.source,
     )
-
-
-def project_version_table(settings: Settings) -> VersionTable:
-    """The Alembic version table of the project, as its env.py configures it.
-
-    env.py may pass `version_table=`/`version_table_schema=` to `context.configure`; the
-    only way to know is to run it, read-only, as every migsafe command does.
-    """
-    from flags.backends.alembic_version import VersionTable
-    from migsafe.engine.session import open_session
-
-    session = open_session(settings, application_name="migsafe-flags", read_only=True)
-    try:
-        return VersionTable(session.versions.name, session.versions.schema)
-    finally:
-        session.close()
-
-
-def _qualified(table: VersionTable) -> str:
-    return table.name if table.schema is None else f"{table.schema}.{table.name}"
 
 
 def flags_create(
@@ -245,12 +256,14 @@ def flags_create(
     type: str = "release",
     actor: str | None = None,
     reason: str | None = None,
+    version_table: str | None = None,
+    version_table_schema: str | None = None,
 ) -> FlagChange:
     """Create a flag, off, on for everyone once enabled."""
     _check_name(name, new=True)
     if type not in FLAG_TYPES:
         raise FlagError(f"unknown flag type {type!r}", hint=f"one of {', '.join(FLAG_TYPES)}")
-    target = _target(settings)
+    target = _writer(settings, version_table, version_table_schema)
     definition: dict[str, Any] = {
         "name": name,
         "type": type,
@@ -307,24 +320,31 @@ def flags_export(settings: Settings) -> dict[str, Any]:
 
 
 def flags_import(
-    settings: Settings, path: Path, *, actor: str | None = None, reason: str | None = None
+    settings: Settings,
+    path: Path,
+    *,
+    actor: str | None = None,
+    reason: str | None = None,
+    version_table: str | None = None,
+    version_table_schema: str | None = None,
 ) -> ImportResult:
     """Create or replace flags from a client-features JSON file; all or nothing."""
-    from flags.errors import FlagDefinitionError
+    from flags.errors import FlagConfigError, FlagDefinitionError
+    from flags.jsonfile import read_json_file
     from flags.parsing import parse_client_features
 
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise FlagError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FlagError(f"{path} is not JSON: {' '.join(str(exc).split())}") from exc
+        # Bounded: at most 50 MB, UTF-8, JSON, nested at most 64 levels (flags.jsonfile).
+        raw = read_json_file(path)
+    except (FlagConfigError, FlagDefinitionError) as exc:
+        raise FlagError(str(exc), hint="nothing was imported") from exc
     try:
         parse_client_features(raw)
     except FlagDefinitionError as exc:
         raise FlagError(
             f"{path}: not a client-features document: {exc}", hint="nothing was imported"
         ) from exc
+    assert isinstance(raw, dict)  # parse_client_features accepts only an object
     # Stored as given, not as parsed: what `export` gives back is the file, key for key.
     incoming: list[dict[str, Any]] = [dict(f) for f in raw.get("features") or []]
     segments: list[dict[str, Any]] = [dict(s) for s in raw.get("segments") or []]
@@ -338,7 +358,7 @@ def flags_import(
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
         raise FlagError(f"{path} defines segment {', '.join(map(str, twice))} more than once")
-    target = _target(settings)
+    target = _writer(settings, version_table, version_table_schema)
     who = actor or os_user()
     created: list[str] = []
     updated: list[str] = []
@@ -381,23 +401,37 @@ def flags_import(
 
 
 def flags_disable(
-    settings: Settings, name: str, *, reason: str, actor: str | None = None
+    settings: Settings,
+    name: str,
+    *,
+    reason: str,
+    actor: str | None = None,
+    version_table: str | None = None,
+    version_table_schema: str | None = None,
 ) -> FlagChange:
     """Switch a flag off for every running process (the kill switch)."""
     if not reason.strip():
         raise FlagError("--reason must say why the flag is switched off")
-    return _set_enabled(settings, name, False, "disable", actor=actor, reason=reason)
+    target = _writer(settings, version_table, version_table_schema)
+    return _set_enabled(target, name, False, "disable", actor=actor, reason=reason)
 
 
 def flags_enable(
-    settings: Settings, name: str, *, actor: str | None = None, reason: str | None = None
+    settings: Settings,
+    name: str,
+    *,
+    actor: str | None = None,
+    reason: str | None = None,
+    version_table: str | None = None,
+    version_table_schema: str | None = None,
 ) -> FlagChange:
     """Switch a flag on (for the users its rollout selects)."""
-    return _set_enabled(settings, name, True, "enable", actor=actor, reason=reason)
+    target = _writer(settings, version_table, version_table_schema)
+    return _set_enabled(target, name, True, "enable", actor=actor, reason=reason)
 
 
 def _set_enabled(
-    settings: Settings,
+    target: _Target,
     name: str,
     enabled: bool,
     command: str,
@@ -406,7 +440,7 @@ def _set_enabled(
     reason: str | None,
 ) -> FlagChange:
     return _update(
-        _target(settings),
+        target,
         command,
         name,
         lambda definition: {**definition, "enabled": enabled},
@@ -422,6 +456,8 @@ def flags_rollout(
     *,
     actor: str | None = None,
     reason: str | None = None,
+    version_table: str | None = None,
+    version_table_schema: str | None = None,
 ) -> FlagChange:
     """Turn a flag on for PCT% of users, sticky per user (does not enable a flag that is off)."""
     if not 0 <= percent <= 100:
@@ -434,7 +470,7 @@ def flags_rollout(
         "constraints": [],
     }
     return _update(
-        _target(settings),
+        _writer(settings, version_table, version_table_schema),
         "rollout",
         name,
         lambda definition: {**definition, "strategies": [strategy]},
@@ -450,13 +486,27 @@ def flags_require(
     *,
     actor: str | None = None,
     reason: str | None = None,
+    version_table: str | None = None,
+    version_table_schema: str | None = None,
 ) -> FlagChange:
-    """Tie a flag to an Alembic revision: off wherever the database lacks it (--clear unties it)."""
+    """Tie a flag to an Alembic revision: off wherever the database lacks it (--clear unties it).
+
+    Without the project's scripts, REV is checked against the database's heads and migsafe's
+    history instead; one never seen there is required as given, with a warning.
+    """
     from flags.revisions.requirement import with_required_revision
 
-    target = _target(settings)
     _check_name(name)
-    required = None if revision is None else _resolve_revision(settings, revision)
+    # Without the scripts, REV is checked against the heads: they must be read from the
+    # version table in use (with the project, its scripts decide and env.py is not run).
+    discover = not alembic.has_project(settings)
+    target = _writer(settings, version_table, version_table_schema, discover=discover)
+    required: str | None = None
+    warnings: tuple[str, ...] = ()
+    if revision is not None:
+        with _database(target):
+            resolved = alembic.resolve_revision(settings, target.store, target.url, revision)
+        required, warnings = resolved.revision, resolved.warnings
     return _update(
         target,
         "require",
@@ -464,14 +514,8 @@ def flags_require(
         lambda definition: with_required_revision(definition, required),
         actor=actor or os_user(),
         reason=reason,
+        warnings=warnings,
     )
-
-
-def _resolve_revision(settings: Settings, revision: str) -> str:
-    """The full id of `revision` (an id, a unique prefix, `head`) in the project's scripts."""
-    from migsafe.engine.project import get_script, load_project
-
-    return get_script(load_project(settings), revision).revision
 
 
 def flags_history(settings: Settings, name: str) -> FlagHistory:

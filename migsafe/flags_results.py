@@ -182,6 +182,7 @@ class FlagChange:
     version: int | None  # the store's version after the change; None if nothing was written
     actor: str
     reason: str | None
+    warnings: tuple[str, ...] = ()  # e.g. a required revision that could not be checked
 
     @property
     def change(self) -> str:
@@ -199,6 +200,7 @@ class FlagChange:
             "reason": self.reason,
             "flag": self.flag.to_dict(),
             "old": None if self.old is None else dict(self.old),
+            "warnings": list(self.warnings),
         }
 
 
@@ -244,8 +246,10 @@ class InitResult:
     """The flag tables exist (created now, or there already), and how many flags they hold.
 
     `trigger` is what became of the notify trigger on the project's Alembic version table
-    (`version_table`, schema-qualified when env.py names a schema): installed, present,
+    (`version_table`, schema-qualified when it has a schema): installed, present,
     no-version-table or not-permitted (then clients see a revert at their next poll).
+    `version_table_from` says how that table was found: `option`, `env.py`, `history`
+    (migsafe's newest recorded run) or `default`.
     """
 
     database: str
@@ -253,6 +257,7 @@ class InitResult:
     flags: int
     trigger: str
     version_table: str = "alembic_version"
+    version_table_from: str = "default"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -261,4 +266,5 @@ class InitResult:
             "flags": self.flags,
             "trigger": self.trigger,
             "version_table": self.version_table,
+            "version_table_from": self.version_table_from,
         }

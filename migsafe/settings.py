@@ -130,8 +130,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
 
 
-def locate_config(explicit: Path | None, cwd: Path) -> tuple[Path | None, Path | None]:
-    """Find the Alembic configuration: ``-c FILE``, else ./alembic.ini, else pyproject.toml."""
+def locate_config(
+    explicit: Path | None, cwd: Path, *, required: bool = True
+) -> tuple[Path | None, Path | None]:
+    """Find the Alembic configuration: ``-c FILE``, else ./alembic.ini, else pyproject.toml.
+
+    Not ``required`` (the ``flags`` commands, which need only a URL): ``(None, None)`` when
+    there is none; a ``-c FILE`` that is not there is still an error.
+    """
     if explicit is not None:
         path = explicit if explicit.is_absolute() else cwd / explicit
         if not path.is_file():
@@ -157,6 +163,8 @@ def locate_config(explicit: Path | None, cwd: Path) -> tuple[Path | None, Path |
         return ini.resolve(), pyproject.resolve() if has_toml else None
     if has_toml:
         return None, pyproject.resolve()
+    if not required:
+        return None, None
     raise ConfigError(
         f"no Alembic configuration found in {cwd} (looked for alembic.ini and "
         "[tool.alembic] in pyproject.toml)",
@@ -169,12 +177,17 @@ def load_settings(
     *,
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    require_config: bool = True,
     **overrides: Any,
 ) -> Settings:
-    """Resolve settings once, from CLI options, environment and config files."""
+    """Resolve settings once, from CLI options, environment and config files.
+
+    ``require_config=False``: no Alembic configuration is not an error (``ini_file`` and
+    ``toml_file`` are then None), for commands that need only the database URL.
+    """
     env = os.environ if environ is None else environ
     here = Path.cwd() if cwd is None else cwd
-    ini_file, toml_file = locate_config(cli.config, here)
+    ini_file, toml_file = locate_config(cli.config, here, required=require_config)
     anchor_dir = (ini_file or toml_file or here).parent
     tool: dict[str, Any] = {}
     for candidate in (toml_file, anchor_dir / "pyproject.toml", here / "pyproject.toml"):

@@ -10,15 +10,67 @@ from typing import Annotated
 import typer
 
 from migsafe import flags_api as api
-from migsafe.cli import Format, FormatOption, app, emit_json, settings, state, stdout
+from migsafe.cli import Format, FormatOption, app, emit_json, state, stdout
+from migsafe.cli import settings as cli_settings
 from migsafe.flags_results import FlagChange
 from migsafe.render import flags as render
+from migsafe.settings import Settings
 
 flags_app = typer.Typer(
-    help="Feature flags in the application's PostgreSQL database: the kill switch and more.",
+    help="Feature flags in the application's PostgreSQL database: the kill switch and more. "
+    "Needs only a database URL (--database-url or MIGSAFE_DATABASE_URL), in any directory.",
     no_args_is_help=True,
 )
 app.add_typer(flags_app, name="flags")
+
+
+class _Options:
+    """The `flags` group's own options, given before the command."""
+
+    version_table: str | None = None
+    version_table_schema: str | None = None
+
+
+options = _Options()
+
+
+@flags_app.callback()
+def flags_options(
+    version_table: Annotated[
+        str | None,
+        typer.Option(
+            "--version-table",
+            help="The Alembic version table (default: init asks env.py; without an Alembic "
+            "project, init and require take the one migsafe's last run used; else "
+            "alembic_version)",
+            show_default=False,
+        ),
+    ] = None,
+    version_table_schema: Annotated[
+        str | None,
+        typer.Option(
+            "--version-table-schema",
+            help="Its schema (default: the connection's search_path)",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """The options of the `flags` group itself, for every command under it."""
+    options.version_table = version_table
+    options.version_table_schema = version_table_schema
+
+
+def settings() -> Settings:
+    # No Alembic configuration is needed: the kill switch must work from anywhere.
+    return cli_settings(require_config=False)
+
+
+def _versions() -> dict[str, str | None]:
+    return {
+        "version_table": options.version_table,
+        "version_table_schema": options.version_table_schema,
+    }
+
 
 Name = Annotated[str, typer.Argument(help="The flag's name", show_default=False)]
 Actor = Annotated[
@@ -34,9 +86,9 @@ def _changed(result: FlagChange, format: Format) -> None:
 
 @flags_app.command()
 def init(format: FormatOption = Format.text) -> None:
-    """Create the flags tables if missing; put the notify trigger on the project's version table."""
+    """Create the flags tables if missing; put the notify trigger on the Alembic version table."""
     state.format = format
-    result = api.flags_init(settings())
+    result = api.flags_init(settings(), **_versions())
     emit_json(result.to_dict()) if format == Format.json else render.init(stdout, result)
 
 
@@ -57,7 +109,13 @@ def create(
     """Create a flag, off, on for everyone once enabled."""
     state.format = format
     result = api.flags_create(
-        settings(), name, description=description, type=type, actor=actor, reason=reason
+        settings(),
+        name,
+        description=description,
+        type=type,
+        actor=actor,
+        reason=reason,
+        **_versions(),
     )
     _changed(result, format)
 
@@ -95,7 +153,7 @@ def import_(
 ) -> None:
     """Create or replace flags from a client-features JSON file; all or nothing."""
     state.format = format
-    result = api.flags_import(settings(), file, actor=actor, reason=reason)
+    result = api.flags_import(settings(), file, actor=actor, reason=reason, **_versions())
     emit_json(result.to_dict()) if format == Format.json else render.imported(stdout, result)
 
 
@@ -110,7 +168,8 @@ def disable(
 ) -> None:
     """Switch a flag off for every running process (the kill switch)."""
     state.format = format
-    _changed(api.flags_disable(settings(), name, reason=reason, actor=actor), format)
+    result = api.flags_disable(settings(), name, reason=reason, actor=actor, **_versions())
+    _changed(result, format)
 
 
 @flags_app.command()
@@ -119,7 +178,8 @@ def enable(
 ) -> None:
     """Switch a flag on (for the users its rollout selects)."""
     state.format = format
-    _changed(api.flags_enable(settings(), name, actor=actor, reason=reason), format)
+    result = api.flags_enable(settings(), name, actor=actor, reason=reason, **_versions())
+    _changed(result, format)
 
 
 @flags_app.command()
@@ -132,7 +192,8 @@ def rollout(
 ) -> None:
     """Turn a flag on for PCT% of users, sticky per user (does not enable a flag that is off)."""
     state.format = format
-    _changed(api.flags_rollout(settings(), name, percent, actor=actor, reason=reason), format)
+    result = api.flags_rollout(settings(), name, percent, actor=actor, reason=reason, **_versions())
+    _changed(result, format)
 
 
 @flags_app.command()
@@ -155,7 +216,10 @@ def require(
         raise UsageError(
             "give either a REVISION or --clear", hint="see `migsafe flags require --help`"
         )
-    _changed(api.flags_require(settings(), name, revision, actor=actor, reason=reason), format)
+    result = api.flags_require(
+        settings(), name, revision, actor=actor, reason=reason, **_versions()
+    )
+    _changed(result, format)
 
 
 @flags_app.command()

@@ -199,6 +199,41 @@ class History:
         with self._conn() as c:
             return check(c)
 
+    def recorded_version_table(self, conn: sa.Connection) -> tuple[str, str | None] | None:
+        """The version table (name, schema) the newest run's plan names; None if none does.
+
+        What env.py configured when that run ran, known without running env.py again.
+        """
+        if not self.exists(conn):
+            return None
+        # Only the two plan fields, not the whole plan document.
+        row = conn.execute(
+            sa.select(
+                self.table.c.plan["version_table"].as_string(),
+                self.table.c.plan["version_table_schema"].as_string(),
+            )
+            .order_by(self.table.c.started_at.desc(), self.table.c.run_id)
+            .limit(1)
+        ).first()
+        if row is None or not row[0]:
+            return None
+        return str(row[0]), None if row[1] is None else str(row[1])
+
+    def recorded_revisions(self, conn: sa.Connection) -> set[str]:
+        """Every revision a recorded run started from, ended at or stepped through."""
+        if not self.exists(conn):
+            return set()
+        t = self.table
+        found: set[str] = set()
+        query = sa.select(t.c.from_revisions, t.c.to_revisions, t.c.at_revisions, t.c.plan["steps"])
+        for *lists, steps in conn.execute(query):
+            for revisions in lists:
+                found.update(str(r) for r in revisions or () if r)
+            for step in steps or ():
+                if isinstance(step, dict) and step.get("revision"):
+                    found.add(str(step["revision"]))
+        return found
+
     # -- writing ----------------------------------------------------------------------------
     def start(
         self,

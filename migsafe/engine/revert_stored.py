@@ -105,22 +105,11 @@ def select(session: Session, to: str | None, steps: int | None) -> StoredRevert 
 def read_heads_directly(session: Session) -> bool:
     """Read the heads from the version table the newest run recorded in its plan, without
     running env.py; False when there is no such run (then env.py must tell)."""
-    table = session.history.table
     with session.aux() as aux:
-        if not session.history.exists(aux):
-            return False
-        # Only the two plan fields, not the whole plan document.
-        row = aux.execute(
-            sa.select(
-                table.c.plan["version_table"].as_string(),
-                table.c.plan["version_table_schema"].as_string(),
-            )
-            .order_by(table.c.started_at.desc(), table.c.run_id)
-            .limit(1)
-        ).first()
-    if row is None or not row[0]:
+        recorded = session.history.recorded_version_table(aux)
+    if recorded is None:
         return False
-    session.versions = VersionTable(session.engine, str(row[0]), row[1])
+    session.versions = VersionTable(session.engine, *recorded)
     session.heads = session.versions.read(session.conn)
     if session.conn.in_transaction():
         session.conn.rollback()

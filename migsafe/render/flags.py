@@ -1,8 +1,15 @@
-"""Human-readable output for `migsafe flags`: the list, one flag, a change, the audit trail."""
+"""Human-readable output for `migsafe flags`: the list, one flag, a change, the audit trail.
+
+Names, descriptions, reasons and actors are anyone's text (an import, another tool writing the
+store): each goes through `_text`, which shows control characters as escapes (`\\x1b`), so
+that a description holding `ESC [2J` cannot clear the operator's screen or retitle the window.
+JSON output is left exact.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -20,6 +27,30 @@ if TYPE_CHECKING:
         ImportResult,
         InitResult,
     )
+
+
+# C0 and C1 controls, DEL, and the bidirectional controls that reorder what a terminal shows.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _shown(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
+
+
+def visible(text: str) -> str:
+    """`text` with every control character written as an escape, e.g. ESC as `\\x1b`."""
+    return _CONTROL.sub(_shown, text)
+
+
+def _text(value: object) -> str:
+    """Anyone's text, ready for rich: controls made visible, markup escaped.
+
+    A definition may hold any JSON value where a string belongs (`"type": 5`): shown as text.
+    """
+    return escape(visible("" if value is None else str(value)))
 
 
 def _state(flag: FlagSummary) -> str:
@@ -44,22 +75,35 @@ _TRIGGER = {
 }
 
 
+# How the version table was found, when it was not named (option) or read from env.py.
+_FOUND = {
+    "history": "version table {table}: the one migsafe's last recorded run used",
+    "default": (
+        "version table {table}: the default (no Alembic project here, no run in migsafe's "
+        "history); `migsafe flags --version-table NAME init` names another"
+    ),
+}
+
+
 def init(console: Console, result: InitResult) -> None:
     console.print(
-        f"[green]ok[/]: flag tables ready in schema {result.schema} of {escape(result.database)}"
+        f"[green]ok[/]: flag tables ready in schema {result.schema} of {_text(result.database)}"
         f" ({result.flags} flag{'' if result.flags == 1 else 's'})"
     )
     line = _TRIGGER.get(result.trigger, "notify trigger on {table}: " + result.trigger)
-    console.print(line.format(table=escape(result.version_table)))
+    console.print(line.format(table=_text(result.version_table)), soft_wrap=True)
+    found = _FOUND.get(result.version_table_from)
+    if found:
+        console.print(found.format(table=_text(result.version_table)), soft_wrap=True)
 
 
 def flag_list(console: Console, result: FlagList) -> None:
     if not result.flags:
-        console.print(f"No flags in {result.schema} of {escape(result.database)}.")
+        console.print(f"No flags in {result.schema} of {_text(result.database)}.")
         return
     # The heading on its own line: as a table title it would wrap at the table's width.
     console.print(
-        f"Flags in {result.schema} of {escape(result.database)} (version {result.version})",
+        f"Flags in {result.schema} of {_text(result.database)} (version {result.version})",
         soft_wrap=True,
     )
     table = Table(show_edge=False)
@@ -67,62 +111,65 @@ def flag_list(console: Console, result: FlagList) -> None:
         table.add_column(column, no_wrap=column in ("name", "state", "requires"))
     for flag in result.flags:
         table.add_row(
-            escape(flag.name),
+            _text(flag.name),
             _state(flag),
             flag.rollout,
-            escape(flag.requires or "-"),
-            escape(flag.type or "-"),
-            escape(flag.description or ""),
+            _text(flag.requires or "-"),
+            _text(flag.type or "-"),
+            _text(flag.description or ""),
         )
     console.print(table)
 
 
 def _record_line(record: AuditRecord) -> str:
-    why = f": {escape(record.reason)}" if record.reason else ""
-    return f"{_when(record.at)}  {escape(record.actor)}  {escape(record.change)}{why}"
+    why = f": {_text(record.reason)}" if record.reason else ""
+    return f"{_when(record.at)}  {_text(record.actor)}  {_text(record.change)}{why}"
 
 
 def flag_show(console: Console, detail: FlagDetail) -> None:
     flag = detail.flag
     rows = [
-        ("name", escape(flag.name)),
+        ("name", _text(flag.name)),
         ("state", _state(flag)),
         ("rollout", flag.rollout),
-        ("requires", escape(flag.requires or "nothing")),
-        ("type", escape(flag.type or "-")),
-        ("description", escape(flag.description or "")),
+        ("requires", _text(flag.requires or "nothing")),
+        ("type", _text(flag.type or "-")),
+        ("description", _text(flag.description or "")),
         ("last change", _record_line(detail.last_change) if detail.last_change else "-"),
     ]
     for key, value in rows:
         console.print(f"{key:<12} {value}")
     console.print("definition:")
+    # json.dumps writes every control and non-ASCII character as a \\u escape already.
     console.print(escape(json.dumps(dict(flag.definition), indent=2)), soft_wrap=True)
 
 
 def change(console: Console, result: FlagChange) -> None:
-    name = escape(result.flag.name)
+    name = _text(result.flag.name)
     if not result.changed:
         console.print(f"unchanged: {name} is already {_describe(result.flag)}")
-        return
-    console.print(
-        f"[green]ok[/]: {name}: {escape(result.change)} (by {escape(result.actor)}, "
-        f"version {result.version})"
-    )
-    if result.command in ("rollout", "require") and not result.flag.enabled:
-        console.print(f"{name} is off: `migsafe flags enable {name}` switches it on")
+    else:
+        console.print(
+            f"[green]ok[/]: {name}: {_text(result.change)} (by {_text(result.actor)}, "
+            f"version {result.version})"
+        )
+        if result.command in ("rollout", "require") and not result.flag.enabled:
+            console.print(f"{name} is off: `migsafe flags enable {name}` switches it on")
+    for warning in result.warnings:
+        console.print(f"[yellow]warning[/]: {_text(warning)}", soft_wrap=True)
 
 
 def _describe(flag: FlagSummary) -> str:
     text = f"{'on' if flag.enabled else 'off'}, rollout {flag.rollout}"
-    return text + (f", requires {escape(flag.requires)}" if flag.requires else "")
+    return text + (f", requires {_text(flag.requires)}" if flag.requires else "")
 
 
 def history(console: Console, result: FlagHistory) -> None:
     if not result.entries:
-        console.print(f"No recorded changes of {escape(result.name)}.")
+        console.print(f"No recorded changes of {_text(result.name)}.")
         return
     table = Table(
-        title=f"Changes of {escape(result.name)}, oldest first",
+        title=f"Changes of {_text(result.name)}, oldest first",
         title_justify="left",
         show_edge=False,
     )
@@ -131,9 +178,9 @@ def history(console: Console, result: FlagHistory) -> None:
     for record in result.entries:
         table.add_row(
             _when(record.at),
-            escape(record.actor),
-            escape(record.change),
-            escape(record.reason or ""),
+            _text(record.actor),
+            _text(record.change),
+            _text(record.reason or ""),
         )
     console.print(table)
 
@@ -151,9 +198,9 @@ def imported(console: Console, result: ImportResult) -> None:
             f" {len(segments[2])} unchanged"
         )
     console.print(
-        f"[green]ok[/]: imported {escape(result.source)} into {result.schema} of "
-        f"{escape(result.database)}: {', '.join(parts)}"
+        f"[green]ok[/]: imported {_text(result.source)} into {result.schema} of "
+        f"{_text(result.database)}: {', '.join(parts)}"
     )
     for label, names in (("created", result.created), ("updated", result.updated)):
         for name in names:
-            console.print(f"  {label} {escape(name)}")
+            console.print(f"  {label} {_text(name)}")

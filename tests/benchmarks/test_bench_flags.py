@@ -42,6 +42,10 @@ def test_bench_flags_quick_mode_prints_its_figures(pg_server) -> None:
     assert re.search(
         r"FlagClient median [\d.]+ us per call +\(target <= 1 us: (met|NOT met)\)", out
     )
+    for label in ("24 a's and !", "10000 a's and !"):
+        assert re.search(
+            rf"userId = {label} -> False\n +FlagClient +{FIGURE}\n +UnleashClient +{FIGURE}", out
+        ), f"REGEX figures for {label} missing:\n{out}"
     assert re.search(
         r"propagation \(migsafe flags disable/enable -> 8 processes, 10 flips, 80 observations",
         out,

@@ -9,7 +9,8 @@ Generated definitions stay where both engines are deterministic and where the
 differences documented in `flags.evaluate` do not apply: no random stickiness
 (contexts always carry the stickiness fields), no `applicationHostname`, no
 disabled strategies, no zero total variant weight (Yggdrasil panics on it),
-and only regular expressions that Python's `re` can honour exactly.
+and only regular expressions that RE2 can honour exactly (see
+`flags.evaluate.constraints.re2_syntax`).
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ SINGLE |= {
     op: ["2023-06-01T00:00:00Z", "2030-01-01T00:00:00+02:00", "x"]
     for op in ("DATE_AFTER", "DATE_BEFORE")
 }
-SINGLE |= {"REGEX": ["^a", "(?i)abc", "^[[:digit:]]+$", "\\d{2}", "^(a|b)c?$", "(", "(?m)^1$"]}
+REGEXES = ["^a", "(?i)abc", "^[[:digit:]]+$", "\\d{2}", "^(a|b)c?$", "(", "(?m)^1$"]
+REGEXES += ["(a+)+$", "^\\w+-\\d$", "\\p{Lu}", "^[\\s\\d.]+$", "(?x) a b"]
+SINGLE |= {"REGEX": REGEXES}
 NAMES = ["f0", "f1", "f2", "f3"]
 
 text = st.sampled_from(VALUES)

@@ -65,6 +65,17 @@ def test_explicit_config_that_does_not_exist(tmp_path: Path) -> None:
         load_settings(CliOptions(config=Path("nope.ini")), environ={}, cwd=tmp_path)
 
 
+def test_a_command_that_needs_only_a_url_may_go_without_a_config(tmp_path: Path) -> None:
+    """The flags commands: an empty directory and a URL from the environment are enough."""
+    env = {"MIGSAFE_DATABASE_URL": "postgresql://ops@db/shop"}
+    s = load_settings(CliOptions(), environ=env, cwd=tmp_path, require_config=False)
+    assert (s.ini_file, s.toml_file, s.database_url) == (None, None, env["MIGSAFE_DATABASE_URL"])
+    with pytest.raises(ConfigError, match="not found"):  # -c that is not there still is an error
+        load_settings(
+            CliOptions(config=Path("nope.ini")), environ=env, cwd=tmp_path, require_config=False
+        )
+
+
 def test_pyproject_only_project(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.alembic]\nscript_location = "migrations"\n')
     s = load_settings(CliOptions(), environ={}, cwd=tmp_path)

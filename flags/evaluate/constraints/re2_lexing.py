@@ -1,7 +1,9 @@
-"""The character-level parts of RE2 syntax: escapes and bracket classes.
+"""The character-level parts of the pattern syntax: escapes, Perl classes and bracket classes.
 
 Split from `re2_syntax` (which handles groups, flags and repetition) to keep
-each module small; see there for why patterns are translated at all.
+each module small; see there for why patterns are translated at all. Everything
+is emitted in RE2 syntax, with characters other than ASCII letters and digits
+spelled `\\x{HEX}`, which RE2 reads the same inside and outside a class.
 """
 
 from __future__ import annotations
@@ -9,39 +11,104 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_POSIX = {
-    "alnum": "0-9A-Za-z",
-    "alpha": "A-Za-z",
-    "ascii": r"\x00-\x7f",
-    "blank": r"\t ",
-    "cntrl": r"\x00-\x1f\x7f",
-    "digit": "0-9",
-    "graph": "!-~",
-    "lower": "a-z",
-    "print": " -~",
-    "punct": r"!-/:-@\[-`{-~",
-    "space": r"\t\n\x0b\x0c\r ",
-    "upper": "A-Z",
-    "word": "0-9A-Za-z_",
-    "xdigit": "0-9A-Fa-f",
-}
-_ASCII_PERL = {"d": "0-9", "w": "0-9A-Za-z_", "s": r"\t\n\x0b\x0c\r "}
+_POSIX = frozenset(
+    (
+        "alnum",
+        "alpha",
+        "ascii",
+        "blank",
+        "cntrl",
+        "digit",
+        "graph",
+        "lower",
+        "print",
+        "punct",
+        "space",
+        "upper",
+        "word",
+        "xdigit",
+    )
+)
+"""The ASCII classes `[[:name:]]`: RE2 has the same ones, with the same (ASCII) members."""
+
+# Rust's Perl classes are Unicode-aware by default, RE2's are ASCII-only: so each is spelled
+# out. `\w` is Alphabetic + M + Nd + Pc + Join_Control (UTS #18); RE2 has no Alphabetic
+# property, so it is L + Nl + the Other_Alphabetic code points that are not marks (circled
+# letters). `\s` is White_Space. Checked code point by code point against Unleash's engine;
+# only code points assigned in a newer Unicode version than one side's tables differ.
+_WORD = (
+    r"\pL\p{Nl}\pM\p{Nd}\p{Pc}\x{200C}\x{200D}"
+    r"\x{24B6}-\x{24E9}\x{1F130}-\x{1F149}\x{1F150}-\x{1F169}\x{1F170}-\x{1F189}"
+)
+_SPACE_RANGES = (
+    (0x09, 0x0D),
+    (0x20, 0x20),
+    (0x85, 0x85),
+    (0xA0, 0xA0),
+    (0x1680, 0x1680),
+    (0x2000, 0x200A),
+    (0x2028, 0x2029),
+    (0x202F, 0x202F),
+    (0x205F, 0x205F),
+    (0x3000, 0x3000),
+)
+_ASCII_PERL = {"d": "0-9", "w": "0-9A-Za-z_", "s": r"\x{9}-\x{D}\x{20}"}
 _CONTROL = {"n": "\n", "t": "\t", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
 
 
+def _ranges(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "".join(f"\\x{{{lo:X}}}" + ("" if lo == hi else f"-\\x{{{hi:X}}}") for lo, hi in ranges)
+
+
+def _complement(ranges: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+    out: list[tuple[int, int]] = []
+    start = 0
+    for lo, hi in ranges:
+        if lo > start:
+            out.append((start, lo - 1))
+        start = hi + 1
+    if start <= 0x10FFFF:
+        out.append((start, 0x10FFFF))
+    return tuple(out)
+
+
+_SPACE = _ranges(_SPACE_RANGES)
+_NOT_SPACE = _ranges(_complement(_SPACE_RANGES))
+
+
+def literal(char: str) -> str:
+    """`char` as RE2 reads it literally, in a class or out of one."""
+    if char.isascii() and char.isalnum():
+        return char
+    return f"\\x{{{ord(char):X}}}"
+
+
+def perl_class(letter: str, *, ascii: bool) -> str:
+    """`\\d \\D \\w \\W \\s \\S` on their own (outside a bracket class), as Rust means them."""
+    negated = letter.isupper()
+    lower = letter.lower()
+    if ascii:
+        return f"[{'^' if negated else ''}{_ASCII_PERL[lower]}]"
+    if lower == "d":
+        return r"\P{Nd}" if negated else r"\p{Nd}"
+    members = _WORD if lower == "w" else _SPACE
+    return f"[{'^' if negated else ''}{members}]"
+
+
 class UnsupportedPattern(ValueError):
-    """The pattern is invalid for RE2, or cannot be matched exactly with Python's `re`."""
+    """The pattern is invalid for Unleash's engine, or cannot be matched exactly with RE2."""
 
 
 @dataclass(frozen=True)
 class Flags:
-    """The RE2 flags in force: case-insensitive, multiline, dot-all, verbose, ASCII (`-u`)."""
+    """The flags in force: case-insensitive, multiline, dot-all, verbose, ASCII (`-u`)."""
 
     i: bool = False
     m: bool = False
     s: bool = False
     x: bool = False
     ascii: bool = False
+    U: bool = False  # lazy by default: changes which match is found, never whether one is
 
 
 @dataclass
@@ -112,23 +179,22 @@ class Cursor:
                 continue
             if char == "[":
                 posix = self._posix()
-                if posix.startswith("^"):
-                    if items or negated or self.peek() != "]":
-                        raise self.fail("negated POSIX class in a larger class")
-                    negated, posix = True, posix[1:]
+                if flags.ascii and posix.startswith("[:^"):
+                    raise self.fail("(?-u) negated class can match invalid UTF-8")
                 items.append(posix)
                 continue
             if self.pattern.startswith(("&&", "--", "~~"), self.pos):
                 raise self.fail("class set operations are not supported")
             letter = self.peek(1)
+            if char == "\\" and letter and letter in "pP":
+                self.pos += 2
+                items.append(self.unicode_class(letter, flags))
+                if self.peek() == "-" and self.peek(1) not in ("]", ""):
+                    raise self.fail("a Unicode class cannot bound a range")
+                continue
             if char == "\\" and letter and letter in "dwsDWS":
                 self.pos += 2
-                if not flags.ascii:
-                    items.append("\\" + letter)
-                elif letter in _ASCII_PERL:
-                    items.append(_ASCII_PERL[letter])
-                else:
-                    raise self.fail("negated ASCII Perl class inside a class")
+                items.append(self._perl_in_class(letter, flags))
                 if self.peek() == "-" and self.peek(1) not in ("]", ""):
                     raise self.fail("a Perl class cannot bound a range")
                 continue
@@ -138,18 +204,55 @@ class Cursor:
                 high = self._class_char()
                 if high < low:
                     raise self.fail("invalid class range")
-                items.append(f"{re.escape(low)}-{re.escape(high)}")
+                items.append(f"{literal(low)}-{literal(high)}")
             else:
-                items.append(re.escape(low))
+                items.append(literal(low))
         text = f"[{'^' if negated else ''}{''.join(items)}]"
         return Piece(f"(?i:{text})" if flags.i else text)
+
+    def unicode_class(self, letter: str, flags: Flags) -> str:
+        """`\\pL`, `\\p{Greek}`, `\\P{Lu}` (the `\\p` consumed): a general category or script.
+
+        Passed to RE2 by the exact name, which means the same there; RE2 refuses a name it
+        does not know. Rust's looser spellings (`\\p{greek}`, `\\p{Script=Greek}`) are refused.
+        """
+        if flags.ascii:
+            raise self.fail("a Unicode class under (?-u)")
+        if self.peek() == "{":
+            end = self.pattern.find("}", self.pos)
+            name = self.pattern[self.pos + 1 : end] if end > 0 else ""
+            self.pos = end + 1
+        else:
+            name = self.peek()
+            self.pos += 1
+        if not re.fullmatch(r"[A-Za-z][A-Za-z_]*", name):
+            raise self.fail("malformed Unicode class")
+        return f"\\{letter}{{{name}}}"
+
+    def _perl_in_class(self, letter: str, flags: Flags) -> str:
+        if flags.ascii:
+            if letter in _ASCII_PERL:
+                return _ASCII_PERL[letter]
+            raise self.fail("negated ASCII Perl class inside a class")
+        if letter == "d":
+            return r"\p{Nd}"
+        if letter == "D":
+            return r"\P{Nd}"
+        if letter == "s":
+            return _SPACE
+        if letter == "S":
+            return _NOT_SPACE
+        if letter == "w":
+            return _WORD
+        # Not-a-word-character is a union of negated properties: RE2 cannot put it in a class.
+        raise self.fail("\\W inside a class")
 
     def _posix(self) -> str:
         match = re.compile(r"\[:(\^?)([a-z]+):\]").match(self.pattern, self.pos)
         if match is None or match.group(2) not in _POSIX:
             raise self.fail("nested classes are not supported")
         self.pos = match.end()
-        return match.group(1) + _POSIX[match.group(2)]
+        return match.group(0)
 
     def _class_char(self) -> str:
         """One literal character of a class, plain or escaped."""

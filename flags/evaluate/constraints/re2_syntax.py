@@ -1,45 +1,66 @@
-"""Translate the regex syntax Unleash uses (Rust's `regex`, RE2-like) into Python `re` syntax.
+"""Translate the regex syntax of Unleash's engine (Rust's `regex`) into RE2 syntax, for `re2`.
 
-Unleash validates REGEX constraints as RE2 and its engine matches them with
-Rust's `regex` crate, so a pattern must mean the same here. Python's `re`
-differs where it matters: `$` also matches before a final newline, inline flags
-like `(?i)` are only allowed at the start, there are no `[[:alpha:]]` classes,
-`a**` is an error, and it accepts what RE2 refuses (lookaround, backreferences).
+Unleash matches REGEX constraints with Rust's `regex` crate (in its Yggdrasil
+engine), so a pattern must mean the same here. Both are linear-time automata
+engines with nearly the same syntax, and RE2 (`google-re2`) is what evaluates
+here: a pattern such as `(a+)+$` cannot make a request wait, as it could with
+Python's backtracking `re`. Where the two differ, the pattern is translated:
+Rust's `\\d`, `\\w` and `\\s` are Unicode classes and RE2's are ASCII, Rust
+accepts `a**`, `a{2}{3}` and the verbose flag `x`, and RE2 reads `[a&&b]` or a
+`(?u)` flag differently or not at all. The translator resolves every flag
+itself and emits explicit constructs (`\\z` for a non-multiline `$`, `(?i:...)`
+around case-insensitive atoms, the Unicode classes spelled out).
 
-The translator resolves every flag itself and emits explicit constructs (`\\Z`
-for a non-multiline `$`, `(?i:...)` around case-insensitive atoms), and raises
-`UnsupportedPattern` for anything RE2 would refuse or that `re` cannot express
-exactly (`\\p{Greek}`, class set operations, the `U` and `R` flags): such a
-constraint then matches nothing, the safe reading of a pattern we cannot honour.
+It raises `UnsupportedPattern` for anything Rust would refuse or that RE2
+cannot express exactly (class set operations, nested classes, `\\W` inside a
+class, the `\\b{start}` and `\\<` word-edge assertions, the `R` flag, Rust's
+loose Unicode class names such as `\\p{greek}`, repetition counts over 1000):
+such a constraint then matches nothing, the safe reading of a pattern we cannot
+honour. One difference remains: RE2's `\\b` and `\\B` know only ASCII word
+characters (`\\bé` does not match `é`, where Rust's Unicode `\\b` does).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
-from flags.evaluate.constraints.re2_lexing import Cursor, Flags, Piece, UnsupportedPattern
+import re2
+
+from flags.evaluate.constraints.re2_lexing import (
+    Cursor,
+    Flags,
+    Piece,
+    UnsupportedPattern,
+    literal,
+    perl_class,
+)
 
 __all__ = ["UnsupportedPattern", "compile_re2", "translate"]
 
-_BOUNDARIES = {
-    "start": r"\b(?=\w)",
-    "end": r"\b(?<=\w)",
-    "start-half": r"(?<!\w)",
-    "end-half": r"(?!\w)",
-}
+_OPTIONS = re2.Options()
+_OPTIONS.log_errors = False  # a refused pattern is expected, not worth a line on stderr
+_OPTIONS.never_capture = True  # only whether it matches is asked: no groups to record
 
 
 def translate(pattern: str, *, ignore_case: bool = False) -> str:
-    """Python `re` syntax matching exactly what `pattern` matches in Rust's `regex`."""
+    """RE2 syntax matching exactly what `pattern` matches in Rust's `regex`."""
     return _Translator(pattern).run(Flags(i=ignore_case))
 
 
-def compile_re2(pattern: str, *, ignore_case: bool = False) -> re.Pattern[str]:
-    """`pattern` compiled for `re.search`; raises UnsupportedPattern if it cannot be."""
+def compile_re2(pattern: str, *, ignore_case: bool = False) -> Any:
+    """`pattern` compiled by RE2 (use its `search`); raises UnsupportedPattern if it cannot be.
+
+    RE2 also refuses what it would need too much memory for (e.g. `a{1000}{1000}`).
+    """
     try:
-        return re.compile(translate(pattern, ignore_case=ignore_case))
-    except (re.error, OverflowError, RecursionError) as exc:
+        return re2.compile(translate(pattern, ignore_case=ignore_case), _OPTIONS)
+    except UnsupportedPattern:
+        raise
+    # ValueError: a repetition count too long for int(); RecursionError: groups nested deeper
+    # than the translator's recursion can go.
+    except (re2.error, ValueError, OverflowError, RecursionError) as exc:
         raise UnsupportedPattern(str(exc)) from exc
 
 
@@ -156,7 +177,7 @@ class _Translator(Cursor):
                 continue
             if (
                 not char
-                or char not in "imsxu"
+                or char not in "imsxuU"
                 or char in changes
                 or (char == "u" and "ascii" in changes)
             ):
@@ -171,21 +192,28 @@ class _Translator(Cursor):
         char = self.peek()
         self.pos += 1
         if char == ".":
+            if flags.ascii:
+                raise self.fail("(?-u) . can match invalid UTF-8, which Rust refuses")
             return Piece("(?s:.)" if flags.s else ".")
         if char == "^":
             return Piece("(?m:^)" if flags.m else r"\A", quantifiable=False)
         if char == "$":
-            return Piece("(?m:$)" if flags.m else r"\Z", quantifiable=False)
+            return Piece("(?m:$)" if flags.m else r"\z", quantifiable=False)
         if char == "[":
+            if flags.ascii and self.peek() == "^":
+                raise self.fail("(?-u) negated class can match invalid UTF-8, which Rust refuses")
             return self.bracket_class(flags)
         if char == "\\":
             return self._escape(flags)
         return self._literal(char, flags)
 
     def _literal(self, char: str, flags: Flags) -> Piece:
-        text = re.escape(char)
+        text = literal(char)
         if flags.i and char.lower() != char.upper():
-            text = f"(?i:{text})"
+            # Under (?-u) Rust folds ASCII case only; RE2's (?i) would also fold K to the
+            # Kelvin sign.
+            ascii_letter = flags.ascii and char.isascii()
+            text = f"[{char.lower()}{char.upper()}]" if ascii_letter else f"(?i:{text})"
         return Piece(text)
 
     def _escape(self, flags: Flags) -> Piece:
@@ -193,27 +221,22 @@ class _Translator(Cursor):
         self.pos += 1
         if not char:
             raise self.fail("trailing backslash")
+        if char in "pP":
+            text = self.unicode_class(char, flags)
+            return Piece(f"(?i:{text})" if flags.i else text)
         if char in "dDwWsS":
-            return Piece(f"(?a:\\{char})" if flags.ascii else f"\\{char}")
-        if char in "bB<>":
-            if char == "b" and self.peek() == "{":
-                end = self.pattern.find("}", self.pos)
-                name = self.pattern[self.pos + 1 : end] if end > 0 else ""
-                if name not in _BOUNDARIES:
-                    raise self.fail("unknown word boundary")
-                self.pos = end + 1
-                text = _BOUNDARIES[name]
-            else:
-                simple = {
-                    "b": r"\b",
-                    "B": r"\B",
-                    "<": _BOUNDARIES["start"],
-                    ">": _BOUNDARIES["end"],
-                }
-                text = simple[char]
-            return Piece(f"(?a:{text})" if flags.ascii else text, quantifiable=False)
+            if flags.ascii and char.isupper():
+                raise self.fail(f"(?-u) \\{char} can match invalid UTF-8, which Rust refuses")
+            return Piece(perl_class(char, ascii=flags.ascii))
+        if char == "b" and self.peek() == "{":
+            # \b{start}, \b{end}...: RE2 has no lookaround to express them.
+            raise self.fail("word-edge assertions are not supported")
+        if char in "<>":
+            raise self.fail("word-edge assertions are not supported")
+        if char in "bB":
+            return Piece(f"\\{char}", quantifiable=False)
         if char == "A":
             return Piece(r"\A", quantifiable=False)
         if char == "z":
-            return Piece(r"\Z", quantifiable=False)
+            return Piece(r"\z", quantifiable=False)
         return self._literal(self.escaped_char(char), flags)
