@@ -60,12 +60,23 @@ def snapshot_show(console: Console, snap: Snapshot) -> None:
         ("tool", snap.tool_version or "-"),
         ("compression", str(snap.compression) if snap.compression is not None else "-"),
         ("run", snap.run_id or "-"),
+        ("left out", ", ".join(snap.kept_schemas) or "-"),
+        ("taken of", _source(snap)),
         ("status", snap.status + (f": {snap.status_detail}" if snap.status_detail else "")),
         ("verified at", snap.verified_at or "-"),
         ("file", snap.file),
     ]
     for key, value in rows:
         console.print(f"[bold]{key:>12}[/]  {value}", highlight=False)
+
+
+def _source(snap: Snapshot) -> str:
+    """The database the snapshot was taken of, as recorded (older entries: its URL only)."""
+    if snap.source_database is None:
+        return "-"
+    if snap.source_system is None:
+        return snap.source_database
+    return f"{snap.source_database} (oid {snap.source_database_oid}, system {snap.source_system})"
 
 
 def verify(console: Console, result: VerifyOutcome) -> None:

@@ -146,12 +146,17 @@ FROM pg_catalog.pg_depend d
 JOIN objs o ON o.classid = d.classid AND o.objid = d.objid
 LEFT JOIN pg_catalog.pg_constraint k
     ON d.classid = 'pg_catalog.pg_constraint'::regclass AND k.oid = d.objid
+LEFT JOIN pg_catalog.pg_trigger g
+    ON d.classid = 'pg_catalog.pg_trigger'::regclass AND g.oid = d.objid
 CROSS JOIN LATERAL pg_catalog.pg_identify_object(d.refclassid, d.refobjid, 0) r
 WHERE d.deptype IN ('n', 'a')
   AND (r.schema = ANY(%(dropped)s::text[])
        OR (d.refclassid = 'pg_catalog.pg_namespace'::regclass
            AND r.identity = ANY(%(dropped)s::text[])))
-  AND d.classid <> 'pg_catalog.pg_trigger'::regclass
+  -- a trigger calling a function the restore drops is taken down and put back; its other
+  -- dependencies (a WHEN clause's function) are not
+  AND NOT (d.refclassid = 'pg_catalog.pg_proc'::regclass
+           AND d.refobjid IS NOT DISTINCT FROM g.tgfoid)
   AND NOT (k.contype IS NOT DISTINCT FROM 'f')
 ORDER BY 1, 2
 """
@@ -161,6 +166,7 @@ def kept_dependents(
     conn: Conn, keep: Collection[str], dropped: Collection[str]
 ) -> list[tuple[str, str]]:
     """(kept object, what it depends on) for what dropping *dropped* would take from *keep*;
-    foreign keys and triggers aside (:func:`kept_foreign_keys`, :func:`kept_triggers_calling`)."""
+    foreign keys, and triggers' calls of their function, aside (:func:`kept_foreign_keys`,
+    :func:`kept_triggers_calling`)."""
     rows = conn.execute(_KEPT_DEPENDENTS, {"keep": list(keep), "dropped": list(dropped)}).fetchall()
     return [(dep, ref) for dep, ref in rows]
