@@ -322,6 +322,7 @@ def snapshot_restore(
     force: bool = False,
     confirm: Callable[[str], bool] | None = None,
     on_lock_wait: LockWaitFn | None = None,
+    allow_other_database: bool = False,
 ) -> RestoreOutcome:
     """Restore a snapshot in place (writes made after it are lost) or --into a new database."""
     from migsafe.snapshots.operations import restore_snapshot
@@ -334,6 +335,7 @@ def snapshot_restore(
         force=force,
         confirm=confirm,
         on_lock_wait=on_lock_wait,
+        allow_other_database=allow_other_database,
     )
 
 

@@ -92,6 +92,13 @@ def restore(
     ] = None,
     yes: Yes = False,
     force: Force = False,
+    allow_other_database: Annotated[
+        bool,
+        typer.Option(
+            "--allow-other-database",
+            help="Restore in place although the database is not the one the snapshot was taken of",
+        ),
+    ] = False,
     format: FormatOption = Format.text,
 ) -> None:
     """Restore a snapshot in place (writes made after it are lost) or --into a new database."""
@@ -108,6 +115,7 @@ def restore(
         yes=yes,
         force=force,
         confirm=confirm if sys.stdin.isatty() else None,
+        allow_other_database=allow_other_database,
     )
     emit_json(result.to_dict()) if format == Format.json else render.restore(stdout, result)
 

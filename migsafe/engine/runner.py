@@ -309,7 +309,7 @@ def _snapshot_guard(
     if backup.on_failure != "restore":
         return outcome, f"left as it is (--on-failure stop); to go back: {command}"
     try:
-        service.restore(session, snap, drop_also=backup.created, wait_for_others=True)
+        restored = service.restore(session, snap, drop_also=backup.created, wait_for_others=True)
     except MigsafeError as exc:
         return outcome, f"restoring snapshot {snap.id} failed too: {exc.message}; run: {command}"
     at = session.versions.read_fresh()
@@ -318,7 +318,7 @@ def _snapshot_guard(
         return replace(outcome, at_heads=at), note
     what = f"{len(snap.tables)} tables" if snap.mode == "tables" else "the whole database"
     return replace(outcome, status=hist.RESTORED, at_heads=at), (
-        f"restored snapshot {snap.id} ({what})"
+        f"restored snapshot {snap.id} ({what}; {restored.untouched})"
     )
 
 

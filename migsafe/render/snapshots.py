@@ -75,12 +75,23 @@ def snapshot_show(console: Console, snap: Snapshot) -> None:
         ("tool", snap.tool_version or "-"),
         ("compression", str(snap.compression) if snap.compression is not None else "-"),
         ("run", snap.run_id or "-"),
+        ("left out", ", ".join(snap.kept_schemas) or "-"),
+        ("taken of", _source(snap)),
         ("status", snap.status + (f": {snap.status_detail}" if snap.status_detail else "")),
         ("verified at", snap.verified_at or "-"),
         ("file", snap.file),
     ]
     for key, value in rows:
         console.print(f"[bold]{key:>12}[/]  {value}", highlight=False)
+
+
+def _source(snap: Snapshot) -> str:
+    """The database the snapshot was taken of, as recorded (older entries: its URL only)."""
+    if snap.source_database is None:
+        return "-"
+    if snap.source_system is None:
+        return snap.source_database
+    return f"{snap.source_database} (oid {snap.source_database_oid}, system {snap.source_system})"
 
 
 def verify(console: Console, result: VerifyOutcome) -> None:
@@ -99,11 +110,42 @@ def restore(console: Console, result: RestoreOutcome) -> None:
         f"[cyan]{', '.join(result.at_revisions) or 'base'}[/]"
         + (f" (run {result.run_id})" if result.run_id else "")
     )
-    if not result.into:
+    if result.other_database:
         console.print(
-            f"Writes made after {result.snapshot.created_at} to the restored "
-            f"{'tables' if result.snapshot.mode == 'tables' else 'database'} are gone."
+            f"It was taken of {result.source} and restored into {result.other_database} "
+            "(--allow-other-database)."
         )
+    if result.into:
+        if result.kept:
+            console.print(
+                "The copy holds no flags, flag audit or migsafe history: snapshots leave out "
+                f"{', '.join(result.kept)}."
+            )
+        if result.dropped_triggers:
+            console.print(
+                "Left out of the copy (their function is not in it): "
+                + ", ".join(result.dropped_triggers)
+            )
+        return
+    console.print(
+        f"Writes made after {result.snapshot.created_at} to the restored "
+        f"{'tables' if result.snapshot.mode == 'tables' else 'database'} are gone."
+    )
+    console.print(f"Not touched: {result.untouched}" + _kept(result.kept) + ".")
+    if result.recreated_triggers:
+        console.print("Kept as they were (flags notify): " + ", ".join(result.recreated_triggers))
+    if result.dropped_triggers:
+        console.print(
+            "[yellow]Dropped[/] (their function is not in the snapshot): "
+            + ", ".join(result.dropped_triggers)
+        )
+
+
+def _kept(kept: tuple[str, ...]) -> str:
+    archives = [k for k in kept if k.startswith("migsafe_archive__")]
+    named = [k for k in kept if k not in archives]
+    parts = [*named, *([f"{len(archives)} archive tables"] if archives else [])]
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def prune(console: Console, result: PruneOutcome) -> None:

@@ -20,6 +20,27 @@ TABLES = "tables"
 
 
 @dataclass(frozen=True)
+class KeptTrigger:
+    """A trigger on a dumped table whose function lives in a schema snapshots leave out.
+
+    The flags notify trigger on the version table is one (see
+    :mod:`~migsafe.snapshots.kept`): it belongs to the flags, not to the application's data.
+    """
+
+    schema: str
+    table: str
+    name: str
+
+    @property
+    def tag(self) -> str:
+        """How ``pg_restore --list`` names it: the table, a space, the trigger."""
+        return f"{self.table} {self.name}"
+
+    def describe(self) -> str:
+        return f"trigger {self.name} on {self.schema}.{self.table}"
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """One snapshot: what it holds, where it came from, and whether it is known to restore."""
 
@@ -47,6 +68,17 @@ class Snapshot:
     # Tables mode: tables the migrations were about to create, absent from the snapshot; a
     # restore drops them so the database is as it was (and a re-run can create them again).
     created: tuple[str, ...] = ()
+    # migsafe's own schemas (history, flags, archive), left out of the dump; () in entries
+    # written before they were left out: such a full dump may hold them.
+    kept_schemas: tuple[str, ...] = ()
+    # Triggers the dump holds whose function lives in a kept schema, so not in the dump.
+    kept_triggers: tuple[KeptTrigger, ...] = ()
+    # Which database it was taken of, beyond its URL (None in older entries). PostgreSQL: the
+    # cluster's pg_control_system().system_identifier (None if not readable), the database's
+    # name and oid. SQLite: the database file's absolute path.
+    source_system: str | None = None
+    source_database: str | None = None
+    source_database_oid: int | None = None
 
     def with_status(self, status: str, detail: str | None = None) -> Snapshot:
         return replace(
@@ -61,6 +93,8 @@ class Snapshot:
         data["tables"] = list(self.tables)
         data["revisions"] = list(self.revisions)
         data["created"] = list(self.created)
+        data["kept_schemas"] = list(self.kept_schemas)
+        data["kept_triggers"] = [asdict(t) for t in self.kept_triggers]
         data["table_checksums"] = dict(self.table_checksums)
         data["row_counts"] = dict(self.row_counts)
         return data
@@ -75,6 +109,11 @@ class Snapshot:
         values["tables"] = tuple(values.get("tables", ()))
         values["revisions"] = tuple(values.get("revisions", ()))
         values["created"] = tuple(values.get("created", ()))
+        values["kept_schemas"] = tuple(values.get("kept_schemas", ()))
+        values["kept_triggers"] = tuple(
+            KeptTrigger(str(t["schema"]), str(t["table"]), str(t["name"]))
+            for t in values.get("kept_triggers", ())
+        )
         return cls(**values)
 
 

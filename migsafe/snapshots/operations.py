@@ -13,9 +13,9 @@ from migsafe.engine import runner
 from migsafe.engine.lock import LockWaitFn
 from migsafe.engine.plan import Plan
 from migsafe.engine.session import Session, open_session
-from migsafe.errors import ConfirmationRequired, MigsafeError, SnapshotError
+from migsafe.errors import ConfirmationRequired, MigsafeError, RestoreRefused, SnapshotError
 from migsafe.settings import Settings
-from migsafe.snapshots import service
+from migsafe.snapshots import identity, service
 from migsafe.snapshots.model import FULL, TABLES, Snapshot
 from migsafe.snapshots.prune import plan_prune, prune
 from migsafe.snapshots.results import PruneOutcome, RestoreOutcome, SnapshotList, VerifyOutcome
@@ -89,19 +89,39 @@ def restore_snapshot(
     confirm: ConfirmText | None,
     command: str = "restore",
     on_lock_wait: LockWaitFn | None = None,
+    allow_other_database: bool = False,
 ) -> RestoreOutcome:
-    """Restore in place (under the runner lock, recorded) or into a new database."""
+    """Restore in place (under the runner lock, recorded) or into a new database.
+
+    In place, the target must be the database the snapshot was taken of (see
+    :mod:`~migsafe.snapshots.identity`) unless *allow_other_database*: refused before the
+    prompt, the lock and the history row, so nothing changes.
+    """
     store = store_of(settings)
     snap = store.get(snapshot_id)
     run_id, session = runner.open_run(settings, dry_run=False)
     try:
+        source = identity.of_snapshot(snap)
+        with session.aux() as conn:
+            target = identity.of_connection(conn, session.url)
+        other = not identity.same_database(source, target)
+        if into is None and other and not allow_other_database:
+            raise RestoreRefused(
+                f"snapshot {snap.id} was taken of {source.describe()}, not of "
+                f"{target.describe()} ({target.url}); nothing was changed",
+                hint="point the URL at the database it was taken of; to replace this one's "
+                f"data with it anyway: `migsafe snapshot restore {snap.id} "
+                "--allow-other-database`; for a copy: --into NEW",
+            )
         if into is None and not yes:
+            also = " (another database: --allow-other-database)" if other else ""
             message = (
-                f"Restoring snapshot {snap.id} ({snap.mode}, taken {snap.created_at} at "
-                f"{', '.join(snap.revisions) or 'base'}) replaces "
+                f"Restoring snapshot {snap.id} ({snap.mode}, taken {snap.created_at} of "
+                f"{source.describe()} at {', '.join(snap.revisions) or 'base'}) replaces "
                 f"{'those tables' if snap.mode == TABLES else 'the whole database'} in "
-                f"{session.database}; every write made since then to "
-                f"{'them' if snap.mode == TABLES else 'it'} is lost."
+                f"{target.describe()}{also} ({session.database}); every write made since then "
+                f"to {'them' if snap.mode == TABLES else 'it'} is lost. Flags, their audit "
+                "and migsafe's history are left as they are."
             )
             if confirm is None:
                 raise ConfirmationRequired(
@@ -114,8 +134,8 @@ def restore_snapshot(
             before = session.heads
             if into is not None:
                 t0 = time.monotonic()
-                service.restore(session, snap, into=into, force=force)
-                return RestoreOutcome(snap, into, snap.revisions, time.monotonic() - t0, None)
+                done = service.restore(session, snap, into=into, force=force)
+                return _outcome(done, snap.revisions, time.monotonic() - t0, None, source)
             session.history.ensure()
             started = _start(session, run_id, command, snap.id, snapshot=snap)
             try:
@@ -125,9 +145,31 @@ def restore_snapshot(
                 raise
             at = session.versions.read_fresh()
             _finish(session, run_id, started, hist.SUCCEEDED, snapshot=snap, at=at)
-            return RestoreOutcome(snap, None, at, done.duration_s, run_id)
+            return _outcome(done, at, done.duration_s, run_id, source, target if other else None)
     finally:
         session.close()
+
+
+def _outcome(
+    done: service.Restored,
+    at: tuple[str, ...],
+    duration_s: float,
+    run_id: str | None,
+    source: identity.DatabaseIdentity,
+    other: identity.DatabaseIdentity | None = None,
+) -> RestoreOutcome:
+    return RestoreOutcome(
+        snapshot=done.snapshot,
+        into=done.into,
+        at_revisions=at,
+        duration_s=duration_s,
+        run_id=run_id,
+        kept=done.kept,
+        recreated_triggers=done.recreated_triggers,
+        dropped_triggers=done.dropped_triggers,
+        source=source.describe(),
+        other_database=other.describe() if other is not None else None,
+    )
 
 
 def prune_snapshots(

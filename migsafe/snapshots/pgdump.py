@@ -5,6 +5,12 @@ exactly the rows pg_dump wrote, or ``verify --restore`` would compare against a 
 instant. So migsafe opens a ``REPEATABLE READ`` transaction, exports its snapshot, hands it to
 pg_dump (``--snapshot``) and computes the fingerprints in that same transaction while pg_dump
 runs: both read the database as of one moment, whatever writers do meanwhile.
+
+migsafe's own schemas (history, flags, archive: *exclude_schemas*, see
+:mod:`~migsafe.snapshots.kept`) are never in a snapshot. A trigger on a dumped table whose
+function lives in one of them (the flags notify trigger on the version table) is dumped with
+its table, since pg_dump cannot leave it out; the entry names it (``kept_triggers``) so that
+a restore can tell it from the data, and the fingerprints leave it out.
 """
 
 from __future__ import annotations
@@ -23,14 +29,15 @@ from sqlalchemy.engine import URL, Connection
 
 from migsafe.engine.connection import connect, create_engine, parse_url
 from migsafe.engine.fingerprint import (
-    DEFAULT_EXCLUDE_SCHEMAS,
     Fingerprint,
     data_fingerprint,
-    fingerprint,
+    description_hash,
     schema_description,
 )
 from migsafe.errors import SnapshotError, SnapshotStoreError, UsageError
-from migsafe.snapshots.model import FULL, TABLES, Snapshot, SnapshotStore
+from migsafe.snapshots.identity import read_postgres
+from migsafe.snapshots.kept import DEFAULT_KEPT_SCHEMAS
+from migsafe.snapshots.model import FULL, TABLES, KeptTrigger, Snapshot, SnapshotStore
 from migsafe.snapshots.pgtools import (
     libpq_invocation,
     require_tools,
@@ -89,6 +96,20 @@ _RESOLVE = text(
     WHERE c.oid = pg_catalog.to_regclass(:name) AND c.relkind <> 'p'"""
 )
 
+# Triggers on tables outside the excluded schemas that call a function inside one of them.
+_KEPT_TRIGGERS = text(
+    """SELECT n.nspname, c.relname, g.tgname
+    FROM pg_catalog.pg_trigger g
+    JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_proc p ON p.oid = g.tgfoid
+    JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
+    WHERE NOT g.tgisinternal
+      AND pn.nspname = ANY(CAST(:excluded AS text[]))
+      AND n.nspname <> ALL(CAST(:excluded AS text[]))
+    ORDER BY 1, 2, 3"""
+)
+
 
 def dump(
     url: str,
@@ -99,12 +120,13 @@ def dump(
     run_id: str | None = None,
     revisions: Sequence[str] = (),
     compression: int = 1,
-    exclude_schemas: Collection[str] = DEFAULT_EXCLUDE_SCHEMAS,
+    exclude_schemas: Collection[str] = DEFAULT_KEPT_SCHEMAS,
     progress: Progress | None = None,
     bin_dir: Path | None = None,
 ) -> Snapshot:
     """Dump the database (or *tables*, with their owned sequences) and register the snapshot.
 
+    *exclude_schemas* (migsafe's own) are never dumped; a table in one of them is refused.
     On any failure the partial file is removed and nothing is registered; the database is
     only read. *progress* gets the dump file's size from a helper thread; raising in it
     stops pg_dump. *bin_dir* pins where pg_dump is taken from (else PATH and friends).
@@ -178,6 +200,7 @@ def _dump_in_snapshot(
         )
     ).one()
     pg_dump = require_tools(version_num, ("pg_dump",), bin_dir=bin_dir)["pg_dump"]
+    system, database, database_oid = read_postgres(conn)
     relations = _relations(conn)
     if tables is None:
         selection = [f"--exclude-schema={_pattern(s)}" for s in exclude_schemas]
@@ -185,12 +208,13 @@ def _dump_in_snapshot(
             (s, n) for s, n, kind, _ in relations if kind in ("r", "p") and s not in exclude_schemas
         )
     else:
-        held = _resolve_tables(conn, tables)
+        held = _resolve_tables(conn, tables, exclude_schemas)
         keys = {_key(t) for t in held}
         sequences = sorted((s, n) for s, n, kind, owner in relations if owner in keys)
         # pg_dump >= 10 adds owned sequences itself; naming them keeps that explicit.
         selection = [f"--table={_pattern(*t)}" for t in (*held, *sequences)]
     held_keys = [_key(t) for t in held]
+    kept_triggers = _kept_triggers(conn, held, exclude_schemas)
 
     temp = store.temp_path(snapshot_id)
     try:
@@ -216,6 +240,7 @@ def _dump_in_snapshot(
                     conn,
                     tables=None if tables is None else held_keys,
                     exclude_schemas=exclude_schemas,
+                    leave_out=kept_triggers,
                 ),
             )
         if finished.returncode != 0:
@@ -239,6 +264,11 @@ def _dump_in_snapshot(
             schema_fingerprint=recorded.schema,
             table_checksums=dict(recorded.tables),
             row_counts=dict(recorded.row_counts),
+            kept_schemas=exclude_schemas,
+            kept_triggers=kept_triggers,
+            source_system=system,
+            source_database=database,
+            source_database_oid=database_oid,
         )
         return snapshot, temp
     except BaseException:
@@ -250,16 +280,25 @@ def recorded_fingerprint(
     conn: Connection,
     *,
     tables: Collection[str] | None,
-    exclude_schemas: Collection[str] = DEFAULT_EXCLUDE_SCHEMAS,
+    exclude_schemas: Collection[str] = DEFAULT_KEPT_SCHEMAS,
+    leave_out: Sequence[KeptTrigger] = (),
 ) -> Fingerprint:
     """What a snapshot records, and what ``verify --restore`` recomputes on its restored copy.
 
-    A full snapshot records the whole database's fingerprint. A tables snapshot records only
-    its tables and their owned sequences; their foreign keys and triggers are left out of the
-    schema hash, since they point at objects (tables, functions) the snapshot does not hold.
+    A full snapshot records the whole database's fingerprint but for *leave_out*, triggers
+    whose function the dump does not hold (a copy restored elsewhere cannot have them). A
+    tables snapshot records only its tables and their owned sequences; their foreign keys
+    and triggers are left out of the schema hash, since they point at objects (tables,
+    functions) the snapshot does not hold.
     """
     if tables is None:
-        return fingerprint(conn, exclude_schemas=exclude_schemas)
+        desc = schema_description(conn, exclude_schemas=exclude_schemas)
+        for t in leave_out:
+            desc.get("relations", {}).get(f"{t.schema}.{t.table}", {}).get("triggers", {}).pop(
+                t.name, None
+            )
+        hashes, counts = data_fingerprint(conn, exclude_schemas=exclude_schemas)
+        return Fingerprint(schema=description_hash(desc), tables=hashes, row_counts=counts)
     keep = set(tables)
     others = [
         key
@@ -320,7 +359,9 @@ def _relations(conn: Connection) -> list[tuple[str, str, str, str | None]]:
     return [(s, n, kind, owner) for s, n, kind, owner in conn.execute(_RELATIONS)]
 
 
-def _resolve_tables(conn: Connection, names: Sequence[str]) -> list[tuple[str, str]]:
+def _resolve_tables(
+    conn: Connection, names: Sequence[str], excluded: Collection[str]
+) -> list[tuple[str, str]]:
     """(schema, table) of each requested table (a partitioned one brings its partitions)."""
     held: set[tuple[str, str]] = set()
     for name in names:
@@ -332,8 +373,23 @@ def _resolve_tables(conn: Connection, names: Sequence[str]) -> list[tuple[str, s
         for schema, rel, kind in rows:
             if kind not in ("r", "p"):
                 raise UsageError(f"{name!r} is not a table; only tables can be snapshotted")
+            if schema in excluded:
+                raise UsageError(
+                    f"table {name!r} is in schema {schema}, migsafe's own: snapshots leave it "
+                    "out and a restore never touches it",
+                    hint="flags, their audit and migsafe's history outlive every restore",
+                )
             held.add((schema, rel))
     return sorted(held)
+
+
+def _kept_triggers(
+    conn: Connection, held: Sequence[tuple[str, str]], excluded: Collection[str]
+) -> tuple[KeptTrigger, ...]:
+    """Triggers on the dumped tables whose function lives in an excluded schema."""
+    dumped = set(held)
+    rows = conn.execute(_KEPT_TRIGGERS, {"excluded": list(excluded)}).all()
+    return tuple(KeptTrigger(s, t, g) for s, t, g in rows if (s, t) in dumped)
 
 
 def _key(table: tuple[str, str]) -> str:

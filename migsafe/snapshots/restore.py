@@ -7,18 +7,22 @@ exactly as before. A guard armed by the preamble and released by the postamble m
 COMMIT before the end fail (see ``restore_wrap``), so a half-done restore cannot be committed.
 
 * ``full``: every user schema is dropped (CASCADE) except *keep_schemas*, where migsafe's
-  own history lives and must outlive the restore, and all large objects are unlinked; then
-  the dump re-creates everything. ``public`` is re-created first as it is now (owner, ACL,
-  comment), because pg_dump 15+ assumes it exists. Objects outside any schema (roles,
-  publications, event triggers whose function survives) are left alone; if the dump
-  re-creates one that exists, the restore fails and changes nothing.
+  own history, the flags and their audit, and the archive live and must outlive the restore
+  (see :mod:`~migsafe.snapshots.kept`), and all large objects are unlinked; then the dump
+  re-creates everything. Triggers of restored tables that call a kept function (the flags
+  notify trigger on the version table) are re-created as they are now. ``public`` is
+  re-created first as it is now (owner, ACL, comment), because pg_dump 15+ assumes it
+  exists. Objects outside any schema (roles, publications, event triggers whose function
+  survives) are left alone; if the dump re-creates one that exists, the restore fails and
+  changes nothing.
 * ``tables``: only the snapshot's tables (and *drop_also*, the tables created since) are
   dropped and restored. Other tables' foreign keys into them are dropped and re-added (and
-  validated) around the restore. Anything else depending on them (a view, a function over
-  their row type, a partition...) makes the plan refuse before anything changes: a full
-  snapshot is needed then.
+  validated, but for migsafe's own tables': ``NOT VALID``) around the restore. Anything
+  else depending on them (a view, a function over their row type, a partition...) makes
+  the plan refuse before anything changes: a full snapshot is needed then.
 * ``into``: a new database is created and the whole dump restored there; the original is
-  not touched. On failure the new database is dropped again.
+  not touched. On failure the new database is dropped again. The dump's *kept_triggers*
+  (whose function is in a schema snapshots leave out) are left out of the copy.
 
 In-place restores refuse while other client sessions are connected to the database, except
 ours and *exclude_pids* (the caller's own connections). With ``force`` they are terminated
@@ -38,6 +42,7 @@ This module is the API and the ``into`` path; the parts of an in-place restore l
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -50,14 +55,15 @@ from sqlalchemy.engine import URL
 from migsafe.engine.connection import parse_url, redact
 from migsafe.errors import RestoreRefused, SnapshotError, UsageError
 from migsafe.snapshots import restore_sql as q
-from migsafe.snapshots.model import TABLES
+from migsafe.snapshots.kept import DEFAULT_KEPT_SCHEMAS
+from migsafe.snapshots.model import TABLES, KeptTrigger
 from migsafe.snapshots.pgtools import PgTool, libpq_invocation, scrub
 from migsafe.snapshots.restore_conn import client_tools, connect, db_call, tool_env
 from migsafe.snapshots.restore_pipe import copy_script as _copy_script
 from migsafe.snapshots.restore_pipe import run_in_one_transaction
 from migsafe.snapshots.restore_plan import RestorePlan, check_mode, make_plan, qualified
 from migsafe.snapshots.restore_sql import Session
-from migsafe.snapshots.toc import TocEntry, list_dump, read_toc, tables_in
+from migsafe.snapshots.toc import TocEntry, list_dump, read_toc, tables_in, use_list
 from migsafe.snapshots.tool_output import first_lines
 from migsafe.snapshots.tool_process import run
 
@@ -86,6 +92,9 @@ class RestoreResult:
     dropped_foreign_keys: tuple[str, ...]
     terminated_sessions: tuple[Session, ...]
     duration: float  # seconds
+    kept_schemas: tuple[str, ...] = ()  # left as they are (in place), or not in the copy
+    recreated_triggers: tuple[str, ...] = ()  # "schema.table.trigger", kept as they were
+    dropped_triggers: tuple[str, ...] = ()  # of kept tables, whose function the dump lacks
 
 
 def restore(
@@ -97,7 +106,8 @@ def restore(
     drop_also: Sequence[str] = (),
     into: str | None = None,
     force: bool = False,
-    keep_schemas: Sequence[str] = ("migsafe",),
+    keep_schemas: Sequence[str] = DEFAULT_KEPT_SCHEMAS,
+    kept_triggers: Sequence[KeptTrigger] = (),
     exclude_pids: Collection[int] = (),
     bin_dir: Path | None = None,
     wait_for_others: bool = False,
@@ -111,13 +121,15 @@ def restore(
 
     *tables* are the snapshot's ``"schema.table"`` names: what ``tables`` mode restores (in
     ``full`` mode the dump decides). *drop_also* names tables created since the snapshot,
-    dropped by a ``tables`` restore. Refusals and failures leave the database unchanged.
+    dropped by a ``tables`` restore. *keep_schemas* are never touched in place;
+    *kept_triggers* (recorded at dump time) are left out of a restore *into* a new database.
+    Refusals and failures leave the database unchanged.
     """
     started = time.monotonic()
     parsed = _postgres_url(url)
     if into is not None:
         check_mode(mode)
-        return _restore_into(parsed, into, dump_file, mode, tables, bin_dir, started)
+        return _restore_into(parsed, into, dump_file, mode, tables, kept_triggers, bin_dir, started)
     with libpq_invocation(parsed) as libpq:
         with connect(parsed, libpq) as conn:
             tools = client_tools(conn, bin_dir)
@@ -144,6 +156,9 @@ def restore(
         dropped_foreign_keys=plan.drop_foreign_keys,
         terminated_sessions=tuple(sessions),
         duration=time.monotonic() - started,
+        kept_schemas=plan.kept_schemas,
+        recreated_triggers=plan.recreated_triggers,
+        dropped_triggers=plan.dropped_triggers,
     )
 
 
@@ -154,7 +169,7 @@ def plan_restore(
     mode: str,
     tables: Sequence[str],
     drop_also: Sequence[str] = (),
-    keep_schemas: Sequence[str] = ("migsafe",),
+    keep_schemas: Sequence[str] = DEFAULT_KEPT_SCHEMAS,
     bin_dir: Path | None = None,
 ) -> RestorePlan:
     """What :func:`restore` would do in place, changing nothing (for ``--dry-run``)."""
@@ -170,6 +185,7 @@ def _restore_into(
     dump_file: Path,
     mode: str,
     tables: Sequence[str],
+    kept_triggers: Sequence[KeptTrigger],
     bin_dir: Path | None,
     started: float,
 ) -> RestoreResult:
@@ -190,7 +206,8 @@ def _restore_into(
             raise SnapshotError(f"cannot create database {name!r}: {exc}") from exc
     new = url.set(database=name)
     try:
-        _restore_copy(new, pg_restore, dump_file, mode, tables)
+        listing = use_list(toc, kept_triggers) if kept_triggers else None
+        _restore_copy(new, pg_restore, dump_file, mode, tables, listing)
     except BaseException as exc:
         _drop_copy(url, name, exc)
         raise
@@ -205,21 +222,33 @@ def _restore_into(
         dropped_foreign_keys=(),
         terminated_sessions=(),
         duration=time.monotonic() - started,
+        dropped_triggers=tuple(f"{t.schema}.{t.table}.{t.name}" for t in kept_triggers),
     )
 
 
 def _restore_copy(
-    new: URL, pg_restore: PgTool, dump_file: Path, mode: str, tables: Sequence[str]
+    new: URL,
+    pg_restore: PgTool,
+    dump_file: Path,
+    mode: str,
+    tables: Sequence[str],
+    listing: str | None,
 ) -> None:
-    with libpq_invocation(new) as libpq:
+    # The list reaches pg_restore on its stdin from a file without a name: nothing is left
+    # in the temp directory if migsafe is killed.
+    with libpq_invocation(new) as libpq, tempfile.TemporaryFile() as listed:
         schemas = sorted({s for s, _ in map(qualified, tables)} - {"public"})
         if mode == TABLES and schemas:  # a tables dump does not create its schemas
             with connect(new, libpq) as conn:
                 for s in schemas:
                     db_call(conn.execute, sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(s)))
         argv = [str(pg_restore.path), "--no-password", "--exit-on-error", "--single-transaction"]
+        if listing is not None:  # minus the triggers whose function the copy cannot have
+            listed.write(listing.encode("utf-8"))
+            listed.seek(0)
+            argv.append("--use-list=/dev/stdin")
         argv += ["--dbname", libpq.conninfo, str(dump_file)]
-        res = run(argv, env=tool_env(libpq))
+        res = run(argv, env=tool_env(libpq), stdin=listed)
     if res.returncode != 0:
         raise SnapshotError(
             f"restore into {redact(new)} failed: {scrub(first_lines(res.stderr), new)}",

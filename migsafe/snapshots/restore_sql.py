@@ -91,6 +91,15 @@ def user_schemas(conn: Conn, keep: Collection[str]) -> list[str]:
     return [r[0] for r in rows]
 
 
+def existing_schemas(conn: Conn, names: Collection[str]) -> list[str]:
+    """Those of *names* that exist."""
+    rows = conn.execute(
+        "SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY(%s::text[])",
+        [list(names)],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def public_schema(conn: Conn) -> PublicSchema | None:
     row = conn.execute(
         """SELECT pg_catalog.pg_get_userbyid(nspowner), nspacl IS NULL,

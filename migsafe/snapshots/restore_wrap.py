@@ -9,10 +9,11 @@ definition the server itself rendered (see :mod:`~migsafe.snapshots.restore_sql`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from psycopg import sql
 
+from migsafe.snapshots.kept_sql import Trigger
 from migsafe.snapshots.restore_sql import ForeignKey, PublicSchema, QualifiedName
 
 __all__ = ["LOCK_TIMEOUT", "full_preamble", "postamble", "tables_preamble"]
@@ -42,13 +43,27 @@ _GUARD = [
 _GUARD_RELEASE = sql.SQL("INSERT INTO pg_temp.migsafe_restore_done VALUES (1)")
 
 
-def full_preamble(schemas: Sequence[str], public: PublicSchema | None) -> sql.Composed:
+def full_preamble(
+    schemas: Sequence[str],
+    public: PublicSchema | None,
+    kept_foreign_keys: Sequence[ForeignKey] = (),
+    kept_triggers: Sequence[Trigger] = (),
+) -> sql.Composed:
     """Drop every schema the dump re-creates, and the large objects; put ``public`` back.
 
-    pg_dump 15+ assumes ``public`` exists and writes only changes from its initdb defaults,
-    so it is re-created as it is now (owner, ACL, comment) before the script runs.
+    Foreign keys and triggers of the kept schemas' tables that depend on what is dropped are
+    dropped first, by name, so that CASCADE never reaches into a kept schema (the plan has
+    refused anything else it would reach). pg_dump 15+ assumes ``public`` exists and writes
+    only changes from its initdb defaults, so it is re-created as it is now (owner, ACL,
+    comment) before the script runs.
     """
-    stmts = [*_session_settings(), *_GUARD]
+    stmts = [*_session_settings(), *_GUARD, *_drop_foreign_keys(kept_foreign_keys)]
+    for t in kept_triggers:
+        stmts.append(
+            sql.SQL("DROP TRIGGER {} ON {}").format(
+                sql.Identifier(t.name), sql.Identifier(t.schema, t.table)
+            )
+        )
     if schemas:
         stmts.append(
             sql.SQL("DROP SCHEMA {} CASCADE").format(
@@ -94,13 +109,7 @@ def tables_preamble(
     The plan has already checked that nothing else depends on them; without CASCADE a
     dependency created since then fails the restore instead of being dropped with it.
     """
-    stmts = [*_session_settings(), *_GUARD]
-    for fk in foreign_keys:
-        stmts.append(
-            sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
-                sql.Identifier(fk.schema, fk.table), sql.Identifier(fk.name)
-            )
-        )
+    stmts = [*_session_settings(), *_GUARD, *_drop_foreign_keys(foreign_keys)]
     if tables:
         stmts.append(
             sql.SQL("DROP TABLE {}").format(
@@ -110,15 +119,39 @@ def tables_preamble(
     return _script(stmts)
 
 
-def postamble(foreign_keys: Sequence[ForeignKey] = ()) -> sql.Composed:
-    """Re-add the remembered foreign keys (validated: orphans fail the whole restore), and
-    release the guard: the transaction may commit now."""
+def _drop_foreign_keys(foreign_keys: Sequence[ForeignKey]) -> list[sql.Composable]:
+    return [
+        sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+            sql.Identifier(fk.schema, fk.table), sql.Identifier(fk.name)
+        )
+        for fk in foreign_keys
+    ]
+
+
+def postamble(
+    foreign_keys: Sequence[ForeignKey] = (),
+    *,
+    not_valid: Collection[str] = (),
+    triggers: Sequence[Trigger] = (),
+) -> sql.Composed:
+    """Re-add the remembered foreign keys, re-create the remembered triggers, and release the
+    guard: the transaction may commit now.
+
+    Foreign keys are validated (orphans fail the whole restore), except those of tables in
+    the *not_valid* schemas: migsafe's own tables (kept data, e.g. an archived table) must
+    not make a restore of the application's data fail, and get ``NOT VALID``. A trigger is
+    re-created as it was (a copy the dump made of it is dropped first), with its
+    enabled/disabled state.
+    """
     stmts = _session_settings()
     for fk in foreign_keys:
         table = sql.Identifier(fk.schema, fk.table)
+        definition = fk.definition
+        if fk.schema in not_valid and not definition.endswith(" NOT VALID"):
+            definition += " NOT VALID"
         stmts.append(
             sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
-                table, sql.Identifier(fk.name), sql.SQL(fk.definition)
+                table, sql.Identifier(fk.name), sql.SQL(definition)
             )
         )
         if fk.comment is not None:
@@ -127,8 +160,27 @@ def postamble(foreign_keys: Sequence[ForeignKey] = ()) -> sql.Composed:
                     sql.Identifier(fk.name), table, sql.Literal(fk.comment)
                 )
             )
+    for t in triggers:
+        stmts.extend(_recreate_trigger(t))
     stmts.append(_GUARD_RELEASE)
     return _script(stmts)
+
+
+_ENABLE = {"D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}  # "O": as created
+
+
+def _recreate_trigger(t: Trigger) -> list[sql.Composable]:
+    table = sql.Identifier(t.schema, t.table)
+    name = sql.Identifier(t.name)
+    stmts: list[sql.Composable] = [
+        sql.SQL("DROP TRIGGER IF EXISTS {} ON {}").format(name, table),
+        sql.SQL(t.definition),  # pg_get_triggerdef(), as the server rendered it
+    ]
+    if t.enabled in _ENABLE:
+        stmts.append(
+            sql.SQL("ALTER TABLE {} {} TRIGGER {}").format(table, sql.SQL(_ENABLE[t.enabled]), name)
+        )
+    return stmts
 
 
 def _script(stmts: Sequence[sql.Composable]) -> sql.Composed:

@@ -46,11 +46,27 @@ class VerifyOutcome:
 
 @dataclass(frozen=True)
 class RestoreOutcome:
+    """What a restore did, and what it left as it was (flags, their audit, migsafe's history)."""
+
     snapshot: Snapshot
     into: str | None
     at_revisions: tuple[str, ...]
     duration_s: float
     run_id: str | None
+    # In place: migsafe's schemas (PostgreSQL) or tables (SQLite) left as they are; --into:
+    # the schemas the copy does not hold (snapshots leave them out).
+    kept: tuple[str, ...] = ()
+    recreated_triggers: tuple[str, ...] = ()  # "schema.table.trigger": flags triggers kept
+    dropped_triggers: tuple[str, ...] = ()  # not there afterwards (see RestoreResult)
+    source: str | None = None  # the database the snapshot was taken of
+    other_database: str | None = None  # the target, when it was another one (allowed)
+
+    @property
+    def untouched(self) -> str | None:
+        """The sentence saying what an in-place restore did not touch."""
+        from migsafe.snapshots.kept import LEFT_AS_THEY_ARE
+
+        return None if self.into else LEFT_AS_THEY_ARE
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +77,14 @@ class RestoreOutcome:
             "duration_s": self.duration_s,
             "run_id": self.run_id,
             "lost_writes_after": None if self.into else self.snapshot.created_at,
+            "source": self.source,
+            "other_database": self.other_database,
+            "left_as_they_are": None
+            if self.into
+            else {"note": self.untouched, "kept": list(self.kept)},
+            "not_in_copy": list(self.kept) if self.into else None,
+            "recreated_triggers": list(self.recreated_triggers),
+            "dropped_triggers": list(self.dropped_triggers),
         }
 
 

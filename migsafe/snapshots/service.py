@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from migsafe.engine.session import Session
 from migsafe.errors import SnapshotCorrupt, SnapshotError, UsageError
+from migsafe.snapshots.kept import LEFT_AS_THEY_ARE, kept_schemas
 from migsafe.snapshots.model import FULL, TABLES, Snapshot
 from migsafe.snapshots.pgdump import dump
 from migsafe.snapshots.pgtools import require_tools
@@ -108,8 +109,9 @@ def take(
             run_id=run_id,
             revisions=session.heads,
             compression=session.settings.snapshot_compression,
-            # migsafe's own schema (its history) is never in a snapshot: a restore keeps it.
-            exclude_schemas=(session.settings.schema,),
+            # migsafe's own schemas (history, flags, archive) are never in a snapshot: a
+            # restore keeps them as they are (see snapshots/kept.py).
+            exclude_schemas=kept_schemas(session.settings),
             progress=progress,
         )
     if created and mode == TABLES:
@@ -128,12 +130,22 @@ def take(
 
 @dataclass(frozen=True)
 class Restored:
-    """What a restore did, whichever backend."""
+    """What a restore did, whichever backend, and what it left as it was."""
 
     snapshot: Snapshot
     into: str | None
     tables: tuple[str, ...]
     duration_s: float
+    # In place: migsafe's schemas (PostgreSQL) or tables (SQLite) left as they are; --into:
+    # the schemas the copy does not hold.
+    kept: tuple[str, ...] = ()
+    recreated_triggers: tuple[str, ...] = ()  # flags triggers put back as they were
+    dropped_triggers: tuple[str, ...] = ()  # not there afterwards (see RestoreResult)
+
+    @property
+    def untouched(self) -> str:
+        """What the restore says it did not touch (in place), for messages and history."""
+        return LEFT_AS_THEY_ARE
 
 
 def restore(
@@ -170,9 +182,9 @@ def restore(
         if session.conn.in_transaction():
             session.conn.rollback()  # the restore needs the file to itself
         t0 = time.monotonic()
-        restore_sqlite(store, snap, _url(session))
+        done = restore_sqlite(store, snap, _url(session))
         _supersede_reverses(session, snap)
-        return Restored(snap, None, snap.tables, time.monotonic() - t0)
+        return Restored(snap, None, snap.tables, time.monotonic() - t0, done.kept_tables)
     if snap.backend != "postgresql":
         raise SnapshotError(f"snapshot {snap.id} is a {snap.backend} snapshot")
     result = pg_restore(
@@ -183,13 +195,22 @@ def restore(
         drop_also=tuple(drop_also) or snap.created,
         into=into,
         force=force,
-        keep_schemas=(session.settings.schema,),
+        keep_schemas=kept_schemas(session.settings),
+        kept_triggers=snap.kept_triggers,
         exclude_pids=_own_pids(session),
         wait_for_others=wait_for_others,
     )
     if into is None:
         _supersede_reverses(session, snap)
-    return Restored(snap, into, tuple(result.restored_tables), result.duration)
+    return Restored(
+        snap,
+        into,
+        tuple(result.restored_tables),
+        result.duration,
+        kept=result.kept_schemas if into is None else snap.kept_schemas,
+        recreated_triggers=result.recreated_triggers,
+        dropped_triggers=result.dropped_triggers,
+    )
 
 
 def _supersede_reverses(session: Session, snap: Snapshot) -> None:

@@ -4,7 +4,9 @@ Copying the file with ``cp`` could catch a half-written transaction, or miss wha
 in the WAL; the backup API copies a consistent database, page by page, while others keep
 using it. What the catalog records is computed on the copy itself, so it describes exactly
 what was stored. Restoring goes through the same API the other way, under an exclusive lock,
-and keeps the live database's migsafe history and journal: the restore itself is history.
+and keeps the live database's migsafe tables as they are (history, journal, stored reverses,
+and the ``migsafe_archive__*`` tables reverse scripts keep data in): the restore itself is
+history, and what migsafe keeps is never rolled back (see :mod:`~migsafe.snapshots.kept`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from migsafe.errors import (
     SnapshotStoreError,
     UsageError,
 )
+from migsafe.reverse.sqlite.schema import ARCHIVE_PREFIX
 from migsafe.snapshots.model import FULL, Snapshot, SnapshotStore
 from migsafe.snapshots.pgdump import sha256_file
 from migsafe.snapshots.store import store_error
@@ -40,7 +43,8 @@ from migsafe.snapshots.verify import Check, compare_data, file_checks
 
 __all__ = ["SqliteRestore", "dump_sqlite", "restore_sqlite", "sqlite_checks"]
 
-#: migsafe's own tables: never part of a snapshot's recorded tables, kept live on restore.
+#: migsafe's own tables: never part of a snapshot's recorded tables, kept live on restore,
+#: with every archive table (``migsafe_archive__*``) there is.
 KEPT_TABLES = OWN_TABLES
 _PAGES_PER_STEP = 1024
 _STORE_ERRORS = ("database or disk is full", "disk I/O error", "unable to open", "readonly")
@@ -101,6 +105,7 @@ def dump_sqlite(
             schema_fingerprint=recorded.schema,
             table_checksums=dict(recorded.tables),
             row_counts=dict(recorded.row_counts),
+            source_database=str(source.resolve()),
         )
         return store.commit(snapshot, temp)
     except BaseException:
@@ -162,11 +167,15 @@ def restore_sqlite(
             # the backup API refuses a destination with an open transaction, not a held lock.
             dst.execute("PRAGMA locking_mode=EXCLUSIVE")
             dst.execute("BEGIN EXCLUSIVE")
-            kept = {name: _save_table(dst, name) for name in KEPT_TABLES}
+            kept = {name: _save_table(dst, name) for name in (*KEPT_TABLES, *_archives(dst))}
             dst.execute("COMMIT")
             src.backup(dst)  # one step, one transaction: all of the snapshot or nothing
             stage = "copied"
             dst.execute("BEGIN IMMEDIATE")
+            # The snapshot's archive tables that are gone now (pruned since) stay gone.
+            for name in _archives(dst):
+                if name not in kept:
+                    _put_back(dst, name, None)
             for name, saved in kept.items():
                 _put_back(dst, name, saved)
             dst.execute("COMMIT")
@@ -187,8 +196,8 @@ def restore_sqlite(
                 f"to check it: {reason}"
             ) from exc
         raise MigrationNotRestored(
-            f"{redact(url)} now holds snapshot {snapshot.id}, but migsafe's history and journal "
-            f"tables could not be put back as they were: {reason}",
+            f"{redact(url)} now holds snapshot {snapshot.id}, but migsafe's history, journal "
+            f"and archive tables could not be put back as they were: {reason}",
             hint="the data is restored; the run history of this database may be incomplete",
         ) from exc
     matches = all(c.ok for c in compare_data(snapshot, found))
@@ -220,6 +229,15 @@ def _save_table(conn: sqlite3.Connection, name: str) -> _Saved | None:
     cursor = conn.execute(f"SELECT * FROM {_QUOTE(name)}")
     columns = [d[0] for d in cursor.description]
     return ddl, columns, cursor.fetchall()
+
+
+def _archives(conn: sqlite3.Connection) -> list[str]:
+    """The archive tables reverse scripts keep data in (see migsafe.reverse.sqlite)."""
+    rows = conn.execute(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?",
+        (len(ARCHIVE_PREFIX), ARCHIVE_PREFIX),
+    )
+    return [str(r[0]) for r in rows]
 
 
 def _put_back(conn: sqlite3.Connection, name: str, saved: _Saved | None) -> None:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from migsafe.errors import SnapshotCorrupt, SnapshotError
+from migsafe.snapshots.model import KeptTrigger
 from migsafe.snapshots.pgtools import PgTool, require_tools
 from migsafe.snapshots.tool_output import first_lines
 from migsafe.snapshots.tool_process import run, tool_environ
 
-__all__ = ["TocEntry", "list_dump", "read_toc", "tables_in"]
+__all__ = ["TocEntry", "is_one_of", "list_dump", "parse_line", "read_toc", "tables_in", "use_list"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class TocEntry:
     schema: str | None
     name: str
     owner: str | None
+    line: str = field(default="", compare=False, repr=False)  # as pg_restore printed it
 
 
 def list_dump(dump_file: Path, *, bin_dir: Path | None = None) -> list[TocEntry]:
@@ -42,12 +44,29 @@ def read_toc(pg_restore: PgTool, dump_file: Path) -> list[TocEntry]:
             hint="the file is damaged, or was written by a newer pg_dump than this pg_restore",
         )
     lines = res.stdout.decode("utf-8", errors="replace").splitlines()
-    return [e for e in map(_toc_entry, lines) if e is not None]
+    return [e for e in map(parse_line, lines) if e is not None]
 
 
 def tables_in(toc: Sequence[TocEntry]) -> tuple[str, ...]:
     """The ``"schema.table"`` of every table the archive creates."""
     return tuple(f"{e.schema}.{e.name}" for e in toc if e.type == "TABLE")
+
+
+def is_one_of(entry: TocEntry | None, triggers: Collection[KeptTrigger]) -> bool:
+    """Whether *entry* creates one of *triggers*."""
+    return (
+        entry is not None
+        and entry.type == "TRIGGER"
+        and any(entry.schema == t.schema and entry.name == t.tag for t in triggers)
+    )
+
+
+def use_list(toc: Sequence[TocEntry], leave_out: Collection[KeptTrigger]) -> str:
+    """A ``pg_restore --use-list`` file: every entry of *toc* but the *leave_out* triggers.
+
+    pg_restore restores the entries of such a list in its order: the archive's own.
+    """
+    return "".join(e.line + "\n" for e in toc if not is_one_of(e, leave_out))
 
 
 # --- parsing --------------------------------------------------------------------------------
@@ -70,7 +89,7 @@ _TOC_TYPES = sorted(
 _TOC_LINE = re.compile(r"^(\d+); \d+ \d+ (.*)$")
 
 
-def _toc_entry(line: str) -> TocEntry | None:
+def parse_line(line: str) -> TocEntry | None:
     """Parse ``"217; 1259 16498 TABLE public accounts postgres"``; None for comments.
 
     Fields are separated by single spaces and not quoted, so a schema or owner name with a
@@ -87,4 +106,4 @@ def _toc_entry(line: str) -> TocEntry | None:
     schema = fields[0] if fields[0] not in ("", "-") else None
     name = " ".join(fields[1:-1]) if len(fields) > 2 else (fields[1] if len(fields) > 1 else "")
     owner = fields[-1] if len(fields) > 2 and fields[-1] else None
-    return TocEntry(int(m.group(1)), kind, schema, name, owner)
+    return TocEntry(int(m.group(1)), kind, schema, name, owner, line)

@@ -26,7 +26,7 @@ from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 
 from migsafe.engine.connection import connect, create_engine, parse_url
-from migsafe.engine.fingerprint import Fingerprint
+from migsafe.engine.fingerprint import DEFAULT_EXCLUDE_SCHEMAS, Fingerprint
 from migsafe.errors import SnapshotError
 from migsafe.snapshots.model import FAILED, RESTORE_VERIFIED, TABLES, VERIFIED, Snapshot
 from migsafe.snapshots.model import SnapshotStore as Store
@@ -39,6 +39,7 @@ from migsafe.snapshots.pgtools import (
     scrub,
     shown,
 )
+from migsafe.snapshots.toc import is_one_of, parse_line
 from migsafe.snapshots.tool_process import run, tool_environ
 
 __all__ = ["Check", "VerifyResult", "compare_data", "file_checks", "verify"]
@@ -217,7 +218,11 @@ def _restore_checks(
             try:
                 with connect(engine) as conn, conn.begin():
                     found = recorded_fingerprint(
-                        conn, tables=snapshot.tables if snapshot.mode == TABLES else None
+                        conn,
+                        tables=snapshot.tables if snapshot.mode == TABLES else None,
+                        # What the dump left out; older entries: what they were compared with.
+                        exclude_schemas=snapshot.kept_schemas or DEFAULT_EXCLUDE_SCHEMAS,
+                        leave_out=snapshot.kept_triggers,
                     )
             finally:
                 engine.dispose()
@@ -320,11 +325,15 @@ def _restore_into(
         argv = [str(tool.path), "--exit-on-error", "--no-password"]
         if not superuser:
             argv += ["--no-owner", "--no-privileges"]
-        if snapshot.mode == TABLES:
+        if snapshot.mode == TABLES or snapshot.kept_triggers:
             toc, error = _toc(tool, path)
             if toc is None:
                 return error
-            keep = [e for e in toc if not _SKIPPED_IN_TABLES_MODE.match(e)]
+            # Triggers whose function is in a schema snapshots leave out cannot be restored
+            # into a scratch database (nor were they fingerprinted).
+            keep = [e for e in toc if not is_one_of(parse_line(e), snapshot.kept_triggers)]
+            if snapshot.mode == TABLES:
+                keep = [e for e in keep if not _SKIPPED_IN_TABLES_MODE.match(e)]
             listing.write(("\n".join(keep) + "\n").encode("utf-8"))
             listing.seek(0)
             argv.append("--use-list=/dev/stdin")

@@ -263,6 +263,31 @@ def test_tables_whose_foreign_keys_point_at_dumped_tables_are_dumped_too() -> No
     )
 
 
+def test_migsafes_own_tables_are_never_dumped_nor_dropped() -> None:
+    """Flags written by a migration, an archived table whose foreign key points at a dumped
+    table: migsafe's own, which a restore leaves as they are."""
+    fks = {"public.customers": ["migsafe_archive.orders__abc"]}
+
+    def referencing(tables: Sequence[str]) -> list[str]:
+        return [r for t in tables for r in fks.get(t, []) if r not in tables]
+
+    decision = decide(
+        "ALTER TABLE customers ADD COLUMN a INT;\n"
+        "UPDATE migsafe_flags.features SET definition = '{}';\n"
+        "CREATE TABLE migsafe_flags.extra (x int);",
+        referencing=referencing,
+        kept=("migsafe", "migsafe_flags", "migsafe_archive"),
+        existing=lambda name: name != "migsafe_flags.extra",
+    )
+    assert decision.mode == "tables"
+    assert decision.tables == (VT, "public.customers")
+    assert decision.created == ()
+    assert decision.reasons == (
+        "migsafe_flags.features is not dumped: it is migsafe's own, which a restore never touches",
+        "migsafe_flags.extra is not dumped: it is migsafe's own, which a restore never touches",
+    )
+
+
 def test_dependents_that_a_table_restore_would_drop_force_full() -> None:
     def dependents(tables: Sequence[str]) -> list[str]:
         assert list(tables) == [VT, "public.customers"]

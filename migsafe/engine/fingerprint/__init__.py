@@ -51,6 +51,7 @@ __all__ = [
     "DEFAULT_EXCLUDE_SCHEMAS",
     "Fingerprint",
     "data_fingerprint",
+    "description_hash",
     "diff_descriptions",
     "fingerprint",
     "schema_description",
@@ -98,7 +99,7 @@ def schema_fingerprint(
     column_order: bool = True,
 ) -> str:
     """sha256 (hex) of :func:`schema_description`."""
-    return _sha256_json(
+    return description_hash(
         schema_description(
             conn,
             exclude_schemas=exclude_schemas,
@@ -106,6 +107,12 @@ def schema_fingerprint(
             column_order=column_order,
         )
     )
+
+
+def description_hash(desc: Description) -> str:
+    """sha256 (hex) of a description, as :func:`schema_fingerprint` computes it; for callers
+    that leave objects out of it first."""
+    return _sha256_json(desc)
 
 
 def schema_description(

@@ -6,6 +6,12 @@ altered and drops the tables that were created; tables that are only read (the s
 ``INSERT ... SELECT``, an ``UPDATE ... FROM``, a foreign key's target) come back unchanged.
 Functions called inside a statement's expressions are assumed to write nothing beyond it.
 
+Tables in migsafe's own schemas (history, flags, archive: see
+:mod:`~migsafe.snapshots.kept`) are never dumped: a restore leaves them as they are. The flags
+notify trigger ``flags init`` puts on the version table is migsafe's own too, and writes
+nothing (it only calls ``pg_notify``): it does not force a full dump the way a trigger of the
+application's does.
+
 Whenever a statement cannot be pinned to tables (a DO block, a function, a view, a sequence no
 table owns, SQL that does not parse, a revision offline mode could not render) the decision
 falls back to a full dump and says why: a full dump is slower, never wrong.
@@ -16,10 +22,11 @@ like :attr:`Snapshot.tables <migsafe.snapshots.model.Snapshot.tables>`: split at
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from migsafe.snapshots.kept import kept_schemas
 from migsafe.snapshots.model import FULL, TABLES
 from migsafe.snapshots.tables.catalog import _Catalog
 from migsafe.snapshots.tables.chain import ExistsFn, OwnerFn, TablesFn, _Chain
@@ -50,6 +57,7 @@ def touched_tables(
     version_table: str,
     version_table_schema: str | None,
     search_path_schema: str = "public",
+    kept: Collection[str] = (),
     existing: ExistsFn | None = None,
     dependents: TablesFn | None = None,
     owner: OwnerFn | None = None,
@@ -63,7 +71,8 @@ def touched_tables(
     (dumped too: restoring a table means dropping it, which their constraints would block);
     ``dependents(tables)`` objects a table-level restore would drop or miss (views, triggers...),
     which force a full dump. Without a callback, tables are assumed to exist, and what needs
-    the catalog (which table ``DROP INDEX ix`` is on) falls back to a full dump.
+    the catalog (which table ``DROP INDEX ix`` is on) falls back to a full dump. Tables in the
+    *kept* schemas (migsafe's own) are never dumped, nor dropped by a restore.
     """
     vt: Name = (version_table_schema or search_path_schema, version_table)
     chain = _Chain(search_path_schema, _cached(existing), owner, vt)
@@ -80,7 +89,11 @@ def touched_tables(
             chain.created.setdefault(vt)
     if full:
         return TablesDecision(FULL, (), (), tuple(full))
-    extra = _foreign_key_closure(chain, referencing)
+    extra = _foreign_key_closure(chain, referencing, kept)
+    own = [n for n in (*chain.tables, *chain.created) if n[0] in kept]
+    for name in own:
+        chain.tables.pop(name, None)
+        chain.created.pop(name, None)
     tables = sorted(_fmt(n) for n in chain.tables)
     blockers = dependents(tables) if dependents is not None else []
     if blockers:
@@ -93,6 +106,10 @@ def touched_tables(
         tuple(
             [f"{_fmt(n)} is dumped too: its foreign keys point at a dumped table" for n in extra]
             + [f"{_fmt(n)} does not exist now, so there is nothing to dump" for n in chain.missing]
+            + [
+                f"{_fmt(n)} is not dumped: it is migsafe's own, which a restore never touches"
+                for n in own
+            ]
         ),
     )
 
@@ -110,13 +127,14 @@ def tables_for_plan(session: Session, plan: Plan, steps: Sequence[RevisionStep])
     by_revision = {step.revision: sql.get(step.revision) for step in plan.steps}
     try:
         with session.aux() as conn:
-            catalog = _Catalog(conn)
+            catalog = _Catalog(conn, flags_schema=session.settings.flags_schema)
             return touched_tables(
                 by_revision,
                 notes=notes,
                 version_table=plan.version_table,
                 version_table_schema=plan.version_table_schema,
                 search_path_schema=catalog.current_schema(),
+                kept=kept_schemas(session.settings),
                 existing=catalog.existing,
                 dependents=catalog.dependents,
                 owner=catalog.owner,
@@ -140,12 +158,17 @@ def _cached(existing: ExistsFn | None) -> ExistsFn | None:
     return check
 
 
-def _foreign_key_closure(chain: _Chain, referencing: TablesFn | None) -> list[Name]:
-    """Add the tables whose foreign keys point at dumped tables, until none is left."""
+def _foreign_key_closure(
+    chain: _Chain, referencing: TablesFn | None, kept: Collection[str]
+) -> list[Name]:
+    """Add the tables whose foreign keys point at dumped tables, until none is left.
+
+    Not migsafe's own (an archived table's foreign keys): a restore re-adds those.
+    """
     added: list[Name] = []
     while referencing is not None:
         found = referencing(sorted(_fmt(n) for n in chain.tables))
-        new = [n for n in map(_split, found) if n not in chain.tables]
+        new = [n for n in map(_split, found) if n not in chain.tables and n[0] not in kept]
         if not new:
             break
         for name in new:

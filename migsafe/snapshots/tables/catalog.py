@@ -5,20 +5,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from migsafe.snapshots.kept import FLAGS_NOTIFY_FUNCTION
 from migsafe.snapshots.tables.names import _split
 
 
 class _Catalog:
-    """The callbacks' answers, read on the session's auxiliary connection."""
+    """The callbacks' answers, read on the session's auxiliary connection.
 
-    def __init__(self, conn: Any) -> None:
+    *flags_schema* is where ``flags init`` puts the notify trigger's function: a trigger
+    calling exactly that function is migsafe's own and writes nothing.
+    """
+
+    def __init__(self, conn: Any, *, flags_schema: str | None = None) -> None:
         self.conn = conn
+        self.flags_schema = flags_schema
 
     def _strings(self, query: str, tables: Sequence[str]) -> list[str]:
         import sqlalchemy as sa
 
         names = [_split(t) for t in tables]
-        params = {"schemas": [s for s, _ in names], "names": [n for _, n in names]}
+        params = {
+            "schemas": [s for s, _ in names],
+            "names": [n for _, n in names],
+            "flags_schema": self.flags_schema,
+            "flags_function": FLAGS_NOTIFY_FUNCTION,
+        }
         return [str(v) for v in self.conn.execute(sa.text(query), params).scalars()]
 
     def current_schema(self) -> str:
@@ -99,6 +110,11 @@ UNION
 SELECT format('trigger %I on %s runs code that may write other tables',
               g.tgname, g.tgrelid::regclass)
 FROM pg_trigger g WHERE NOT g.tgisinternal AND g.tgrelid IN (SELECT oid FROM t)
+  -- migsafe's flags notify trigger, known by its function (only pg_notify), not by a name
+  AND g.tgfoid IS DISTINCT FROM (
+      SELECT to_regprocedure(format('%I.%I()', f.s, f.n))
+      FROM (SELECT CAST(:flags_schema AS text) AS s, CAST(:flags_function AS text) AS n) f
+      WHERE f.s IS NOT NULL)
 UNION
 SELECT format('%s is a partition or child of %s', i.inhrelid::regclass, i.inhparent::regclass)
 FROM pg_inherits i WHERE i.inhparent IN (SELECT oid FROM t) OR i.inhrelid IN (SELECT oid FROM t)
