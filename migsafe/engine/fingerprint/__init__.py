@@ -51,6 +51,7 @@ __all__ = [
     "DEFAULT_EXCLUDE_SCHEMAS",
     "Fingerprint",
     "data_fingerprint",
+    "description_fingerprint",
     "diff_descriptions",
     "fingerprint",
     "schema_description",
@@ -98,7 +99,7 @@ def schema_fingerprint(
     column_order: bool = True,
 ) -> str:
     """sha256 (hex) of :func:`schema_description`."""
-    return _sha256_json(
+    return description_fingerprint(
         schema_description(
             conn,
             exclude_schemas=exclude_schemas,
@@ -106,6 +107,12 @@ def schema_fingerprint(
             column_order=column_order,
         )
     )
+
+
+def description_fingerprint(description: Description) -> str:
+    """sha256 (hex) of a description from :func:`schema_description`: what
+    :func:`schema_fingerprint` returns, for a caller that keeps the description too."""
+    return _sha256_json(description)
 
 
 def schema_description(
