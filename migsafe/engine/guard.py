@@ -144,6 +144,11 @@ class Guard:
                 coverage=self._coverage,
                 scope=reverse.scope,
                 version_table=versions.name,
+                fallback=ALLOW
+                if reverse.allow_irreversible
+                else BACKUP
+                if reverse.backup
+                else None,
             )
             if reverse is not None
             else None
@@ -466,17 +471,19 @@ class Guard:
 
     # -- reverse scripts ----------------------------------------------------------------------
     def _coverage(self, revision: str) -> str | None:
-        """What stands in for the reverse of an irreversible *revision*, if anything."""
-        options = self.reverse_options
-        if options is not None and options.allow_irreversible:
-            return ALLOW
-        if options is not None and options.backup:
-            return BACKUP
+        """What stands in for the reverse of an irreversible *revision*, if anything: its
+        own downgrade() first (tested as it runs, then what a revert runs for it); the
+        run-wide --allow-irreversible/--backup only for what no downgrade() covers."""
         step = next((s for s in self.plan.steps if s.revision == revision), None)
         # A downgrade() that leaves the transaction (autocommit_block(), COMMIT) cannot be
         # tested in a savepoint: its statements would run for real. It covers nothing.
         if step is not None and step.reversible and step.downgrade_in_transaction:
             return DOWNGRADE
+        options = self.reverse_options
+        if options is not None and options.allow_irreversible:
+            return ALLOW
+        if options is not None and options.backup:
+            return BACKUP
         return None
 
     def _needs_schema_before(self, revision: str) -> bool:

@@ -121,9 +121,13 @@ class ReverseCapture:
         coverage: Coverage,
         scope: FingerprintScope,
         version_table: str,
+        fallback: str | None = None,
     ) -> None:
         self.archive_schema = archive_schema
         self.coverage = coverage
+        # What covers a step whose downgrade() fails its test (--allow-irreversible or
+        # --backup): a tested downgrade() comes first, these only cover what it cannot.
+        self.fallback = fallback
         self.scope = scope
         self.set_version_table(version_table, None)
         self._current: dict[str, _Gathered] = {}
@@ -301,12 +305,14 @@ class ReverseCapture:
                 problem = self._test_downgrade(conn, module, gathered.schema_before)
                 if problem is None:
                     return replace(row, source=store.DOWNGRADE, irreversible=reasons)
-                raise IrreversibleStep(
-                    f"{revision} is irreversible ({'; '.join(reasons)}) and its downgrade() "
-                    f"cannot stand in: {problem}; rolled back, nothing changed",
-                    revision=revision,
-                    hint="fix downgrade(), or rerun with --backup or --allow-irreversible",
-                )
+                if self.fallback is None:
+                    raise IrreversibleStep(
+                        f"{revision} is irreversible ({'; '.join(reasons)}) and its downgrade() "
+                        f"cannot stand in: {problem}; rolled back, nothing changed",
+                        revision=revision,
+                        hint="fix downgrade(), or rerun with --backup or --allow-irreversible",
+                    )
+                reasons = (*reasons, f"its downgrade() cannot stand in: {problem}")
             return replace(row, source=store.IRREVERSIBLE, irreversible=reasons)
         ops = reverse_script(gathered.reverses)
         with _quiet_logger("alembic.runtime.migration"):  # "Generating static SQL" per render
