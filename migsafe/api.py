@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from migsafe.engine.events import ProgressFn
     from migsafe.engine.lock import LockWaitFn
     from migsafe.engine.plan import Plan
-    from migsafe.engine.revert_stored import StoredRevert
     from migsafe.engine.session import Session
     from migsafe.results import HistoryResult, ReverseShow, RunResult, StatusResult
     from migsafe.snapshots.model import Snapshot
@@ -104,6 +103,9 @@ def revert(
     *,
     to: str | None = None,
     steps: int | None = None,
+    run: str | None = None,
+    from_heads: tuple[str, ...] | None = None,
+    fill: tuple[str, ...] = (),
     dry_run: bool = False,
     yes: bool = False,
     use_downgrade: bool = False,
@@ -111,101 +113,50 @@ def revert(
     progress: ProgressFn | None = None,
     on_lock_wait: LockWaitFn | None = None,
 ) -> RunResult:
-    """Undo the last run, or go down to --to REV / by --steps N, with the reverse scripts
-    generated at apply time (--use-downgrade: the migrations' own downgrade())."""
+    """Undo the last run (or --run RUN_ID), or go down to --to REV / by --steps N, with the
+    reverse scripts generated at apply time (--use-downgrade: the migrations' own downgrade())."""
 
     if to is not None and steps is not None:
         raise UsageError("--to and --steps cannot be used together")
+    if run is not None and (to is not None or steps is not None):
+        raise UsageError("--run undoes one whole run: it cannot be used with --to or --steps")
     if steps is not None and steps < 1:
         raise UsageError("--steps must be 1 or more")
-    from migsafe.engine import revert_stored, runner
+    if from_heads is not None and not all(from_heads):
+        raise UsageError("--from-heads takes revision ids, comma-separated (or 'base')")
+    from migsafe.engine import revert_fill, revert_flow, runner
+    from migsafe.engine.revert_stored import read_heads_directly
 
+    request = revert_flow.RevertRequest(
+        to=to,
+        steps=steps,
+        run=run,
+        from_heads=tuple(h for h in from_heads if h != "base") if from_heads else from_heads,
+        fills=revert_fill.parse_option(fill),
+        use_downgrade=use_downgrade,
+    )
     run_id, session = runner.open_run(settings, dry_run=dry_run)
     try:
         if dry_run:
-            chosen, why = _stored_choice(session, to, steps, use_downgrade)
-            if chosen is not None:
-                plan = revert_stored.make_plan(session, chosen, _target_text(to, steps, chosen))
-                return runner.dry_run_stored(session, plan)
-            plan, revision_steps, _ = _downgrade_plan(session, to, steps, why)
-            return runner.dry_run(session, plan, revision_steps)
+            chosen = revert_flow.choose(session, request, probed=True, dry_run=True)
+            if chosen.nothing is not None:
+                return revert_flow.nothing_result(chosen)
+            if chosen.stored is not None:
+                return runner.dry_run_stored(session, chosen.plan)
+            return runner.dry_run(session, chosen.plan, chosen.steps)
         with runner.lock(session, run_id, on_lock_wait):
-            chosen, why = None, None
-            if not use_downgrade and revert_stored.read_heads_directly(session):
-                # The stored path needs no env.py: heads from the version table the last run
-                # recorded. Anything else reads them through env.py, as before.
-                chosen, why = _stored_choice(session, to, steps, use_downgrade)
-            if chosen is None:
+            # The stored path needs no env.py: heads from the version table the last run
+            # recorded. Otherwise (or for downgrade() steps) env.py tells, as before.
+            probed = not read_heads_directly(session)
+            if probed:
                 session.reprobe()
-                chosen, why = _stored_choice(session, to, steps, use_downgrade)
-            if chosen is not None:
-                plan = revert_stored.make_plan(session, chosen, _target_text(to, steps, chosen))
-                _confirm(plan, yes, confirm)
-                return revert_stored.run(session, plan, chosen, run_id, progress)
-            plan, revision_steps, reverts = _downgrade_plan(session, to, steps, why)
-            _confirm(plan, yes, confirm)
-            result = runner.execute(
-                session,
-                plan,
-                revision_steps,
-                run_id,
-                progress,
-                reverts=reverts,
-                generate_reverse=False,
-            )
-            if reverts and result.status == "succeeded":
-                session.history.mark_reverted(reverts, run_id)
-            return result
+            chosen = revert_flow.choose(session, request, probed=probed)
+            if chosen.nothing is not None:
+                return revert_flow.nothing_result(chosen)
+            _confirm(chosen.plan, yes, confirm)
+            return revert_flow.execute(session, chosen, run_id, progress)
     finally:
         session.close()
-
-
-def _stored_choice(
-    session: Session, to: str | None, steps: int | None, use_downgrade: bool
-) -> tuple[StoredRevert | None, str | None]:
-    """The stored reverses to run, or (None, why not) when downgrade() must do it."""
-    if use_downgrade:
-        return None, None
-    from migsafe.engine import revert_stored
-
-    chosen = revert_stored.select(session, to, steps)
-    if chosen is None or isinstance(chosen, str):
-        return None, chosen
-    return chosen, None
-
-
-def _downgrade_plan(
-    session: Session, to: str | None, steps: int | None, why_not_stored: str | None
-) -> tuple[Plan, list[RevisionStep], str | None]:
-    from dataclasses import replace
-
-    from migsafe.engine import runner
-    from migsafe.engine.revert import check_reversible, revert_target
-    from migsafe.errors import ConfigError, NotReversibleError
-
-    try:
-        target, reverts, revision_steps = revert_target(session, to, steps)
-        plan = runner.make_plan(session, "revert", "downgrade", target, revision_steps)
-        check_reversible(plan)
-    except ConfigError as exc:  # not reversible, or revision files missing (not usage)
-        if why_not_stored is None:
-            raise
-        raise NotReversibleError(
-            f"no way back: {why_not_stored}; and downgrade() cannot do it either: {exc.message}",
-            hint="revert from a snapshot: `migsafe snapshot list`, then "
-            "`migsafe revert --from-snapshot ID`",
-        ) from exc
-    if why_not_stored is not None:
-        plan = replace(plan, notes=(*plan.notes, f"using downgrade(): {why_not_stored}"))
-    return plan, revision_steps, reverts
-
-
-def _target_text(to: str | None, steps: int | None, chosen: StoredRevert) -> str:
-    if to is not None:
-        return to
-    if steps is not None:
-        return f"-{steps}"
-    return ", ".join(chosen.to_heads) or "base"
 
 
 def _confirm(plan: Plan, yes: bool, confirm: ConfirmFn | None) -> None:

@@ -38,6 +38,9 @@ class MigsafeError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint if hint is not None else self.default_hint
+        # Titled context shown above the one error line (e.g. what differs from a recorded
+        # schema): (title, lines) pairs. The error line itself stays one line.
+        self.sections: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class UsageError(MigsafeError):
@@ -71,6 +74,11 @@ class IrreversibleStep(NotReversibleError):
     def __init__(self, message: str, *, revision: str, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.revision = revision
+
+
+class KeptDataLost(NotReversibleError):
+    """A revert through a downgrade() would lose data migsafe kept (the downgrade() does not
+    bring its column or table back): refused, and its transaction rolled back."""
 
 
 class ReverseMismatch(MigsafeError):

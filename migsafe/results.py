@@ -29,6 +29,7 @@ class RunResult:
     cleaned_up: tuple[str, ...] = ()
     reverted_run_id: str | None = None
     snapshot_id: str | None = None
+    message: str | None = None  # a revert with nothing to do: why (e.g. "already reverted")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -48,6 +49,7 @@ class RunResult:
             "cleaned_up": list(self.cleaned_up),
             "reverted_run_id": self.reverted_run_id,
             "snapshot_id": self.snapshot_id,
+            "message": self.message,
             "plan": self.plan.to_dict(),
         }
 

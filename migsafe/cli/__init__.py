@@ -137,7 +137,14 @@ def _fail(code: ExitCode, message: str, hint: str | None, exc: BaseException | N
         result = getattr(exc, "result", None)
         if result is not None and hasattr(result, "to_dict"):
             document["result"] = result.to_dict()
+        sections = getattr(exc, "sections", ())
+        if sections:
+            document["sections"] = [{"title": t, "lines": list(lines)} for t, lines in sections]
         emit_json(document)
+    for title, lines in getattr(exc, "sections", ()):  # context first: the error line stays last
+        stderr.print(f"--- {title} ---", markup=False, soft_wrap=True)
+        for line in lines:
+            stderr.print(f"  {line}", markup=False, soft_wrap=True)
     # One line each, whatever the width: a log line must stay greppable.
     stderr.print(f"[red]error[/]: {escape(message)}", highlight=False, soft_wrap=True)
     if hint:

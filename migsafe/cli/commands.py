@@ -144,10 +144,34 @@ def revert(
             "reverse scripts generated when they were applied",
         ),
     ] = False,
+    run: Annotated[
+        str | None,
+        typer.Option(
+            "--run",
+            help="Undo exactly this upgrade run (its id, as `upgrade` prints it); if it is "
+            "reverted already, do nothing",
+        ),
+    ] = None,
+    from_heads: Annotated[
+        str | None,
+        typer.Option(
+            "--from-heads",
+            help="REV[,REV]: the heads the revert expects to start from; elsewhere it does "
+            "nothing (already reverted) or refuses",
+        ),
+    ] = None,
+    fill: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fill",
+            help="TABLE.COLUMN=SQL-EXPRESSION: the value of a dropped column for rows written "
+            "since it was dropped (repeatable)",
+        ),
+    ] = None,
     format: FormatOption = Format.text,
 ) -> None:
-    """Undo the last run, or go down to --to REV / by --steps N, with the reverse scripts
-    generated at apply time (--use-downgrade: the migrations' own downgrade())."""
+    """Undo the last run (or --run RUN_ID), or go down to --to REV / by --steps N, with the
+    reverse scripts generated at apply time (--use-downgrade: the migrations' own downgrade())."""
     state.format = format
     if from_snapshot is not None:
         _revert_from_snapshot(from_snapshot, yes=yes, force=force, format=format, dry_run=dry_run)
@@ -162,7 +186,12 @@ def revert(
 
     def confirm(plan: Plan) -> bool:
         text.plan(stderr, plan)
-        return typer.confirm("Revert these migrations?", default=False, err=True)
+        question = (
+            "Revert these migrations, deleting the data listed above?"
+            if plan.data_loss
+            else "Revert these migrations?"
+        )
+        return typer.confirm(question, default=False, err=True)
 
     with ProgressDisplay(stderr) as progress, user_output_to_stderr():
         result = api.revert(
@@ -170,6 +199,9 @@ def revert(
             to=to,
             steps=steps,
             dry_run=dry_run,
+            run=run,
+            from_heads=tuple(h.strip() for h in from_heads.split(",")) if from_heads else None,
+            fill=tuple(fill or ()),
             yes=yes,
             use_downgrade=use_downgrade,
             confirm=confirm if sys.stdin.isatty() else None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -143,6 +144,11 @@ class Guard:
                 coverage=self._coverage,
                 scope=reverse.scope,
                 version_table=versions.name,
+                fallback=ALLOW
+                if reverse.allow_irreversible
+                else BACKUP
+                if reverse.backup
+                else None,
             )
             if reverse is not None
             else None
@@ -156,6 +162,7 @@ class Guard:
         self._first_segment_done = False
         self._heads_after: tuple[str, ...] | None = None
         self._single_segment = False
+        self._step_left_transaction = False
 
     @property
     def plan(self) -> Plan:
@@ -206,7 +213,10 @@ class Guard:
                     if last and self.options.verify:
                         self._verify_alone()
             except BaseException as exc:
-                return self._failed(exc, committed_any=committed_any, transactional=transactional)
+                # A non-transactional step that failed before anything of it left the
+                # transaction (no commit, no autocommit statement) was rolled back whole.
+                contained = transactional or not self._step_left_transaction
+                return self._failed(exc, committed_any=committed_any, transactional=contained)
             committed_any = True
         return self._succeeded()
 
@@ -316,11 +326,16 @@ class Guard:
             self.history.journal_write(
                 self.run_id, plan_step.revision, plan_step.direction, "started"
             )
+        self._step_left_transaction = False
         try:
             self._session_settings(local=False)
             self.conn.commit()
-            self._run_env(steps, expected, per_migration=True)
-            self._store_reverses()
+            with _LeftTransaction(self.conn) as watch:
+                try:
+                    self._run_env(steps, expected, per_migration=True)
+                    self._store_reverses()
+                finally:
+                    self._step_left_transaction = watch.left
             if self.conn.in_transaction():
                 self.conn.commit()
         finally:
@@ -456,17 +471,19 @@ class Guard:
 
     # -- reverse scripts ----------------------------------------------------------------------
     def _coverage(self, revision: str) -> str | None:
-        """What stands in for the reverse of an irreversible *revision*, if anything."""
-        options = self.reverse_options
-        if options is not None and options.allow_irreversible:
-            return ALLOW
-        if options is not None and options.backup:
-            return BACKUP
+        """What stands in for the reverse of an irreversible *revision*, if anything: its
+        own downgrade() first (tested as it runs, then what a revert runs for it); the
+        run-wide --allow-irreversible/--backup only for what no downgrade() covers."""
         step = next((s for s in self.plan.steps if s.revision == revision), None)
         # A downgrade() that leaves the transaction (autocommit_block(), COMMIT) cannot be
         # tested in a savepoint: its statements would run for real. It covers nothing.
         if step is not None and step.reversible and step.downgrade_in_transaction:
             return DOWNGRADE
+        options = self.reverse_options
+        if options is not None and options.allow_irreversible:
+            return ALLOW
+        if options is not None and options.backup:
+            return BACKUP
         return None
 
     def _needs_schema_before(self, revision: str) -> bool:
@@ -535,6 +552,37 @@ class Guard:
         except BaseException:
             _safe_rollback(trans)
             raise
+
+
+_COMMIT = re.compile(r"^\s*(COMMIT|END)\b", re.IGNORECASE)
+
+
+class _LeftTransaction:
+    """Watches a non-transactional step: did anything of it commit or run outside a
+    transaction? If not, its failure rolled back everything it did."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+        self.left = False
+
+    def __enter__(self) -> _LeftTransaction:
+        sa.event.listen(self.conn, "commit", self._commit)
+        sa.event.listen(self.conn, "before_cursor_execute", self._statement)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sa.event.remove(self.conn, "commit", self._commit)
+        sa.event.remove(self.conn, "before_cursor_execute", self._statement)
+
+    def _commit(self, _conn: sa.Connection) -> None:
+        self.left = True
+
+    def _statement(
+        self, _conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+    ) -> None:
+        options = getattr(context, "execution_options", None) or {}
+        if _COMMIT.match(statement) or options.get("isolation_level") == "AUTOCOMMIT":
+            self.left = True
 
 
 def _safe_rollback(target: sa.Connection | sa.Transaction) -> None:

@@ -150,8 +150,10 @@ class History:
                 self.table.metadata.create_all(conn, checkfirst=True)
                 self.journal.metadata.create_all(conn, checkfirst=True)
                 self.reverse.metadata.create_all(conn, checkfirst=True)
-                columns = {c["name"] for c in sa.inspect(conn).get_columns(self.table.name)}
-                self._add_missing_columns(conn, self.table.name, columns)
+                inspector = sa.inspect(conn)
+                for table in (self.table, self.reverse):
+                    columns = {c["name"] for c in inspector.get_columns(table.name)}
+                    self._add_missing_columns(conn, table, table.name, columns)
                 return
             # PostgreSQL: one round trip when everything exists, one more to create it all.
             prep = conn.dialect.identifier_preparer
@@ -159,17 +161,20 @@ class History:
                 f"{prep.quote_schema(self.schema)}.{prep.quote(t.name)}"
                 for t in (self.table, self.journal, self.reverse)
             ]
-            present, columns = conn.execute(
+            present, columns, reverse_columns = conn.execute(
                 sa.text(
                     "SELECT to_regclass(:a) IS NOT NULL AND to_regclass(:b) IS NOT NULL "
                     "AND to_regclass(:c) IS NOT NULL, "
                     "(SELECT array_agg(attname::text) FROM pg_attribute "
-                    " WHERE attrelid = to_regclass(:a) AND attnum > 0 AND NOT attisdropped)"
+                    " WHERE attrelid = to_regclass(:a) AND attnum > 0 AND NOT attisdropped), "
+                    "(SELECT array_agg(attname::text) FROM pg_attribute "
+                    " WHERE attrelid = to_regclass(:c) AND attnum > 0 AND NOT attisdropped)"
                 ),
                 {"a": names[0], "b": names[1], "c": names[2]},
             ).one()
             if present:
-                self._add_missing_columns(conn, names[0], set(columns or ()))
+                self._add_missing_columns(conn, self.table, names[0], set(columns or ()))
+                self._add_missing_columns(conn, self.reverse, names[2], set(reverse_columns or ()))
                 return
             ddl: list[sa.schema.ExecutableDDLElement] = [
                 sa.schema.CreateSchema(self.schema, if_not_exists=True)
@@ -180,10 +185,12 @@ class History:
             script = ";\n".join(str(d.compile(dialect=conn.dialect)) for d in ddl)
             conn.execution_options(no_parameters=True).exec_driver_sql(script)
 
-    def _add_missing_columns(self, conn: sa.Connection, qualified: str, have: set[str]) -> None:
-        """Columns a newer migsafe added to its history table (its own tiny migration)."""
+    def _add_missing_columns(
+        self, conn: sa.Connection, table: sa.Table, qualified: str, have: set[str]
+    ) -> None:
+        """Columns a newer migsafe added to one of its tables (its own tiny migration)."""
         prep = conn.dialect.identifier_preparer
-        for column in self.table.columns:
+        for column in table.columns:
             if column.name not in have:
                 conn.exec_driver_sql(
                     f"ALTER TABLE {qualified} ADD COLUMN {prep.quote(column.name)} "

@@ -67,6 +67,9 @@ class Plan:
     version_table_schema: str | None = None
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    # Reverts: what a downgrade() step deletes (columns/tables it drops that hold data now):
+    # also among the warnings; the confirmation asks for it, and the result lists it again.
+    data_loss: tuple[str, ...] = ()
 
     @property
     def guard(self) -> str:

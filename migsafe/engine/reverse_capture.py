@@ -55,6 +55,7 @@ class _Gathered:
     reverses: list[Any] = field(default_factory=list)  # migsafe.reverse.Reverse, in order
     irreversible: list[str] = field(default_factory=list)
     schema_before: str | None = None
+    schema_before_doc: bytes | None = None  # the description behind it, packed
     revert_archives: list[dict[str, Any]] = field(default_factory=list)  # made by a revert
     refusal: IrreversibleStep | None = None  # raised once; kept in case the migration caught it
     created_tables: set[str] = field(default_factory=set)  # what a backfill may write to
@@ -86,7 +87,13 @@ class FingerprintScope:
     exclude_tables: tuple[str, ...]
 
     def schema(self, conn: sa.Connection) -> str:
-        from migsafe.engine.fingerprint import schema_fingerprint
+        from migsafe.engine.fingerprint import description_hash
+
+        return description_hash(self.describe(conn))
+
+    def describe(self, conn: sa.Connection) -> dict[str, Any]:
+        """The schema description whose hash :meth:`schema` is."""
+        from migsafe.engine.fingerprint import schema_description
 
         tables = self.exclude_tables
         if conn.dialect.name == "sqlite":  # archives are tables of the database itself
@@ -96,7 +103,7 @@ class FingerprintScope:
             tables = (*tables, *OWN_TABLES, *archive_tables(conn))
 
         # Columns by name: a column a revert adds back can only land last (see fingerprint).
-        return schema_fingerprint(
+        return schema_description(
             conn,
             exclude_schemas=self.exclude_schemas,
             exclude_tables=tables,
@@ -114,9 +121,13 @@ class ReverseCapture:
         coverage: Coverage,
         scope: FingerprintScope,
         version_table: str,
+        fallback: str | None = None,
     ) -> None:
         self.archive_schema = archive_schema
         self.coverage = coverage
+        # What covers a step whose downgrade() fails its test (--allow-irreversible or
+        # --backup): a tested downgrade() comes first, these only cover what it cannot.
+        self.fallback = fallback
         self.scope = scope
         self.set_version_table(version_table, None)
         self._current: dict[str, _Gathered] = {}
@@ -148,10 +159,15 @@ class ReverseCapture:
             self._revision = None
 
     def take_schema_before(self, revision: str, conn: sa.Connection) -> None:
-        """Fingerprint the schema as it is before *revision* (or before a segment)."""
+        """Fingerprint the schema as it is before *revision* (or before a segment), keeping
+        the description too: a revert that does not come back to it can say what differs."""
+        from migsafe.engine.fingerprint import description_hash
+
         with self.quiet():
-            fp = self.scope.schema(conn)
-        self._current.setdefault(revision, _Gathered()).schema_before = fp
+            description = self.scope.describe(conn)
+        gathered = self._current.setdefault(revision, _Gathered())
+        gathered.schema_before = description_hash(description)
+        gathered.schema_before_doc = store.pack_description(description)
 
     @property
     def busy(self) -> bool:
@@ -258,11 +274,17 @@ class ReverseCapture:
             # The migration caught the refusal (a broad `except Exception`) and went on: it is
             # still refused, and raising here rolls the whole transaction back.
             raise gathered.refusal
+        from migsafe.engine.revert_fill import attach_declared
+
         caveats = tuple(dict.fromkeys(c for r in gathered.reverses for c in r.caveats))
-        archives = (
-            *(_describe_archive(a, "upgrade") for r in gathered.reverses for a in r.archive),
-            *gathered.revert_archives,
+        archives, unknown_fills = attach_declared(
+            [
+                *(_describe_archive(a, "upgrade") for r in gathered.reverses for a in r.archive),
+                *gathered.revert_archives,
+            ],
+            getattr(module, "__file__", None),
         )
+        caveats = (*caveats, *unknown_fills)
         row = store.StoredReverse(
             run_id=run_id,
             seq=seq,
@@ -275,12 +297,22 @@ class ReverseCapture:
             archives=archives,
             caveats=caveats,
             schema_before=gathered.schema_before,
+            schema_before_doc=gathered.schema_before_doc,
         )
         if gathered.irreversible:
             reasons = tuple(gathered.irreversible)
             if self.coverage(revision) == DOWNGRADE:
-                self._test_downgrade(revision, conn, module, gathered.schema_before, reasons)
-                return replace(row, source=store.DOWNGRADE, irreversible=reasons)
+                problem = self._test_downgrade(conn, module, gathered.schema_before)
+                if problem is None:
+                    return replace(row, source=store.DOWNGRADE, irreversible=reasons)
+                if self.fallback is None:
+                    raise IrreversibleStep(
+                        f"{revision} is irreversible ({'; '.join(reasons)}) and its downgrade() "
+                        f"cannot stand in: {problem}; rolled back, nothing changed",
+                        revision=revision,
+                        hint="fix downgrade(), or rerun with --backup or --allow-irreversible",
+                    )
+                reasons = (*reasons, f"its downgrade() cannot stand in: {problem}")
             return replace(row, source=store.IRREVERSIBLE, irreversible=reasons)
         ops = reverse_script(gathered.reverses)
         with _quiet_logger("alembic.runtime.migration"):  # "Generating static SQL" per render
@@ -288,14 +320,10 @@ class ReverseCapture:
         return replace(row, sql=sql, operations=tuple(_describe_op(o) for o in ops))
 
     def _test_downgrade(
-        self,
-        revision: str,
-        conn: sa.Connection,
-        module: ModuleType | None,
-        schema_before: str | None,
-        reasons: tuple[str, ...],
-    ) -> None:
-        """Run downgrade() in a savepoint and roll it back: it is the reverse only if it works."""
+        self, conn: sa.Connection, module: ModuleType | None, schema_before: str | None
+    ) -> str | None:
+        """Run downgrade() in a savepoint and roll it back: it is the reverse only if it works.
+        Returns why it is not, or None."""
         downgrade = getattr(module, "downgrade", None)
         problem: str | None = None
         with self.quiet():
@@ -309,13 +337,7 @@ class ReverseCapture:
                 problem = f"it failed when tested: {type(exc).__name__}: {exc}"
             finally:
                 savepoint.rollback()
-        if problem is not None:
-            raise IrreversibleStep(
-                f"{revision} is irreversible ({'; '.join(reasons)}) and its downgrade() cannot "
-                f"stand in: {problem}; rolled back, nothing changed",
-                revision=revision,
-                hint="fix downgrade(), or rerun with --backup or --allow-irreversible",
-            )
+        return problem
 
     def clear(self, revisions: Collection[str]) -> None:
         for revision in revisions:
@@ -462,4 +484,9 @@ def _describe_archive(action: Any, when: str) -> dict[str, Any]:
         out["column"] = column
         keys = getattr(action, "keys", ())
         out["keys"] = [getattr(k, "name", k) for k in keys]
+        out["dropped"] = bool(getattr(action, "dropped", False))
+        if out["dropped"]:
+            # What the rows written since get when a revert brings it back (revert_fill).
+            out["not_null"] = bool(getattr(action, "not_null", False))
+            out["has_default"] = bool(getattr(action, "has_default", False))
     return out

@@ -10,6 +10,8 @@ fingerprint to expect afterwards, and where the kept data is.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,8 +51,63 @@ def reverse_table(schema: str | None) -> sa.Table:
         sa.Column("schema_after", sa.String(64)),
         sa.Column("reverted_by", sa.String(32)),
         sa.Column("archives_pruned_at", sa.DateTime(timezone=True)),
+        # The schema description behind schema_before, compressed JSON: a revert that does
+        # not come back to it says what differs. Only where schema_before is taken (the
+        # first row of each transaction, and before a step a downgrade() may undo).
+        sa.Column("schema_before_doc", sa.LargeBinary),
         sa.Index("ix_migsafe_reverse_revision", "revision"),
     )
+
+
+#: Columns read with every row; the description is read only when a revert needs it.
+_LIGHT = (
+    "id",
+    "run_id",
+    "seq",
+    "revision",
+    "applied_at",
+    "heads_before",
+    "heads_after",
+    "source",
+    "sql",
+    "operations",
+    "archives",
+    "irreversible",
+    "caveats",
+    "schema_before",
+    "schema_after",
+    "reverted_by",
+    "archives_pruned_at",
+)
+
+
+def _light(t: sa.Table) -> sa.Select[Any]:
+    return sa.select(*(t.c[name] for name in _LIGHT))
+
+
+def pack_description(description: dict[str, Any]) -> bytes:
+    """A schema description as stored: compact JSON, zlib-compressed (a few KB per table)."""
+    text = json.dumps(description, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def unpack_description(blob: bytes) -> dict[str, Any]:
+    value = json.loads(zlib.decompress(blob).decode("utf-8"))
+    assert isinstance(value, dict)
+    return value
+
+
+def schema_before_description(
+    conn: sa.Connection, schema: str | None, row_id: int
+) -> dict[str, Any] | None:
+    """The description stored with row *row_id*; None when there is none (a row written by
+    an older migsafe, or one whose table has no such column yet)."""
+    t = reverse_table(schema)
+    columns = {c["name"] for c in sa.inspect(conn).get_columns(t.name, schema=schema)}
+    if "schema_before_doc" not in columns:
+        return None
+    blob = conn.execute(sa.select(t.c.schema_before_doc).where(t.c.id == row_id)).scalar()
+    return unpack_description(bytes(blob)) if blob is not None else None
 
 
 @dataclass(frozen=True)
@@ -74,9 +131,12 @@ class StoredReverse:
     reverted_by: str | None = None
     archives_pruned_at: dt.datetime | None = None
     id: int | None = field(default=None, compare=False)
+    # Written with the row, never read back with it (see schema_before_description).
+    schema_before_doc: bytes | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
+        del data["schema_before_doc"]
         for key in ("applied_at", "archives_pruned_at"):
             value = data[key]
             data[key] = value.isoformat() if value is not None else None
@@ -103,6 +163,7 @@ def row_values(row: StoredReverse) -> dict[str, Any]:
         "caveats": list(row.caveats),
         "schema_before": row.schema_before,
         "schema_after": row.schema_after,
+        "schema_before_doc": row.schema_before_doc,
     }
 
 
@@ -143,7 +204,7 @@ def applied(conn: sa.Connection, schema: str | None) -> list[StoredReverse]:
     if not sa.inspect(conn).has_table(t.name, schema=schema):
         return []
     rows = conn.execute(
-        sa.select(t).where(t.c.reverted_by.is_(None)).order_by(t.c.applied_at, t.c.run_id, t.c.seq)
+        _light(t).where(t.c.reverted_by.is_(None)).order_by(t.c.applied_at, t.c.run_id, t.c.seq)
     ).mappings()
     return [from_row(r) for r in rows]
 
@@ -155,7 +216,7 @@ def of_revision(conn: sa.Connection, schema: str | None, revision: str) -> list[
     if not sa.inspect(conn).has_table(t.name, schema=schema):
         return []
     rows = conn.execute(
-        sa.select(t)
+        _light(t)
         .where(t.c.revision.startswith(revision, autoescape=True))
         .order_by(t.c.applied_at.desc(), t.c.seq.desc())
     ).mappings()
@@ -167,7 +228,7 @@ def with_archives(conn: sa.Connection, schema: str | None) -> list[StoredReverse
     t = reverse_table(schema)
     if not sa.inspect(conn).has_table(t.name, schema=schema):
         return []
-    rows = conn.execute(sa.select(t).order_by(t.c.applied_at, t.c.seq)).mappings()
+    rows = conn.execute(_light(t).order_by(t.c.applied_at, t.c.seq)).mappings()
     return [r for r in (from_row(m) for m in rows) if r.archives]
 
 

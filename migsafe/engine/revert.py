@@ -1,6 +1,10 @@
-"""What a revert undoes: the last run's own steps, or a target given by the user."""
+"""What a revert undoes: the last run's own steps, a run named by its id, or a target given
+by the user; and when there is nothing left to undo (a revert retried by a deploy system)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from alembic.runtime.migration import MigrationStep, RevisionStep
 
@@ -12,7 +16,7 @@ from migsafe.errors import NotReversibleError, UsageError
 
 
 def revert_target(
-    session: Session, to: str | None, steps: int | None
+    session: Session, to: str | None, steps: int | None, *, run_id: str | None = None
 ) -> tuple[str, str | None, list[RevisionStep]]:
     """The downgrade target, the run being undone (if any) and the steps."""
     heads = session.heads
@@ -21,7 +25,7 @@ def revert_target(
     if steps is not None:
         target = f"-{steps}"
         return target, None, downgrade_steps(session.project, target, heads)
-    last = last_revertible_run(session)
+    last = session.history.find(run_id) if run_id is not None else last_revertible_run(session)
     if last is None:
         raise UsageError(
             "no run to revert: the history has no successful upgrade that is not reverted yet",
@@ -83,3 +87,94 @@ def check_reversible(plan: Plan) -> None:
             f"not reversible: downgrade() is missing or empty in {', '.join(missing)}",
             hint="write the downgrade(), or restore from a backup; nothing was run",
         )
+
+
+@dataclass(frozen=True)
+class NothingToDo:
+    """A revert with nothing left to do, and the one line that says why."""
+
+    message: str
+    reverted_run_id: str | None = None
+
+
+def _text(heads: Sequence[str]) -> str:
+    return ", ".join(sorted(heads)) or "base"
+
+
+def named_run(session: Session, run_id: str) -> hist.Run | NothingToDo:
+    """The upgrade ``--run RUN_ID`` names, checked to have left the database where it is now;
+    or why there is nothing to do (it was reverted already: the same command, retried)."""
+    run = session.history.find(run_id)
+    if run is None:
+        raise UsageError(
+            f"no run {run_id!r} in the history",
+            hint="`migsafe history` lists the runs; `migsafe upgrade` prints its run id",
+        )
+    if run.command != "upgrade":
+        raise UsageError(
+            f"run {run.run_id} is a {run.command}, not an upgrade: --run names the upgrade to undo"
+        )
+    if run.reverted_by:
+        return NothingToDo(
+            f"run {run.run_id} was already reverted by run {run.reverted_by}, nothing to do",
+            run.run_id,
+        )
+    if run.status in (hist.ROLLED_BACK, hist.RESTORED):
+        return NothingToDo(
+            f"run {run.run_id} {run.status.replace('_', ' ')}: it left nothing to undo", run.run_id
+        )
+    if run.status != hist.SUCCEEDED:
+        raise UsageError(
+            f"run {run.run_id} ended {run.status} at {_text(run.at_revisions)}; there is no "
+            "whole run to undo",
+            hint="use --to REV to choose where to go (`migsafe status` shows where it is)",
+        )
+    heads = set(session.heads)
+    if set(run.from_revisions) == set(run.to_revisions):
+        return NothingToDo(f"run {run.run_id} applied nothing, nothing to do", run.run_id)
+    if heads == set(run.to_revisions):
+        return run
+    if heads == set(run.from_revisions):
+        return NothingToDo(
+            f"the database is at {_text(run.from_revisions)}, where run {run.run_id} started: "
+            "nothing to do",
+            run.run_id,
+        )
+    newer = last_revertible_run(session)
+    since = (
+        f" (run {newer.run_id} moved it since)"
+        if newer is not None and newer.run_id != run.run_id
+        else ""
+    )
+    raise UsageError(
+        f"run {run.run_id} left the database at {_text(run.to_revisions)}, but it is now at "
+        f"{_text(session.heads)}{since}; nothing done",
+        hint="revert the newer run first (`--run ID`), or use --to REV",
+    )
+
+
+def check_from_heads(session: Session, expected: Sequence[str]) -> NothingToDo | None:
+    """``--from-heads``: None when the database is there; NothingToDo when the last change
+    of its heads was a revert from there to here (this revert, run before); else refused."""
+    heads = set(session.heads)
+    if heads == set(expected):
+        return None
+    for run in session.history.runs(limit=50):
+        if run.status != hist.SUCCEEDED or set(run.from_revisions) == set(run.to_revisions):
+            continue  # no-op runs, failures: they did not move the heads
+        if (
+            run.command == "revert"
+            and set(run.from_revisions) == set(expected)
+            and set(run.to_revisions) == heads
+        ):
+            return NothingToDo(
+                f"already reverted by run {run.run_id} (from {_text(expected)} to "
+                f"{_text(session.heads)}), nothing to do",
+                run.reverts_run_id,
+            )
+        break
+    raise UsageError(
+        f"the database is at {_text(session.heads)}, not at {_text(expected)} "
+        "(--from-heads); nothing done",
+        hint="`migsafe status` shows where it is and `migsafe history` what moved it",
+    )

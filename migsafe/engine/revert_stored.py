@@ -1,58 +1,88 @@
-"""Revert through the reverse scripts stored at apply time: the default way back.
+"""Revert through what was stored at apply time: the default way back, chosen per revision.
 
 Which revisions to undo is read from the stored rows, not from the migration files, so a
 checkout that no longer has the newer revisions can still go back. The rows chain by heads:
 walking back from the current heads, each row's ``heads_after`` must be where the database is
-and its ``heads_before`` is where undoing it leads. The reverse SQL runs in one transaction
-under the guard's timeouts and retries; the version table is set to the heads before; the
-schema must then match the fingerprint recorded before the upgrade, or everything rolls back.
+and its ``heads_before`` is where undoing it leads.
+
+Each revision is then undone the best way it can be: its generated reverse when that is
+usable; else its own ``downgrade()`` when this checkout has one that runs in a transaction
+(checked, like the rest, against the schema recorded before the upgrade, with the data the
+upgrade kept put back after it); else the revert is refused, naming it. ``--use-downgrade``
+chooses ``downgrade()`` for every revision. All of them run in one transaction
+(:mod:`migsafe.engine.revert_run`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
-from migsafe import __version__
-from migsafe.engine import history as hist
 from migsafe.engine import reverse_store as store
-from migsafe.engine.dberrors import is_lock_timeout
-from migsafe.engine.events import Progress, ProgressFn
-from migsafe.engine.failures import describe_error
-from migsafe.engine.guard import ConcurrentChange, backoff_delay, set_timeouts
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.revert import last_revertible_run
-from migsafe.engine.runner import fingerprint_scope, plan_limits
+from migsafe.engine.revert_fill import Fill
+from migsafe.engine.runner import plan_limits
 from migsafe.engine.session import Session
-from migsafe.engine.verify import run_checks
 from migsafe.engine.versions import VersionTable
-from migsafe.errors import MigrationFailed, ReverseMismatch, UsageError
-from migsafe.results import RunResult
-from migsafe.reverse._sql import run_verbatim
+from migsafe.errors import NotReversibleError, UsageError
+from migsafe.reverse.restore_kept import describe, kept_by_upgrade
+
+# How one revision is undone.
+GENERATED = store.GENERATED  # the stored reverse SQL
+DOWNGRADE = store.DOWNGRADE  # its own downgrade(), then the kept data put back
+
+
+@dataclass(frozen=True)
+class Undo:
+    """One stored row and the way it is undone."""
+
+    row: store.StoredReverse
+    way: str
+    why: str = ""  # why downgrade() rather than the stored reverse
+    fills: tuple[Fill, ...] = ()
+
+    @property
+    def restores(self) -> tuple[Mapping[str, Any], ...]:
+        """What the upgrade kept that a downgrade() must be followed by putting back."""
+        if self.way != DOWNGRADE or self.row.archives_pruned_at is not None:
+            return ()
+        return tuple(kept_by_upgrade(self.row.archives))
 
 
 @dataclass(frozen=True)
 class StoredRevert:
-    """What a revert through stored reverses will undo."""
+    """What a revert through stored rows will undo, and how."""
 
-    rows: tuple[store.StoredReverse, ...]  # in the order they run: newest first
+    undo: tuple[Undo, ...]  # in the order they run: newest first
     to_heads: tuple[str, ...]
     reverts_run_id: str | None  # set when the whole of one run is undone
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def rows(self) -> tuple[store.StoredReverse, ...]:
+        return tuple(u.row for u in self.undo)
 
     @property
     def expected_schema(self) -> str | None:
         return self.rows[-1].schema_before
 
 
-def select(session: Session, to: str | None, steps: int | None) -> StoredRevert | str | None:
-    """The stored reverses that take the database where asked, why they cannot, or None when
-    none are stored for where the database is (reverse generation off, or migrations applied
-    by another tool): then downgrade() is the way, as with Alembic."""
+def select(
+    session: Session,
+    to: str | None,
+    steps: int | None,
+    *,
+    run_id: str | None = None,
+    use_downgrade: bool = False,
+) -> StoredRevert | str | None:
+    """The stored rows that take the database where asked, each with its way back; why the
+    stored rows cannot (then downgrade() runs as with Alembic, if no kept data is lost); or
+    None when none are stored for where the database is (reverse generation off, or
+    migrations applied by another tool). Raises when a revision has no way back at all."""
     with session.aux() as conn:
         rows = store.applied(conn, session.history.schema)
     chain = _chain(rows, session.heads)
@@ -68,38 +98,131 @@ def select(session: Session, to: str | None, steps: int | None) -> StoredRevert 
             return picked_or_reason
         picked = picked_or_reason
     else:
-        last = last_revertible_run(session)
-        if last is None:
-            raise UsageError(
-                "no run to revert: the history has no successful upgrade that is not reverted yet",
-                hint="use --to REV or --steps N to go down explicitly",
+        picked_or_reason = _whole_run(session, chain, run_id)
+        if isinstance(picked_or_reason, str):
+            return picked_or_reason
+        picked = picked_or_reason
+    undo: list[Undo] = []
+    warnings: list[str] = []
+    for row in picked:
+        way = _way(session, row, use_downgrade)
+        if isinstance(way, str):
+            return way
+        undo.append(way)
+        if way.way == DOWNGRADE and row.archives_pruned_at is not None:
+            warnings.append(
+                f"{row.revision}: the data kept when it was applied was pruned on "
+                f"{row.archives_pruned_at:%Y-%m-%d}; its downgrade() brings "
+                f"{', '.join(describe(a) for a in kept_by_upgrade(row.archives))} back without it"
             )
-        if set(last.to_revisions) != set(session.heads):
-            raise UsageError(
-                f"the last run ({last.run_id}) left the database at "
-                f"{', '.join(last.to_revisions) or 'base'}, but it is now at "
-                f"{', '.join(session.heads) or 'base'}; something else changed it",
-                hint="use --to REV to choose the target explicitly",
-            )
-        picked = []
-        for row in chain:
-            if row.run_id != last.run_id:
-                break
-            picked.append(row)
-        if not picked:
-            return f"the last run ({last.run_id}) has no stored reverse scripts"
-        if set(picked[-1].heads_before) != set(last.from_revisions):
-            return f"the stored reverses of run {last.run_id} do not lead back to where it started"
-    problems = [_unusable(session, row) for row in picked]
-    reasons = [p for p in problems if p]
-    if reasons:
-        return "; ".join(reasons)
     whole_run = to is None and steps is None
     return StoredRevert(
-        rows=tuple(picked),
+        undo=tuple(undo),
         to_heads=tuple(sorted(picked[-1].heads_before)),
         reverts_run_id=picked[0].run_id if whole_run else None,
+        warnings=tuple(warnings),
     )
+
+
+def _whole_run(
+    session: Session, chain: list[store.StoredReverse], run_id: str | None
+) -> list[store.StoredReverse] | str:
+    """The rows of one run (named, else the last revertible one), newest first."""
+    last = session.history.find(run_id) if run_id is not None else last_revertible_run(session)
+    if last is None:
+        raise UsageError(
+            "no run to revert: the history has no successful upgrade that is not reverted yet",
+            hint="use --to REV or --steps N to go down explicitly",
+        )
+    if set(last.to_revisions) != set(session.heads):
+        raise UsageError(
+            f"the last run ({last.run_id}) left the database at "
+            f"{', '.join(last.to_revisions) or 'base'}, but it is now at "
+            f"{', '.join(session.heads) or 'base'}; something else changed it",
+            hint="use --to REV to choose the target explicitly",
+        )
+    picked = []
+    for row in chain:
+        if row.run_id != last.run_id:
+            break
+        picked.append(row)
+    if not picked:
+        return f"run {last.run_id} has no stored reverse scripts"
+    if set(picked[-1].heads_before) != set(last.from_revisions):
+        return f"the stored reverses of run {last.run_id} do not lead back to where it started"
+    return picked
+
+
+def _way(session: Session, row: store.StoredReverse, use_downgrade: bool) -> Undo | str:
+    """How *row* is undone; a str: the stored rows cannot do it (downgrade() for all, as
+    with Alembic); raises when nothing can."""
+    own = own_downgrade(session, row.revision)
+    if use_downgrade:
+        if isinstance(own, str):
+            return f"--use-downgrade: {row.revision}: {own}"
+        return Undo(row, DOWNGRADE, "--use-downgrade")
+    usable = row.source == GENERATED and row.archives_pruned_at is None
+    if usable:
+        return Undo(row, GENERATED)
+    if row.source == DOWNGRADE:
+        if isinstance(own, str):
+            raise NotReversibleError(
+                f"no way back for {row.revision}: it is undone by its own downgrade() "
+                f"(it was irreversible), and {own}",
+                hint="revert from the checkout that applied it, or from a snapshot: "
+                "`migsafe snapshot list`, then `migsafe revert --from-snapshot ID`",
+            )
+        return Undo(row, DOWNGRADE, "irreversible steps; tested in a savepoint when applied")
+    if row.archives_pruned_at is not None:
+        lost = ", ".join(describe(a) for a in kept_by_upgrade(row.archives))
+        raise NotReversibleError(
+            f"the data kept when {row.revision} was applied ({lost}) was pruned on "
+            f"{row.archives_pruned_at:%Y-%m-%d}, so no way back brings it back; nothing was run",
+            hint="--use-downgrade runs its downgrade() without that data; --from-snapshot "
+            "restores a snapshot (losing the writes made since)",
+        )
+    why = "; ".join(row.irreversible) or row.source
+    if isinstance(own, str):
+        raise NotReversibleError(
+            f"no way back for {row.revision}: it has no generated reverse ({why}), and {own}; "
+            "nothing was run",
+            hint="revert from a snapshot: `migsafe snapshot list`, then "
+            "`migsafe revert --from-snapshot ID`",
+        )
+    return Undo(row, DOWNGRADE, f"no generated reverse ({why})")
+
+
+def own_downgrade(session: Session, revision: str) -> Callable[[], Any] | str:
+    """The revision's own downgrade() from this checkout, if it can run inside the revert's
+    transaction; else why not."""
+    try:
+        script = session.project.script.get_revision(revision)
+    except Exception:  # unknown, or an ambiguous/garbled revision map: not available here
+        script = None
+    module = getattr(script, "module", None)
+    if script is None or module is None:
+        return "this checkout does not have its file"
+    fn = getattr(module, "downgrade", None)
+    if not callable(fn):
+        return "its file has no downgrade()"
+    from migsafe.engine.analysis import analyse_file
+
+    facts = analyse_file(script.path, module).downgrade
+    if facts.empty:
+        return "its downgrade() is empty"
+    # One that leaves the transaction (autocommit_block(), COMMIT) would commit half of it.
+    if not facts.transactional:
+        return "its downgrade() leaves the transaction (" + "; ".join(facts.non_transactional) + ")"
+    return fn  # type: ignore[no-any-return]
+
+
+def revision_path(session: Session, revision: str) -> str | None:
+    """Where this checkout has the revision's file, if it has it."""
+    try:
+        script = session.project.script.get_revision(revision)
+    except Exception:  # as in own_downgrade
+        return None
+    return None if script is None else str(script.path)
 
 
 def read_heads_directly(session: Session) -> bool:
@@ -114,6 +237,13 @@ def read_heads_directly(session: Session) -> bool:
     if session.conn.in_transaction():
         session.conn.rollback()
     return True
+
+
+def chain_from_heads(session: Session) -> list[store.StoredReverse]:
+    """The stored rows not reverted yet that lead back from where the database is."""
+    with session.aux() as conn:
+        rows = store.applied(conn, session.history.schema)
+    return _chain(rows, session.heads)
 
 
 def _chain(rows: Sequence[store.StoredReverse], heads: Sequence[str]) -> list[store.StoredReverse]:
@@ -145,87 +275,49 @@ def _down_to(chain: list[store.StoredReverse], to: str) -> list[store.StoredReve
     return f"the stored reverse scripts do not lead down to {to}"
 
 
-def _unusable(session: Session, row: store.StoredReverse) -> str | None:
-    if row.source == store.DOWNGRADE:
-        # Its own downgrade() stood in when it was applied (tested then in a savepoint): it
-        # runs for this revision alone, in the same transaction as the stored reverses.
-        if _downgrade_of(session, row.revision) is None:
-            return (
-                f"{row.revision} is undone by its own downgrade(), and this checkout does not "
-                "have its file"
-            )
-        return None
-    if row.source != store.GENERATED:
-        why = "; ".join(row.irreversible) or row.source
-        return f"{row.revision} has no generated reverse ({why})"
-    if row.archives_pruned_at is not None:
-        return (
-            f"the data kept when {row.revision} was applied was pruned on "
-            f"{row.archives_pruned_at:%Y-%m-%d}, so its reverse would not bring it back"
-        )
-    return None
-
-
-def _downgrade_of(session: Session, revision: str) -> Callable[[], Any] | None:
-    """The revision's own downgrade() from this checkout's files, if it has one."""
-    try:
-        script = session.project.script.get_revision(revision)
-    except Exception:  # unknown, or an ambiguous/garbled revision map: not available here
-        return None
-    fn = getattr(getattr(script, "module", None), "downgrade", None)
-    if not callable(fn) or script is None:
-        return None
-    from migsafe.engine.analysis import analyse_file
-
-    # One that leaves the transaction (autocommit_block(), COMMIT) cannot run inside the
-    # revert's: it would commit half of it.
-    return fn if analyse_file(script.path, script.module).downgrade.transactional else None
-
-
-def _run_downgrade(conn: sa.Connection, session: Session, revision: str) -> None:
-    """Run *revision*'s downgrade() on *conn*, inside the revert's transaction, through an
-    ``alembic.op`` bound to it (the version table is set by the revert, not here)."""
-    from alembic.migration import MigrationContext
-    from alembic.operations import Operations
-
-    downgrade = _downgrade_of(session, revision)
-    assert downgrade is not None, "checked when the revert was chosen"
-    context = MigrationContext.configure(connection=conn)
-    with Operations.context(context):
-        downgrade()
-
-
-def make_plan(session: Session, chosen: StoredRevert, target: str) -> Plan:
+def make_plan(
+    session: Session,
+    chosen: StoredRevert,
+    target: str,
+    *,
+    data_loss: Sequence[str] = (),
+) -> Plan:
     steps = tuple(
         PlanStep(
-            revision=row.revision,
+            revision=u.row.revision,
             direction="downgrade",
-            down_revisions=tuple(row.heads_before),
+            down_revisions=tuple(u.row.heads_before),
             message=(
-                f"generated reverse, stored by run {row.run_id}"
-                if row.source == store.GENERATED
-                else "its own downgrade() (tested in a savepoint when it was applied)"
+                f"generated reverse, stored by run {u.row.run_id}"
+                if u.way == GENERATED
+                else f"its own downgrade() ({u.why})"
+                + (", then the data the upgrade kept is put back" if u.restores else "")
             ),
             path="",
             transactional=True,
-            warnings=tuple(row.caveats),
-            sql="\n".join(row.sql) if row.source == store.GENERATED else None,
+            warnings=tuple(u.row.caveats),
+            sql="\n".join(u.row.sql) if u.way == GENERATED else None,
         )
-        for row in chosen.rows
+        for u in chosen.undo
     )
-    own = [row.revision for row in chosen.rows if row.source == store.DOWNGRADE]
+    own = [u.row.revision for u in chosen.undo if u.way == DOWNGRADE]
     notes = ["reverse scripts generated when the migrations were applied"]
     if own:
         notes.append(
-            f"{', '.join(own)}: irreversible steps, undone by their own downgrade() in the same "
-            "transaction"
+            f"{', '.join(own)}: undone by their own downgrade() in the same transaction as the rest"
         )
     if chosen.expected_schema is None:
         notes.append("no schema fingerprint was recorded before the oldest step: not compared")
     else:
         notes.append("the schema must match the fingerprint recorded before the upgrade")
-    back = [a for row in chosen.rows for a in row.archives if a.get("when") != "revert"]
-    kept = [a for row in chosen.rows for a in row.archives if a.get("when") == "revert"]
+    back = [a for u in chosen.undo for a in kept_by_upgrade(u.row.archives)]
+    kept = [
+        a
+        for u in chosen.undo
+        if u.way == GENERATED
+        for a in u.row.archives
+        if a.get("when") == "revert"
+    ]
     if back:
         notes.append(f"{len(back)} column(s)/table(s) kept by the upgrade are put back")
     if kept:
@@ -233,6 +325,12 @@ def make_plan(session: Session, chosen: StoredRevert, target: str) -> Plan:
             f"{len(kept)} column(s)/table(s) the upgrade added are moved to the archive schema, "
             "not destroyed (`migsafe archive list`)"
         )
+    for u in chosen.undo:
+        for f in u.fills:
+            notes.append(
+                f"{f.name}: rows written since {u.row.revision} dropped it get "
+                f"{f.expression} ({f.source})"
+            )
     return Plan(
         command="revert",
         direction="downgrade",
@@ -242,181 +340,65 @@ def make_plan(session: Session, chosen: StoredRevert, target: str) -> Plan:
         to_heads=chosen.to_heads,
         steps=steps,
         **plan_limits(session),
-        warnings=tuple(f"{s.revision}: {w}" for s in steps for w in s.warnings),
+        warnings=(
+            *(f"{s.revision}: {w}" for s in steps for w in s.warnings),
+            *chosen.warnings,
+            *data_loss,
+        ),
         notes=tuple(notes),
+        data_loss=tuple(data_loss),
     )
 
 
-def run(
-    session: Session,
-    plan: Plan,
-    chosen: StoredRevert,
-    run_id: str,
-    progress: ProgressFn | None,
-    *,
-    sleep: Callable[[float], None] = time.sleep,
-) -> RunResult:
-    """Run the stored reverses in one guarded transaction; raise if that fails."""
-    report = progress or (lambda _event: None)
-    history = session.history
-    history.ensure()
-    history.close_abandoned(plan.from_heads)
-    started = history.start(
-        run_id=run_id,
-        command="revert",
-        from_revisions=plan.from_heads,
-        target=plan.target,
-        guard=plan.guard,
-        plan=plan.to_dict(),
-        db_user=session.url.username,
-        version=__version__,
-        reverts_run_id=chosen.reverts_run_id,
-    )
-    t0 = time.monotonic()
-    attempts = 0
-    current: list[str] = []
-    seconds: dict[str, float] = {}
-    error: BaseException | None = None
-    while True:
-        attempts += 1
-        try:
-            with _sqlite_foreign_keys_off(session.conn):
-                _in_transaction(
-                    session.conn, session, plan, chosen, run_id, report, current, seconds
-                )
-            break
-        except BaseException as exc:
-            if is_lock_timeout(exc) and attempts <= plan.retries:
-                delay = backoff_delay(attempts)
-                report(Progress("retry", attempt=attempts + 1, elapsed=delay))
-                sleep(delay)
-                continue
-            error = exc
-            break
-    # After a commit the heads are the plan's; after a failure, read them beside the (possibly
-    # broken) migration connection.
-    at = chosen.to_heads if error is None else session.versions.read_fresh()
-    status = hist.SUCCEEDED if error is None else hist.ROLLED_BACK
-    text = describe_error(error, session) if error is not None else None
-    if isinstance(error, KeyboardInterrupt):
-        status = hist.INTERRUPTED
-    history.finish(
-        run_id,
-        status=status,
-        started_at=started,
-        to_revisions=at if error is None else None,
-        at_revisions=at,
-        failed_revision=current[-1] if error is not None and current else None,
-        error=text,
-        attempts=attempts,
-    )
-    result = RunResult(
-        run_id=run_id,
-        command="revert",
-        status=status,
-        plan=plan,
-        at_heads=at,
-        duration_s=time.monotonic() - t0,
-        attempts=attempts,
-        failed_revision=current[-1] if error is not None and current else None,
-        error=text,
-        step_seconds=seconds,
-        reverted_run_id=chosen.reverts_run_id,
-    )
-    if error is None:
-        if chosen.reverts_run_id is not None:
-            history.mark_reverted(chosen.reverts_run_id, run_id)
-        return result
-    if isinstance(error, KeyboardInterrupt):
-        raise error
-    where = f" at revision {result.failed_revision}" if result.failed_revision else ""
-    at_text = ", ".join(at) or "base"
-    if isinstance(error, ReverseMismatch):
-        error.message = f"{error.message}; rolled back, the database is at {at_text} (run {run_id})"
-        raise error
-    failed = MigrationFailed(
-        f"revert failed{where}: {text}; rolled back, the database is at {at_text} as before "
-        f"(run {run_id})",
-        hint="`migsafe reverse show REV` prints the reverse SQL; --use-downgrade or "
-        "--from-snapshot are the other ways back",
-        run_id=run_id,
-        revision=result.failed_revision,
-        at_revisions=at,
-    )
-    failed.result = result
-    raise failed from error
+def resolve_fills(
+    session: Session, chosen: StoredRevert, option: Mapping[str, str]
+) -> StoredRevert:
+    """Each revision's fills (--fill, else its file now, else what was stored with it);
+    a --fill that names no column this revert brings back is refused as a typo."""
+    from dataclasses import replace
 
+    from migsafe.engine import revert_fill
 
-@contextlib.contextmanager
-def _sqlite_foreign_keys_off(conn: sa.Connection) -> Iterator[None]:
-    """SQLite reverses rename and rebuild tables: with ``foreign_keys`` on, a rename would
-    rewrite other tables' references and a DROP would cascade. The setting only changes
-    outside a transaction, so it is switched on the driver's connection, and back after."""
-    if conn.dialect.name != "sqlite" or conn.in_transaction():
-        yield
-        return
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    on = bool(raw.execute("PRAGMA foreign_keys").fetchone()[0])
-    if on:
-        raw.execute("PRAGMA foreign_keys = OFF")
-    try:
-        yield
-    finally:
-        if on and not conn.in_transaction():
-            raw.execute("PRAGMA foreign_keys = ON")
-
-
-def _in_transaction(
-    conn: sa.Connection,
-    session: Session,
-    plan: Plan,
-    chosen: StoredRevert,
-    run_id: str,
-    report: ProgressFn,
-    current: list[str],
-    seconds: dict[str, float],
-) -> None:
-    trans = conn.begin()
-    try:
-        set_timeouts(conn, plan.lock_timeout, plan.statement_timeout, local=True)
-        heads = session.versions.read(conn)
-        if set(heads) != set(plan.from_heads):
-            raise ConcurrentChange(
-                f"the database is at {', '.join(heads) or 'base'}, not at "
-                f"{', '.join(plan.from_heads) or 'base'} as planned; something else migrated it"
-            )
-        for row in chosen.rows:
-            current.append(row.revision)
-            report(Progress("step_start", revision=row.revision))
-            t = time.monotonic()
-            if row.source == store.DOWNGRADE:
-                _run_downgrade(conn, session, row.revision)
-            for statement in row.sql:
-                run_verbatim(conn, statement)
-            seconds[row.revision] = time.monotonic() - t
-            report(Progress("step_done", revision=row.revision, elapsed=seconds[row.revision]))
-        session.versions.write(conn, chosen.to_heads)
-        expected = chosen.expected_schema
-        if expected is not None:
-            got = fingerprint_scope(session).schema(conn)
-            if got != expected:
-                raise ReverseMismatch(
-                    "revert ran, but the schema it left is not the one recorded before the "
-                    f"upgrade (fingerprint {got[:12]} instead of {expected[:12]})",
-                    hint="something changed the schema outside the migrations since; "
-                    "--use-downgrade or --from-snapshot are the other ways back",
-                )
-        if plan.verify:
-            run_checks(conn, plan.verify, report)
-        store.mark_reverted(
-            conn, session.history.schema, [r.id for r in chosen.rows if r.id is not None], run_id
+    archives = [a for u in chosen.undo for a in u.row.archives]
+    unknown = revert_fill.unknown_options(option, archives)
+    if unknown:
+        known = sorted(
+            {f"{a['table']}.{a['column']}" for a in revert_fill.dropped_columns(archives)}
         )
-        trans.commit()
-        report(Progress("commit"))
-    except BaseException:
-        with contextlib.suppress(Exception):
-            trans.rollback()
-        if current:
-            report(Progress("rollback", revision=current[-1]))
-        raise
+        raise UsageError(
+            f"--fill {', '.join(unknown)}: this revert brings back no such dropped column"
+            + (f" (it brings back {', '.join(known)})" if known else ""),
+            hint="--fill names TABLE.COLUMN of a column the reverted revisions dropped",
+        )
+    undo = []
+    for u in chosen.undo:
+        path = revision_path(session, u.row.revision)
+        in_file = revert_fill.declared(path) if path is not None else {}
+        fills = revert_fill.fills_for(u.row.archives, option, in_file, u.row.revision)
+        undo.append(replace(u, fills=tuple(fills)))
+    return replace(chosen, undo=tuple(undo))
+
+
+def unfilled(session: Session, chosen: StoredRevert) -> list[Any]:
+    """Dropped NOT NULL columns (no default, no fill) with rows written since that would
+    come back empty: read before anything runs, so the revert can refuse naming them."""
+    from migsafe.engine import revert_fill
+
+    found = []
+    with session.aux() as conn:
+        for u in chosen.undo:
+            filled = {id(f.archive) for f in u.fills}
+            for a in revert_fill.dropped_columns(u.row.archives):
+                if id(a) in filled or not revert_fill.needs_value(a):
+                    continue
+                if u.way == DOWNGRADE:
+                    continue  # its downgrade() decides what those rows get
+                if u.row.archives_pruned_at is not None:
+                    continue
+                try:
+                    missing = revert_fill.unfilled(conn, u.row.revision, a)
+                except sa.exc.DBAPIError:
+                    missing = None  # a best-effort look: the revert itself will tell
+                if missing is not None:
+                    found.append(missing)
+    return found

@@ -364,12 +364,19 @@ def refuse_irreversible(plan: Plan, session: Session, *, backup: bool) -> Plan:
         if not step.irreversible:
             continue
         reason = "; ".join(step.irreversible)
-        if session.settings.allow_irreversible:
+        # A tested downgrade() comes first: the run-wide options cover only what it cannot.
+        if step.reversible and step.downgrade_in_transaction:
+            cover = "its downgrade() stands in (tested in a savepoint as it runs)"
+            if session.settings.allow_irreversible or backup:
+                cover += "; should that test fail, " + (
+                    "--allow-irreversible applies it anyway"
+                    if session.settings.allow_irreversible
+                    else "the --backup snapshot covers it"
+                )
+        elif session.settings.allow_irreversible:
             cover = "allowed by --allow-irreversible: revert it from a snapshot"
         elif backup:
             cover = "covered by the --backup snapshot"
-        elif step.reversible and step.downgrade_in_transaction:
-            cover = "its downgrade() stands in (tested in a savepoint as it runs)"
         else:
             raise IrreversibleStep(
                 f"{step.revision} is irreversible ({reason}); refused before anything ran",

@@ -71,6 +71,9 @@ def run_result(console: Console, r: RunResult) -> None:
         plan(console, r.plan, show_sql=True)
         console.print("\n[bold]Dry run[/]: nothing was changed.")
         return
+    if r.status == "noop" and r.message:
+        console.print(f"[green]ok[/]: {r.message}")
+        return
     if r.status == "noop":
         console.print(f"Nothing to do: the database is at {_heads(r.at_heads)}. (run {r.run_id})")
         return
@@ -85,6 +88,8 @@ def run_result(console: Console, r: RunResult) -> None:
     )
     if r.snapshot_id:
         console.print(f"snapshot {r.snapshot_id} was taken first (`migsafe snapshot show` it)")
+    for loss in r.plan.data_loss:
+        console.print(f"[yellow]deleted[/]: {loss}")
     for name in r.cleaned_up:
         console.print(f"cleaned up a leftover of an earlier failed run: {name}")
 

@@ -12,6 +12,7 @@ used the column (a DROP COLUMN drops them silently), and the position of an owne
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -110,7 +111,13 @@ def _readd(live: Live, table: Relation, col: ColumnDef) -> Reverse:
         kept = column_archive(live, table, col, "the dropped values")
         if isinstance(kept, str):
             return Reverse.refused(kept)
-        action = kept
+        # An identity or a serial gives the rows written since their values by itself.
+        action = replace(
+            kept,
+            dropped=True,
+            not_null=col.not_null,
+            has_default=col.default is not None or bool(col.identity),
+        )
     conn, schema = live.conn, table.schema
     seq = col.sequence
     ops: list[MigrateOperation] = []

@@ -53,6 +53,11 @@ class ColumnArchive:
     # Set when the column now has another type (a lossy type change is being undone): it is
     # converted back to this type taking the archived values, in one rewrite.
     retype_to: str | None = None
+    # Kept because the column is dropped: a revert re-adds it, and rows inserted in between
+    # get its default; without one, a NOT NULL column needs a fill (engine/revert_fill.py).
+    dropped: bool = False
+    not_null: bool = False
+    has_default: bool = False
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,7 @@ def test_a_working_downgrade_stands_in_and_revert_uses_it(project: MiniProject, 
     back = project.run(pg_db.url, "revert", "--yes", "--format", "json")
     assert back.returncode == 0, project.explain(back)
     notes = json.loads(back.stdout)["plan"]["notes"]
-    assert any("r1: irreversible steps, undone by their own downgrade()" in n for n in notes)
+    assert any("r1: undone by their own downgrade() in the same transaction" in n for n in notes)
     # downgrade() undoes the schema; the UPDATE of existing rows is what made it irreversible.
     after = pg_db.fingerprint()
     assert after.schema == before.schema

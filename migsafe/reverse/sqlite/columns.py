@@ -9,6 +9,8 @@ get its default, or NULL. An added column's values are archived on the way back.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 from alembic.operations.ops import AddColumnOp, DropColumnOp
 
@@ -45,4 +47,5 @@ def reverse_drop_column(op: DropColumnOp, conn: sa.Connection) -> Reverse:
     kept = column_archive(conn, pre, table.name, col.name, "the dropped values")
     if isinstance(kept, str):
         return Reverse.refused(kept)
+    kept = replace(kept, dropped=True, not_null=col.not_null, has_default=col.default is not None)
     return after_operation(pre, Hints(restores=((kept, None),)), archive=(kept,))

@@ -24,6 +24,10 @@ class SqliteColumnArchive:
     column: str
     keys: tuple[str, ...]
     archive_table: str
+    # Kept because the column is dropped (see migsafe.reverse.model.ColumnArchive).
+    dropped: bool = False
+    not_null: bool = False
+    has_default: bool = False
 
 
 @dataclass(frozen=True)

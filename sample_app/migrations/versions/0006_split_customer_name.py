@@ -21,6 +21,10 @@ down_revision: Union[str, Sequence[str], None] = '0005_rename_customer_name'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
+# For `migsafe revert`: full_name comes back NOT NULL; customers added after this migration
+# only have first and last names (the kept full_name of the others is restored as it was).
+migsafe_revert_fill = {'customers.full_name': "trim(first_name || ' ' || last_name)"}
+
 
 def _space_position() -> str:
     # SQLite has instr(), PostgreSQL has strpos(); both have substr() and trim().

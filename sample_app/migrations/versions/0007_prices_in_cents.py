@@ -22,6 +22,14 @@ down_revision: Union[str, Sequence[str], None] = '0006_split_customer_name'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
+# For `migsafe revert`: the old price columns come back NOT NULL, and rows the shop wrote
+# after this migration only have cents. migsafe restores the kept prices of the other rows
+# and computes these (read from this file, never imported for it).
+migsafe_revert_fill = {
+    'order_items.unit_price': 'unit_price_cents / 100.0',
+    'products.price': 'price_cents / 100.0',
+}
+
 
 def upgrade() -> None:
     """Upgrade schema."""

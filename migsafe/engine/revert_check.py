@@ -1,0 +1,116 @@
+"""After a revert, before its commit: the schema must be the one recorded before the upgrade.
+
+Whichever way each revision was undone (its stored reverse, its own ``downgrade()``), the
+result is compared with the fingerprint taken before the upgrade; a difference rolls the
+whole revert back. So an inexact ``downgrade()`` (an enum type it leaves behind) is refused
+when it runs, instead of passing silently and making every later revert fail on its leftover.
+
+The refusal says what differs: the description behind the fingerprint is stored with the
+run, and :func:`~migsafe.engine.fingerprint.diff_descriptions` turns the two into lines, shown
+under titled sections (like pytest-alembic's failure reports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from migsafe.engine import reverse_store as store
+from migsafe.engine.fingerprint import description_hash, diff_descriptions
+from migsafe.engine.runner import fingerprint_scope
+from migsafe.engine.session import Session
+from migsafe.errors import ReverseMismatch
+
+if TYPE_CHECKING:
+    from migsafe.engine.revert_stored import StoredRevert
+
+SHOWN_IN_LINE = 3
+
+
+def check_schema(conn: sa.Connection, session: Session, chosen: StoredRevert) -> None:
+    """Raise :class:`ReverseMismatch`, saying what differs, unless the schema on *conn* is
+    the one recorded before the oldest revision undone."""
+    expected = chosen.expected_schema
+    if expected is None:
+        return
+    description = fingerprint_scope(session).describe(conn)
+    got = description_hash(description)
+    if got == expected:
+        return
+    oldest = chosen.rows[-1]
+    recorded = (
+        store.schema_before_description(conn, session.history.schema, oldest.id)
+        if oldest.id is not None
+        else None
+    )
+    ways = [
+        f"{u.row.revision}: "
+        + (
+            "its generated reverse"
+            if u.way == store.GENERATED
+            else f"its own downgrade() ({u.why})"
+        )
+        for u in chosen.undo
+    ]
+    own = [u.row.revision for u in chosen.undo if u.way == store.DOWNGRADE]
+    hint = (
+        f"{', '.join(own)}: undone by its own downgrade(), which does not bring the "
+        "schema back exactly: fix it (what differs is "
+        "listed above), or go back with --from-snapshot"
+        if own
+        else "something changed the schema outside the migrations since they were applied "
+        "(what differs is listed above); --use-downgrade or --from-snapshot are the other "
+        "ways back"
+    )
+    if recorded is None:
+        error = ReverseMismatch(
+            "revert ran, but the schema it left is not the one recorded before the upgrade "
+            f"(fingerprint {got[:12]} instead of {expected[:12]}; no description was stored "
+            "to say what differs)",
+            hint=hint,
+        )
+        error.sections = (("how each revision was undone", tuple(ways)),)
+        raise error
+    if own and description.get("dialect") == "sqlite":
+        # SQLite keeps a table's CREATE TABLE text as typed, and ALTER TABLE or a batch
+        # rebuild in a downgrade() rewrites it (the name comes back quoted, an added column
+        # lands last): such text cannot come back exactly; what it defines (columns, types,
+        # NOT NULL, defaults, keys, indexes, foreign keys) must.
+        recorded, description = _without_table_text(recorded), _without_table_text(description)
+    lines = diff_descriptions(recorded, description)
+    if not lines:
+        return
+    error = ReverseMismatch(
+        "revert ran, but the schema it left is not the one recorded before the upgrade: "
+        + _summary(lines),
+        hint=hint,
+    )
+    error.sections = (
+        (
+            f"schema after the revert, against the one recorded before {oldest.revision} "
+            f"(run {oldest.run_id}): {len(lines)} difference(s)",
+            tuple(lines),
+        ),
+        ("how each revision was undone", tuple(ways)),
+    )
+    raise error
+
+
+def _summary(lines: Sequence[str]) -> str:
+    shown = "; ".join(lines[:SHOWN_IN_LINE])
+    more = f"; and {len(lines) - SHOWN_IN_LINE} more" if len(lines) > SHOWN_IN_LINE else ""
+    return f"{len(lines)} difference(s): {shown}{more}"
+
+
+def _without_table_text(description: dict[str, Any]) -> dict[str, Any]:
+    relations = {
+        name: {
+            k: v
+            for k, v in relation.items()
+            if not (k == "sql" and relation.get("kind") == "table")
+        }
+        for name, relation in description.get("relations", {}).items()
+    }
+    return {**description, "relations": relations}
