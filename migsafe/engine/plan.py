@@ -30,6 +30,9 @@ class PlanStep:
     non_transactional_reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     concurrent_indexes: tuple[str, ...] = ()
+    # Outside the transaction on a connection in autocommit: a statement PostgreSQL refuses in
+    # a transaction, not wrapped in autocommit_block() (see analysis.FunctionFacts).
+    autocommit: bool = False
     has_body: bool = True
     reversible: bool = True  # has a downgrade() with a body
     # ... that runs inside a transaction (no autocommit_block(), no COMMIT, no CONCURRENTLY):
@@ -83,8 +86,8 @@ class Plan:
     def segments(self) -> list[tuple[bool, tuple[PlanStep, ...]]]:
         """Runs of consecutive steps that share one transaction, in order.
 
-        Transactional steps group together; each non-transactional step stands alone, because
-        Alembic must commit around its autocommit block.
+        Transactional steps group together; each non-transactional step stands alone: the
+        guard commits before it and begins a new transaction after it (all in one env.py run).
         """
         out: list[tuple[bool, tuple[PlanStep, ...]]] = []
         current: list[PlanStep] = []
@@ -181,6 +184,7 @@ def _plan_step(step: RevisionStep, direction: str, *, reverse: bool = True) -> P
         non_transactional_reasons=run.non_transactional,
         warnings=run.warnings,
         concurrent_indexes=run.concurrent_indexes,
+        autocommit=run.autocommit,
         has_body=run.present and not run.empty,
         reversible=facts.downgrade.present and not facts.downgrade.empty,
         downgrade_in_transaction=facts.downgrade.transactional,
