@@ -125,3 +125,32 @@ def test_failed_concurrent_build_is_not_restored_then_cleaned_up_on_rerun(
     assert "ix_t_v" in cleanup[0]["detail"] and "INVALID" in cleanup[0]["detail"]
     statuses = [j["status"] for j in pg_db.journal() if j["run_id"] == last.run_id]
     assert statuses == ["cleanup", "started", "finished"]
+
+
+ENUM_TABLE = """
+    op.create_table(
+        "{table}",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("v", sa.String(20)),
+        sa.Column("state", sa.Enum("on", "off", name="switch_state"), nullable=True),
+    )
+"""
+
+
+def test_a_type_created_before_an_autocommit_step_is_not_created_again_after_it(
+    project: MiniProject, pg_db: Db
+) -> None:
+    """Alembic remembers, for one command, the enum types create_table has created; `alembic
+    upgrade head` runs r3 after r1 without CREATE TYPE switch_state a second time. The
+    autocommit step between them does not start another env.py run that would forget it."""
+    project.add("r1", ENUM_TABLE.format(table="t"), 'op.drop_table("t")')
+    project.add("r2", CONCURRENT_INDEX.format(unique=False), DROP_CONCURRENT_INDEX)
+    project.add("r3", ENUM_TABLE.format(table="t2"), 'op.drop_table("t2")')
+
+    proc = project.upgrade(pg_db.url, "--format", "json")
+
+    assert proc.returncode == 0, project.explain(proc)
+    assert pg_db.heads() == ("r3",)
+    assert pg_db.has_table("t2")
+    journal = [(j["revision"], j["status"]) for j in pg_db.journal()]
+    assert journal == [("r2", "started"), ("r2", "finished")]
