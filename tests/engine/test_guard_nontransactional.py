@@ -154,3 +154,27 @@ def test_a_type_created_before_an_autocommit_step_is_not_created_again_after_it(
     assert pg_db.has_table("t2")
     journal = [(j["revision"], j["status"]) for j in pg_db.journal()]
     assert journal == [("r2", "started"), ("r2", "finished")]
+
+
+def test_a_step_judged_as_it_runs_after_a_commit_point_is_refused_before_anything_runs(
+    project: MiniProject, pg_db: Db
+) -> None:
+    """r3 changes existing rows on the connection (only judged as it runs) and has no
+    downgrade(); it comes after r2 commits outside a transaction. Refused there, it would
+    leave the database at r2, and a rerun would meet the same refusal: refused up front."""
+    project.add("r1", CREATE_T.format(values="(1, 'a'), (2, 'b')"), 'op.drop_table("t")')
+    project.add("r2", CONCURRENT_INDEX.format(unique=False), DROP_CONCURRENT_INDEX)
+    project.add("r3", 'op.get_bind().execute(sa.text("UPDATE t SET v = upper(v)"))')
+    before = pg_db.fingerprint()
+
+    proc = project.upgrade(pg_db.url)
+
+    assert proc.returncode == 2, project.explain(proc)
+    assert "r3" in proc.stderr and "before anything ran" in proc.stderr, proc.stderr
+    pg_db.assert_unchanged(before)
+    assert pg_db.heads() == ()
+    assert pg_db.journal() == []
+
+    covered = project.upgrade(pg_db.url, "--allow-irreversible")
+    assert covered.returncode == 0, project.explain(covered)
+    assert pg_db.rows("SELECT v FROM t ORDER BY id") == [("A",), ("B",)]
