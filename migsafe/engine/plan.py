@@ -13,8 +13,9 @@ from typing import Any
 from alembic.runtime.migration import RevisionStep
 
 from migsafe.engine.analysis import analyse_file
-from migsafe.engine.project import Project
+from migsafe.engine.project import Project, load_module
 from migsafe.engine.reversibility import ReverseFacts, reverse_facts
+from migsafe.engine.revision_source import is_loaded
 
 
 @dataclass(frozen=True)
@@ -166,9 +167,17 @@ def build_plan(
     )
 
 
-def _plan_step(step: RevisionStep, direction: str, *, reverse: bool = True) -> PlanStep:
+def _plan_step(
+    step: RevisionStep, direction: str, *, reverse: bool = True, load: bool = True
+) -> PlanStep:
+    """One step of a plan. ``load``: import the revision file now (the plan imports what it
+    will run, so an error in it stops the command before anything runs); ``status`` lists
+    pending revisions from their source only."""
     script = step.revision
-    facts = analyse_file(script.path, script.module)
+    if load:
+        load_module(script)
+    module = script.module if is_loaded(script.module) else None
+    facts = analyse_file(script.path, module)
     run = facts.for_direction(direction)
     down = script.down_revision
     downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
