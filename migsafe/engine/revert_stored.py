@@ -181,9 +181,11 @@ def _downgrade_of(session: Session, revision: str) -> Callable[[], Any] | None:
     """The revision's own downgrade() from this checkout's files, if it has one."""
     try:
         script = session.project.script.get_revision(revision)
+        # The file is imported here if it was read as source only: one that cannot be
+        # imported has no downgrade() to offer either.
+        fn = getattr(getattr(script, "module", None), "downgrade", None)
     except Exception:  # unknown, or an ambiguous/garbled revision map: not available here
         return None
-    fn = getattr(getattr(script, "module", None), "downgrade", None)
     if not callable(fn) or script is None:
         return None
     from migsafe.engine.analysis import analyse_file
