@@ -399,11 +399,15 @@ def _refuse_judged_after_a_commit(plan: Plan, session: Session, *, backup: bool)
     after = plan.steps[plan.steps.index(first_outside) :]
     for step in after:
         if step.raw_sql and not (step.reversible and step.downgrade_in_transaction):
+            where = (
+                "outside a transaction"
+                if step is first_outside
+                else f"after {first_outside.revision} commits outside a transaction"
+            )
             raise IrreversibleStep(
-                f"{step.revision} is only judged reversible as it runs (SQL built at run time "
-                f"or run on the connection), and it runs after {first_outside.revision} "
-                "commits outside a transaction, where a refusal could not roll back; refused "
-                "before anything ran",
+                f"{step.revision} may be irreversible, which is only judged as it runs (SQL "
+                f"built at run time or run on the connection), and it runs {where}, where a "
+                "refusal could not roll back; refused before anything ran",
                 revision=step.revision,
                 hint="rerun with --backup (a snapshot to go back to) or --allow-irreversible, "
                 "or give the migration a downgrade() that runs in a transaction",
