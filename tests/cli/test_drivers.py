@@ -70,7 +70,7 @@ def test_a_driver_that_is_not_installed_is_a_usage_error(project: ProjectFn, pg:
     assert pg.fingerprint() == before
 
 
-ENV_PY_ON_PG8000 = '''
+ENV_PY_ON_PG8000 = """
 from alembic import context
 from sqlalchemy import create_engine, make_url, pool
 
@@ -81,7 +81,7 @@ with engine.connect() as connection:
     context.configure(connection=connection)
     with context.begin_transaction():
         context.run_migrations()
-'''
+"""
 
 
 def test_an_env_py_on_another_driver_than_the_url_is_refused(project: ProjectFn, pg: Db) -> None:

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from migsafe.engine.fingerprint import fingerprint
 from tests.cli.conftest import (
     PROJECTS,
