@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -135,7 +135,10 @@ def run_env(
     if connection is not None:
         attributes["connection"] = connection
     try:
-        with env, _quiet_context_lines():
+        # The application's runtime (an instance set, a context entered) around env.py, as
+        # the application's own `alembic upgrade` entry point would provide it.
+        wrapper = project.wrapper() if project.wrapper is not None else nullcontext()
+        with wrapper, env, _quiet_context_lines():
             project.script.run_env()
     except (EnvPyError, KeyboardInterrupt):
         raise

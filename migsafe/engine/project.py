@@ -8,14 +8,16 @@ name the file and line.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import re
 import sysconfig
 import traceback
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic.config import Config
 from alembic.runtime.migration import RevisionStep
@@ -35,6 +37,8 @@ class Project:
 
     config: Config
     script: ScriptDirectory
+    # [tool.migsafe] wrapper: entered around every env.py run (see envpy.run_env).
+    wrapper: Callable[[], AbstractContextManager[Any]] | None = None
 
     @property
     def env_py(self) -> Path:
@@ -117,10 +121,32 @@ def load_project(settings: Settings, config: Config | None = None) -> Project:
         ) from exc
     except Exception as exc:
         raise ConfigError(f"cannot load the Alembic project: {exc}") from exc
-    project = Project(config=config, script=script)
+    # After from_config(): Alembic has put prepend_sys_path on sys.path, where the
+    # application's modules are found, as env.py finds them.
+    project = Project(config=config, script=script, wrapper=_import_wrapper(settings.wrapper))
     with revision_errors():
         _ = project.script.revision_map.heads
     return project
+
+
+def _import_wrapper(spec: str | None) -> Callable[[], AbstractContextManager[Any]] | None:
+    """The ``module:name`` context manager factory of ``[tool.migsafe] wrapper``."""
+    if spec is None:
+        return None
+    module_name, _, attr = spec.partition(":")
+    try:
+        target: Any = importlib.import_module(module_name)
+        for part in attr.split("."):
+            target = getattr(target, part)
+    except Exception as exc:  # the user's module: any failure to import it is a config error
+        raise ConfigError(
+            f"cannot import the env.py wrapper {spec!r}: {type(exc).__name__}: {exc}",
+            hint="[tool.migsafe] wrapper is imported like env.py's own imports "
+            "(prepend_sys_path in the Alembic config)",
+        ) from exc
+    if not callable(target):
+        raise ConfigError(f"the env.py wrapper {spec!r} is not callable")
+    return target  # type: ignore[no-any-return]
 
 
 @contextmanager
