@@ -108,6 +108,7 @@ def run(ini: Path, url: str, *args: str) -> float:
     t0 = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "migsafe", "-c", str(ini), *args],
+        cwd=ini.parent,  # where users run it (and not this checkout, first on sys.path)
         check=True,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -62,7 +62,6 @@ def run_env(
     output_buffer: TextIO | None = None,
     starting_rev: tuple[str, ...] | None = None,
     dont_mutate: bool = False,
-    transaction_per_migration: bool | None = None,
     on_step_applied: StepCallback | None = None,
 ) -> EnvCall:
     """Execute env.py once with ``fn`` as the migrations function.
@@ -103,8 +102,6 @@ def run_env(
                 *callbacks,
                 lambda *, step, heads, **_: on_step_applied(step, frozenset(heads)),
             ]
-        if transaction_per_migration is not None:
-            kw["transaction_per_migration"] = transaction_per_migration
         call.version_table = kw.get("version_table") or DEFAULT_VERSION_TABLE
         call.version_table_schema = kw.get("version_table_schema")
         call.options = {k: v for k, v in kw.items() if isinstance(v, str | int | bool | None)}

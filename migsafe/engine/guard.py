@@ -1,10 +1,13 @@
 """The transactional guard: run a plan's steps so that a failure leaves a named state.
 
+The whole plan runs in one env.py run, as ``alembic upgrade`` runs a chain in one command.
 Consecutive transactional steps run in ONE transaction on migsafe's connection, with
-``lock_timeout``/``statement_timeout`` set for it; a lock timeout rolls the whole transaction
-back and retries it with backoff. Steps that cannot run in a transaction (an
-``autocommit_block()``) run alone, journaled, with leftovers of an earlier failed attempt
-(INVALID indexes) dropped first. Verification queries run before the last COMMIT.
+``lock_timeout``/``statement_timeout`` set for it; a lock timeout rolls that transaction back
+and retries it (a new env.py run from the last commit) with backoff. A step that cannot run
+in a transaction (``autocommit_block()``, a commit of the migration's connection, a bare
+``CONCURRENTLY``) runs alone between two transactions, journaled, with leftovers of an
+earlier failed attempt (INVALID indexes) dropped first. Verification queries run before the
+last COMMIT.
 """
 
 from __future__ import annotations
