@@ -61,11 +61,32 @@ def test_an_upgrade_imports_what_it_will_run_before_anything_runs(
     assert [r.status for r in pg_db.runs()] == ["succeeded"]
 
 
-def test_a_syntax_error_anywhere_still_stops_every_command(project: MiniProject, pg_db: Db) -> None:
-    """A file that does not parse has no readable revision id: the graph cannot be known."""
+def test_a_syntax_error_in_a_pending_body_stops_the_upgrade_before_anything_runs(
+    project: MiniProject, pg_db: Db
+) -> None:
+    """The identifiers read, the file is known in the graph: ``history`` does not need it;
+    the upgrade plans it, imports it, and stops with nothing changed."""
     project.add("r1", TABLE.format(k=1), 'op.drop_table("t1")')
     project.add("r2", TABLE.format(k=2), 'op.drop_table("t2")')
     _break(project, "r2", "def broken(:")
+
+    history = project.run(pg_db.url, "history")
+    assert history.returncode == 0, project.explain(history)
+    up = project.upgrade(pg_db.url)
+    assert up.returncode == 2, project.explain(up)
+    assert "syntax error in" in up.stderr and "r2.py" in up.stderr, up.stderr
+    assert pg_db.heads() == ()
+    assert not pg_db.has_table("t1")
+
+
+def test_identifiers_that_cannot_be_read_stop_every_command(
+    project: MiniProject, pg_db: Db
+) -> None:
+    """A file whose identifiers do not parse has no readable revision id: the graph cannot be
+    known, so it is imported while the map is built, and its error stops any command."""
+    project.add("r1", TABLE.format(k=1), 'op.drop_table("t1")')
+    path = project.add("r2", TABLE.format(k=2), 'op.drop_table("t2")')
+    path.write_text(path.read_text().replace("revision: str = 'r2'", "revision: str = ('r2'"))
 
     for args in (("upgrade",), ("history",)):
         proc = project.run(pg_db.url, *args)
