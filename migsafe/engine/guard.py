@@ -322,7 +322,7 @@ class Guard:
         self._tries = 0
         ctx = self._ctx
         if ctx is not None:
-            self._memo = copy.deepcopy(ctx.impl.memo)
+            self._memo = _copied(ctx.impl.memo)
 
     def _abandon_transaction(self) -> None:
         trans, self._trans = self._trans, None
@@ -457,7 +457,7 @@ class Guard:
                     f"{', '.join(expected) or 'base'} as planned; something else "
                     "migrated it"
                 )
-        ctx.impl.memo.update(copy.deepcopy(self._memo))
+        ctx.impl.memo.update(_copied(self._memo))
         self._heads_now = tuple(sorted(heads))
         segments = self.plan.segments()
         for index in range(self._done, len(segments)):
@@ -588,6 +588,15 @@ class Guard:
         except BaseException:
             _safe_rollback(trans)
             raise
+
+
+def _copied(memo: dict[Any, Any]) -> dict[Any, Any]:
+    """A copy of Alembic's per-run memo whose collections a later run may grow: SQLAlchemy
+    keeps sets of (schema, name) there; anything that cannot be copied is shared."""
+    try:
+        return copy.deepcopy(memo)
+    except Exception:  # an extension's object in the memo: sharing it is what Alembic does
+        return dict(memo)
 
 
 def _hand_alembic_a_transaction(ctx: MigrationContext, conn: sa.Connection) -> None:
