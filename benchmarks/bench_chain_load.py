@@ -1,7 +1,8 @@
 """Fixed cost of a `migsafe` call on a long chain: what loading the revision files costs.
 
 Builds a 150-revision chain whose files look like real ones (a create_table of a dozen
-columns, indexes, a module-level table for a data backfill), upgrades a fresh database to
+columns, indexes, a module-level table for a data backfill, an import of the application's
+models: 200 mapped classes), upgrades a fresh database to
 head once, then times, each as a user runs it (a new process, start-up included):
 `migsafe status`, `migsafe history` and `migsafe revert --dry-run` (the stored-reverse path).
 Each command's medians over the rounds (wall clock, and the process's CPU time, which a busy
@@ -42,6 +43,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+import app_models  # noqa: F401  (revision files often import the application's models)
+
 revision = {rev!r}
 down_revision = {down!r}
 branch_labels = None
@@ -74,13 +77,31 @@ def downgrade():
 '''
 
 
-def write_chain(root: Path, count: int) -> Path:
+# The application's models: 200 mapped classes, what importing a real app's models costs.
+MODEL = """
+class Model{k}(Base):
+    __tablename__ = "model_{k}"
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(50), index=True)
+    note: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    parent_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("model_{p}.id"))
+"""
+
+
+def write_chain(root: Path, count: int, models: int = 200) -> Path:
     versions = root / "migrations" / "versions"
     versions.mkdir(parents=True)
     (root / "migrations" / "env.py").write_text(ENV_PY)
+    (root / "app_models.py").write_text(
+        "import sqlalchemy as sa\nfrom sqlalchemy import orm\n\n\n"
+        "class Base(orm.DeclarativeBase):\n    pass\n"
+        + "".join(MODEL.format(k=k, p=max(k - 1, 0)) for k in range(models))
+        + "\n\norm.configure_mappers()\n"
+    )
     ini = root / "alembic.ini"
     ini.write_text(
-        "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = driver://unset\n"
+        "[alembic]\nscript_location = %(here)s/migrations\nprepend_sys_path = .\n"
+        "sqlalchemy.url = driver://unset\n"
     )
     columns = "\n".join(
         f'        sa.Column("c{k}", sa.String({20 + k}), nullable=True),' for k in range(1, 13)
