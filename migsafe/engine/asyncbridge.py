@@ -67,9 +67,7 @@ class Bridge:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._serve, name="migsafe-asyncpg", daemon=True
-        )
+        self._thread = threading.Thread(target=self._serve, name="migsafe-asyncpg", daemon=True)
         self._thread.start()
 
     def _serve(self) -> None:
