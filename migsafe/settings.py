@@ -91,6 +91,9 @@ class Settings:
     archive_schema: str = DEFAULT_ARCHIVE_SCHEMA
     archive_retention: float = DEFAULT_ARCHIVE_RETENTION
     allow_irreversible: bool = False
+    # "package.module:factory": a context manager migsafe enters around every env.py run
+    # (an application's runtime that env.py needs), imported from the project's sys.path.
+    wrapper: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -236,6 +239,13 @@ def load_settings(
         raise UsageError(f"snapshot compression must be a number 0-9: {exc}") from exc
     if not 0 <= compression <= 9:
         raise UsageError("snapshot compression must be between 0 and 9")
+    wrapper = pick("wrapper", "MIGSAFE_WRAPPER", None)
+    if wrapper is not None and not re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*", str(wrapper)):
+        raise ConfigError(
+            f"wrapper must be 'package.module:name', not {wrapper!r}",
+            hint="[tool.migsafe] wrapper names a context manager factory, e.g. "
+            "'myapp.runtime:app_context'",
+        )
     return Settings(
         ini_file=ini_file,
         toml_file=toml_file,
@@ -267,5 +277,6 @@ def load_settings(
         ),
         allow_irreversible=bool(overrides.get("allow_irreversible")),
         x_args=cli.x_args,
+        wrapper=str(wrapper) if wrapper is not None else None,
         extra=tool,
     )

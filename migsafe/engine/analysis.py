@@ -32,6 +32,9 @@ class FunctionFacts:
     non_transactional: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     concurrent_indexes: tuple[str, ...] = ()
+    # A statement PostgreSQL refuses in a transaction outside any autocommit_block(): the
+    # step runs with the connection in autocommit.
+    autocommit: bool = False
 
     @property
     def transactional(self) -> bool:
@@ -150,68 +153,208 @@ def analyse_source(source: str, path: str = "<string>") -> MigrationFacts:
         for node in tree.body
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     }
+    module_names = _bindings(tree.body)
     return MigrationFacts(
         path,
-        _function_facts(functions, "upgrade"),
-        _function_facts(functions, "downgrade"),
+        _function_facts(functions, "upgrade", module_names),
+        _function_facts(functions, "downgrade", module_names),
     )
 
 
 def _function_facts(
-    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef], name: str
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
+    name: str,
+    module_names: dict[str, str],
 ) -> FunctionFacts:
     node = functions.get(name)
     if node is None:
         return FunctionFacts(present=False, empty=True)
-    bodies = [node, *_local_callees(node, functions, {name})]
-    reasons: list[str] = []
-    warnings: list[str] = []
-    concurrent: list[str] = []
-    has_autocommit = False
-    concurrently_outside = False
-    for body in bodies:
-        for sub in ast.walk(body):
-            if isinstance(sub, ast.Call):
-                func_name = _call_name(sub)
-                if func_name == "autocommit_block":
-                    has_autocommit = True
-                    reasons.append(f"autocommit_block() at line {sub.lineno}")
-                if func_name == "commit" and not sub.args:
-                    # connection.commit() inside a migration ends the guard's transaction.
-                    has_autocommit = True
-                    reasons.append(f"explicit commit() at line {sub.lineno}")
-                if _kw_true(sub, "postgresql_concurrently"):
-                    index = _index_name(sub)
-                    if index:
-                        concurrent.append(index)
-                    concurrently_outside = True
-                    reasons.append(f"concurrent index operation at line {sub.lineno}")
-            elif isinstance(sub, ast.Constant) and isinstance(sub.value, str):
-                if _COMMIT_SQL.match(sub.value) and not _is_docstring(body, sub):
-                    has_autocommit = True
-                    reasons.append(f"explicit COMMIT in SQL at line {sub.lineno}")
-                    continue
-                match = _NON_TX_SQL.search(sub.value)
-                if match and not _is_docstring(body, sub):
-                    reasons.append(
-                        f"{' '.join(match.group(1).upper().split())} in SQL at line "
-                        f"{getattr(sub, 'lineno', '?')}"
-                    )
-                    concurrently_outside = True
-                    concurrent.extend(_concurrent_index_names(sub.value))
-    if concurrently_outside and not has_autocommit:
-        warnings.append(
-            "a statement that PostgreSQL refuses inside a transaction is not wrapped in "
-            "op.get_context().autocommit_block(); it will fail"
+    walker = _Walker(functions, module_names)
+    walker.run(node, wrapped=False)
+    reasons = list(walker.reasons)
+    if walker.unwrapped:
+        # Without autocommit_block() the statement would meet the guard's transaction, and
+        # Alembic's own when env.py hands over a plain connection: PostgreSQL refuses both.
+        # migsafe runs the whole step on a connection in autocommit instead, as an env.py
+        # that configures an autocommit connection would.
+        reasons.append(
+            "run with the connection in autocommit: "
+            + ", ".join(walker.unwrapped)
+            + " outside op.get_context().autocommit_block()"
         )
     return FunctionFacts(
         present=True,
         empty=_is_empty(node),
         line=node.lineno,
         non_transactional=tuple(dict.fromkeys(reasons)),
-        warnings=tuple(warnings),
-        concurrent_indexes=tuple(dict.fromkeys(concurrent)),
+        concurrent_indexes=tuple(dict.fromkeys(walker.concurrent)),
+        autocommit=bool(walker.unwrapped),
     )
+
+
+class _Walker:
+    """One function and the module-level helpers it calls, with what each statement means for
+    the transaction: inside or outside an ``autocommit_block()``, commits, concurrent DDL."""
+
+    def __init__(
+        self,
+        functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
+        module_names: dict[str, str],
+    ) -> None:
+        self.functions = functions
+        self.module_names = module_names
+        self.reasons: list[str] = []
+        self.unwrapped: list[str] = []
+        self.concurrent: list[str] = []
+        self._seen: dict[str, bool] = {}
+
+    def run(self, fn: ast.FunctionDef | ast.AsyncFunctionDef, *, wrapped: bool) -> None:
+        names = {**self.module_names, **_bindings(fn.body), **_parameters(fn)}
+        self._visit(fn, fn, names, wrapped)
+
+    def _visit(self, body: ast.AST, node: ast.AST, names: dict[str, str], wrapped: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = wrapped
+            if isinstance(child, ast.With | ast.AsyncWith) and any(
+                isinstance(item.context_expr, ast.Call)
+                and _call_name(item.context_expr) == "autocommit_block"
+                for item in child.items
+            ):
+                self.reasons.append(f"autocommit_block() at line {child.lineno}")
+                inner = True
+            if isinstance(child, ast.Call):
+                self._call(child, names, wrapped)
+            elif isinstance(child, ast.Constant) and isinstance(child.value, str):
+                self._sql(body, child, wrapped)
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue  # a nested function runs only if called; not followed
+            self._visit(body, child, names, inner)
+
+    def _call(self, call: ast.Call, names: dict[str, str], wrapped: bool) -> None:
+        func_name = _call_name(call)
+        if func_name == "commit" and not call.args and isinstance(call.func, ast.Attribute):
+            receiver = _kind(call.func.value, names)
+            if receiver not in _NOT_THE_MIGRATIONS_COMMIT:
+                self.reasons.append(f"explicit commit() at line {call.lineno}")
+        if _kw_true(call, "postgresql_concurrently"):
+            index = _index_name(call)
+            if index:
+                self.concurrent.append(index)
+            self.reasons.append(f"concurrent index operation at line {call.lineno}")
+            if not wrapped:
+                what = func_name or "an operation"
+                self.unwrapped.append(f"{what}(postgresql_concurrently=True)")
+        if isinstance(call.func, ast.Name) and call.func.id in self.functions:
+            callee = call.func.id
+            # A helper called inside an autocommit block runs there; if it is also called
+            # outside one, the outside call decides.
+            if callee not in self._seen or (self._seen[callee] and not wrapped):
+                self._seen[callee] = wrapped
+                self.run(self.functions[callee], wrapped=wrapped)
+
+    def _sql(self, body: ast.AST, const: ast.Constant, wrapped: bool) -> None:
+        text = str(const.value)
+        if _is_docstring(body, const):
+            return
+        line = getattr(const, "lineno", "?")
+        if _COMMIT_SQL.match(text):
+            self.reasons.append(f"explicit COMMIT in SQL at line {line}")
+            return
+        match = _NON_TX_SQL.search(text)
+        if match:
+            what = " ".join(match.group(1).upper().split())
+            self.reasons.append(f"{what} in SQL at line {line}")
+            self.concurrent.extend(_concurrent_index_names(text))
+            if not wrapped:
+                self.unwrapped.append(what)
+
+
+# What a name or expression holds, as far as the source tells: "session" (an ORM Session, or
+# a factory's product), "session_full" (one that takes over the connection's transaction),
+# "factory" / "factory_full" (a sessionmaker), "savepoint", "other_connection".
+_NOT_THE_MIGRATIONS_COMMIT = frozenset({"session", "savepoint", "other_connection"})
+
+
+def _kind(expr: ast.expr, names: dict[str, str]) -> str | None:
+    """What *expr* is, for deciding whether ``expr.commit()`` commits the migration.
+
+    An ORM Session bound to the migration's connection joins its transaction (SQLAlchemy 2's
+    ``join_transaction_mode``, default ``"conditional_savepoint"``): its ``commit()`` does not
+    commit that transaction; only ``join_transaction_mode="control_fully"`` makes it. A
+    session bound to an engine (Flask-SQLAlchemy's ``db.session``) uses a connection of its
+    own. ``None``: unknown, which counts as the migration's connection.
+    """
+    if isinstance(expr, ast.Name):
+        known = names.get(expr.id)
+        if known is not None:
+            return known
+        return "session" if "session" in expr.id.lower() else None
+    if isinstance(expr, ast.Attribute):
+        return "session" if "session" in expr.attr.lower() else None
+    if isinstance(expr, ast.Call):
+        return _call_kind(expr, names)
+    return None
+
+
+def _call_kind(call: ast.Call, names: dict[str, str]) -> str | None:
+    name = _call_name(call) or ""
+    full = any(
+        kw.arg == "join_transaction_mode"
+        and isinstance(kw.value, ast.Constant)
+        and kw.value.value == "control_fully"
+        for kw in call.keywords
+    )
+    if name == "sessionmaker":
+        return "factory_full" if full else "factory"
+    if name == "begin_nested":
+        return "savepoint"
+    if name == "connect":
+        return "other_connection"  # a new connection from an engine
+    if name in ("get_bind", "connection"):
+        return "connection"
+    if isinstance(call.func, ast.Call | ast.Name):
+        made_by = _kind(call.func, names) if isinstance(call.func, ast.Call) else None
+        if isinstance(call.func, ast.Name):
+            made_by = names.get(call.func.id, made_by)
+        if made_by in ("factory", "factory_full"):
+            return "session_full" if made_by == "factory_full" or full else "session"
+    if "session" in name.lower():  # Session(...), orm.Session(...), scoped_session(...)
+        return "session_full" if full else "session"
+    return None
+
+
+def _bindings(statements: list[ast.stmt]) -> dict[str, str]:
+    """Names assigned (``=``, ``with ... as``, ``:=``) from expressions whose kind is known."""
+    names: dict[str, str] = {}
+    for stmt in statements:
+        for node in ast.walk(stmt):
+            pairs: list[tuple[ast.expr, ast.expr]] = []
+            if isinstance(node, ast.Assign):
+                pairs = [(t, node.value) for t in node.targets]
+            elif (isinstance(node, ast.AnnAssign) and node.value is not None) or isinstance(
+                node, ast.NamedExpr
+            ):
+                assert node.value is not None
+                pairs = [(node.target, node.value)]
+            elif isinstance(node, ast.With | ast.AsyncWith):
+                pairs = [(i.optional_vars, i.context_expr) for i in node.items if i.optional_vars]
+            for target, value in pairs:
+                if isinstance(target, ast.Name):
+                    kind = _kind(value, names) if isinstance(value, ast.Call | ast.Name) else None
+                    if kind is not None:
+                        names[target.id] = kind
+    return names
+
+
+def _parameters(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
+    """Parameters annotated as a Session (``session: Session``)."""
+    found: dict[str, str] = {}
+    for arg in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs):
+        annotation = arg.annotation
+        label = ast.unparse(annotation) if annotation is not None else ""
+        if "Session" in label:
+            found[arg.arg] = "session"
+    return found
 
 
 def _local_callees(

@@ -1,8 +1,10 @@
 """Database URLs, engines and the classification of driver errors.
 
-migsafe owns the connection a migration runs on, so it builds its own engine from the URL: a
-synchronous driver (an ``asyncpg`` URL is switched to ``psycopg``), no pool, and, on SQLite,
-real transactions around DDL (the sqlite3 module otherwise commits DDL implicitly).
+migsafe owns the connection a migration runs on, so it builds its own engine from the URL:
+on the URL's driver (:func:`migration_url`: the migrations run where ``alembic upgrade``
+would run them, asyncpg included, through engine/asyncbridge.py), no pool, and, on SQLite,
+real transactions around DDL (the sqlite3 module otherwise commits DDL implicitly). migsafe's
+own bookkeeping (history, the runner lock, snapshots) uses psycopg (:func:`parse_url`).
 """
 
 from __future__ import annotations
@@ -17,15 +19,20 @@ from sqlalchemy.pool import NullPool
 from migsafe.engine.dberrors import connect_hint
 from migsafe.errors import DatabaseUnavailableError, UsageError
 
-_SYNC_DRIVERS = {
-    "asyncpg": "psycopg",
+# The same driver library through its synchronous API: statements, parameters and server
+# behaviour are the same, only the calling convention differs.
+_SAME_DRIVER_SYNC = {
     "psycopg_async": "psycopg",
     "aiosqlite": "pysqlite",
 }
 
+# Async drivers migsafe runs migrations on through its bridge (engine/asyncbridge.py).
+_BRIDGED = ("asyncpg",)
+
 
 def parse_url(url: str) -> URL:
-    """Parse a SQLAlchemy URL, with a one-line error for a malformed one."""
+    """Parse a SQLAlchemy URL, with a one-line error for a malformed one: the URL migsafe's
+    own bookkeeping connects with (psycopg on PostgreSQL, the sqlite3 module on SQLite)."""
     try:
         parsed = make_url(url)
     except Exception as exc:  # SQLAlchemy raises ArgumentError, ValueError and others
@@ -39,14 +46,66 @@ def parse_url(url: str) -> URL:
             f"unsupported database {backend!r} in URL {redact(url)!r}",
             hint="migsafe supports PostgreSQL and SQLite",
         )
-    driver = parsed.get_driver_name()
-    if driver in _SYNC_DRIVERS:
-        parsed = parsed.set(drivername=f"{backend}+{_SYNC_DRIVERS[driver]}")
-    elif (
-        backend == "postgresql" and driver in ("psycopg2", "pg8000") and not _importable(driver)
-    ) or (backend == "postgresql" and "+" not in parsed.drivername):
-        parsed = parsed.set(drivername="postgresql+psycopg")
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_driver_name() in _SAME_DRIVER_SYNC:
+        return parsed.set(drivername="sqlite+pysqlite")
     return parsed
+
+
+def migration_url(url: str) -> URL:
+    """The URL the migrations run on: the driver the URL names, as Alembic would use it.
+
+    ``postgresql://`` names none: SQLAlchemy's default (psycopg2) when it is installed, else
+    psycopg, migsafe's own. ``psycopg_async`` and ``aiosqlite`` run through the same library's
+    synchronous API. A driver that is not installed, or an async one migsafe cannot drive, is
+    a usage error (exit 2): migsafe never runs the migrations on another driver instead.
+    """
+    parsed = parse_url(url)  # validation
+    theirs = make_url(url)
+    backend = theirs.get_backend_name()
+    driver = theirs.get_driver_name()
+    if "+" not in theirs.drivername:
+        if backend == "postgresql":
+            return parsed.set(drivername="postgresql+" + _default_pg_driver())
+        return parsed
+    if driver in _SAME_DRIVER_SYNC:
+        return theirs.set(drivername=f"{backend}+{_SAME_DRIVER_SYNC[driver]}")
+    try:
+        dialect_cls = theirs.get_dialect()
+        dialect_cls.import_dbapi()
+    except ImportError as exc:
+        raise UsageError(
+            f"the database URL names the driver {driver!r}, which is not installed "
+            f"({type(exc).__name__}: {exc})",
+            hint=f"install it (the migrations run on the driver env.py uses), or name an "
+            f"installed one: {backend}+psycopg://...",
+        ) from exc
+    except Exception as exc:  # NoSuchModuleError: a driver SQLAlchemy does not know
+        raise UsageError(
+            f"unknown driver {driver!r} in URL {redact(url)!r}",
+            hint=f"expected e.g. {backend}+psycopg://user@host/dbname",
+        ) from exc
+    if getattr(dialect_cls, "is_async", False) and driver not in _BRIDGED:
+        raise UsageError(
+            f"migsafe cannot run migrations on the async driver {driver!r}",
+            hint="supported: asyncpg, psycopg (sync or async), psycopg2, pg8000, sqlite",
+        )
+    return theirs
+
+
+def same_driver(a: sa.Dialect, b: sa.Dialect) -> bool:
+    """Two dialects talk to the database through the same driver library."""
+
+    def family(d: sa.Dialect) -> tuple[str, str]:
+        driver = str(d.driver)
+        return d.name, _SAME_DRIVER_SYNC.get(driver, driver)
+
+    return family(a) == family(b)
+
+
+def _default_pg_driver() -> str:
+    return "psycopg2" if _importable("psycopg2") else "psycopg"
 
 
 def _importable(module: str) -> bool:
@@ -83,8 +142,26 @@ def create_engine(url: URL, *, application_name: str = "migsafe") -> sa.Engine:
         engine = sa.create_engine(url, **kwargs)
         _sqlite_real_transactions(engine)
         return engine
-    kwargs["connect_args"] = {"application_name": application_name[:63], "connect_timeout": 10}
+    driver = url.get_driver_name()
+    name = application_name[:63]
+    if driver == "asyncpg":
+        from migsafe.engine.asyncbridge import create_asyncpg_engine
+
+        kwargs["connect_args"] = {"server_settings": {"application_name": name}, "timeout": 10}
+        return create_asyncpg_engine(url, **kwargs)
+    if driver == "pg8000":
+        kwargs["connect_args"] = {"application_name": name, "timeout": 10}
+    else:
+        kwargs["connect_args"] = {"application_name": name, "connect_timeout": 10}
     return sa.create_engine(url, **kwargs)
+
+
+def dispose(engine: sa.Engine) -> None:
+    """Dispose of *engine*, and of the event loop an asyncpg engine runs on."""
+    engine.dispose()
+    bridge = getattr(engine, "_migsafe_bridge", None)
+    if bridge is not None:
+        bridge.close()
 
 
 def _sqlite_real_transactions(engine: sa.Engine) -> None:
@@ -106,8 +183,10 @@ def _sqlite_real_transactions(engine: sa.Engine) -> None:
 
 def connect(engine: sa.Engine) -> sa.Connection:
     """Open a connection, turning driver errors into one-line errors with exit code 3."""
+    bridge = getattr(engine, "_migsafe_bridge", None)  # engine/asyncbridge.py
     try:
-        return engine.connect()
+        # asyncpg: the first connect also runs the dialect's set-up awaits (type codecs).
+        return bridge.call(engine.connect) if bridge is not None else engine.connect()
     except sa.exc.DBAPIError as exc:
         raise unavailable(engine.url, exc) from exc
 

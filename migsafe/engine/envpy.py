@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -26,6 +26,7 @@ from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy.engine import URL
 
+from migsafe.engine.connection import same_driver
 from migsafe.engine.project import Project, user_frame
 from migsafe.errors import DatabaseUnavailableError, ProjectError
 
@@ -61,7 +62,6 @@ def run_env(
     output_buffer: TextIO | None = None,
     starting_rev: tuple[str, ...] | None = None,
     dont_mutate: bool = False,
-    transaction_per_migration: bool | None = None,
     on_step_applied: StepCallback | None = None,
 ) -> EnvCall:
     """Execute env.py once with ``fn`` as the migrations function.
@@ -92,6 +92,7 @@ def run_env(
         their_url = kw.pop("url", None)
         if theirs is not None:
             call.their_url = getattr(getattr(theirs, "engine", None), "url", None)
+            _same_driver_or_refuse(theirs, connection, project)
         elif their_url is not None:
             call.their_url = sa.engine.make_url(their_url)
         given = kw.pop("on_version_apply", None) or []
@@ -101,8 +102,6 @@ def run_env(
                 *callbacks,
                 lambda *, step, heads, **_: on_step_applied(step, frozenset(heads)),
             ]
-        if transaction_per_migration is not None:
-            kw["transaction_per_migration"] = transaction_per_migration
         call.version_table = kw.get("version_table") or DEFAULT_VERSION_TABLE
         call.version_table_schema = kw.get("version_table_schema")
         call.options = {k: v for k, v in kw.items() if isinstance(v, str | int | bool | None)}
@@ -133,7 +132,10 @@ def run_env(
     if connection is not None:
         attributes["connection"] = connection
     try:
-        with env, _quiet_context_lines():
+        # The application's runtime (an instance set, a context entered) around env.py, as
+        # the application's own `alembic upgrade` entry point would provide it.
+        wrapper = project.wrapper() if project.wrapper is not None else nullcontext()
+        with wrapper, env, _quiet_context_lines():
             project.script.run_env()
     except (EnvPyError, KeyboardInterrupt):
         raise
@@ -168,6 +170,26 @@ def run_env(
             hint="env.py must call context.run_migrations() (inside context.begin_transaction())",
         )
     return call
+
+
+def _same_driver_or_refuse(theirs: Any, ours: sa.Connection | None, project: Project) -> None:
+    """The migrations run on the driver env.py chose: never on another one in its place.
+
+    migsafe's connection uses the URL's driver. When env.py builds its engine on another
+    driver (its own URL, or a rewritten one), SQL written for that driver (``$1`` for asyncpg,
+    a literal ``%`` in ``exec_driver_sql``) would meet a driver it was not written for.
+    """
+    dialect = getattr(theirs, "dialect", None)
+    if ours is None or dialect is None or dialect.name != ours.dialect.name:
+        return  # env.py's connection goes elsewhere: docs/env-py.md, "make them agree"
+    if not same_driver(dialect, ours.dialect):
+        raise EnvPyError(
+            f"env.py connects with the driver {dialect.driver!r} but the database URL names "
+            f"{ours.dialect.driver!r}; migsafe runs the migrations on the driver env.py uses "
+            "and does not switch drivers",
+            hint=f"name env.py's driver in the URL ({dialect.name}+{dialect.driver}://...), "
+            f"or build env.py's engine from sqlalchemy.url ({project.env_py})",
+        )
 
 
 class _ContextLines(logging.Filter):

@@ -1,15 +1,19 @@
 """The transactional guard: run a plan's steps so that a failure leaves a named state.
 
+The whole plan runs in one env.py run, as ``alembic upgrade`` runs a chain in one command.
 Consecutive transactional steps run in ONE transaction on migsafe's connection, with
-``lock_timeout``/``statement_timeout`` set for it; a lock timeout rolls the whole transaction
-back and retries it with backoff. Steps that cannot run in a transaction (an
-``autocommit_block()``) run alone, journaled, with leftovers of an earlier failed attempt
-(INVALID indexes) dropped first. Verification queries run before the last COMMIT.
+``lock_timeout``/``statement_timeout`` set for it; a lock timeout rolls that transaction back
+and retries it (a new env.py run from the last commit) with backoff. A step that cannot run
+in a transaction (``autocommit_block()``, a commit of the migration's connection, a bare
+``CONCURRENTLY``) runs alone between two transactions, journaled, with leftovers of an
+earlier failed attempt (INVALID indexes) dropped first. Verification queries run before the
+last COMMIT.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import random
 import re
 import time
@@ -159,10 +163,20 @@ class Guard:
         self._pending: list[reverse_store.StoredReverse] = []
         self._seq = 0
         self._heads_now: tuple[str, ...] = ()
-        self._first_segment_done = False
         self._heads_after: tuple[str, ...] | None = None
-        self._single_segment = False
-        self._step_left_transaction = False
+        # Where the run is: segments before ``_done`` are committed; ``_in_transaction``
+        # says whether the segment now running is a transactional one.
+        self._done = 0
+        self._committed_any = False
+        self._in_transaction = True
+        self._trans: sa.Transaction | None = None
+        self._steps_in_transaction = 0
+        self._committed_heads: tuple[str, ...] | None = None
+        self._tries = 0
+        # Alembic's per-run memory (DefaultImpl.memo: e.g. the enum types create_table has
+        # created) as of the last commit: a retry's new env.py run starts from it, so that a
+        # type an earlier, committed revision created is not created a second time.
+        self._memo: dict[Any, Any] = {}
 
     @property
     def plan(self) -> Plan:
@@ -171,54 +185,64 @@ class Guard:
 
     # -- public -----------------------------------------------------------------------------
     def run(self) -> Outcome:
-        """Run every segment; a failure returns an Outcome that names the state."""
-        if self._plan is None:
-            # Plan inside the first transaction, from the heads Alembic reads there: one run
-            # of env.py (and one connection of its own) instead of a probe plus a run.
+        """Run the whole plan in one env.py run; a failure returns an Outcome naming the state.
+
+        Transactional segments and the non-transactional steps between them all run inside
+        that one run, as ``alembic upgrade`` runs a chain in one command: the guard commits
+        and begins its transactions between the steps it hands to Alembic. Only a lock
+        timeout starts env.py again (a retry of the segment that met it).
+        """
+        while True:
             try:
-                self._transactional([], None, verify=False, plan_first=True)
+                self._one_env_run()
+                return self._succeeded()
             except PlanningFailed as exc:
                 raise exc.cause from None
             except BaseException as exc:
+                self._abandon_transaction()
+                self._heads_after = self._committed_heads
                 if self._plan is None:
                     raise  # env.py failed before Alembic asked for steps: nothing ran
-                return self._failed(exc, committed_any=False, transactional=True)
-            if not self._first_segment_done:
-                self.attempts -= 1  # that transaction only planned; the steps run below
-            if self._first_segment_done:
-                remaining = self.plan.segments()[1:]
-                if not remaining:
-                    return self._succeeded()
-                return self._run_segments(remaining, committed_any=True, first_index=1)
-        return self._run_segments(self.plan.segments(), committed_any=False, first_index=0)
-
-    def _run_segments(
-        self,
-        segments: list[tuple[bool, tuple[PlanStep, ...]]],
-        *,
-        committed_any: bool,
-        first_index: int,
-    ) -> Outcome:
-        total = len(self.plan.segments())
-        for offset, (transactional, plan_steps) in enumerate(segments):
-            index = first_index + offset
-            last = index == total - 1
-            steps = [self.steps[s.revision] for s in plan_steps]
-            expected = self.plan.from_heads if index == 0 else None
-            try:
-                if transactional:
-                    self._transactional(steps, expected, verify=last)
-                else:
-                    self._autocommit(plan_steps[0], steps, expected)
-                    if last and self.options.verify:
-                        self._verify_alone()
-            except BaseException as exc:
-                # A non-transactional step that failed before anything of it left the
+                if self._in_transaction and self.current is not None:
+                    self.progress(Progress("rollback", revision=self.current))
+                if (
+                    self._in_transaction
+                    and is_lock_timeout(exc)
+                    and self._tries <= self.options.retries
+                ):
+                    delay = self._backoff(self._tries)
+                    self.progress(
+                        Progress(
+                            "retry",
+                            revision=self.current,
+                            attempt=self._tries + 1,
+                            elapsed=delay,
+                            message=f"lock timeout; retrying the transaction in {delay:.1f}s",
+                        )
+                    )
+                    self.sleep(delay)
+                    continue
+                # A step outside the transaction that failed before anything of it left a
                 # transaction (no commit, no autocommit statement) was rolled back whole.
-                contained = transactional or not self._step_left_transaction
-                return self._failed(exc, committed_any=committed_any, transactional=contained)
-            committed_any = True
-        return self._succeeded()
+                contained = self._in_transaction or not self._step_left_transaction
+                return self._failed(exc, committed_any=self._committed_any, transactional=contained)
+
+    def _one_env_run(self) -> None:
+        """One run of env.py over every segment not committed yet."""
+        self._open_transaction(self._first_revisions())
+        self._run_env()
+        if self._in_transaction:
+            if self.options.verify:
+                self._verify()
+            self._commit_segment()
+        elif self.options.verify and self._plan is not None and self.plan.steps:
+            self._verify_alone()
+
+    def _first_revisions(self) -> list[str]:
+        if self._plan is None:
+            return []
+        segments = self.plan.segments()
+        return [s.revision for s in segments[self._done][1]] if self._done < len(segments) else []
 
     def _succeeded(self) -> Outcome:
         # Alembic reports the heads after each step; with no step the plan's start stands.
@@ -266,59 +290,66 @@ class Guard:
             return self.versions.read(conn)
 
     # -- transactional segments -------------------------------------------------------------
-    def _transactional(
-        self,
-        steps: list[RevisionStep],
-        expected: tuple[str, ...] | None,
-        *,
-        verify: bool,
-        plan_first: bool = False,
-    ) -> None:
-        tries = 0
-        while True:
-            tries += 1
-            self.attempts += 1
-            trans = self.conn.begin()
-            self.recorder.clear([s.revision.revision for s in steps])  # a retry starts afresh
-            self._seq -= len(self._pending)
-            self._pending = []
-            try:
-                self._session_settings(local=True)
-                self._run_env(steps, expected, per_migration=None, plan_first=plan_first)
-                if verify or (plan_first and self._first_segment_done and self._single_segment):
-                    self._verify()
-                self._store_reverses()
-                trans.commit()
-                self.progress(Progress("commit"))
-                return
-            except BaseException as exc:
-                _safe_rollback(trans)
-                if isinstance(exc, PlanningFailed):
-                    raise
-                if self.current is not None:
-                    self.progress(Progress("rollback", revision=self.current))
-                if is_lock_timeout(exc) and tries <= self.options.retries:
-                    delay = self._backoff(tries)
-                    self.progress(
-                        Progress(
-                            "retry",
-                            revision=self.current,
-                            attempt=tries + 1,
-                            elapsed=delay,
-                            message=f"lock timeout; retrying the transaction in {delay:.1f}s",
-                        )
-                    )
-                    self.sleep(delay)
-                    continue
-                raise
+    def _open_transaction(self, revisions: list[str]) -> None:
+        """BEGIN a transactional segment (or the planning one): timeouts, a fresh record."""
+        self._in_transaction = True
+        self._tries += 1
+        self.attempts += 1
+        self._steps_in_transaction = 0
+        self.recorder.clear(revisions)  # a retry starts afresh
+        self._seq -= len(self._pending)
+        self._pending = []
+        if self.conn.in_transaction():  # autobegun by a statement outside any segment
+            self.conn.commit()
+        self._trans = self.conn.begin()
+        self._session_settings(local=True)
+
+    def _commit_segment(self) -> None:
+        """COMMIT the transactional segment now running, with its reverse rows."""
+        self._store_reverses()
+        assert self._trans is not None
+        self._trans.commit()
+        self._trans = None
+        self.progress(Progress("commit"))
+        self._segment_done()
+
+    def _commit_empty(self) -> None:
+        """COMMIT the transaction env.py started in when no step ran in it (the planning, or
+        what precedes a first step that runs outside): it is not a segment of the plan."""
+        assert self._trans is not None
+        self._trans.commit()
+        self._trans = None
+        self.attempts -= 1
+        self._tries = 0
+
+    def _segment_done(self) -> None:
+        self._done += 1
+        self._committed_any = True
+        self._committed_heads = self._heads_after
+        self._tries = 0
+        ctx = self._ctx
+        if ctx is not None:
+            self._memo = _copied(ctx.impl.memo)
+
+    def _abandon_transaction(self) -> None:
+        self._stop_watching()
+        trans, self._trans = self._trans, None
+        if trans is not None:
+            _safe_rollback(trans)
+        if self.conn.in_transaction():
+            _safe_rollback(self.conn)
+        if not self._in_transaction:
+            self._leave_autocommit()
+            self._reset_session_settings()
 
     def _backoff(self, tries: int) -> float:
         return backoff_delay(tries, self.options.backoff_base, self.options.backoff_max)
 
     # -- non-transactional steps --------------------------------------------------------------
-    def _autocommit(
-        self, plan_step: PlanStep, steps: list[RevisionStep], expected: tuple[str, ...] | None
-    ) -> None:
+    def _open_step_outside(self, plan_step: PlanStep, ctx: MigrationContext) -> None:
+        """Leave the guard's transaction for one step, as Alembic's transaction_per_migration
+        would run it: its own transaction, which its autocommit_block() commits."""
+        self._in_transaction = False
         self.attempts += 1
         self.current = plan_step.revision
         self._drop_invalid_leftovers(plan_step)
@@ -326,22 +357,27 @@ class Guard:
             self.history.journal_write(
                 self.run_id, plan_step.revision, plan_step.direction, "started"
             )
-        self._step_left_transaction = False
-        try:
-            self._session_settings(local=False)
+        self._session_settings(local=False)
+        self.conn.commit()
+        self._watch = _LeftTransaction(self.conn).start()
+        if plan_step.autocommit:
+            # Statements PostgreSQL refuses in a transaction, outside any autocommit_block():
+            # the step runs on the connection in autocommit, as on an env.py that hands over
+            # an autocommit connection.
+            self.conn.execution_options(isolation_level="AUTOCOMMIT")
+            self._autocommit_on = True
+        _hand_alembic_a_transaction(ctx, self.conn)
+
+    def _close_step_outside(self, plan_step: PlanStep, ctx: MigrationContext) -> None:
+        self._stop_watching()
+        _take_alembic_transaction(ctx)
+        if self.conn.in_transaction():
             self.conn.commit()
-            with _LeftTransaction(self.conn) as watch:
-                try:
-                    self._run_env(steps, expected, per_migration=True)
-                    self._store_reverses()
-                finally:
-                    self._step_left_transaction = watch.left
-            if self.conn.in_transaction():
-                self.conn.commit()
-        finally:
-            if self.conn.in_transaction():
-                _safe_rollback(self.conn)
-            self._reset_session_settings()
+        self._leave_autocommit()
+        self._store_reverses()
+        if self.conn.in_transaction():
+            self.conn.commit()
+        self._reset_session_settings()
         invalid = self._invalid_indexes(plan_step.concurrent_indexes)
         if invalid:
             raise RuntimeError(f"index {', '.join(invalid)} was left INVALID by a concurrent build")
@@ -349,6 +385,26 @@ class Guard:
             self.history.journal_write(
                 self.run_id, plan_step.revision, plan_step.direction, "finished"
             )
+        self._segment_done()
+
+    _autocommit_on = False
+    _watch: _LeftTransaction | None = None
+
+    @property
+    def _step_left_transaction(self) -> bool:
+        return self._watch is not None and self._watch.left
+
+    def _stop_watching(self) -> None:
+        """Stop watching the step outside the transaction; what it saw stays readable."""
+        if self._watch is not None:
+            self._watch.stop()
+
+    def _leave_autocommit(self) -> None:
+        if self._autocommit_on:
+            self._autocommit_on = False
+            if self.conn.in_transaction():
+                _safe_rollback(self.conn)
+            self.conn.execution_options(isolation_level=self.conn.default_isolation_level)
 
     def _drop_invalid_leftovers(self, plan_step: PlanStep) -> None:
         """Drop INVALID indexes this step builds: what a failed concurrent build leaves."""
@@ -377,32 +433,20 @@ class Guard:
             self.conn.commit()
 
     def _invalid_indexes(self, names: Sequence[str]) -> list[str]:
+        if self.sqlite or not names:
+            return []
         found = invalid_indexes(self.conn, names)
         if self.conn.in_transaction():
             self.conn.commit()
         return found
 
-    # -- shared ------------------------------------------------------------------------------
-    def _run_env(
-        self,
-        steps: list[RevisionStep],
-        expected: tuple[str, ...] | None,
-        *,
-        per_migration: bool | None,
-        plan_first: bool = False,
-    ) -> None:
+    # -- the one env.py run -------------------------------------------------------------------
+    _ctx: MigrationContext | None = None
+
+    def _run_env(self) -> None:
         def migrations(heads: tuple[str, ...], ctx: MigrationContext) -> Iterator[Any]:
-            if plan_first:
-                yield from self._plan_then_first_segment(heads, ctx)
-                return
-            if expected is not None and set(heads) != set(expected):
-                raise ConcurrentChange(
-                    f"the database is at {', '.join(heads) or 'base'}, not at "
-                    f"{', '.join(expected) or 'base'} as planned; something else migrated it"
-                )
-            self._heads_now = tuple(sorted(heads))
-            for index, step in enumerate(steps):
-                yield from self._one_step(step, first=index == 0)
+            self._ctx = ctx
+            yield from self._all_segments(heads, ctx)
 
         def applied(_info: MigrationInfo, heads: frozenset[str]) -> None:
             self._heads_after = tuple(sorted(heads))
@@ -414,48 +458,60 @@ class Guard:
             self._seconds[revision] = elapsed
             self.progress(Progress("step_done", revision=revision, elapsed=elapsed))
 
-        run_env(
-            self.project,
-            migrations,
-            connection=self.conn,
-            transaction_per_migration=per_migration,
-            on_step_applied=applied,
-        )
+        run_env(self.project, migrations, connection=self.conn, on_step_applied=applied)
 
-    def _plan_then_first_segment(
+    def _all_segments(
         self, heads: tuple[str, ...], ctx: MigrationContext
     ) -> Iterator[RevisionStep]:
-        """Build the plan from ``heads`` (once), then yield the first segment if it can run here."""
+        """Plan (the first time), then hand Alembic every remaining step, committing and
+        beginning the guard's transactions at the segment boundaries."""
         if self._plan is None:
-            assert self.planner is not None
-            self.versions = VersionTable(
-                self.versions.engine,
-                ctx.opts.get("version_table") or "alembic_version",
-                ctx.opts.get("version_table_schema"),
-            )
-            try:
-                plan, steps = self.planner(tuple(sorted(heads)), self.versions)
-            except BaseException as exc:
-                raise PlanningFailed(exc) from exc
-            self._plan = plan
-            self.steps = {step.revision.revision: step for step in steps}
-            if self.reverse is not None:
-                self.reverse.set_version_table(self.versions.name, self.versions.schema)
-        elif set(heads) != set(self._plan.from_heads):  # a retry after a lock timeout
-            raise ConcurrentChange(
-                f"the database is at {', '.join(heads) or 'base'}, not at "
-                f"{', '.join(self._plan.from_heads) or 'base'} as planned"
-            )
-        segments = self._plan.segments()
-        self._single_segment = len(segments) <= 1
-        if not segments or not segments[0][0]:
-            # Nothing to do, or the first step needs autocommit: it runs in its own segment.
-            self._first_segment_done = not segments
-            return
-        self._first_segment_done = True
+            self._plan_from(heads, ctx)
+        else:
+            expected = self._committed_heads
+            if expected is None:
+                expected = self.plan.from_heads
+            if set(heads) != set(expected):
+                raise ConcurrentChange(
+                    f"the database is at {', '.join(heads) or 'base'}, not at "
+                    f"{', '.join(expected) or 'base'} as planned; something else "
+                    "migrated it"
+                )
+        ctx.impl.memo.update(_copied(self._memo))
         self._heads_now = tuple(sorted(heads))
-        for index, plan_step in enumerate(segments[0][1]):
-            yield from self._one_step(self.steps[plan_step.revision], first=index == 0)
+        segments = self.plan.segments()
+        for index in range(self._done, len(segments)):
+            transactional, plan_steps = segments[index]
+            if not transactional:
+                if self._in_transaction and self._steps_in_transaction:
+                    self._commit_segment()  # the steps before it
+                elif self._in_transaction:
+                    self._commit_empty()
+                self._open_step_outside(plan_steps[0], ctx)
+                yield from self._one_step(self.steps[plan_steps[0].revision], first=True)
+                self._close_step_outside(plan_steps[0], ctx)
+                continue
+            if not self._in_transaction:
+                self._open_transaction([s.revision for s in plan_steps])
+            for position, plan_step in enumerate(plan_steps):
+                yield from self._one_step(self.steps[plan_step.revision], first=position == 0)
+
+    def _plan_from(self, heads: tuple[str, ...], ctx: MigrationContext) -> None:
+        """Build the plan from the heads Alembic read inside the first transaction."""
+        assert self.planner is not None
+        self.versions = VersionTable(
+            self.versions.engine,
+            ctx.opts.get("version_table") or "alembic_version",
+            ctx.opts.get("version_table_schema"),
+        )
+        try:
+            plan, steps = self.planner(tuple(sorted(heads)), self.versions)
+        except BaseException as exc:
+            raise PlanningFailed(exc) from exc
+        self._plan = plan
+        self.steps = {step.revision.revision: step for step in steps}
+        if self.reverse is not None:
+            self.reverse.set_version_table(self.versions.name, self.versions.schema)
 
     def _one_step(self, step: RevisionStep, *, first: bool) -> Iterator[RevisionStep]:
         """Hand one step to Alembic, recording (and reversing) what it does."""
@@ -464,6 +520,8 @@ class Guard:
             # The fingerprint a revert must come back to: taken at the start of each segment,
             # and before a step whose own downgrade() may have to stand in as its reverse.
             self.reverse.take_schema_before(revision, self.conn)
+        if self._in_transaction:
+            self._steps_in_transaction += 1
         self._started[revision] = time.monotonic()
         self.progress(Progress("step_start", revision=revision))
         with self.recorder.recording(revision, self.conn if self.reverse else None):
@@ -558,21 +616,25 @@ _COMMIT = re.compile(r"^\s*(COMMIT|END)\b", re.IGNORECASE)
 
 
 class _LeftTransaction:
-    """Watches a non-transactional step: did anything of it commit or run outside a
-    transaction? If not, its failure rolled back everything it did."""
+    """Watches a step outside the guard's transaction: did anything of it commit or run
+    outside a transaction? If not, its failure rolled back everything it did."""
 
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
         self.left = False
+        self._listening = False
 
-    def __enter__(self) -> _LeftTransaction:
+    def start(self) -> _LeftTransaction:
         sa.event.listen(self.conn, "commit", self._commit)
         sa.event.listen(self.conn, "before_cursor_execute", self._statement)
+        self._listening = True
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        sa.event.remove(self.conn, "commit", self._commit)
-        sa.event.remove(self.conn, "before_cursor_execute", self._statement)
+    def stop(self) -> None:
+        if self._listening:
+            self._listening = False
+            sa.event.remove(self.conn, "commit", self._commit)
+            sa.event.remove(self.conn, "before_cursor_execute", self._statement)
 
     def _commit(self, _conn: sa.Connection) -> None:
         self.left = True
@@ -583,6 +645,37 @@ class _LeftTransaction:
         options = getattr(context, "execution_options", None) or {}
         if _COMMIT.match(statement) or options.get("isolation_level") == "AUTOCOMMIT":
             self.left = True
+
+
+def _copied(memo: dict[Any, Any]) -> dict[Any, Any]:
+    """A copy of Alembic's per-run memo whose collections a later run may grow: SQLAlchemy
+    keeps sets of (schema, name) there; anything that cannot be copied is shared."""
+    try:
+        return copy.deepcopy(memo)
+    except Exception:  # an extension's object in the memo: sharing it is what Alembic does
+        return dict(memo)
+
+
+def _hand_alembic_a_transaction(ctx: MigrationContext, conn: sa.Connection) -> None:
+    """Give Alembic the per-step transaction its ``transaction_per_migration`` mode holds.
+
+    env.py configured Alembic on a connection already inside the guard's transaction, so
+    Alembic leaves transactions alone ("external transaction"). A step outside the guard
+    needs what Alembic would do with ``transaction_per_migration=True``: a transaction of the
+    step's own that ``autocommit_block()`` commits before its block and begins again after.
+    ``MigrationContext._transaction`` is where Alembic keeps it (Alembic's own
+    ``begin_transaction(_per_migration=True)`` sets it): set here so that the same env.py
+    run goes on with the steps after this one.
+    """
+    ctx._transaction = conn.begin()
+
+
+def _take_alembic_transaction(ctx: MigrationContext) -> None:
+    """Commit what is left of the step's own transaction (after its autocommit block)."""
+    trans = getattr(ctx, "_transaction", None)
+    ctx._transaction = None
+    if trans is not None and trans.is_active:
+        trans.commit()
 
 
 def _safe_rollback(target: sa.Connection | sa.Transaction) -> None:

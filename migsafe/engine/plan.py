@@ -13,8 +13,9 @@ from typing import Any
 from alembic.runtime.migration import RevisionStep
 
 from migsafe.engine.analysis import analyse_file
-from migsafe.engine.project import Project
+from migsafe.engine.project import Project, load_module
 from migsafe.engine.reversibility import ReverseFacts, reverse_facts
+from migsafe.engine.revision_source import is_loaded
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class PlanStep:
     non_transactional_reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     concurrent_indexes: tuple[str, ...] = ()
+    # Outside the transaction on a connection in autocommit: a statement PostgreSQL refuses in
+    # a transaction, not wrapped in autocommit_block() (see analysis.FunctionFacts).
+    autocommit: bool = False
     has_body: bool = True
     reversible: bool = True  # has a downgrade() with a body
     # ... that runs inside a transaction (no autocommit_block(), no COMMIT, no CONCURRENTLY):
@@ -86,8 +90,8 @@ class Plan:
     def segments(self) -> list[tuple[bool, tuple[PlanStep, ...]]]:
         """Runs of consecutive steps that share one transaction, in order.
 
-        Transactional steps group together; each non-transactional step stands alone, because
-        Alembic must commit around its autocommit block.
+        Transactional steps group together; each non-transactional step stands alone: the
+        guard commits before it and begins a new transaction after it (all in one env.py run).
         """
         out: list[tuple[bool, tuple[PlanStep, ...]]] = []
         current: list[PlanStep] = []
@@ -166,9 +170,17 @@ def build_plan(
     )
 
 
-def _plan_step(step: RevisionStep, direction: str, *, reverse: bool = True) -> PlanStep:
+def _plan_step(
+    step: RevisionStep, direction: str, *, reverse: bool = True, load: bool = True
+) -> PlanStep:
+    """One step of a plan. ``load``: import the revision file now (the plan imports what it
+    will run, so an error in it stops the command before anything runs); ``status`` lists
+    pending revisions from their source only."""
     script = step.revision
-    facts = analyse_file(script.path, script.module)
+    if load:
+        load_module(script)
+    module = script.module if is_loaded(script.module) else None
+    facts = analyse_file(script.path, module)
     run = facts.for_direction(direction)
     down = script.down_revision
     downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
@@ -184,6 +196,7 @@ def _plan_step(step: RevisionStep, direction: str, *, reverse: bool = True) -> P
         non_transactional_reasons=run.non_transactional,
         warnings=run.warnings,
         concurrent_indexes=run.concurrent_indexes,
+        autocommit=run.autocommit,
         has_body=run.present and not run.empty,
         reversible=facts.downgrade.present and not facts.downgrade.empty,
         downgrade_in_transaction=facts.downgrade.transactional,

@@ -8,21 +8,24 @@ name the file and line.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import re
 import sysconfig
 import traceback
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alembic.config import Config
 from alembic.runtime.migration import RevisionStep
 from alembic.script import Script, ScriptDirectory
-from alembic.script.revision import MultipleHeads, ResolutionError, RevisionError
+from alembic.script.revision import MultipleHeads, ResolutionError, RevisionError, RevisionMap
 from alembic.util import CommandError
 
+from migsafe.engine.revision_source import LazyModule, identifiers
 from migsafe.errors import ConfigError, ProjectError
 from migsafe.errors import RevisionError as MigsafeRevisionError
 from migsafe.settings import Settings
@@ -34,6 +37,8 @@ class Project:
 
     config: Config
     script: ScriptDirectory
+    # [tool.migsafe] wrapper: entered around every env.py run (see envpy.run_env).
+    wrapper: Callable[[], AbstractContextManager[Any]] | None = None
 
     @property
     def env_py(self) -> Path:
@@ -61,11 +66,54 @@ def load_config(settings: Settings) -> Config:
     )
 
 
+def read_revisions_from_source(script: ScriptDirectory) -> None:
+    """Make *script*'s revision map read the files' source instead of importing them.
+
+    A file whose identifiers are literals gets a :class:`LazyModule`: it is imported only when
+    its ``upgrade()``/``downgrade()`` (or anything else) is needed. Any other file (computed
+    identifiers, a syntax error, a sourceless ``.pyc``) is imported as Alembic always does,
+    so its errors surface while the map is built, as before. (``ScriptDirectory.from_config``
+    builds a plain ScriptDirectory, so the map, a public attribute, is replaced.)
+    """
+    script.revision_map = RevisionMap(lambda: _load_revisions(script))
+
+
+def _load_revisions(script: ScriptDirectory) -> Iterator[Script]:
+    """Alembic's ``ScriptDirectory._load_revisions``, with files read as source."""
+    seen: set[Path] = set()
+    for vers in script._version_locations:
+        if not vers.exists():
+            continue
+        for file_path in Script._list_py_dir(script, vers):
+            real_path = Path(file_path).resolve()
+            if real_path in seen:
+                continue  # Alembic warns about it when it loads the map itself
+            seen.add(real_path)
+            found = _lazy_script(script, real_path) or Script._from_path(script, real_path)
+            if found is not None:
+                yield found
+
+
+def _lazy_script(script: ScriptDirectory, path: Path) -> Script | None:
+    if script.sourceless or path.suffix != ".py" or not _REVISION_FILE.match(path.name):
+        return None
+    ids = identifiers(path)
+    if ids is None:
+        return None
+    return Script(LazyModule(path, ids), ids.revision, path)
+
+
+# Alembic's own pattern for source revision files (alembic.script.base._only_source_rev_file).
+_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+
+
 def load_project(settings: Settings, config: Config | None = None) -> Project:
-    """Load the Config and ScriptDirectory, and every revision file (to surface errors now)."""
+    """Load the Config and ScriptDirectory, and the revision map (files whose identifiers are
+    literals are read as source and imported only when a command runs or plans them)."""
     config = config if config is not None else load_config(settings)
     try:
         script = ScriptDirectory.from_config(config)
+        read_revisions_from_source(script)
     except CommandError as exc:
         raise ConfigError(
             f"cannot load the Alembic project: {exc}",
@@ -73,10 +121,32 @@ def load_project(settings: Settings, config: Config | None = None) -> Project:
         ) from exc
     except Exception as exc:
         raise ConfigError(f"cannot load the Alembic project: {exc}") from exc
-    project = Project(config=config, script=script)
+    # After from_config(): Alembic has put prepend_sys_path on sys.path, where the
+    # application's modules are found, as env.py finds them.
+    project = Project(config=config, script=script, wrapper=_import_wrapper(settings.wrapper))
     with revision_errors():
         _ = project.script.revision_map.heads
     return project
+
+
+def _import_wrapper(spec: str | None) -> Callable[[], AbstractContextManager[Any]] | None:
+    """The ``module:name`` context manager factory of ``[tool.migsafe] wrapper``."""
+    if spec is None:
+        return None
+    module_name, _, attr = spec.partition(":")
+    try:
+        target: Any = importlib.import_module(module_name)
+        for part in attr.split("."):
+            target = getattr(target, part)
+    except Exception as exc:  # the user's module: any failure to import it is a config error
+        raise ConfigError(
+            f"cannot import the env.py wrapper {spec!r}: {type(exc).__name__}: {exc}",
+            hint="[tool.migsafe] wrapper is imported like env.py's own imports "
+            "(prepend_sys_path in the Alembic config)",
+        ) from exc
+    if not callable(target):
+        raise ConfigError(f"the env.py wrapper {spec!r} is not callable")
+    return target  # type: ignore[no-any-return]
 
 
 @contextmanager
@@ -150,6 +220,15 @@ def downgrade_steps(project: Project, target: str, heads: Sequence[str]) -> list
     """The ordered downgrade steps from ``heads`` down to ``target``."""
     with revision_errors():
         return list(project.script._downgrade_revs(target, tuple(heads)))  # type: ignore[arg-type]
+
+
+def load_module(script: Script) -> None:
+    """Import *script*'s file now (if it was read as source only), so that an error in a file
+    a command will run stops it before anything runs."""
+    module = script.module
+    if isinstance(module, LazyModule) and not module.loaded:
+        with revision_errors():
+            module.load()
 
 
 def get_script(project: Project, revision: str) -> Script:

@@ -11,8 +11,8 @@ caller takes the full path.
 
 from __future__ import annotations
 
-import ast
 import configparser
+import inspect
 import json
 import re
 import sqlite3
@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from migsafe.engine.analysis import upgrade_is_transactional
 from migsafe.engine.dberrors import connect_hint
+from migsafe.engine.revision_source import identifiers
 from migsafe.engine.runs import run_from_row
 from migsafe.errors import DatabaseUnavailableError
 from migsafe.results import Pending, StatusResult
@@ -109,37 +110,14 @@ def _scan(versions: Path) -> dict[str, _Rev]:
 
 
 def _read_revision(file: Path) -> _Rev:
-    try:
-        tree = ast.parse(file.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise _Unsure from exc
-    values: dict[str, Any] = {}
-    for node in tree.body:
-        targets: list[ast.expr] = []
-        value: ast.expr | None = None
-        if isinstance(node, ast.Assign):
-            targets, value = list(node.targets), node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets, value = [node.target], node.value
-        for target in targets:
-            if isinstance(target, ast.Name) and target.id in (
-                "revision",
-                "down_revision",
-                "branch_labels",
-                "depends_on",
-            ):
-                try:
-                    values[target.id] = ast.literal_eval(value)  # type: ignore[arg-type]
-                except ValueError as exc:
-                    raise _Unsure from exc
-    revision = values.get("revision")
-    if not isinstance(revision, str) or values.get("depends_on"):
+    ids = identifiers(file)
+    if ids is None or ids.depends_on:
         raise _Unsure
-    down = values.get("down_revision")
+    down = ids.down_revision
     downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
-    doc = ast.get_docstring(tree) or ""
+    doc = inspect.cleandoc(ids.doc) if ids.doc else ""
     message = re.split("\n\n", doc.strip())[0].strip().splitlines()
-    return _Rev(revision, downs, message[0] if message else "", str(file))
+    return _Rev(ids.revision, downs, message[0] if message else "", str(file))
 
 
 # -- the database -----------------------------------------------------------------------------

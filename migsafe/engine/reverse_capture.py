@@ -42,6 +42,9 @@ DOWNGRADE = "downgrade()"
 
 Coverage = Callable[[str], str | None]
 
+# DDL that creates a type, the kind SQLAlchemy emits on the connection on an op's behalf.
+_CREATES = re.compile(r"^\s*CREATE\s+TYPE\b", re.I)
+
 # Statements that only read (SQLAlchemy reflection, a user's SELECT) or set session state.
 _READ_ONLY = re.compile(
     r"^\s*(\(\s*)*(SELECT|SHOW|SET|RESET|EXPLAIN|WITH\s+\w+\s+AS\s*\(\s*SELECT)\b", re.I
@@ -232,6 +235,8 @@ class ReverseCapture:
         gathered = self._current.setdefault(revision, _Gathered())
         if gathered.confined(statement):
             return
+        if not parameters and self._created_on_the_side(gathered, conn, statement):
+            return
         from migsafe.reverse import classify_sql
 
         verdict = classify_sql(statement) or (
@@ -240,6 +245,28 @@ class ReverseCapture:
         )
         first = " ".join(statement.split())[:80]
         self._irreversible(revision, f"{first!r} on the connection: {verdict}")
+
+    def _created_on_the_side(self, gathered: _Gathered, conn: Any, statement: str) -> bool:
+        """DDL SQLAlchemy runs on the connection for an op, reversed like ``op.execute``.
+
+        ``postgresql.ENUM(...).create(op.get_bind(), checkfirst=True)`` before an
+        ``add_column`` that uses the type (Alembic's add_column creates no type) sends
+        ``CREATE TYPE`` on the connection. It is reversed from the live schema, just before
+        it runs (this is ``before_cursor_execute``), and its reverse (``DROP TYPE``) is
+        ordered after the reverse of the op that uses it. Only statements whose reverse needs
+        nothing done before them (no archive, no replacement) are taken; anything else is
+        judged as before.
+        """
+        if conn.dialect.name != "postgresql" or not _CREATES.match(statement):
+            return False
+        from migsafe.reverse._sql import verbatim
+
+        with self.quiet():
+            rev = _reverse_or_refusal(verbatim(statement), conn, self.archive_schema)
+        if rev.irreversible or rev.archive or rev.replace_with is not None or rev.finish:
+            return False
+        gathered.reverses.append(rev)
+        return True
 
     def _irreversible(self, revision: str, reason: str) -> None:
         gathered = self._current.setdefault(revision, _Gathered())

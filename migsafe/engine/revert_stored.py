@@ -202,7 +202,11 @@ def own_downgrade(session: Session, revision: str) -> Callable[[], Any] | str:
     module = getattr(script, "module", None)
     if script is None or module is None:
         return "this checkout does not have its file"
-    fn = getattr(module, "downgrade", None)
+    try:
+        # The file is imported here if it was read as source only.
+        fn = getattr(module, "downgrade", None)
+    except Exception as exc:  # a file that does not import offers no downgrade()
+        return f"its file does not import ({type(exc).__name__}: {exc})"
     if not callable(fn):
         return "its file has no downgrade()"
     from migsafe.engine.analysis import analyse_file

@@ -385,4 +385,37 @@ def refuse_irreversible(plan: Plan, session: Session, *, backup: bool) -> Plan:
                 "or give the migration a downgrade() that runs in a transaction",
             )
         notes.append(f"{step.revision} is irreversible ({reason}); {cover}")
+    _refuse_judged_after_a_commit(plan, session, backup=backup)
     return replace(plan, warnings=(*plan.warnings, *notes)) if notes else plan
+
+
+def _refuse_judged_after_a_commit(plan: Plan, session: Session, *, backup: bool) -> None:
+    """A step only judged as it runs, placed where a refusal could no longer roll back.
+
+    A plan with a step outside the transaction commits there. A later step whose reverse is
+    only known as it runs (SQL built at run time, statements on the connection, an ORM
+    backfill), refused then, would leave the database half upgraded, and running again would
+    meet the same refusal. So the whole plan is judged now: such a step needs a cover before
+    anything runs (its downgrade() tested in a savepoint is one).
+    """
+    if backup or session.settings.allow_irreversible:
+        return
+    first_outside = next((s for s in plan.steps if not s.transactional), None)
+    if first_outside is None:
+        return
+    after = plan.steps[plan.steps.index(first_outside) :]
+    for step in after:
+        if step.raw_sql and not (step.reversible and step.downgrade_in_transaction):
+            where = (
+                "outside a transaction"
+                if step is first_outside
+                else f"after {first_outside.revision} commits outside a transaction"
+            )
+            raise IrreversibleStep(
+                f"{step.revision} may be irreversible, which is only judged as it runs (SQL "
+                f"built at run time or run on the connection), and it runs {where}, where a "
+                "refusal could not roll back; refused before anything ran",
+                revision=step.revision,
+                hint="rerun with --backup (a snapshot to go back to) or --allow-irreversible, "
+                "or give the migration a downgrade() that runs in a transaction",
+            )

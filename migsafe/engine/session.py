@@ -10,7 +10,15 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from migsafe.engine.connection import connect, create_engine, is_sqlite, parse_url, redact
+from migsafe.engine.connection import (
+    connect,
+    create_engine,
+    dispose,
+    is_sqlite,
+    migration_url,
+    parse_url,
+    redact,
+)
 from migsafe.engine.envpy import EnvCall, probe
 from migsafe.engine.history import History
 from migsafe.engine.lock import lock_engine
@@ -22,6 +30,9 @@ from migsafe.settings import Settings
 
 @dataclass
 class Session:
+    """What a command works with. ``url``/``engine``: migsafe's own bookkeeping (psycopg on
+    PostgreSQL); ``conn``: the migrations' connection, on the driver the URL names."""
+
     settings: Settings
     project: Project
     url: sa.URL
@@ -85,7 +96,7 @@ class Session:
         try:
             _close(self.conn, self.take_lock_connection())
         finally:
-            self.engine.dispose()
+            dispose(self.engine)
 
 
 def open_session(
@@ -112,9 +123,10 @@ def open_session(
         url_text = Project.url_of(config)
     if url_text:
         url = parse_url(url_text)
+        migrations_url = migration_url(url_text)
         if read_only:
             _refuse_missing_sqlite_file(url)
-        with _Prefetch(url, application_name, lock_run_id) as prefetch:
+        with _Prefetch(url, migrations_url, application_name, lock_run_id) as prefetch:
             project = load_project(settings, config)
             engine, conn, lock_conn = prefetch.result()
     else:
@@ -164,7 +176,7 @@ def _url_from_env_py(
             hint="pass --database-url or set MIGSAFE_DATABASE_URL",
         )
     url = parse_url(url_text)
-    with _Prefetch(url, application_name, lock_run_id) as prefetch:
+    with _Prefetch(url, migration_url(url_text), application_name, lock_run_id) as prefetch:
         engine, conn, lock_conn = prefetch.result()
     return url, engine, conn, lock_conn
 
@@ -172,13 +184,26 @@ def _url_from_env_py(
 class _Prefetch:
     """Open the migration connection (and the lock's) in background threads."""
 
-    def __init__(self, url: sa.URL, application_name: str, lock_run_id: str | None) -> None:
+    def __init__(
+        self,
+        url: sa.URL,
+        migrations_url: sa.URL,
+        application_name: str,
+        lock_run_id: str | None,
+    ) -> None:
+        # Bookkeeping (history, heads after a failure) on migsafe's driver; the migrations on
+        # the user's. One engine when they are the same.
         self.engine = create_engine(url, application_name=application_name)
+        self.migration_engine = (
+            self.engine
+            if migrations_url.drivername == url.drivername
+            else create_engine(migrations_url, application_name=application_name)
+        )
         self.lock_engine = (
             lock_engine(url, lock_run_id) if lock_run_id and not is_sqlite(url) else None
         )
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="migsafe-connect")
-        self.conn = self.pool.submit(connect, self.engine)
+        self.conn = self.pool.submit(connect, self.migration_engine)
         self.lock_conn = self.pool.submit(connect, self.lock_engine) if self.lock_engine else None
 
     def __enter__(self) -> _Prefetch:
@@ -197,7 +222,8 @@ class _Prefetch:
         for future in (self.conn, self.lock_conn):
             if future is not None and future.exception() is None:
                 future.result().close()
-        self.engine.dispose()
+        for engine in {self.engine, self.migration_engine}:
+            dispose(engine)
         if self.lock_engine is not None:
             self.lock_engine.dispose()
 
@@ -234,4 +260,4 @@ def _close(conn: sa.Connection, lock_conn: sa.Connection | None) -> None:
         if c is not None:
             engine = c.engine
             c.close()
-            engine.dispose()
+            dispose(engine)

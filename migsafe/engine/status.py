@@ -26,7 +26,7 @@ def read_status(settings: Settings) -> StatusResult:
                 steps = []
             pending = tuple(
                 Pending(s.revision, s.down_revisions, s.message, s.transactional)
-                for s in (_plan_step(step, "upgrade") for step in steps)
+                for s in (_plan_step(step, "upgrade", load=False) for step in steps)
             )
         runs = session.history.runs(limit=1)
         return StatusResult(

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from migsafe.engine.fingerprint import fingerprint
 from tests.cli.conftest import (
     PROJECTS,
@@ -265,9 +263,9 @@ def test_env_py_that_never_configures(project: ProjectFn, db: Db) -> None:
 # -- 8. the async template ----------------------------------------------------------------------
 
 
-def test_async_env_py_runs_on_migsafes_sync_connection(project: ProjectFn, pg: Db) -> None:
-    pytest.importorskip("asyncpg")
-    pytest.importorskip("greenlet")  # SQLAlchemy's asyncio extension needs it
+def test_async_env_py_runs_its_migrations_on_asyncpg(project: ProjectFn, pg: Db) -> None:
+    """The stock async template: env.py calls asyncio.run() and run_sync(); the migrations
+    run on migsafe's connection, on asyncpg, so asyncpg's own SQL ($1, a literal %) works."""
     proj = project("async_env")
     ini = proj / "alembic.ini"
     async_url = pg.url.replace("postgresql+psycopg://", "postgresql+asyncpg://", 1)
@@ -275,9 +273,11 @@ def test_async_env_py_runs_on_migsafes_sync_connection(project: ProjectFn, pg: D
 
     up = run_cli("upgrade", ini=ini, url=async_url)
     assert_ok(up)
-    assert pg.versions() == {"as0002"}
+    assert pg.versions() == {"as0003"}
     # env.py opened an asyncpg connection of its own; the migration ran on migsafe's.
     assert str(pg.scalar("SELECT kind FROM events WHERE id = 1")).startswith("migsafe")
+    assert pg.scalar("SELECT kind FROM events WHERE id = 3") == '"audit log"'
+    assert pg.scalar("SELECT kind FROM events WHERE id = 4") == "asyncpg"
     [run] = pg.runs()
     assert run.status == "succeeded"
 
@@ -285,3 +285,16 @@ def test_async_env_py_runs_on_migsafes_sync_connection(project: ProjectFn, pg: D
     assert_ok(back)
     assert pg.versions() == set()
     assert "events" not in pg.tables()
+
+
+def test_async_env_py_failure_on_asyncpg_rolls_everything_back(project: ProjectFn, pg: Db) -> None:
+    ini = project("async_env") / "alembic.ini"
+    async_url = pg.url.replace("postgresql+psycopg://", "postgresql+asyncpg://", 1)
+    before = pg.fingerprint()
+
+    up = run_cli("upgrade", ini=ini, url=async_url, env={"ASYNC_ENV_FAIL": "1"})
+
+    line = assert_fails(up, 4)
+    assert "as0003" in line and "injected failure" in line, line
+    assert pg.fingerprint() == before
+    assert pg.versions() == set()

@@ -78,14 +78,37 @@ def test_raw_concurrent_sql_is_found_and_index_name_parsed() -> None:
     assert f.upgrade.concurrent_indexes == ("ix_a",)
 
 
-def test_concurrently_outside_autocommit_block_warns_it_will_fail() -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        'op.create_index("ix", "t", ["v"], postgresql_concurrently=True)',
+        'op.drop_index("ix", table_name="t", postgresql_concurrently=True)',
+        'op.execute("CREATE INDEX CONCURRENTLY ix ON t (v)")',
+    ],
+    ids=["create_index", "drop_index", "raw-sql"],
+)
+def test_concurrently_outside_autocommit_block_runs_the_step_in_autocommit(body: str) -> None:
+    """What works under plain Alembic when env.py hands over an autocommit connection."""
+    f = facts(f"def upgrade():\n    {body}\n")
+    assert not f.upgrade.transactional
+    assert f.upgrade.autocommit
+    assert f.upgrade.concurrent_indexes == ("ix",)
+    assert any("autocommit" in r for r in f.upgrade.non_transactional)
+
+
+def test_concurrently_inside_autocommit_block_needs_no_autocommit_connection() -> None:
     f = facts(
         """
-        def upgrade():
+        def _build():
             op.create_index("ix", "t", ["v"], postgresql_concurrently=True)
+
+        def upgrade():
+            with op.get_context().autocommit_block():
+                _build()
         """
     )
-    assert f.upgrade.warnings and "autocommit_block" in f.upgrade.warnings[0]
+    assert not f.upgrade.transactional
+    assert not f.upgrade.autocommit
 
 
 def test_helpers_called_from_upgrade_are_analysed() -> None:
@@ -162,3 +185,57 @@ def test_an_explicit_commit_makes_a_migration_non_transactional(body: str) -> No
 def test_the_word_commit_in_data_is_not_a_commit() -> None:
     f = facts("def upgrade():\n    op.execute(\"UPDATE t SET note = 'commit later'\")\n")
     assert f.upgrade.transactional
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "session = Session(bind=op.get_bind())\n    session.add(x)\n    session.commit()",
+        "session = orm.Session(bind=op.get_bind())\n    session.commit()",
+        "with sa.orm.Session(bind=op.get_bind()) as s:\n        s.commit()",
+        "Session(bind=op.get_bind()).commit()",
+        "session = sessionmaker(bind=op.get_bind())()\n    session.commit()",
+        "db.session.commit()",
+        "_backfill(Session(bind=op.get_bind()))",
+        "bind = op.get_bind()\n    sp = bind.begin_nested()\n    sp.commit()",
+    ],
+    ids=[
+        "Session",
+        "orm.Session",
+        "with-Session-as",
+        "inline",
+        "sessionmaker",
+        "flask-db.session",
+        "helper-parameter",
+        "savepoint",
+    ],
+)
+def test_an_orm_session_commit_does_not_leave_the_transaction(body: str) -> None:
+    """A Session bound to the migration's connection joins its transaction
+    (join_transaction_mode): its commit() is no COMMIT of the migration."""
+    source = (
+        "Maker = sessionmaker()\n\n"
+        "def _backfill(session):\n    session.add(1)\n    session.commit()\n\n"
+        f"def upgrade():\n    {body}\n"
+    )
+    f = facts(source)
+    assert f.upgrade.transactional, f.upgrade.non_transactional
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "session = Session(bind=op.get_bind(), join_transaction_mode='control_fully')\n"
+        "    session.commit()",
+        "session = Session(bind=op.get_bind())\n    session.connection().commit()",
+        "bind = op.get_bind()\n    bind.commit()",
+        "conn = op.get_context().connection\n    conn.commit()",
+        "Maker = sessionmaker(join_transaction_mode='control_fully')\n"
+        "    Maker(bind=op.get_bind()).commit()",
+    ],
+    ids=["control_fully", "session-connection", "bind", "context-connection", "maker-full"],
+)
+def test_a_commit_of_the_migrations_connection_leaves_the_transaction(body: str) -> None:
+    f = facts(f"def upgrade():\n    {body}\n")
+    assert not f.upgrade.transactional
+    assert any("commit" in r for r in f.upgrade.non_transactional)

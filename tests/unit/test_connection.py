@@ -1,10 +1,10 @@
-"""URLs: passwords never shown, async drivers swapped for the sync one migsafe runs on."""
+"""URLs: passwords never shown; bookkeeping on psycopg, the migrations on the URL's driver."""
 
 from __future__ import annotations
 
 import pytest
 
-from migsafe.engine.connection import parse_url, redact, unavailable
+from migsafe.engine.connection import migration_url, parse_url, redact, unavailable
 from migsafe.errors import UsageError
 
 
@@ -13,13 +13,40 @@ from migsafe.errors import UsageError
     [
         ("postgresql://u:p@h/db", "postgresql+psycopg"),
         ("postgresql+asyncpg://u:p@h/db", "postgresql+psycopg"),
+        ("postgresql+pg8000://u:p@h/db", "postgresql+psycopg"),
         ("postgresql+psycopg://u:p@h/db", "postgresql+psycopg"),
         ("sqlite+aiosqlite:///x.db", "sqlite+pysqlite"),
         ("sqlite:///x.db", "sqlite"),
     ],
 )
-def test_parse_url_picks_a_sync_driver(url: str, driver: str) -> None:
+def test_bookkeeping_connects_with_psycopg_or_sqlite3(url: str, driver: str) -> None:
     assert parse_url(url).drivername == driver
+
+
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        ("postgresql+asyncpg://u:p@h/db", "postgresql+asyncpg"),
+        ("postgresql+psycopg_async://u:p@h/db", "postgresql+psycopg"),
+        ("postgresql+psycopg2://u:p@h/db", "postgresql+psycopg2"),
+        ("postgresql+pg8000://u:p@h/db", "postgresql+pg8000"),
+        ("postgresql+psycopg://u:p@h/db", "postgresql+psycopg"),
+        ("postgresql://u:p@h/db", "postgresql+psycopg2"),  # SQLAlchemy's default, installed
+        ("sqlite+aiosqlite:///x.db", "sqlite+pysqlite"),
+        ("sqlite:///x.db", "sqlite"),
+    ],
+)
+def test_migrations_run_on_the_urls_driver(url: str, driver: str) -> None:
+    assert migration_url(url).drivername == driver
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql+psycopg2cffi://u:p@h/db", "postgresql+nosuchdriver://u:p@h/db"]
+)
+def test_a_driver_migsafe_cannot_use_is_a_usage_error(url: str) -> None:
+    with pytest.raises(UsageError) as info:
+        migration_url(url)
+    assert "p@h" not in info.value.message  # no password in the message
 
 
 @pytest.mark.parametrize("url", ["not a url", "mysql://u:p@h/db", "://"])

@@ -124,3 +124,15 @@ def test_bad_reverse_settings_are_clear_errors(
 ) -> None:
     with pytest.raises(error):
         load_settings(CliOptions(), environ=env, cwd=_project(tmp_path))
+
+
+@pytest.mark.parametrize("spec", ["app_runtime", "app runtime:ctx", ":ctx", "pkg.mod:"])
+def test_a_wrapper_must_name_module_and_attribute(tmp_path: Path, spec: str) -> None:
+    cwd = _project(tmp_path, f'[tool.migsafe]\nwrapper = "{spec}"\n')
+    with pytest.raises(ConfigError, match="wrapper must be"):
+        load_settings(CliOptions(), environ={}, cwd=cwd)
+
+
+def test_a_wrapper_is_read_from_the_project(tmp_path: Path) -> None:
+    cwd = _project(tmp_path, '[tool.migsafe]\nwrapper = "myapp.runtime:app_context"\n')
+    assert load_settings(CliOptions(), environ={}, cwd=cwd).wrapper == "myapp.runtime:app_context"

@@ -1,0 +1,92 @@
+"""migsafe inside an application's own process: its runtime, its thread.
+
+Some env.py files only run inside their application: Prefect's must run in an AnyIO worker
+thread started from its event loop; others need the application's instance set by a context
+manager. Two ways in:
+
+* :func:`run`: any migsafe command, as on the command line, from the caller's thread (a
+  worker thread included) and context. It prints what the CLI prints and returns the exit
+  code instead of exiting; it installs no signal handler.
+* :func:`settings_for` and the :mod:`migsafe.api` functions: the same commands as Python calls
+  returning result objects (``api.upgrade(settings_for(config="alembic.ini"))``), failures raised
+  as :class:`migsafe.errors.MigsafeError` with ``exit_code`` and ``hint``.
+
+Without code: ``[tool.migsafe] wrapper = "package.module:factory"`` names a context manager
+that migsafe enters around every env.py run (docs/env-py.md).
+
+One command at a time per process: the command line's options live in module state.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from migsafe.settings import CliOptions, Settings, load_settings
+
+
+def run(argv: Sequence[str]) -> int:
+    """Run ``migsafe ARGV...`` in this process and thread; return its exit code."""
+    import typer
+
+    from migsafe import cli
+    from migsafe.cli import commands, flags, reverse, snapshot  # noqa: F401  (they register)
+    from migsafe.errors import ExitCode, MigsafeError
+
+    # The same dispatch as cli.main(), without its signal handler (main thread only) and
+    # with the exit code returned: cli._fail() prints the one error line, then exits.
+    cli.state.cli = CliOptions()
+    cli.state.format = cli.Format.text
+    args = ["--backup=full" if arg == "--backup" else str(arg) for arg in argv]
+    try:
+        try:
+            code = cli.app(args=args, prog_name="migsafe", standalone_mode=False)
+            return code if isinstance(code, int) else 0
+        except typer.Exit as exc:
+            return int(exc.exit_code)
+        except typer.Abort:
+            cli._fail(ExitCode.ROLLED_BACK, "interrupted before anything was changed", None, None)
+        except typer.TyperException as exc:  # click's usage errors
+            ctx = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                return int(ExitCode.USAGE)
+            message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+            command = ctx.command_path if ctx is not None else "migsafe"
+            cli._fail(ExitCode.USAGE, message, f"see `{command} --help`", None)
+        except MigsafeError as exc:
+            cli._fail(exc.exit_code, exc.message, exc.hint, exc)
+        except KeyboardInterrupt as exc:
+            cli._fail(ExitCode.ROLLED_BACK, "interrupted before anything was changed", None, exc)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else int(ExitCode.USAGE)
+    return 0
+
+
+def settings_for(
+    *,
+    config: str | os.PathLike[str] | None = None,
+    database_url: str | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    x_args: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
+    **options: Any,
+) -> Settings:
+    """The :class:`Settings` the command line would build, for the :mod:`migsafe.api` calls.
+
+    ``config``: the Alembic config (default ``./alembic.ini``, else pyproject.toml in
+    ``cwd``); ``database_url``: as ``--database-url``; ``options``: what the commands' options
+    set (``lock_timeout="5s"``, ``retries=3``, ``verify=[...]``, ``allow_irreversible=True``...).
+    The environment (``MIGSAFE_*``, or ``environ``) and ``[tool.migsafe]`` fill in the rest.
+    """
+    return load_settings(
+        CliOptions(
+            config=Path(config) if config is not None else None,
+            database_url=database_url,
+            x_args=tuple(x_args),
+        ),
+        environ=environ,
+        cwd=Path(cwd) if cwd is not None else None,
+        **options,
+    )
