@@ -126,7 +126,7 @@ def _database(target: _Target) -> Iterator[None]:
     import psycopg
 
     from flags.backends.base import FlagExists, FlagNotFound
-    from flags.errors import FlagDefinitionError
+    from flags.errors import FlagDefinitionError, StoreTooNew
 
     def scrub(exc: BaseException) -> str:
         text = " ".join(str(exc).split())[:300]
@@ -143,6 +143,8 @@ def _database(target: _Target) -> Iterator[None]:
         ) from exc
     except FlagDefinitionError as exc:
         raise FlagError(f"invalid flag definition: {scrub(exc)}") from exc
+    except StoreTooNew as exc:
+        raise FlagError(f"{exc}; nothing was changed", hint=exc.hint) from exc
     except psycopg.OperationalError as exc:
         from migsafe.engine.dberrors import connect_hint
 

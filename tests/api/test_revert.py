@@ -10,10 +10,9 @@ import sqlalchemy as sa
 
 from migsafe import api
 from migsafe.engine.fingerprint import diff_descriptions, fingerprint, schema_description
+from migsafe.engine.history import OWN_TABLES
 from migsafe.errors import ConfirmationRequired, NotReversibleError, UsageError
 from migsafe.settings import CliOptions, load_settings
-
-OWN_TABLES = ("migsafe_history", "migsafe_journal", "migsafe_reverse")
 
 
 def _described(url: str):
