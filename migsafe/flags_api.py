@@ -150,7 +150,7 @@ def _database(target: _Target) -> Iterator[None]:
 
         text = scrub(exc)
         raise DatabaseUnavailableError(
-            f"cannot use the flags in {target.database}: {text}", hint=connect_hint(text)
+            f"cannot use the flags in {target.database}: {text}", hint=connect_hint(text, exc)
         ) from exc
     except psycopg.Error as exc:
         raise FlagError(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from migsafe.engine import history as hist
-from migsafe.engine.dberrors import is_lock_timeout, iter_causes
+from migsafe.engine.dberrors import is_lock_timeout, is_statement_timeout
 from migsafe.engine.guard import ConcurrentChange, Outcome, VerifyFailed
 from migsafe.engine.plan import Plan
 from migsafe.engine.session import Session
@@ -41,7 +41,7 @@ def _rolled_back_hint(error: BaseException | None, plan: Plan) -> str:
             f"each of {plan.retries + 1} tries (see pg_stat_activity / pg_locks); run again "
             "when it is gone, or raise --lock-timeout / --retries"
         )
-    if any(getattr(c, "sqlstate", None) == "57014" for c in iter_causes(error)):
+    if is_statement_timeout(error):
         return "a statement ran longer than --statement-timeout; raise it or make the step cheaper"
     if isinstance(error, VerifyFailed):
         return "a --verify check did not hold after the migrations; fix the migration or the check"
