@@ -11,7 +11,9 @@ The blocks of README.md and sample_app/README.md also run, in order, in a copy o
 `alembic` and `python` (and `.venv/bin/...`) being this checkout's. Conventions, for writers:
 
 - `<!-- not run: WHY -->` on the line before a block: its lines are only parsed, not run;
-  `<!-- not checked: WHY -->`: neither (a synopsis with placeholders).
+  `<!-- not checked: WHY -->`: neither (a synopsis with placeholders);
+  `<!-- run on PostgreSQL -->`: run against a fresh PostgreSQL database, which
+  `MIGSAFE_DATABASE_URL` and `SHOP_DATABASE_URL` name (the docs say so in their prose).
 - A command's trailing comment `# ... exit N ...` says its exit code; without one it must be 0.
 - `#> TEXT` lines after a command show its output (stdout or stderr): each must match one line
   of it, where `...` stands for anything and run ids and durations may differ. A `#>` line whose
@@ -40,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "sample_app/README.md"]
 RUNNABLE = [ROOT / "README.md", ROOT / "sample_app/README.md"]
 SEPARATORS = {"&&", "||", ";", "|", "&", ">", ">>", "<", "(", ")"}
-MARKER = re.compile(r"<!--\s*not (run|checked):.*-->")
+MARKER = re.compile(r"<!--\s*(not run|not checked|run on PostgreSQL)\b.*-->")
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class Block:
     path: Path
     line: int
     lines: tuple[str, ...]
-    marker: str | None  # "run" (not run) or "checked" (not checked)
+    marker: str | None  # "not run", "not checked" or "run on PostgreSQL"
 
     @property
     def where(self) -> str:
@@ -138,7 +140,7 @@ def documented_calls() -> list[pytest.ParameterSet]:
     calls = []
     for path in DOCS:
         for block in blocks(path):
-            if block.marker == "checked":
+            if block.marker == "not checked":
                 continue
             for offset, line in enumerate(block.lines):
                 for args in commands_in(line):
@@ -261,14 +263,14 @@ def tour_copy(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     )
     bin_dir = tmp_path / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
-    for name, run in {
+    for name, module in {
         "migsafe": "-m migsafe",
         "alembic": "-m alembic",
         "python": "",
         "python3": "",
     }.items():
         shim = bin_dir / name
-        shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" {run} "$@"\n')
+        shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" {module} "$@"\n')
         shim.chmod(0o755)
     env = {
         key: value
@@ -280,15 +282,25 @@ def tour_copy(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return tmp_path, env
 
 
-def runnable_blocks(path: Path) -> list[Block]:
-    return [block for block in blocks(path) if block.marker is None]
-
-
 @pytest.mark.parametrize("path", RUNNABLE, ids=lambda path: str(path.relative_to(ROOT)))
 def test_the_tour_runs_as_written(path: Path, tmp_path: Path) -> None:
     cwd, env = tour_copy(tmp_path)
-    tour = [step for block in runnable_blocks(path) for step in steps(block)]
+    tour = [step for block in blocks(path) if block.marker is None for step in steps(block)]
     assert any(step.expected for step in tour), "no output shown to check"
+    run(tour, cwd, env)
+
+
+@pytest.mark.parametrize("path", RUNNABLE, ids=lambda path: str(path.relative_to(ROOT)))
+def test_the_postgresql_blocks_run_as_written(path: Path, tmp_path: Path, pg_url: str) -> None:
+    cwd, env = tour_copy(tmp_path)
+    env["MIGSAFE_DATABASE_URL"] = env["SHOP_DATABASE_URL"] = pg_url
+    marked = [block for block in blocks(path) if block.marker == "run on PostgreSQL"]
+    assert marked, "no block marked to run on PostgreSQL"
+    run([step for block in marked for step in steps(block)], cwd, env)
+
+
+def run(tour: list[Step], cwd: Path, env: dict[str, str]) -> None:
+    """Each step through bash, in order; its exit code and shown output must be as written."""
     run_id: str | None = None
     for step in tour:
         command = step.command
