@@ -180,6 +180,7 @@ def test_the_docs_show_migsafe_commands() -> None:
 
 @pytest.mark.parametrize("args", documented_calls())
 def test_documented_command_exists_in_the_cli(args: list[str]) -> None:
+    """A reader copies the command: an option renamed or removed since must show up here."""
     try:
         parse(args)
     except typer.TyperException as exc:  # click's usage errors
@@ -196,6 +197,7 @@ def test_documented_command_exists_in_the_cli(args: list[str]) -> None:
     ],
 )
 def test_the_check_rejects_what_the_cli_rejects(args: list[str]) -> None:
+    """The check above can fail: what migsafe itself refuses, it refuses too."""
     with pytest.raises((typer.TyperException, AssertionError)):
         parse(args)
 
@@ -218,6 +220,7 @@ def steps(block: Block) -> list[Step]:
         line = raw.strip()
         if line.startswith("#>"):
             text = line[2:].removeprefix(" ")
+            assert found, f"{block.where}: output shown before any command"
             step = found[-1]
             step.expected = step.expected or []
             if raw.strip()[2:].startswith("   ") and step.expected:
@@ -284,6 +287,7 @@ def tour_copy(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 @pytest.mark.parametrize("path", RUNNABLE, ids=lambda path: str(path.relative_to(ROOT)))
 def test_the_tour_runs_as_written(path: Path, tmp_path: Path) -> None:
+    """A newcomer follows the README on a fresh clone: each step does and prints what it says."""
     cwd, env = tour_copy(tmp_path)
     tour = [step for block in blocks(path) if block.marker is None for step in steps(block)]
     assert any(step.expected for step in tour), "no output shown to check"
@@ -292,6 +296,7 @@ def test_the_tour_runs_as_written(path: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("path", RUNNABLE, ids=lambda path: str(path.relative_to(ROOT)))
 def test_the_postgresql_blocks_run_as_written(path: Path, tmp_path: Path, pg_url: str) -> None:
+    """The flags need PostgreSQL: their examples run against the suite's server."""
     cwd, env = tour_copy(tmp_path)
     env["MIGSAFE_DATABASE_URL"] = env["SHOP_DATABASE_URL"] = pg_url
     marked = [block for block in blocks(path) if block.marker == "run on PostgreSQL"]
