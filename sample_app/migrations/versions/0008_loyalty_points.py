@@ -1,19 +1,18 @@
-"""add customers.loyalty_points (deliberately breakable)
+"""add customers.loyalty_points, backfilled from the order history
 
 Adds the loyalty_points column (NOT NULL, default 0) and backfills it from
 the order history: one point per whole currency unit spent on orders that
 were not cancelled.
 
-THIS MIGRATION IS BROKEN ON PURPOSE, so the failure path can be demonstrated.
-When the environment variable SHOP_BREAK_MIGRATION=1 is set, after the column
-has been added and backfilled it runs a second backfill query that was
-written before 0007_prices_in_cents and still reads order_items.unit_price,
-a column that no longer exists, so the database rejects it and the upgrade
-fails halfway through this revision. A guarded upgrade (migsafe) must then
-roll the whole chain it applied back. Without the variable the migration
-applies cleanly.
+Opt-in failure demo: when the environment variable SHOP_BREAK_MIGRATION=1 is
+set, after the column has been added and backfilled it also runs a stale
+backfill query, written before 0007_prices_in_cents, that still reads
+order_items.unit_price, a column that no longer exists, so the database
+rejects it and the upgrade fails halfway through this revision. A guarded
+upgrade (migsafe) must then roll the whole chain it applied back. Without the
+variable (the default) the migration applies cleanly.
 
-Revision ID: 0008_broken_loyalty
+Revision ID: 0008_loyalty_points
 Revises: 0007_prices_in_cents
 Create Date: 2025-05-12 13:20:58.640027
 
@@ -26,7 +25,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision: str = '0008_broken_loyalty'
+revision: str = '0008_loyalty_points'
 down_revision: Union[str, Sequence[str], None] = '0007_prices_in_cents'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
