@@ -1,0 +1,108 @@
+"""Tables that stay readable at any terminal width; the one rule every list uses.
+
+rich, left to itself, cuts cells to `co…` when a table is wider than the terminal, identifiers
+included, though an identifier (a run id, a revision, a snapshot id, an archive table) is what
+the reader types next. So, narrowest last:
+
+1. Identifier columns (`Column(key=True)`) are never wrapped nor cut; other columns wrap at
+   words and fold a word that is too long (never an ellipsis).
+2. While the table does not fit, the column with the highest `drop` is left out (low-value
+   columns first: who ran it, how long it took...).
+3. When even the columns that are never dropped do not fit, each row becomes a block of
+   `header: value` lines (every column, nothing left out), one block per record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.console import Console, RenderableType
+from rich.measure import Measurement
+from rich.table import Table
+from rich.text import Text
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its header, whether it holds identifiers, and when it may be left out."""
+
+    header: str
+    key: bool = False  # an identifier a user types next: never wrapped, never cut
+    drop: int = 0  # 0: always shown; otherwise left out when narrow, highest first
+    justify: str = "left"
+
+
+def print_table(
+    console: Console,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[RenderableType]],
+    *,
+    title: str | None = None,
+) -> None:
+    """Print *rows* as a table that fits the console's width (see the module's rule)."""
+    shown = list(range(len(columns)))
+    droppable = sorted((c.drop, i) for i, c in enumerate(columns) if c.drop)
+    while True:
+        table = _table(columns, rows, shown)
+        if _fits(console, table):
+            if title:
+                console.print(title, overflow="fold")
+            console.print(table)
+            return
+        if not droppable:
+            break
+        _, index = droppable.pop()
+        shown.remove(index)
+    _vertical(console, columns, rows, title)
+
+
+def _table(
+    columns: Sequence[Column], rows: Sequence[Sequence[RenderableType]], shown: list[int]
+) -> Table:
+    # The title on its own line: as a table title it would wrap at the table's width.
+    table = Table(show_edge=False, pad_edge=False)
+    for index in shown:
+        column = columns[index]
+        table.add_column(
+            column.header,
+            no_wrap=column.key,
+            overflow="fold",
+            justify=column.justify,  # type: ignore[arg-type]
+        )
+    for row in rows:
+        table.add_row(*(row[index] for index in shown))
+    return table
+
+
+def _fits(console: Console, table: Table) -> bool:
+    """Whether rich can lay the table out with no identifier cut and no word folded."""
+    # Measured with room to spare: Measurement.get clamps the minimum to the width it is given.
+    needed = Measurement.get(console, console.options.update_width(1_000_000), table).minimum
+    return needed <= console.width
+
+
+def _vertical(
+    console: Console,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[RenderableType]],
+    title: str | None,
+) -> None:
+    if title:
+        console.print(title, overflow="fold")
+    label_width = max(len(c.header) for c in columns)
+    for number, row in enumerate(rows):
+        if number or title:
+            console.print()
+        for column, cell in zip(columns, row, strict=True):
+            value = cell if isinstance(cell, Text) else Text.from_markup(str(cell))
+            label = Text(f"{column.header:>{label_width}}: ", style="bold")
+            if column.key and label.cell_len + value.cell_len > console.width:
+                # An identifier too long to follow its label: on a line of its own, whole.
+                console.print(Text(label.plain.rstrip(), style="bold"))
+                indent = max(0, min(label_width + 2, console.width - value.cell_len))
+                value = Text(" " * indent) + value
+                label = Text("")
+            line = label + value
+            line.overflow = "fold"
+            console.print(line)
