@@ -124,17 +124,17 @@ def create(
 
 @flags_app.command("list", epilog=GLOBAL_OPTIONS_EPILOG)
 def list_(format: FormatOption = Format.text) -> None:
-    """List the flags: on or off, for whom, and the revision each requires."""
+    """List the flags: stored on or off, what apps see now and why, and what each requires."""
     state.format = format
-    result = api.flags_list(settings())
+    result = api.flags_list(settings(), **_versions())
     emit_json(result.to_dict()) if format == Format.json else render.flag_list(stdout, result)
 
 
 @flags_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def show(name: Name, format: FormatOption = Format.text) -> None:
-    """Show one flag's definition and its last change."""
+    """Show one flag's definition, what apps see of it now, and its last change."""
     state.format = format
-    result = api.flags_show(settings(), name)
+    result = api.flags_show(settings(), name, **_versions())
     emit_json(result.to_dict()) if format == Format.json else render.flag_show(stdout, result)
 
 

@@ -58,6 +58,15 @@ def _state(flag: FlagSummary) -> str:
     return "[green]on[/]" if flag.enabled else "[red]off[/]"
 
 
+def _effective(flag: FlagSummary) -> str:
+    """What running apps see now: `on`, or `off: why` (`requires REV, database at REV`)."""
+    if flag.effective is None:
+        return "-"
+    if flag.effective:
+        return "[green]on[/]"
+    return "[red]off[/]" + (f": {_text(flag.reason)}" if flag.reason else "")
+
+
 def _when(at: str) -> str:
     return at.replace("T", " ")[:19] + " UTC"
 
@@ -108,7 +117,8 @@ def flag_list(console: Console, result: FlagList) -> None:
     )
     columns = (
         Column("name", key=True),
-        Column("state"),
+        Column("stored"),
+        Column("apps see"),
         Column("rollout"),
         Column("requires", key=True),
         Column("type", drop=2),
@@ -118,6 +128,7 @@ def flag_list(console: Console, result: FlagList) -> None:
         (
             _text(flag.name),
             _state(flag),
+            _effective(flag),
             flag.rollout,
             _text(flag.requires or "-"),
             _text(flag.type or "-"),
@@ -137,7 +148,8 @@ def flag_show(console: Console, detail: FlagDetail) -> None:
     flag = detail.flag
     rows = [
         ("name", _text(flag.name)),
-        ("state", _state(flag)),
+        ("stored", _state(flag)),
+        ("apps see", _effective(flag)),
         ("rollout", flag.rollout),
         ("requires", _text(flag.requires or "nothing")),
         ("type", _text(flag.type or "-")),

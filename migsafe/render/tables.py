@@ -90,19 +90,28 @@ def _vertical(
 ) -> None:
     if title:
         console.print(title, overflow="fold")
-    label_width = max(len(c.header) for c in columns)
+    label_width = max(len(c.header) for c in columns) + 1  # with its colon
     for number, row in enumerate(rows):
         if number or title:
             console.print()
+        block = _block()
         for column, cell in zip(columns, row, strict=True):
             value = cell if isinstance(cell, Text) else Text.from_markup(str(cell))
-            label = Text(f"{column.header:>{label_width}}: ", style="bold")
-            if column.key and label.cell_len + value.cell_len > console.width:
+            label = f"{column.header}:".rjust(label_width)
+            if column.key and label_width + 1 + value.cell_len > console.width:
                 # An identifier too long to follow its label: on a line of its own, whole.
-                console.print(Text(label.plain.rstrip(), style="bold"))
-                indent = max(0, min(label_width + 2, console.width - value.cell_len))
-                value = Text(" " * indent) + value
-                label = Text("")
-            line = label + value
-            line.overflow = "fold"
-            console.print(line)
+                console.print(block)
+                console.print(Text(label, style="bold"))
+                console.print(value, overflow="fold")
+                block = _block()
+                continue
+            block.add_row(Text(label, style="bold"), value)
+        console.print(block)
+
+
+def _block() -> Table:
+    """One record's `header: value` lines; a long value wraps under itself, not the header."""
+    block = Table.grid(padding=(0, 1))
+    block.add_column(no_wrap=True)
+    block.add_column(overflow="fold")
+    return block

@@ -195,6 +195,8 @@ def flag_list(console: Console) -> None:
             rollout="100%",
             requires=REV_B,
             definition={"name": name},
+            effective=False,
+            reason=f"requires {REV_B}, database at {REV_A}",
         )
         for name in FLAG_NAMES
     )
@@ -246,7 +248,7 @@ def test_low_value_columns_go_first_then_a_vertical_layout() -> None:
     narrow = render(lambda c: print_table(c, columns, rows), 45)
     assert "who" not in narrow and "x" * 30 in narrow
     vertical = render(lambda c: print_table(c, columns, rows), 30)
-    assert vertical.splitlines() == [
+    assert [line.rstrip() for line in vertical.splitlines()] == [
         "  id:",
         "x" * 30,
         "note: short",
