@@ -40,6 +40,7 @@ Retries = Annotated[
     int | None,
     typer.Option(
         "--retries",
+        metavar="N",
         help=f"Retries of the whole transaction after a lock timeout {default(DEFAULT_RETRIES)}",
     ),
 ]
@@ -53,7 +54,9 @@ LockWait = Annotated[
 ]
 Verify = Annotated[
     list[str] | None,
-    typer.Option("--verify", help="SQL that must return true before COMMIT (repeatable)"),
+    typer.Option(
+        "--verify", help="SQL that must return true before COMMIT (repeatable)", metavar="SQL"
+    ),
 ]
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Print the plan and its SQL; change nothing")
@@ -135,9 +138,11 @@ def upgrade(
 
 @app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def revert(
-    to: Annotated[str | None, typer.Option("--to", help="Revision to go down to")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Revision to go down to", metavar="REV")
+    ] = None,
     steps: Annotated[
-        int | None, typer.Option("--steps", help="Number of revisions to undo")
+        int | None, typer.Option("--steps", help="Number of revisions to undo", metavar="N")
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")] = False,
     dry_run: DryRun = False,
@@ -148,7 +153,11 @@ def revert(
     verify: Verify = None,
     from_snapshot: Annotated[
         str | None,
-        typer.Option("--from-snapshot", help="Restore this snapshot instead (the last resort)"),
+        typer.Option(
+            "--from-snapshot",
+            help="Restore this snapshot instead (the last resort)",
+            metavar="SNAPSHOT_ID",
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="With --from-snapshot: even with other sessions")
@@ -165,6 +174,7 @@ def revert(
         str | None,
         typer.Option(
             "--run",
+            metavar="RUN_ID",
             help="Undo exactly this upgrade run (its id, as `upgrade` prints it); if it is "
             "reverted already, do nothing",
         ),
@@ -173,6 +183,7 @@ def revert(
         str | None,
         typer.Option(
             "--from-heads",
+            metavar="REV[,REV]",
             help="REV[,REV]: the heads the revert expects to start from; elsewhere it does "
             "nothing (already reverted) or refuses",
         ),
@@ -181,6 +192,7 @@ def revert(
         list[str] | None,
         typer.Option(
             "--fill",
+            metavar="TABLE.COLUMN=SQL",
             help="TABLE.COLUMN=SQL-EXPRESSION: the value of a dropped column for rows written "
             "since it was dropped (repeatable)",
         ),
