@@ -22,6 +22,9 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+# Text narrower than this reads as a column of single words: drop a column before that.
+_NARROWEST = 12
+
 
 @dataclass(frozen=True)
 class Column:
@@ -44,11 +47,11 @@ def print_table(
     shown = list(range(len(columns)))
     droppable = sorted((c.drop, i) for i, c in enumerate(columns) if c.drop)
     while True:
-        table = _table(columns, rows, shown)
-        if _fits(console, table):
+        widths = _widths(console, columns, rows, shown)
+        if widths is not None:
             if title:
                 console.print(title, overflow="fold")
-            console.print(table)
+            console.print(_table(columns, rows, shown, widths))
             return
         if not droppable:
             break
@@ -57,15 +60,57 @@ def print_table(
     _vertical(console, columns, rows, title)
 
 
+def _widths(
+    console: Console,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[RenderableType]],
+    shown: list[int],
+) -> list[int] | None:
+    """Each shown column's width, or None when they do not fit with no identifier cut and
+    no word folded.
+
+    Chosen here rather than by rich, whose way of narrowing a table shrinks the widest columns
+    first, below their longest word (`rolled_bac` / `k`) while others have room to spare:
+    every column gets its longest word (an identifier: its whole value), and the room left
+    goes to the columns that want more, those that want least first.
+    """
+    wide = console.options.update_width(1_000_000)
+    lows: list[int] = []
+    highs: list[int] = []
+    for index in shown:
+        cells = [Text(columns[index].header), *(row[index] for row in rows)]
+        sizes = [Measurement.get(console, wide, cell) for cell in cells]
+        high = max(m.maximum for m in sizes)
+        word = max(m.minimum for m in sizes)
+        lows.append(high if columns[index].key else max(word, min(high, _NARROWEST)))
+        highs.append(high)
+    # Between columns: one space of padding each side and a rule (no outer edge or padding).
+    room = console.width - 3 * (len(shown) - 1)
+    if sum(lows) > room:
+        return None
+    widths = list(lows)
+    spare = room - sum(widths)
+    # The columns that want least first: as many cells as possible on one line.
+    for i in sorted(range(len(widths)), key=lambda i: highs[i] - lows[i]):
+        grant = min(spare, highs[i] - widths[i])
+        widths[i] += grant
+        spare -= grant
+    return widths
+
+
 def _table(
-    columns: Sequence[Column], rows: Sequence[Sequence[RenderableType]], shown: list[int]
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[RenderableType]],
+    shown: list[int],
+    widths: list[int],
 ) -> Table:
     # The title on its own line: as a table title it would wrap at the table's width.
     table = Table(show_edge=False, pad_edge=False)
-    for index in shown:
+    for index, width in zip(shown, widths, strict=True):
         column = columns[index]
         table.add_column(
             column.header,
+            width=width,
             no_wrap=column.key,
             overflow="fold",
             justify=column.justify,  # type: ignore[arg-type]
@@ -73,13 +118,6 @@ def _table(
     for row in rows:
         table.add_row(*(row[index] for index in shown))
     return table
-
-
-def _fits(console: Console, table: Table) -> bool:
-    """Whether rich can lay the table out with no identifier cut and no word folded."""
-    # Measured with room to spare: Measurement.get clamps the minimum to the width it is given.
-    needed = Measurement.get(console, console.options.update_width(1_000_000), table).minimum
-    return needed <= console.width
 
 
 def _vertical(
