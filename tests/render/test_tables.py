@@ -8,6 +8,7 @@ names fill PostgreSQL's 63 bytes).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from migsafe.results import HistoryResult, Pending, StatusResult
 from migsafe.snapshots.model import Snapshot
 from migsafe.snapshots.results import SnapshotList
 
-WIDTHS = (80, 160)
+WIDTHS = (80, 100, 160)
 WHEN = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
 REV_A = "3f9a1c2b7d4e"
 REV_B = "0007_split_customer_names_into_first_and_last"
@@ -221,7 +222,7 @@ def flag_history(console: Console) -> None:
 
 
 TABLES: dict[str, tuple[Callable[[Console], None], list[str]]] = {
-    "history": (history, [*RUN_IDS, REV_A, REV_B]),
+    "history": (history, [*RUN_IDS, REV_A, REV_B, "rolled_back"]),
     "history-run": (run_detail, [RUN_IDS[0], REV_B]),
     "status": (status, [REV_A, REV_B]),
     "plan": (plan, [REV_A, REV_B]),
@@ -237,6 +238,14 @@ TABLES: dict[str, tuple[Callable[[Console], None], list[str]]] = {
 def test_table_readable(name: str, width: int) -> None:
     draw, ids = TABLES[name]
     assert_readable(render(draw, width), width, ids)
+
+
+def test_no_word_is_folded_while_another_column_has_room() -> None:
+    """rich alone gives `rolled_bac` / `k` at 100 columns, the error column keeping its room."""
+    run = _run(RUN_IDS[1], "rolled_back", "canceling statement due to lock timeout " * 3)
+    runs = (dataclasses.replace(run, to_revisions=(REV_A,), at_revisions=(REV_A,)),)
+    output = render(lambda c: text.history(c, HistoryResult(database=DB, runs=runs)), 100)
+    assert "rolled_back" in output and "┃" in output  # a table, the word whole
 
 
 def test_low_value_columns_go_first_then_a_vertical_layout() -> None:
