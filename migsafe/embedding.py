@@ -39,7 +39,9 @@ def run(argv: Sequence[str]) -> int:
     # with the exit code returned: cli._fail() prints the one error line, then exits.
     cli.state.cli = CliOptions()
     cli.state.format = cli.Format.text
-    args = ["--backup=full" if arg == "--backup" else str(arg) for arg in argv]
+    from migsafe.cli.usage import explain, normalise_args
+
+    args = normalise_args(argv)
     try:
         try:
             code = cli.app(args=args, prog_name="migsafe", standalone_mode=False)
@@ -49,12 +51,9 @@ def run(argv: Sequence[str]) -> int:
         except typer.Abort:
             cli._fail(ExitCode.ROLLED_BACK, "interrupted before anything was changed", None, None)
         except typer.TyperException as exc:  # click's usage errors
-            ctx = getattr(exc, "ctx", None)
             if type(exc).__name__ == "NoArgsIsHelpError":
                 return int(ExitCode.USAGE)
-            message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-            command = ctx.command_path if ctx is not None else "migsafe"
-            cli._fail(ExitCode.USAGE, message, f"see `{command} --help`", None)
+            cli._fail(ExitCode.USAGE, *explain(exc), None)
         except MigsafeError as exc:
             cli._fail(exc.exit_code, exc.message, exc.hint, exc)
         except KeyboardInterrupt as exc:

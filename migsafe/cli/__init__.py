@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from migsafe.cli import helptext  # noqa: F401  (switches shown as switches in --help)
 from migsafe.errors import ExitCode, MigsafeError
 from migsafe.settings import CliOptions, Settings, load_settings
 
@@ -98,10 +99,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _raise_sigint)
     # Commands register themselves on import.
     from migsafe.cli import commands, flags, reverse, snapshot  # noqa: F401
+    from migsafe.cli.usage import explain, normalise_args
 
-    # `--backup` alone means the whole database (`--backup=tables` for the tables only): an
-    # option whose value is optional, which click cannot express.
-    args = ["--backup=full" if arg == "--backup" else arg for arg in sys.argv[1:]]
+    args = normalise_args(sys.argv[1:])
     try:
         code = app(args=args, prog_name="migsafe", standalone_mode=False)
         if isinstance(code, int) and code:
@@ -111,12 +111,9 @@ def main() -> None:
     except typer.Abort:
         _fail(ExitCode.ROLLED_BACK, "interrupted before anything was changed", None, None)
     except typer.TyperException as exc:  # click's usage errors
-        ctx = getattr(exc, "ctx", None)
         if type(exc).__name__ == "NoArgsIsHelpError":
             sys.exit(int(ExitCode.USAGE))  # typer has printed the help already
-        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        command = ctx.command_path if ctx is not None else "migsafe"
-        _fail(ExitCode.USAGE, message, f"see `{command} --help`", None)
+        _fail(ExitCode.USAGE, *explain(exc), None)
     except MigsafeError as exc:
         _fail(exc.exit_code, exc.message, exc.hint, exc)
     except KeyboardInterrupt as exc:
