@@ -40,9 +40,14 @@ def reverse_show(console: Console, result: ReverseShow) -> None:
             console.print(escape(statement), soft_wrap=True)
 
 
+def _qualified(*parts: object) -> str:
+    """Dotted name of the parts given; no schema on SQLite (stored as None)."""
+    return ".".join(str(part) for part in parts if part is not None)
+
+
 def _archive_line(archive: dict[str, object]) -> str:
-    where = f"{archive.get('archive_schema')}.{archive.get('archive_table')}"
-    what = f"{archive.get('schema')}.{archive.get('table')}"
+    where = _qualified(archive.get("archive_schema"), archive.get("archive_table"))
+    what = _qualified(archive.get("schema"), archive.get("table"))
     if archive.get("kind") == "column":
         what += f".{archive.get('column')}"
     if archive.get("when") == "revert":
