@@ -171,23 +171,22 @@ def revision_errors(project: Project | None = None) -> Iterator[None]:
             hint="`migsafe status` lists the known revisions",
         ) from exc
     except CommandError as exc:
-        message = str(exc)
-        hint = None
-        if "Multiple head" in message:
-            argument = re.search(r"argument '([^']*)'", message)
+        # Alembic wraps its revision-map errors (`ScriptDirectory._catch_revision_errors`):
+        # the error it raised says what went wrong, not the message text.
+        cause, hint = exc.__cause__, None
+        if isinstance(cause, MultipleHeads):
             raise MigsafeRevisionError(
-                "multiple heads are present, so the target "
-                f"{argument.group(1) if argument else 'head'!r} is ambiguous",
+                f"multiple heads are present, so the target {cause.argument or 'head'!r} "
+                "is ambiguous",
                 hint="name a target revision, use 'heads' for all heads, or 'branch@head'",
             ) from exc
-        elif "Can't locate revision" in message:
-            located = re.search(r"identified by '([^']*)'", message)
-            if project is not None and located:
+        if isinstance(cause, ResolutionError):
+            if project is not None and cause.argument:
                 raise revision_names.no_such_revision(
-                    located.group(1), revision_names.project_names(project)
+                    str(cause.argument), revision_names.project_names(project)
                 ) from exc
             hint = "`migsafe status` lists the known revisions"
-        raise MigsafeRevisionError(message.splitlines()[0], hint=hint) from exc
+        raise MigsafeRevisionError(str(exc).splitlines()[0], hint=hint) from exc
     except RevisionError as exc:
         raise MigsafeRevisionError(str(exc).splitlines()[0]) from exc
     except SyntaxError as exc:
