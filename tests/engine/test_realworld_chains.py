@@ -1,17 +1,19 @@
-"""Real projects' migration chains (tests/projects/realworld_*), upgraded and reverted.
+"""Published packages' own Alembic chains, upgraded, written to, reverted and upgraded again.
 
-Each chain is a third-party project's own revision files (reduced where they import the
-project's code; see each file's docstring). Its first revision builds the project's base
-schema, which ``seed.sql`` fills; the rest run in one ``migsafe upgrade``, ``after.sql``
-writes to the new schema, ``migsafe revert`` must bring back the schema and every seeded row
-(the rows written since stay, in the old shape), and the chain must apply again. Most of
-these revisions have an empty ``downgrade()``: the reverse is migsafe's own.
+Each chain is a PyPI package pinned in tests/support/packages.py, installed at test time into
+a cached virtualenv of its own; migsafe (this checkout) runs there, on the package's script
+directory as installed: its env.py and its revision files, unmodified. Seed data and
+expectations are ours, in tests/engine/chains/<name>/: ``seed.sql`` fills the schema the
+chain starts from, the chain runs in one ``migsafe upgrade``, ``after.sql`` writes to the new
+schema, ``migsafe revert`` must bring back the schema and every seeded row (the rows written
+since stay, in the old shape), and the chain must apply again.
 """
 
 from __future__ import annotations
 
 import ast
-import shutil
+import subprocess
+import textwrap
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,73 +21,163 @@ from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
+from alembic.runtime.migration import MigrationContext
 
 from migsafe.engine.fingerprint import Fingerprint, diff_descriptions, fingerprint
 from migsafe.engine.fingerprint import schema_description as describe
+from tests.support import packages
 
 if TYPE_CHECKING:
-    from conftest import Db, MiniProject
+    from conftest import Db
 
-PROJECTS = Path(__file__).parents[1] / "projects"
+DATA = Path(__file__).parent / "chains"
 IGNORED = ("migsafe", "migsafe_archive")
+CLI_TIMEOUT = 600.0
+"""A chain of 70 revisions, each file importing its package, on a loaded machine."""
+
+INI = """\
+[alembic]
+script_location = {script_location}
+path_separator = os
+
+[loggers]
+keys = root
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = WARNING
+handlers = console
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+format = %(levelname)-5.5s [%(name)s] %(message)s
+"""
 
 
 @dataclass(frozen=True)
 class Chain:
     name: str
+    pin: packages.Pin
     # Rows after.sql adds to tables that exist before the chain, as (table, condition): they
     # stay after the revert.
     kept_after_revert: tuple[tuple[str, str], ...]
-    # Where the seeded rows are fingerprinted and the revert must come back to (default: the
-    # first revision), reached with these upgrade options: the revisions before it are ones a
-    # stored reverse cannot undo (data changes whose downgrade() does not work).
-    base: str | None = None
-    to_base: tuple[str, ...] = ()
+    # Python run in the package's virtualenv (with ``url``) to build the schema the chain
+    # starts from, where the package builds it outside its chain; None: the chain's first
+    # revision builds it, and the seed goes in after that revision.
+    base_schema: str | None = None
 
     @property
-    def root(self) -> Path:
-        return PROJECTS / f"realworld_{self.name}"
-
-    @property
-    def files(self) -> list[Path]:
-        return sorted((self.root / "versions").glob("*.py"))
-
-    @property
-    def revisions(self) -> list[str]:
-        return [_revision(path) for path in self.files]
+    def data(self) -> Path:
+        return DATA / self.name
 
 
 CHAINS = [
     Chain(
         "mlflow",
+        packages.MLFLOW,
         kept_after_revert=(("metrics", "run_uuid = 'after1'"), ("runs", "run_uuid = 'after1'")),
-    ),
-    Chain("redash", kept_after_revert=(("queries", "id = 1000"), ("events", "id = 1000"))),
-    Chain(
-        "lemur",
-        kept_after_revert=(("certificates", "id = 100"), ("endpoints", "id = 1")),
-        base="7f71c0cea31a",
-        to_base=("--allow-irreversible",),
-    ),
-    Chain(
-        "prefect",
-        kept_after_revert=(
-            ("flow_run_state", "id = '4fffffff-0000-0000-0000-000000000001'"),
-            ("flow_run", "id = '3fffffff-0000-0000-0000-000000000001'"),
+        # MLflow creates its first tables from `initial_models` and then runs the chain
+        # (mlflow.store.db.utils._initialize_tables); its first revision alters them.
+        base_schema=textwrap.dedent(
+            """
+            import sqlalchemy as sa
+            from mlflow.store.db.utils import InitialBase
+            InitialBase.metadata.create_all(sa.create_engine(url))
+            """
         ),
     ),
 ]
 
 
-def _revision(path: Path) -> str:
+@dataclass(frozen=True)
+class ChainProject:
+    """An alembic.ini of ours pointing at the installed package's script directory."""
+
+    installed: packages.Installed
+    root: Path
+
+    @property
+    def ini(self) -> Path:
+        return self.root / "alembic.ini"
+
+    def revisions(self) -> list[str]:
+        """The chain's revisions, base first, read from the files (not imported)."""
+        downs: dict[str, str | None] = {}
+        for path in (self.installed.script_location / "versions").glob("[!_]*.py"):
+            revision, down = _identifiers(path)
+            downs[revision] = down
+        order: list[str] = []
+        nexts = {down: rev for rev, down in downs.items()}
+        assert len(nexts) == len(downs), "the chain is not linear"
+        current = nexts.get(None)
+        while current is not None:
+            order.append(current)
+            current = nexts.get(current)
+        assert len(order) == len(downs), "the chain is not linear"
+        return order
+
+    def run(self, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+        argv = [str(self.installed.python), "-m", "migsafe", "-c", str(self.ini)]
+        return subprocess.run(
+            [*argv, "--database-url", url, *args],
+            cwd=self.root,
+            env=self.installed.env(),
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=CLI_TIMEOUT,
+        )
+
+    def python(self, code: str, url: str) -> None:
+        done = subprocess.run(
+            [str(self.installed.python), "-c", f"url = {url!r}\n{code}"],
+            cwd=self.root,
+            env=self.installed.env(),
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=CLI_TIMEOUT,
+        )
+        assert done.returncode == 0, done.stderr
+
+    def migsafe(self, url: str, *args: str) -> None:
+        proc = self.run(url, *args)
+        assert proc.returncode == 0, (
+            f"exit {proc.returncode}\n--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
+        )
+
+
+def _identifiers(path: Path) -> tuple[str, str | None]:
     with warnings.catch_warnings():  # a project's own invalid escapes, in a regex string
         warnings.simplefilter("ignore")
         body = ast.parse(path.read_text()).body
+    found: dict[str, object] = {}
     for node in body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "revision":
-            assert isinstance(node.value, ast.Constant)
-            return str(node.value.value)
-    raise AssertionError(f"no revision in {path}")
+        targets = (
+            [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else node.targets
+            if isinstance(node, ast.Assign)
+            else []
+        )
+        for target in targets:
+            name = getattr(target, "id", None)
+            if name in {"revision", "down_revision"} and node.value is not None:
+                found[name] = ast.literal_eval(node.value)
+    revision, down = found.get("revision"), found.get("down_revision")
+    assert isinstance(revision, str), f"no revision in {path}"
+    assert down is None or isinstance(down, str), f"{path}: a merge ({down!r})"
+    return revision, down
 
 
 def _fp(db: Db) -> Fingerprint:
@@ -103,38 +195,60 @@ def _sql(db: Db, path: Path) -> None:
         conn.execute(sa.text(path.read_text()))
 
 
-def _migsafe(project: MiniProject, db: Db, *args: str) -> None:
-    proc = project.run(db.url, *args)
-    assert proc.returncode == 0, project.explain(proc)
+def _version(db: Db) -> str | None:
+    with db.engine() as engine, engine.connect() as conn:
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _version_table(db: Db) -> None:
+    with db.engine() as engine, engine.begin() as conn:
+        MigrationContext.configure(conn)._ensure_version_table()
 
 
 @pytest.fixture(params=CHAINS, ids=lambda c: c.name)
-def chain(request: pytest.FixtureRequest, project: MiniProject) -> Chain:
+def chain(request: pytest.FixtureRequest) -> Chain:
     found: Chain = request.param
-    for path in found.files:
-        shutil.copy(path, project.versions / path.name)
     return found
 
 
+@pytest.fixture
+def chain_project(chain: Chain, tmp_path: Path) -> ChainProject:
+    installed = packages.install(chain.pin)
+    root = tmp_path / "proj"
+    root.mkdir()
+    project = ChainProject(installed, root)
+    project.ini.write_text(INI.format(script_location=installed.script_location))
+    return project
+
+
+@pytest.mark.timeout(2400)
 def test_the_chain_reverts_to_the_seeded_schema_and_rows(
-    chain: Chain, project: MiniProject, pg_db: Db
+    chain: Chain, chain_project: ChainProject, pg_db: Db
 ) -> None:
     """One run applies the whole chain; its revert restores the schema (columns by name) and
     every seeded row, keeps what was written since, and the chain applies again."""
-    first, head = chain.revisions[0], chain.revisions[-1]
-    _migsafe(project, pg_db, "upgrade", first)
-    _sql(pg_db, chain.root / "seed.sql")
-    base = chain.base or first
-    if base != first:
-        _migsafe(project, pg_db, "upgrade", base, *chain.to_base)
+    project = chain_project
+    revisions = project.revisions()
+    assert len(revisions) >= 20
+    if chain.base_schema is not None:
+        base: str | None = None
+        project.python(chain.base_schema, pg_db.url)
+        _version_table(pg_db)  # what a revert to the base leaves, as `alembic downgrade base`
+    else:
+        base = revisions[0]
+        project.migsafe(pg_db.url, "upgrade", base)
+    _sql(pg_db, chain.data / "seed.sql")
     before, described = _fp(pg_db), _description(pg_db)
 
-    _migsafe(project, pg_db, "upgrade")
+    project.migsafe(pg_db.url, "upgrade")
+    assert _version(pg_db) == revisions[-1]
     upgraded = _fp(pg_db)
-    _sql(pg_db, chain.root / "after.sql")
-    _migsafe(project, pg_db, "revert", "--yes")
+    _sql(pg_db, chain.data / "after.sql")
+    project.migsafe(pg_db.url, "revert", "--yes")
 
-    assert pg_db.scalar("SELECT version_num FROM alembic_version") == base
+    assert _version(pg_db) == base
     reverted = _fp(pg_db)
     assert reverted.schema == before.schema, diff_descriptions(described, _description(pg_db))
     for table, where in chain.kept_after_revert:
@@ -144,79 +258,6 @@ def test_the_chain_reverts_to_the_seeded_schema_and_rows(
     assert restored.row_counts == before.row_counts
     assert restored == before, [t for t in before.tables if before.tables[t] != restored.tables[t]]
 
-    _migsafe(project, pg_db, "upgrade")
+    project.migsafe(pg_db.url, "upgrade")
     assert _fp(pg_db).schema == upgraded.schema
-    assert pg_db.scalar("SELECT version_num FROM alembic_version") == head
-
-
-def test_lemur_data_migrations_are_refused_unless_allowed(project: MiniProject, pg_db: Db) -> None:
-    """lemur 3307381f3b88 creates roles for existing owners, and its downgrade() fails
-    (``drop_constraint(None, ...)``): refused with nothing changed, unless allowed."""
-    chain = next(c for c in CHAINS if c.name == "lemur")
-    for path in chain.files:
-        shutil.copy(path, project.versions / path.name)
-    _migsafe(project, pg_db, "upgrade", chain.revisions[0])
-    _sql(pg_db, chain.root / "seed.sql")
-    before = _fp(pg_db)
-
-    refused = project.run(pg_db.url, "upgrade", "3307381f3b88")
-    assert refused.returncode == 2, project.explain(refused)
-    assert "3307381f3b88 is irreversible" in refused.stderr
-    assert "downgrade() cannot stand in" in refused.stderr
-    assert _fp(pg_db) == before
-
-
-def test_a_data_migration_with_an_empty_downgrade_is_refused_unless_allowed(
-    project: MiniProject, pg_db: Db
-) -> None:
-    """redash 0f740a081d20 writes tags parsed from dashboard names into existing rows, and its
-    downgrade() is empty: with a tagged name in the data, the upgrade is refused with nothing
-    changed, and applies with --allow-irreversible."""
-    chain = Chain("redash", kept_after_revert=())
-    for path in chain.files:
-        shutil.copy(path, project.versions / path.name)
-    _migsafe(project, pg_db, "upgrade", chain.revisions[0])
-    _sql(pg_db, chain.root / "seed.sql")
-    pg_db.execute("UPDATE dashboards SET name = 'Finance: #weekly' WHERE id = 3")
-    before = _fp(pg_db)
-
-    refused = project.run(pg_db.url, "upgrade")
-    assert refused.returncode == 2, project.explain(refused)
-    assert "0f740a081d20 is irreversible" in refused.stderr
-    assert "UPDATE changes data" in refused.stderr
-    restored = _fp(pg_db)
-    assert restored.row_counts == before.row_counts
-    assert restored == before, [t for t in before.tables if before.tables[t] != restored.tables[t]]
-
-    _migsafe(project, pg_db, "upgrade", "--allow-irreversible")
-    tags = pg_db.scalar("SELECT tags FROM dashboards WHERE id = 3")
-    assert tags == ["Finance", "weekly"]
-
-
-def test_prefect_data_migration_with_a_non_transactional_downgrade_is_not_covered_by_it(
-    project: MiniProject, pg_db: Db
-) -> None:
-    """prefect 2882cd2df465 (held out of the chain) copies state results into ``artifact``
-    and its downgrade() deletes them, both in ``autocommit_block()``. Such a downgrade() cannot
-    be tested in a savepoint (it would delete the rows for real) nor run inside a revert's
-    transaction, so it covers nothing: the step is refused without --allow-irreversible, and
-    with it the upgrade keeps its rows (plain Alembic keeps 5)."""
-    chain = next(c for c in CHAINS if c.name == "prefect")
-    for path in [*chain.files[:-1], *sorted((chain.root / "held_out").glob("*.py"))]:
-        shutil.copy(path, project.versions / path.name)
-    _migsafe(project, pg_db, "upgrade", chain.revisions[0])
-    _sql(pg_db, chain.root / "seed.sql")
-    _migsafe(project, pg_db, "upgrade", "2882cd2df464")
-    artifacts = pg_db.scalar("SELECT count(*) FROM artifact")
-
-    refused = project.run(pg_db.url, "upgrade", "2882cd2df465")
-    # Judged only as it runs, outside a transaction: refused up front, nothing ran.
-    assert refused.returncode == 2, project.explain(refused)
-    assert "2882cd2df465 may be irreversible" in refused.stderr
-    assert "refused before anything ran" in refused.stderr
-    assert pg_db.scalar("SELECT version_num FROM alembic_version") == "2882cd2df464"
-    assert pg_db.scalar("SELECT count(*) FROM artifact") == artifacts
-
-    _migsafe(project, pg_db, "upgrade", "2882cd2df465", "--allow-irreversible")
-    assert pg_db.scalar("SELECT version_num FROM alembic_version") == "2882cd2df465"
-    assert pg_db.scalar("SELECT count(*) FROM artifact") == 5
+    assert _version(pg_db) == revisions[-1]
