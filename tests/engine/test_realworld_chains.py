@@ -7,21 +7,30 @@ expectations are ours, in tests/engine/chains/<name>/: ``seed.sql`` fills the sc
 chain starts from, the chain runs in one ``migsafe upgrade``, ``after.sql`` writes to the new
 schema, ``migsafe revert`` must bring back the schema and every seeded row (the rows written
 since stay, in the old shape), and the chain must apply again.
+
+Every chain runs with the package's own env.py. MLflow's runs from `python -m migsafe` as it
+is. Prefect's only runs inside Prefect's runtime (an AnyIO worker thread, settings from the
+environment, its asyncpg engine): it runs through `migsafe.run` from such a thread, the way
+docs/env-py.md tells applications like it to. What a chain holds that migsafe cannot undo
+exactly is stated in its `Chain` (irreversible, judged as they run, inexact), with why.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import textwrap
 import warnings
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import make_url
 
 from migsafe.engine.fingerprint import Fingerprint, diff_descriptions, fingerprint
 from migsafe.engine.fingerprint import schema_description as describe
@@ -35,9 +44,13 @@ IGNORED = ("migsafe", "migsafe_archive")
 CLI_TIMEOUT = 600.0
 """A chain of 70 revisions, each file importing its package, on a loaded machine."""
 
+MIN_RUN = 18
+"""Revisions in the tested run, at least (Prefect's longest stretch between data migrations)."""
+
 INI = """\
 [alembic]
 script_location = {script_location}
+version_locations = {versions}
 path_separator = os
 
 [loggers]
@@ -75,6 +88,31 @@ class Chain:
     # starts from, where the package builds it outside its chain; None: the chain's first
     # revision builds it, and the seed goes in after that revision.
     base_schema: str | None = None
+    # The revision seed.sql is written against (default: the first).
+    seed_at: str | None = None
+    # Where the tested run starts and the revert must come back to (default: seed_at),
+    # reached from seed_at through the package's own data migrations.
+    base: str | None = None
+    # Where the tested run ends (default: the head).
+    target: str | None = None
+    # Revisions of the chain migsafe cannot undo exactly, with the reason: the tested run
+    # lies between them; those past the target must be refused.
+    irreversible: Mapping[str, str] = field(default_factory=dict)
+    # Revisions in the tested run that migsafe refuses up front as "may be irreversible"
+    # (judged only as they run, outside a transaction), with what they do: the run needs
+    # --allow-irreversible, and the test shows that their revert is exact all the same.
+    judged_as_they_run: Mapping[str, str] = field(default_factory=dict)
+    # Revisions that migsafe applies but whose revert is not exact, with why: outside the run.
+    inexact: Mapping[str, str] = field(default_factory=dict)
+    # How the package's own env.py has to be run: "cli" (`python -m migsafe`), or
+    # "worker-thread" (`migsafe.run` from an AnyIO worker thread, the application's runtime).
+    runner: str = "cli"
+    # Environment variables the package's env.py reads its settings from, given the URL.
+    settings: Callable[[str, Path], dict[str, str]] | None = None
+    # Options to reach seed_at and base with (those revisions are not under test).
+    to_base: tuple[str, ...] = ()
+    # The driver env.py connects with, named in migsafe's URL (migsafe does not switch).
+    driver: str | None = None
 
     @property
     def data(self) -> Path:
@@ -99,10 +137,91 @@ CHAINS = [
 ]
 
 
+def _with_driver(url: str, driver: str) -> str:
+    return make_url(url).set(drivername=driver).render_as_string(hide_password=False)
+
+
+def _prefect_settings(url: str, home: Path) -> dict[str, str]:
+    """Prefect's env.py builds its own (asyncpg) engine from Prefect's settings."""
+    return {
+        "PREFECT_HOME": str(home / "prefect-home"),
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL": _with_driver(url, "postgresql+asyncpg"),
+    }
+
+
+CHAINS.append(
+    Chain(
+        "prefect",
+        packages.PREFECT,
+        kept_after_revert=(  # in an order they can be deleted in
+            ("flow_run_state", "id = '4fffffff-0000-0000-0000-000000000001'"),
+            ("artifact", "key = 'after-key'"),
+            ("flow_run", "id = '3fffffff-0000-0000-0000-000000000001'"),
+            ("worker", "name = 'w1'"),
+            ("work_queue", "id = '71000000-0000-0000-0000-000000000001'"),
+            ("work_pool", "id = '70000000-0000-0000-0000-000000000001'"),
+        ),
+        # October 2022: seed.sql is written against Prefect's schema at that revision; the
+        # seeded rows then go through Prefect's own data migrations up to `base`.
+        seed_at="2d5e000696f1",
+        base="4e9a6f93eb6c",
+        # 18 revisions between data migrations: tables, columns, foreign keys, enums, an
+        # explicit COMMIT in SQL, concurrent index builds and a backfill in autocommit_block().
+        target="b23c83a12cb4",
+        irreversible={
+            "e905fd199258": "DELETEs the DebugPrintNotification block type Prefect dropped",
+            "2882cd2df465": "copies state results into `artifact` in an autocommit_block(); "
+            "its downgrade() deletes them outside any transaction",
+            "f98ae6d8e2cc": "INSERTs a default work pool and UPDATEs work queues, flow runs and "
+            "deployments into it; its downgrade() leaves the transaction",
+            "15f5083c16bd": "copies artifacts into `artifact_collection` in an autocommit_block()",
+            "4e9a6f93eb6c": "UPDATE fills slot_decay_per_second before making it NOT NULL",
+            "5d03c01be85e": "UPDATE changes existing rows to match the ORM models",
+            "9e83011d1f2a": "moves V1 concurrency limits to V2, then DELETEs them",
+            "7218aad17905": "DELETEs block document references the new CHECK forbids",
+        },
+        judged_as_they_run={
+            "cef24af2ec34": "backfills the column it adds, on the connection, in an "
+            "autocommit_block()",
+            "50737cdaee36": "builds an index with SQL it composes at run time, after "
+            "a03d00b8e275 committed outside a transaction",
+        },
+        inexact={
+            # migsafe's generated reverse of json_variables (add json_value, copy each row on
+            # the connection, drop value, rename json_value to value) leaves `variable.value`
+            # a generated column: the revert's schema check catches it and rolls back (exit 4,
+            # nothing lost). The tested run ends before it.
+            "94622c1663e8": "its generated reverse does not bring variable.value back exactly",
+        },
+        # Reaching seed_at and base runs the data migrations before them, on purpose.
+        to_base=("--allow-irreversible",),
+        # Prefect's env.py loads Prefect's settings and database interface through helpers
+        # that only work in an AnyIO worker thread (NoEventLoopError elsewhere): Prefect runs
+        # its migrations from there, and so does this test, through migsafe's Python API.
+        runner="worker-thread",
+        settings=_prefect_settings,
+        driver="postgresql+asyncpg",
+    )
+)
+
+# The application's entry point: an event loop, then migsafe in an AnyIO worker thread.
+IN_A_WORKER_THREAD = textwrap.dedent(
+    """
+    import functools, sys
+    import anyio, anyio.to_thread
+    import migsafe
+
+    run = functools.partial(anyio.to_thread.run_sync, migsafe.run, sys.argv[1:])
+    sys.exit(anyio.run(run))
+    """
+)
+
+
 @dataclass(frozen=True)
 class ChainProject:
     """An alembic.ini of ours pointing at the installed package's script directory."""
 
+    chain: Chain
     installed: packages.Installed
     root: Path
 
@@ -113,7 +232,7 @@ class ChainProject:
     def revisions(self) -> list[str]:
         """The chain's revisions, base first, read from the files (not imported)."""
         downs: dict[str, str | None] = {}
-        for path in (self.installed.script_location / "versions").glob("[!_]*.py"):
+        for path in self.installed.versions.glob("[!_]*.py"):
             revision, down = _identifiers(path)
             downs[revision] = down
         order: list[str] = []
@@ -126,12 +245,29 @@ class ChainProject:
         assert len(order) == len(downs), "the chain is not linear"
         return order
 
+    def env(self, url: str) -> dict[str, str]:
+        settings = self.chain.settings
+        return {**self.installed.env(), **(settings(url, self.root) if settings else {})}
+
     def run(self, url: str, *args: str) -> subprocess.CompletedProcess[str]:
-        argv = [str(self.installed.python), "-m", "migsafe", "-c", str(self.ini)]
+        python = str(self.installed.python)
+        entry = (
+            [python, "-m", "migsafe"]
+            if self.chain.runner == "cli"
+            else [python, "-c", IN_A_WORKER_THREAD]
+        )
+        driver = self.chain.driver
         return subprocess.run(
-            [*argv, "--database-url", url, *args],
+            [
+                *entry,
+                "-c",
+                str(self.ini),
+                "--database-url",
+                _with_driver(url, driver) if driver else url,
+                *args,
+            ],
             cwd=self.root,
-            env=self.installed.env(),
+            env=self.env(url),
             capture_output=True,
             text=True,
             stdin=subprocess.DEVNULL,
@@ -142,7 +278,7 @@ class ChainProject:
         done = subprocess.run(
             [str(self.installed.python), "-c", f"url = {url!r}\n{code}"],
             cwd=self.root,
-            env=self.installed.env(),
+            env=self.env(url),
             capture_output=True,
             text=True,
             stdin=subprocess.DEVNULL,
@@ -218,8 +354,10 @@ def chain_project(chain: Chain, tmp_path: Path) -> ChainProject:
     installed = packages.install(chain.pin)
     root = tmp_path / "proj"
     root.mkdir()
-    project = ChainProject(installed, root)
-    project.ini.write_text(INI.format(script_location=installed.script_location))
+    project = ChainProject(chain, installed, root)
+    project.ini.write_text(
+        INI.format(script_location=installed.script_location, versions=installed.versions)
+    )
     return project
 
 
@@ -227,23 +365,37 @@ def chain_project(chain: Chain, tmp_path: Path) -> ChainProject:
 def test_the_chain_reverts_to_the_seeded_schema_and_rows(
     chain: Chain, chain_project: ChainProject, pg_db: Db
 ) -> None:
-    """One run applies the whole chain; its revert restores the schema (columns by name) and
-    every seeded row, keeps what was written since, and the chain applies again."""
+    """One run applies the chain; its revert restores the schema (columns by name) and every
+    seeded row, keeps what was written since, and the chain applies again."""
     project = chain_project
     revisions = project.revisions()
-    assert len(revisions) >= 20
     if chain.base_schema is not None:
-        base: str | None = None
         project.python(chain.base_schema, pg_db.url)
         _version_table(pg_db)  # what a revert to the base leaves, as `alembic downgrade base`
+        _sql(pg_db, chain.data / "seed.sql")
+        base, first = None, 0
     else:
-        base = revisions[0]
-        project.migsafe(pg_db.url, "upgrade", base)
-    _sql(pg_db, chain.data / "seed.sql")
+        seed_at = chain.seed_at or revisions[0]
+        project.migsafe(pg_db.url, "upgrade", seed_at, *chain.to_base)
+        _sql(pg_db, chain.data / "seed.sql")
+        base = chain.base or seed_at
+        if base != seed_at:  # the seeded rows go through the package's data migrations
+            project.migsafe(pg_db.url, "upgrade", base, *chain.to_base)
+        first = revisions.index(base) + 1
+    target = chain.target or revisions[-1]
+    assert len(revisions[first : revisions.index(target) + 1]) >= MIN_RUN
     before, described = _fp(pg_db), _description(pg_db)
 
-    project.migsafe(pg_db.url, "upgrade")
-    assert _version(pg_db) == revisions[-1]
+    allow: tuple[str, ...] = ()
+    if chain.judged_as_they_run:
+        refused = project.run(pg_db.url, "upgrade", target)
+        assert refused.returncode == 2, refused.stderr
+        first_judged = next(r for r in revisions if r in chain.judged_as_they_run)
+        assert f"{first_judged} may be irreversible" in refused.stderr, refused.stderr
+        assert _fp(pg_db) == before
+        allow = ("--allow-irreversible",)
+    project.migsafe(pg_db.url, "upgrade", target, *allow)
+    assert _version(pg_db) == target
     upgraded = _fp(pg_db)
     _sql(pg_db, chain.data / "after.sql")
     project.migsafe(pg_db.url, "revert", "--yes")
@@ -258,6 +410,15 @@ def test_the_chain_reverts_to_the_seeded_schema_and_rows(
     assert restored.row_counts == before.row_counts
     assert restored == before, [t for t in before.tables if before.tables[t] != restored.tables[t]]
 
-    project.migsafe(pg_db.url, "upgrade")
+    project.migsafe(pg_db.url, "upgrade", target, *allow)
     assert _fp(pg_db).schema == upgraded.schema
-    assert _version(pg_db) == revisions[-1]
+    assert _version(pg_db) == target
+
+    # Past the target, migsafe refuses a revision this chain states it cannot undo.
+    if any(r in chain.irreversible for r in revisions[revisions.index(target) + 1 :]):
+        refused = project.run(pg_db.url, "upgrade")
+        assert refused.returncode == 2, refused.stderr
+        named = re.search(r"error: (\w+) (may be )?irreversible", refused.stderr)
+        assert named, refused.stderr
+        assert {**chain.irreversible, **chain.judged_as_they_run}.get(named[1]), refused.stderr
+        assert _version(pg_db) == target

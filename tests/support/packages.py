@@ -46,6 +46,8 @@ class Pin:
     version: str
     script_location: str
     """The package's Alembic script directory, relative to site-packages."""
+    versions: str = "versions"
+    """Its revision files, relative to the script directory."""
 
     @property
     def requirement(self) -> str:
@@ -66,6 +68,8 @@ PREFECT = Pin(
     "prefect",
     "3.9.1",
     "prefect/server/database/_migrations",
+    # Prefect keeps one chain per database; its env.py picks the dialect's at run time.
+    "versions/postgresql",
 )
 
 PINS = {"mlflow": MLFLOW, "prefect": PREFECT}
@@ -95,6 +99,10 @@ class Installed:
     @property
     def script_location(self) -> Path:
         return self.site_packages / self.pin.script_location
+
+    @property
+    def versions(self) -> Path:
+        return self.script_location / self.pin.versions
 
     def env(self) -> dict[str, str]:
         """Environment for a migsafe subprocess on this venv: this checkout's migsafe first."""
