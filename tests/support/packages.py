@@ -48,6 +48,8 @@ class Pin:
     """The package's Alembic script directory, relative to site-packages."""
     versions: str = "versions"
     """Its revision files, relative to the script directory."""
+    extras: tuple[str, ...] = ()
+    """More pinned requirements its env.py needs to run (a database driver, ...)."""
 
     @property
     def requirement(self) -> str:
@@ -72,7 +74,20 @@ PREFECT = Pin(
     "versions/postgresql",
 )
 
-PINS = {"mlflow": MLFLOW, "prefect": PREFECT}
+# Not optuna (5.0.0): on PostgreSQL its chain stops at v2.4.0.a under plain `alembic upgrade`
+# too (DuplicateObject: type "studydirection" already exists; the revision creates the type
+# its first revision made), since Optuna runs `create_all` before its chain; and the chain is
+# 10 revisions.
+AIRFLOW = Pin(
+    "apache-airflow-core",
+    "3.3.2",
+    "airflow/migrations",
+    # Airflow's settings build a psycopg2 engine for postgresql:// and an asyncpg one at
+    # import time; apache-airflow-core does not require either driver.
+    extras=("psycopg2-binary==2.9.13", "asyncpg==0.32.0"),
+)
+
+PINS = {"mlflow": MLFLOW, "prefect": PREFECT, "airflow": AIRFLOW}
 
 
 class PackageUnavailable(RuntimeError):
@@ -132,7 +147,7 @@ def constraints() -> list[str]:
 
 def _key(pin: Pin) -> str:
     material = json.dumps(
-        [pin.requirement, runtime_requirements(), constraints(), sys.version_info[:2]]
+        [pin.requirement, *pin.extras, runtime_requirements(), constraints(), sys.version_info[:2]]
     )
     return hashlib.sha256(material.encode()).hexdigest()[:12]
 
@@ -194,6 +209,7 @@ def install(pin: Pin) -> Installed:
                 "-c",
                 str(home / "constraints.txt"),
                 pin.requirement,
+                *pin.extras,
                 *runtime_requirements(),
             ],
             log,
