@@ -7,6 +7,8 @@ receives the frozen :class:`Settings` explicitly.
 
 from __future__ import annotations
 
+import configparser
+import locale
 import os
 import re
 import tomllib
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from migsafe.errors import ConfigError, UsageError
+from migsafe.redaction import remember_url
 
 DEFAULT_LOCK_TIMEOUT = 5.0
 DEFAULT_LOCK_WAIT = 60.0
@@ -129,8 +132,52 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})",
+            hint="TOML files are UTF-8; save it as UTF-8",
+        ) from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
+
+
+def check_ini(path: Path) -> None:
+    """Refuse, in one line, an ini file Alembic could not read.
+
+    Alembic reads it with configparser in the locale's encoding and would fail with a
+    traceback on bytes that do not decode or on text that is not ini. The line of the
+    problem is named, never its content (it may hold a URL with a password).
+    """
+    encoding = locale.getpreferredencoding(False)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path} is not {encoding} text: byte 0x{data[exc.start]:02x} on line {line}",
+            hint=f"an Alembic config is read in the locale's encoding ({encoding}); save it "
+            "in that encoding (e.g. UTF-8), or check that -c names your alembic.ini",
+        ) from exc
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text, source=str(path))
+    except configparser.MissingSectionHeaderError as exc:
+        raise ConfigError(
+            f"{path} is not an ini file: line {exc.lineno} comes before any [section]",
+            hint="an Alembic config starts with [alembic]; check that -c names your alembic.ini",
+        ) from exc
+    except configparser.ParsingError as exc:
+        lines = ", ".join(str(lineno) for lineno, _ in exc.errors[:5])
+        raise ConfigError(
+            f"{path} is not an ini file: cannot read line {lines}",
+            hint="each line is `key = value`, a [section] or a comment",
+        ) from exc
+    except configparser.Error as exc:  # duplicate sections or options
+        raise ConfigError(f"{path}: {' '.join(str(exc.message).split())}") from exc
 
 
 def locate_config(
@@ -143,6 +190,11 @@ def locate_config(
     """
     if explicit is not None:
         path = explicit if explicit.is_absolute() else cwd / explicit
+        if path.is_dir():
+            raise ConfigError(
+                f"-c {explicit} is a directory, not a config file",
+                hint=f"pass the file itself, e.g. -c {explicit / 'alembic.ini'}",
+            )
         if not path.is_file():
             raise ConfigError(
                 f"config file not found: {explicit}",
@@ -152,6 +204,7 @@ def locate_config(
             if not _has_tool_section(path, "alembic"):
                 raise ConfigError(f"{explicit} has no [tool.alembic] section")
             return None, path.resolve()
+        check_ini(path)
         sibling = path.parent / "pyproject.toml"
         toml = (
             sibling.resolve()
@@ -163,6 +216,7 @@ def locate_config(
     pyproject = cwd / "pyproject.toml"
     has_toml = pyproject.is_file() and _has_tool_section(pyproject, "alembic")
     if ini.is_file():
+        check_ini(ini)
         return ini.resolve(), pyproject.resolve() if has_toml else None
     if has_toml:
         return None, pyproject.resolve()
@@ -212,6 +266,7 @@ def load_settings(
         return default
 
     database_url = cli.database_url or env.get("MIGSAFE_DATABASE_URL") or tool.get("database-url")
+    remember_url(database_url)  # scrubbed from whatever is shown from now on, parseable or not
     statement_timeout = pick("statement_timeout", "MIGSAFE_STATEMENT_TIMEOUT", None)
     try:
         retries = int(pick("retries", "MIGSAFE_RETRIES", DEFAULT_RETRIES))

@@ -20,6 +20,7 @@ from rich.markup import escape
 
 from migsafe.cli import helptext  # noqa: F401  (switches shown as switches in --help)
 from migsafe.errors import ExitCode, MigsafeError
+from migsafe.redaction import scrub_remembered as scrub
 from migsafe.settings import CliOptions, Settings, load_settings
 
 app = typer.Typer(
@@ -122,8 +123,10 @@ def main() -> None:
 
 
 def _fail(code: ExitCode, message: str, hint: str | None, exc: BaseException | None) -> NoReturn:
+    # Whoever wrote the text (env.py quoting its URL, a driver), no password reaches the user.
+    message, hint = scrub(message), scrub(hint) if hint else hint
     if state.cli.debug and exc is not None:
-        traceback.print_exception(exc, file=sys.stderr)
+        sys.stderr.write(scrub("".join(traceback.format_exception(exc))))
     if state.format == Format.json:
         document: dict[str, Any] = {
             "ok": False,
@@ -136,12 +139,15 @@ def _fail(code: ExitCode, message: str, hint: str | None, exc: BaseException | N
             document["result"] = result.to_dict()
         sections = getattr(exc, "sections", ())
         if sections:
-            document["sections"] = [{"title": t, "lines": list(lines)} for t, lines in sections]
+            document["sections"] = [
+                {"title": scrub(t), "lines": [scrub(line) for line in lines]}
+                for t, lines in sections
+            ]
         emit_json(document)
     for title, lines in getattr(exc, "sections", ()):  # context first: the error line stays last
-        stderr.print(f"--- {title} ---", markup=False, soft_wrap=True)
+        stderr.print(f"--- {scrub(title)} ---", markup=False, soft_wrap=True)
         for line in lines:
-            stderr.print(f"  {line}", markup=False, soft_wrap=True)
+            stderr.print(f"  {scrub(line)}", markup=False, soft_wrap=True)
     # One line each, whatever the width: a log line must stay greppable.
     stderr.print(f"[red]error[/]: {escape(message)}", highlight=False, soft_wrap=True)
     if hint:

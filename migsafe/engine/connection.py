@@ -17,7 +17,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
 from migsafe.engine.dberrors import connect_hint
+from migsafe.engine.url_check import check_url_text
 from migsafe.errors import DatabaseUnavailableError, UsageError
+from migsafe.redaction import redact_url_text, remember_password, scrub
 
 # The same driver library through its synchronous API: statements, parameters and server
 # behaviour are the same, only the calling convention differs.
@@ -32,14 +34,21 @@ _BRIDGED = ("asyncpg",)
 
 def parse_url(url: str) -> URL:
     """Parse a SQLAlchemy URL, with a one-line error for a malformed one: the URL migsafe's
-    own bookkeeping connects with (psycopg on PostgreSQL, the sqlite3 module on SQLite)."""
+    own bookkeeping connects with (psycopg on PostgreSQL, the sqlite3 module on SQLite).
+
+    Its password is remembered for scrubbing (migsafe.redaction), whatever happens next."""
+    check_url_text(url)
     try:
         parsed = make_url(url)
     except Exception as exc:  # SQLAlchemy raises ArgumentError, ValueError and others
         raise UsageError(
             f"cannot parse database URL {redact(url)!r}",
             hint="expected e.g. postgresql+psycopg://user@host:5432/dbname or sqlite:///file.db",
-        ) from exc
+        ) from exc  # its message may quote the URL: the error boundary scrubs tracebacks
+    remember_password(parsed.password)
+    query_password = parsed.query.get("password")
+    for value in (query_password,) if isinstance(query_password, str) else query_password or ():
+        remember_password(value)
     backend = parsed.get_backend_name()
     if backend not in ("postgresql", "sqlite"):
         raise UsageError(
@@ -123,11 +132,8 @@ def redact(url: str | URL | None) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
-        # Not a parseable URL: hide everything between "//" and "@" to be safe.
-        head, sep, tail = url.partition("://")
-        if sep and "@" in tail:
-            return f"{head}://***@{tail.split('@', 1)[1]}"
-        return url
+        # Not a parseable URL: hide whatever stands where a password would.
+        return redact_url_text(url)
 
 
 def is_sqlite(url: URL) -> bool:
@@ -194,10 +200,7 @@ def connect(engine: sa.Engine) -> sa.Connection:
 def unavailable(url: URL, exc: BaseException) -> DatabaseUnavailableError:
     """Describe why a database could not be reached, without the password."""
     orig = getattr(exc, "orig", exc)
-    text = " ".join(str(orig).split())
-    password = url.password
-    if password:
-        text = text.replace(str(password), "***")
+    text = scrub(" ".join(str(orig).split()), [url.password])
     return DatabaseUnavailableError(
         f"cannot connect to {redact(url)}: {text[:300]}", hint=connect_hint(text, exc)
     )

@@ -28,7 +28,9 @@ from migsafe.engine.analysis import upgrade_is_transactional
 from migsafe.engine.dberrors import connect_hint
 from migsafe.engine.revision_source import identifiers
 from migsafe.engine.runs import run_from_row
+from migsafe.engine.url_check import check_url_text
 from migsafe.errors import DatabaseUnavailableError
+from migsafe.redaction import scrub
 from migsafe.results import Pending, StatusResult
 from migsafe.settings import Settings
 
@@ -152,11 +154,18 @@ class _Db:
         return sql.SQL(template).format(**idents)
 
 
+# Drivers the full path accepts; any other name is for it to refuse (exit 2), not to connect.
+_KNOWN_DRIVERS = ("", "psycopg", "psycopg2", "psycopg_async", "asyncpg", "pg8000")
+
+
 @contextmanager
 def _connect(url: str) -> Iterator[_Db]:
+    check_url_text(url)
     parts = urlsplit(url)
-    scheme = parts.scheme.split("+")[0]
+    scheme, _, driver = parts.scheme.partition("+")
     if scheme == "sqlite":
+        if driver not in ("", "pysqlite", "aiosqlite"):
+            raise _Unsure
         path = parts.path[1:] if parts.path.startswith("/") else parts.path
         if not path or path == ":memory:" or parts.query or not Path(path).is_file():
             raise _Unsure
@@ -171,7 +180,7 @@ def _connect(url: str) -> Iterator[_Db]:
         finally:
             conn.close()
         return
-    if scheme not in ("postgresql", "postgres"):
+    if scheme not in ("postgresql", "postgres") or driver not in _KNOWN_DRIVERS:
         raise _Unsure
     import psycopg
     from psycopg.rows import dict_row
@@ -196,9 +205,7 @@ def _connect(url: str) -> Iterator[_Db]:
             **kwargs,
         )
     except psycopg.OperationalError as exc:
-        text = " ".join(str(exc).split())
-        if parts.password:
-            text = text.replace(unquote(parts.password), "***")
+        text = scrub(" ".join(str(exc).split()), [kwargs.get("password")])
         raise DatabaseUnavailableError(
             f"cannot connect to {display}: {text[:300]}", hint=connect_hint(text, exc)
         ) from exc

@@ -25,6 +25,7 @@ from migsafe.engine.lock import lock_engine
 from migsafe.engine.project import Project, load_config, load_project
 from migsafe.engine.versions import VersionTable
 from migsafe.errors import ConfigError, DatabaseUnavailableError
+from migsafe.redaction import scrub
 from migsafe.settings import Settings
 
 
@@ -71,9 +72,9 @@ class Session:
         return redact(self.url)
 
     def scrub(self, text: str) -> str:
-        """Remove the password from any text that may be stored or shown."""
-        password = self.url.password
-        return text.replace(str(password), "***") if password else text
+        """Remove the password from any text that may be stored or shown, however it is
+        spelled there (raw, percent-encoded, ``+`` for a space)."""
+        return scrub(text, [self.url.password])
 
     def reprobe(self) -> tuple[str, ...]:
         """Read the heads again through env.py (e.g. after waiting for the runner lock)."""

@@ -28,6 +28,7 @@ from sqlalchemy.engine import URL
 
 from migsafe.engine.connection import parse_url, redact
 from migsafe.errors import SnapshotToolError, UsageError
+from migsafe.redaction import scrub as scrub_passwords
 from migsafe.snapshots.tool_process import popen, run, tool_environ
 
 __all__ = [
@@ -286,28 +287,7 @@ def scrub(text: str, url: str | URL) -> str:
     ``+`` for a space, partly or fully), or backslash-escaped as in a conninfo value.
     """
     parsed = parse_url(url) if isinstance(url, str) else url
-    password = url_password(parsed)
-    if not password:
-        return text
-    return re.sub(_spellings(password), "***", text)
-
-
-def _spellings(password: str) -> str:
-    """A pattern matching *password* however each of its characters is written."""
-    parts = []
-    for char in password:
-        forms = [re.escape(char), "".join(_percent(b) for b in char.encode("utf-8"))]
-        if char == " ":
-            forms.append(r"\+")
-        if char in "'\\":
-            forms.append(re.escape("\\" + char))
-        parts.append("(?:" + "|".join(forms) + ")")
-    return "".join(parts)
-
-
-def _percent(byte: int) -> str:
-    """``%2F`` or ``%2f``: a pattern for one percent-encoded byte, hex in either case."""
-    return "%" + "".join(f"[{d}{d.lower()}]" if d.isalpha() else d for d in f"{byte:02X}")
+    return scrub_passwords(text, [url_password(parsed)])
 
 
 def _install_hint(label: str) -> str:
