@@ -185,6 +185,11 @@ def status(settings: Settings) -> StatusResult:
 
 def history(settings: Settings, *, limit: int = 20, run_id: str | None = None) -> HistoryResult:
     """List past runs, newest first; with RUN_ID, that run's plan and journal."""
+    if limit < 1:
+        raise UsageError(
+            f"-n/--limit must be 1 or more, got {limit}",
+            hint="`migsafe history -n 50` lists the 50 newest runs",
+        )
     from migsafe.engine.session import open_session
     from migsafe.results import HistoryResult
 

@@ -1,16 +1,34 @@
-"""Verification queries: checks that must hold before the migration's COMMIT."""
+"""Verification queries: checks that must hold before the migration's COMMIT.
+
+A check only reads. Each runs in a savepoint that is always rolled back, made read-only on
+PostgreSQL (``SET TRANSACTION READ ONLY``, undone with the savepoint) and under
+``PRAGMA query_only`` on SQLite: a query that tries to write fails (and the run is rolled
+back), and nothing a check did can reach the COMMIT.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 
 from migsafe.engine.events import Progress, ProgressFn
 
+# How much of a query an error or progress line quotes: a check may be a page of SQL.
+SHOWN_CHARS = 120
+
 
 class VerifyFailed(Exception):
     """A --verify query failed or did not return true."""
+
+
+def shown_query(query: str) -> str:
+    """*query* on one line, cut to :data:`SHOWN_CHARS` with its length said when longer."""
+    flat = " ".join(query.split())
+    if len(flat) <= SHOWN_CHARS:
+        return repr(flat)
+    return f"{flat[:SHOWN_CHARS]!r}... ({len(query)} characters)"
 
 
 def run_checks(conn: sa.Connection, queries: Sequence[str], progress: ProgressFn) -> None:
@@ -22,15 +40,37 @@ def run_checks(conn: sa.Connection, queries: Sequence[str], progress: ProgressFn
     # no_parameters: a "%" or ":name" in the SQL is the user's, not a placeholder.
     runner = conn.execution_options(no_parameters=True)
     for query in queries:
-        progress(Progress("verify", message=query))
+        shown = shown_query(query)
+        progress(Progress("verify", message=shown))
         try:
-            row = runner.exec_driver_sql(query).first()
+            with _read_only(runner):
+                row = runner.exec_driver_sql(query).first()
         except sa.exc.DBAPIError as exc:
             orig = getattr(exc, "orig", exc)
             raise VerifyFailed(
-                f"verify query failed: {query!r}: {' '.join(str(orig).split())[:200]}"
+                f"verify query failed: {shown}: {' '.join(str(orig).split())[:200]}"
             ) from exc
         if row is None:
-            raise VerifyFailed(f"verify query returned no rows: {query!r}")
+            raise VerifyFailed(f"verify query returned no rows: {shown}")
         if not row[0]:
-            raise VerifyFailed(f"verify query returned {row[0]!r}: {query!r}")
+            raise VerifyFailed(f"verify query returned {row[0]!r}: {shown}")
+
+
+@contextmanager
+def _read_only(conn: sa.Connection) -> Iterator[None]:
+    """A savepoint in which nothing can be written, rolled back whatever happens."""
+    savepoint = conn.begin_nested()
+    sqlite = conn.dialect.name == "sqlite"
+    try:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA query_only = ON")
+        else:
+            # Read-only until the savepoint is rolled back, which restores read-write.
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        yield
+    finally:
+        try:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA query_only = OFF")
+        finally:
+            savepoint.rollback()

@@ -219,3 +219,30 @@ def test_a_password_quoted_by_env_py_is_scrubbed_in_every_spelling(
     assert urllib.parse.quote(PASSWORD, safe="").lower() not in proc.stderr.lower()
     assert role.db.fingerprint() == before
     assert role.db.versions() == set()
+
+
+# -- counts --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("history", "-n", "-1"), "-n/--limit must be 1 or more, got -1"),
+        (("history", "--limit", "0"), "-n/--limit must be 1 or more, got 0"),
+        (("revert", "--steps", "0", "--yes"), "--steps must be 1 or more"),
+        (("revert", "--steps", "-2", "--yes"), "--steps must be 1 or more"),
+        (("snapshot", "prune", "--keep", "-1"), "--keep must be 0 or more, got -1"),
+    ],
+    ids=["history-n-negative", "history-n-zero", "steps-zero", "steps-negative", "keep-negative"],
+)
+def test_a_meaningless_count_is_one_line_exit_2(
+    project: ProjectFn, pg: Db, args: tuple[str, ...], expected: str
+) -> None:
+    ini = project("generic") / "alembic.ini"
+    assert run_cli("upgrade", ini=ini, url=pg.url).returncode == 0
+    before, versions, runs = pg.fingerprint(), pg.versions(), pg.runs()
+
+    proc = run_cli(*args, ini=ini, url=pg.url)
+    line = assert_fails(proc, 2)
+    assert expected in line
+    assert (pg.fingerprint(), pg.versions(), pg.runs()) == (before, versions, runs)

@@ -117,3 +117,81 @@ def test_verify_from_pyproject_beside_alembic_ini_is_honoured(
     assert proc.returncode == 0, project.explain(proc)
     assert pg_db.heads() == ("r2",)
     assert pg_db.last_run().status == "succeeded"
+
+
+# A check only reads: a query that writes fails (and the run rolls back), on either database.
+WRITING = [
+    pytest.param(
+        "postgresql",
+        "WITH w AS (UPDATE seed SET note = 'written by verify' RETURNING 1) "
+        "SELECT count(*) > 0 FROM w",
+        id="pg-data-modifying-cte",
+    ),
+    # A sequence is not transactional: only read-only keeps it where it was.
+    pytest.param("postgresql", "SELECT nextval('verify_seq') > 0", id="pg-nextval"),
+    pytest.param(
+        "postgresql", "CREATE TABLE verify_wrote (id int); SELECT true", id="pg-ddl-then-select"
+    ),
+    pytest.param(
+        "sqlite", "UPDATE seed SET note = 'written by verify' RETURNING 1", id="sqlite-update"
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "query"), WRITING)
+def test_a_verify_query_that_writes_fails_and_writes_nothing(
+    project: MiniProject, request: pytest.FixtureRequest, kind: str, query: str
+) -> None:
+    db: Db = request.getfixturevalue("pg_db" if kind == "postgresql" else "sqlite_db")
+    if kind == "postgresql":
+        db.execute("CREATE SEQUENCE verify_seq")
+    _chain(project)
+    before = db.fingerprint()
+
+    proc = project.upgrade(db.url, "--verify", query)
+
+    assert proc.returncode == 4, project.explain(proc)
+    db.assert_unchanged(before)
+    assert db.heads() == ()
+    assert db.scalar("SELECT count(*) FROM seed WHERE note = 'written by verify'") == 0
+    if kind == "postgresql":
+        assert db.scalar("SELECT last_value FROM verify_seq") == 1
+        assert db.scalar("SELECT is_called FROM verify_seq") is False
+    error = db.last_run().error or ""
+    assert "verify query failed" in error and "read" in error.lower(), error
+
+
+def test_a_passing_verify_query_cannot_leave_a_write_behind_on_postgresql(
+    project: MiniProject, pg_db: Db
+) -> None:
+    """A function that writes and swallows its own error cannot write either: read-only."""
+    _chain(project)
+    pg_db.execute(
+        "CREATE FUNCTION sneaky() RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN "
+        "BEGIN UPDATE seed SET note = 'written by verify'; EXCEPTION WHEN OTHERS THEN "
+        "RETURN true; END; RETURN true; END $$"
+    )
+
+    proc = project.upgrade(pg_db.url, "--verify", "SELECT sneaky()")
+
+    assert proc.returncode == 0, project.explain(proc)
+    assert pg_db.heads() == ("r2",)
+    assert pg_db.scalar("SELECT count(*) FROM seed WHERE note = 'written by verify'") == 0
+
+
+def test_a_huge_verify_query_is_cut_in_the_error_line(project: MiniProject, db: Db) -> None:
+    _chain(project)
+    query = "SELECT " + " + ".join(["1"] * 25_001) + " < 0"  # an argument may hold 128 kB
+    assert len(query) > 100_000
+    before = db.fingerprint()
+
+    proc = project.upgrade(db.url, "--verify", query)
+
+    assert proc.returncode == 4, project.explain(proc)
+    db.assert_unchanged(before)
+    [line] = [x for x in proc.stderr.splitlines() if x.startswith("error: ")]
+    assert len(line) < 1000, len(line)
+    assert f"({len(query)} characters)" in line
+    error = db.last_run().error or ""
+    assert len(error) < 1000 and f"({len(query)} characters)" in error
+    assert len(proc.stderr) < 5000, "the query is echoed somewhere else"
