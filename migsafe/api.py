@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from urllib.parse import unquote, urlsplit
 
-from migsafe.errors import ConfirmationRequired, IrreversibleStep, UsageError
+from migsafe.errors import ConfirmationRequired, IrreversibleStep, MigsafeError, UsageError
 from migsafe.settings import Settings
 
 if TYPE_CHECKING:
@@ -31,7 +33,46 @@ ConfirmFn = Callable[["Plan"], bool]
 # Engine modules are imported inside the functions: `migsafe status` must answer in well under
 # a second, and importing Alembic and SQLAlchemy alone costs ~0.3 s.
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
+
+def _privileges_named(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A privilege the URL's role lacks (SQLSTATE 42501), wherever a command meets it before
+    it changed anything (the version table, migsafe's schema, CREATE DATABASE), becomes one
+    line naming the privilege and the object (exit 3) rather than a driver's traceback. A
+    failed migration is the guard's to report (exit 4) and is passed on as it is."""
+
+    @functools.wraps(fn)
+    def named(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return fn(*args, **kwargs)
+        except MigsafeError:
+            raise
+        except Exception as exc:
+            from migsafe.engine.dberrors import privilege_error  # imports psycopg
+
+            settings = args[0] if args and isinstance(args[0], Settings) else None
+            denied = privilege_error(exc, _role(settings))
+            if denied is None:
+                raise
+            raise denied from exc
+
+    return named
+
+
+def _role(settings: Settings | None) -> str | None:
+    """The user name of the settings' URL, when it names one."""
+    if settings is None or not settings.database_url:
+        return None
+    try:
+        user = urlsplit(settings.database_url).username
+    except ValueError:
+        return None
+    return unquote(user) if user else None
+
+
+@_privileges_named
 def upgrade(
     settings: Settings,
     target: str = "head",
@@ -99,6 +140,7 @@ def upgrade(
         session.close()
 
 
+@_privileges_named
 def revert(
     settings: Settings,
     *,
@@ -171,6 +213,7 @@ def _confirm(plan: Plan, yes: bool, confirm: ConfirmFn | None) -> None:
         raise ConfirmationRequired("revert cancelled; nothing changed")
 
 
+@_privileges_named
 def status(settings: Settings) -> StatusResult:
     """Show the current revision(s), pending migrations and the last run."""
     from migsafe.engine.quickstatus import quick_status
@@ -183,6 +226,7 @@ def status(settings: Settings) -> StatusResult:
     return read_status(settings)
 
 
+@_privileges_named
 def history(settings: Settings, *, limit: int = 20, run_id: str | None = None) -> HistoryResult:
     """List past runs, newest first; with RUN_ID, that run's plan and journal."""
     if limit < 1:
@@ -209,6 +253,7 @@ def history(settings: Settings, *, limit: int = 20, run_id: str | None = None) -
         session.close()
 
 
+@_privileges_named
 def revert_from_snapshot(
     settings: Settings,
     snapshot_id: str,
@@ -233,6 +278,7 @@ def revert_from_snapshot(
     )
 
 
+@_privileges_named
 def snapshot_list(settings: Settings) -> SnapshotList:
     """List the snapshots in the store, newest first."""
     from migsafe.snapshots.operations import list_snapshots
@@ -240,6 +286,7 @@ def snapshot_list(settings: Settings) -> SnapshotList:
     return list_snapshots(settings)
 
 
+@_privileges_named
 def snapshot_show(settings: Settings, snapshot_id: str) -> Snapshot:
     """Show one snapshot's catalog entry."""
     from migsafe.snapshots.operations import store_of
@@ -247,6 +294,7 @@ def snapshot_show(settings: Settings, snapshot_id: str) -> Snapshot:
     return store_of(settings).get(snapshot_id)
 
 
+@_privileges_named
 def snapshot_create(
     settings: Settings,
     *,
@@ -261,6 +309,7 @@ def snapshot_create(
     return create(settings, mode=mode, tables=tables, progress=progress, on_lock_wait=on_lock_wait)
 
 
+@_privileges_named
 def snapshot_verify(
     settings: Settings, snapshot_id: str, *, restore: bool = False
 ) -> VerifyOutcome:
@@ -270,6 +319,7 @@ def snapshot_verify(
     return verify_snapshot(settings, snapshot_id, restore=restore)
 
 
+@_privileges_named
 def snapshot_restore(
     settings: Settings,
     snapshot_id: str,
@@ -296,6 +346,7 @@ def snapshot_restore(
     )
 
 
+@_privileges_named
 def snapshot_prune(
     settings: Settings,
     *,
@@ -309,6 +360,7 @@ def snapshot_prune(
     return prune_snapshots(settings, keep=keep, max_age_s=max_age_s, dry_run=dry_run)
 
 
+@_privileges_named
 def reverse_show(settings: Settings, revision: str) -> ReverseShow:
     """Print the reverse SQL migsafe stored for REV when it applied it, for review."""
     from migsafe.engine import reverse_store
@@ -336,6 +388,7 @@ def reverse_show(settings: Settings, revision: str) -> ReverseShow:
         session.close()
 
 
+@_privileges_named
 def archive_list(settings: Settings) -> ArchiveList:
     """List the data kept by reverse scripts (dropped columns and tables), oldest first."""
     from migsafe.engine.archives import list_archives
@@ -348,6 +401,7 @@ def archive_list(settings: Settings) -> ArchiveList:
         session.close()
 
 
+@_privileges_named
 def archive_prune(
     settings: Settings,
     *,

@@ -7,7 +7,8 @@ command:
 0     ok
 1     a gate or check found problems; nothing changed
 2     usage or configuration error; nothing changed
-3     database unreachable, or the runner lock was not acquired; nothing changed
+3     database unreachable, login refused, a privilege missing, or the runner lock was not
+      acquired; nothing changed
 4     the operation failed and the database was rolled back: it is exactly as before
 5     the operation failed and the database could not be brought back to where it was;
       the message says exactly which state it is in
@@ -94,6 +95,13 @@ class ReverseMismatch(MigsafeError):
 
 class DatabaseUnavailableError(MigsafeError):
     """The database cannot be reached or refused the login."""
+
+    exit_code = ExitCode.UNAVAILABLE
+
+
+class PrivilegeError(MigsafeError):
+    """The URL's role lacks a privilege migsafe needs (SQLSTATE 42501) before it changed
+    anything: reading the version table, using migsafe's schema, creating a database."""
 
     exit_code = ExitCode.UNAVAILABLE
 

@@ -9,10 +9,13 @@ that never reached the server has neither, so :func:`connect_hint` falls back to
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 
 from psycopg import errors as pg
+
+from migsafe.errors import PrivilegeError
 
 
 def iter_causes(exc: BaseException) -> Iterator[BaseException]:
@@ -85,3 +88,57 @@ def connect_hint(message: str, exc: BaseException | None = None) -> str | None:
     if "unable to open database file" in lowered:
         return "check that the SQLite file's directory exists and is writable"
     return None
+
+
+# What PostgreSQL says for 42501, and the kind of object it names.
+_DENIED_FOR = re.compile(r"permission denied for (\w+(?: \w+)?) (\S+)")
+_MUST_OWN = re.compile(r"must be owner of (\w+(?: \w+)?) (\S+)")
+_STATEMENT_VERB = re.compile(
+    r"^\s*(SELECT|INSERT|UPDATE|DELETE|TRUNCATE|CREATE|ALTER|DROP|LOCK)\b", re.I
+)
+
+
+def privilege_error(exc: BaseException, role: str | None) -> PrivilegeError | None:
+    """A one-line error naming the privilege *role* lacks and on what, for a 42501 anywhere in
+    *exc*'s causes; None for any other error.
+
+    PostgreSQL names the object (``permission denied for schema migsafe``); the privilege is
+    read from the statement that failed: USAGE for a schema it could not look into, CREATE
+    for one it could not create in, the statement's verb (SELECT, INSERT...) for a table.
+    """
+    wanted = pg.InsufficientPrivilege.sqlstate
+    denied = next((c for c in iter_causes(exc) if sqlstate(c) == wanted), None)
+    if denied is None:
+        return None
+    text = " ".join(str(denied).split("\n", 1)[0].split())
+    statement = str(getattr(exc, "statement", "") or "")
+    verb_match = _STATEMENT_VERB.match(statement)
+    verb = verb_match.group(1).upper() if verb_match else None
+    who = f"the role {role!r}" if role else "the database role"
+    if match := _DENIED_FOR.search(text):
+        kind, name = match.groups()
+        if kind == "schema":
+            privilege = "CREATE" if verb == "CREATE" else "USAGE"
+        elif kind == "database":
+            privilege = "CONNECT" if verb is None else "CREATE"
+        else:
+            privilege = verb or "the privilege needed"
+            # PostgreSQL names a table without its schema; the statement has it.
+            qualified = re.search(rf'"?(\w+)"?\."?{re.escape(name)}"?(?!\w)', statement)
+            name = f"{qualified.group(1)}.{name}" if qualified else name
+        what = f"{privilege} on {kind} {name}"
+        grant = f"GRANT {privilege} ON {kind.upper()} {name} TO {role or 'ROLE'}"
+        hint = f"grant it ({grant}) or use a role that has it; nothing was changed"
+    elif match := _MUST_OWN.search(text):
+        kind, name = match.groups()
+        what = f"ownership of {kind} {name}"
+        hint = "run as the owner (or a member of the owning role); nothing was changed"
+    elif "permission denied to create database" in text:
+        what = "the CREATEDB attribute"
+        hint = (
+            f"ALTER ROLE {role or 'ROLE'} CREATEDB, or use a role that has it; nothing was changed"
+        )
+    else:
+        what = "a privilege"
+        hint = "grant the role what the statement needs, or use another role; nothing was changed"
+    return PrivilegeError(f"{who} lacks {what}: {text[:200]}", hint=hint)

@@ -18,6 +18,7 @@ from alembic.runtime.migration import RevisionStep
 
 from migsafe import __version__
 from migsafe.engine import history as hist
+from migsafe.engine.dberrors import privilege_error
 from migsafe.engine.events import ProgressFn
 from migsafe.engine.failures import describe_error, failure_error
 from migsafe.engine.fingerprint import DEFAULT_EXCLUDE_SCHEMAS
@@ -236,6 +237,9 @@ def execute(
             raise
         if isinstance(exc, MigsafeError | KeyboardInterrupt):
             raise
+        denied = privilege_error(exc, session.url.username)
+        if denied is not None:  # e.g. no INSERT on migsafe's history: one line naming it
+            raise denied from exc
         raise MigrationFailed(
             f"failed before any migration ran: {describe_error(exc, session)}; nothing changed",
             hint="rerun with --debug for the traceback",

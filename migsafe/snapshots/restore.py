@@ -53,6 +53,7 @@ from psycopg import sql
 from sqlalchemy.engine import URL
 
 from migsafe.engine.connection import parse_url, redact
+from migsafe.engine.dberrors import privilege_error
 from migsafe.errors import RestoreRefused, SnapshotError, UsageError
 from migsafe.snapshots import restore_sql as q
 from migsafe.snapshots.kept import DEFAULT_KEPT_SCHEMAS
@@ -203,6 +204,10 @@ def _restore_into(
         except psycopg.errors.DuplicateDatabase as exc:
             raise refused from exc
         except psycopg.Error as exc:
+            denied = privilege_error(exc, conn.info.user)
+            if denied is not None:  # no CREATEDB: say so, with the fix
+                denied.message = f"cannot create database {name!r}: {denied.message}"
+                raise denied from exc
             raise SnapshotError(f"cannot create database {name!r}: {exc}") from exc
     new = url.set(database=name)
     try:
