@@ -46,8 +46,8 @@ def check_url_text(url: str) -> None:
     except ValueError:
         raise UsageError(
             f"the database URL {shown!r} has a port that is not a number",
-            hint="a port is a number from 1 to 65535 (PostgreSQL's default is 5432); a ':' "
-            "in the password must be written %3A",
+            hint="a port is a number from 1 to 65535 (PostgreSQL's default is 5432); if "
+            "this is part of the password, " + ENCODE_HINT,
         ) from None
     if not 1 <= number <= 65535:
         raise UsageError(
