@@ -61,6 +61,18 @@ def _privileges_named(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     return named
 
 
+def _not_blank(value: str | None, option: str, *, hint: str | None = None) -> None:
+    """An empty revision or run id is a usage error: Alembic reads ``''`` as a prefix of every
+    revision, or as "one step down", which is never what was meant."""
+    if value is not None and not value.strip():
+        raise UsageError(
+            f"{option} is empty",
+            hint=hint
+            or "give a revision id (or a unique prefix of one), head or base; `migsafe status` "
+            "lists them",
+        )
+
+
 def _role(settings: Settings | None) -> str | None:
     """The user name of the settings' URL, when it names one."""
     if settings is None or not settings.database_url:
@@ -85,6 +97,7 @@ def upgrade(
     snapshot_progress: Callable[[int], None] | None = None,
 ) -> RunResult:
     """Apply pending migrations up to TARGET inside the transactional guard."""
+    _not_blank(target, "TARGET")
     if backup not in (None, "full", "tables"):
         raise UsageError(f"--backup must be 'full' or 'tables', not {backup!r}")
     if on_failure not in ("restore", "stop"):
@@ -165,6 +178,8 @@ def revert(
         raise UsageError("--run undoes one whole run: it cannot be used with --to or --steps")
     if steps is not None and steps < 1:
         raise UsageError("--steps must be 1 or more")
+    _not_blank(to, "--to")
+    _not_blank(run, "--run", hint="give a run id (or a unique prefix) from `migsafe history`")
     if from_heads is not None and not all(from_heads):
         raise UsageError("--from-heads takes revision ids, comma-separated (or 'base')")
     from migsafe.engine import revert_fill, revert_flow, runner
@@ -363,6 +378,7 @@ def snapshot_prune(
 @_privileges_named
 def reverse_show(settings: Settings, revision: str) -> ReverseShow:
     """Print the reverse SQL migsafe stored for REV when it applied it, for review."""
+    _not_blank(revision, "REV")
     from migsafe.engine import reverse_store
     from migsafe.engine.session import open_session
     from migsafe.results import ReverseShow

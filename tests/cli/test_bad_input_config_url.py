@@ -221,7 +221,7 @@ def test_a_password_quoted_by_env_py_is_scrubbed_in_every_spelling(
     assert role.db.versions() == set()
 
 
-# -- counts --------------------------------------------------------------------------------------
+# -- counts and empty revisions ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -232,14 +232,29 @@ def test_a_password_quoted_by_env_py_is_scrubbed_in_every_spelling(
         (("revert", "--steps", "0", "--yes"), "--steps must be 1 or more"),
         (("revert", "--steps", "-2", "--yes"), "--steps must be 1 or more"),
         (("snapshot", "prune", "--keep", "-1"), "--keep must be 0 or more, got -1"),
+        # Alembic reads "" as "one step down" or a prefix of every revision.
+        (("revert", "--to", "", "--yes"), "--to is empty"),
+        (("revert", "--run", " ", "--yes"), "--run is empty"),
+        (("upgrade", ""), "TARGET is empty"),
+        (("reverse", "show", ""), "REV is empty"),
     ],
-    ids=["history-n-negative", "history-n-zero", "steps-zero", "steps-negative", "keep-negative"],
+    ids=[
+        "history-n-negative",
+        "history-n-zero",
+        "steps-zero",
+        "steps-negative",
+        "keep-negative",
+        "revert-to-empty",
+        "revert-run-blank",
+        "upgrade-empty-target",
+        "reverse-show-empty",
+    ],
 )
-def test_a_meaningless_count_is_one_line_exit_2(
+def test_a_meaningless_count_or_an_empty_revision_is_one_line_exit_2(
     project: ProjectFn, pg: Db, args: tuple[str, ...], expected: str
 ) -> None:
     ini = project("generic") / "alembic.ini"
-    assert run_cli("upgrade", ini=ini, url=pg.url).returncode == 0
+    assert run_cli("upgrade", "gen0002", ini=ini, url=pg.url).returncode == 0
     before, versions, runs = pg.fingerprint(), pg.versions(), pg.runs()
 
     proc = run_cli(*args, ini=ini, url=pg.url)
