@@ -347,6 +347,7 @@ def snapshot_restore(
     allow_other_database: bool = False,
 ) -> RestoreOutcome:
     """Restore a snapshot in place (writes made after it are lost) or --into a new database."""
+    _not_blank(into, "--into", hint="name the new database to restore into")
     from migsafe.snapshots.operations import restore_snapshot
 
     return restore_snapshot(

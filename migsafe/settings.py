@@ -122,6 +122,19 @@ def _flag(value: Any, *, option: str) -> bool:
     raise ConfigError(f"{option} must be true or false, not {value!r}")
 
 
+def _verify_queries(queries: tuple[str, ...]) -> tuple[str, ...]:
+    """The --verify queries, none of them blank (an empty statement returns no row: a check
+    that could only fail, after the migrations ran)."""
+    for query in queries:
+        if not query.strip():
+            raise UsageError(
+                "a verify query is empty",
+                hint="--verify takes a query whose first column is true when the check holds, "
+                "e.g. --verify 'SELECT count(*) = 0 FROM orders WHERE total IS NULL'",
+            )
+    return queries
+
+
 def _has_tool_section(pyproject: Path, tool: str) -> bool:
     return tool in _read_toml(pyproject).get("tool", {})
 
@@ -320,7 +333,7 @@ def load_settings(
         lock_wait=parse_duration(
             pick("lock_wait", "MIGSAFE_LOCK_WAIT", DEFAULT_LOCK_WAIT), option="--lock-wait"
         ),
-        verify=tuple(verify_cfg) + tuple(overrides.get("verify") or ()),
+        verify=_verify_queries(tuple(verify_cfg) + tuple(overrides.get("verify") or ())),
         snapshot_dir=(anchor_dir / Path(snapshot_dir)) if snapshot_dir else None,
         snapshot_compression=compression,
         flags_schema=flags_schema,

@@ -50,6 +50,8 @@ def run_checks(conn: sa.Connection, queries: Sequence[str], progress: ProgressFn
             raise VerifyFailed(
                 f"verify query failed: {shown}: {' '.join(str(orig).split())[:200]}"
             ) from exc
+        except sa.exc.ResourceClosedError as exc:  # SET ..., an UPDATE: no rows to look at
+            raise VerifyFailed(f"verify query returned no result (not a query): {shown}") from exc
         if row is None:
             raise VerifyFailed(f"verify query returned no rows: {shown}")
         if not row[0]:

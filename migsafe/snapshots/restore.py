@@ -208,7 +208,8 @@ def _restore_into(
             if denied is not None:  # no CREATEDB: say so, with the fix
                 denied.message = f"cannot create database {name!r}: {denied.message}"
                 raise denied from exc
-            raise SnapshotError(f"cannot create database {name!r}: {exc}") from exc
+            reason = " ".join(str(exc).splitlines()[0].split()) if str(exc) else type(exc).__name__
+            raise SnapshotError(f"cannot create database {name!r}: {reason}") from exc
     new = url.set(database=name)
     try:
         listing = use_list(toc, kept_triggers) if kept_triggers else None

@@ -126,3 +126,21 @@ def test_restore_into_without_createdb_is_named(weak: Weak, pg_server: PgServer)
         found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (copy,)).fetchall()
     assert found == []
     assert (weak.owner.fingerprint(), weak.owner.runs()) == (before, runs)
+
+
+def test_restore_into_an_empty_name_is_refused(weak: Weak) -> None:
+    before, runs = weak.owner.fingerprint(), weak.owner.runs()
+
+    proc = run_cli(
+        "snapshot",
+        "restore",
+        weak.snapshot_id,
+        "--into",
+        "",
+        "--yes",
+        ini=weak.ini,
+        url=weak.owner.url,
+    )
+    line = assert_fails(proc, 2)
+    assert "--into is empty" in line
+    assert (weak.owner.fingerprint(), weak.owner.runs()) == (before, runs)

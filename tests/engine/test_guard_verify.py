@@ -195,3 +195,33 @@ def test_a_huge_verify_query_is_cut_in_the_error_line(project: MiniProject, db: 
     error = db.last_run().error or ""
     assert len(error) < 1000 and f"({len(query)} characters)" in error
     assert len(proc.stderr) < 5000, "the query is echoed somewhere else"
+
+
+def test_a_verify_statement_that_returns_no_result_fails_cleanly(
+    project: MiniProject, pg_db: Db
+) -> None:
+    _chain(project)
+    before = pg_db.fingerprint()
+
+    proc = project.upgrade(pg_db.url, "--verify", "SET lock_timeout = 1000")
+
+    assert proc.returncode == 4, project.explain(proc)
+    pg_db.assert_unchanged(before)
+    assert "verify query returned no result (not a query)" in (pg_db.last_run().error or "")
+    assert "ResourceClosedError" not in proc.stderr
+
+
+@pytest.mark.parametrize("blank", ["", "  \n"], ids=["empty", "whitespace"])
+def test_an_empty_verify_query_is_refused_before_anything_runs(
+    project: MiniProject, db: Db, blank: str
+) -> None:
+    _chain(project)
+    before = db.fingerprint()
+
+    proc = project.upgrade(db.url, "--verify", "SELECT true", "--verify", blank)
+
+    assert proc.returncode == 2, project.explain(proc)
+    assert "error: a verify query is empty" in proc.stderr
+    db.assert_unchanged(before)
+    assert db.heads() == ()
+    assert db.runs() == []
