@@ -7,6 +7,7 @@ data fingerprint, no version table). A URL's password never appears in any spell
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.cli.conftest import Db, assert_fails, run_cli
+from tests.cli.conftest import Db, add_revision, assert_fails, run_cli
 from tests.cli.test_snapshot_password_specials import (  # noqa: F401  (role: a fixture)
     PASSWORD,
     Role,
@@ -261,3 +262,49 @@ def test_a_meaningless_count_or_an_empty_revision_is_one_line_exit_2(
     line = assert_fails(proc, 2)
     assert expected in line
     assert (pg.fingerprint(), pg.versions(), pg.runs()) == (before, versions, runs)
+
+
+MIGRATION_QUOTES_THE_URL = '''"""quotes the url"""
+import urllib.parse
+
+from alembic import context, op
+
+revision = "gen0004"
+down_revision = "gen0003"
+
+
+def upgrade() -> None:
+    op.execute("CREATE TABLE half_done (id int)")
+    url = context.config.get_main_option("sqlalchemy.url")
+    password = urllib.parse.unquote(url.split(":")[2].rsplit("@", 1)[0])
+    raise RuntimeError(
+        f"bad {url} / {url.lower()} / {urllib.parse.quote_plus(password)} / {password}"
+    )
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+def test_a_password_quoted_by_a_failing_migration_is_scrubbed_in_history_too(
+    project: ProjectFn,
+    role: Role,  # noqa: F811  (the fixture imported above)
+    debug: bool,
+) -> None:
+    root = project("generic")
+    add_revision(root, "gen0004_quotes_the_url.py", MIGRATION_QUOTES_THE_URL)
+    before = role.db.fingerprint()
+
+    proc = run_cli("upgrade", ini=root / "alembic.ini", url=role.url, debug=debug)
+    assert proc.returncode == 4, proc.stderr
+    assert ("Traceback" in proc.stderr) == debug
+    assert "RuntimeError: bad postgresql+psycopg://" in proc.stderr
+    assert_no_password(proc.stdout + proc.stderr, PASSWORD)
+    assert role.db.fingerprint() == before
+    [run] = role.db.runs()
+    assert run.status == "rolled_back"
+    assert "bad postgresql+psycopg://" in (run.error or "")
+    assert_no_password(json.dumps(run.__dict__, default=str, ensure_ascii=False), PASSWORD)
+    assert_no_password(json.dumps(run.__dict__, default=str), PASSWORD)
