@@ -8,13 +8,14 @@ name the file and line.
 from __future__ import annotations
 
 import argparse
+import configparser
 import importlib
 import os
 import re
 import sysconfig
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from migsafe.engine import revision_names
 from migsafe.engine.revision_source import LazyModule, identifiers
 from migsafe.errors import ConfigError, ProjectError
 from migsafe.errors import RevisionError as MigsafeRevisionError
+from migsafe.redaction import remember_url
 from migsafe.settings import Settings
 
 
@@ -53,7 +55,20 @@ class Project:
     def url_of(config: Config) -> str | None:
         try:
             return config.get_main_option("sqlalchemy.url") or None
-        except Exception:  # configparser interpolation errors
+        except configparser.InterpolationSyntaxError:
+            # A percent-encoded password written with single '%': Alembic (and env.py) would
+            # fail on it too, quoting the password. Remember it for scrubbing; say how to write it.
+            # (A missing %(name)s is left to env.py, which may set it before it reads the URL.)
+            with suppress(configparser.Error):
+                remember_url(
+                    config.file_config.get(config.config_ini_section, "sqlalchemy.url", raw=True)
+                )
+            raise ConfigError(
+                f"sqlalchemy.url in {config.config_file_name} has a '%' that is not written '%%'",
+                hint="an ini file reads '%' as the start of an interpolation: write each '%' of "
+                "the URL as '%%' (a percent-encoded password: %%40 for @, %%2F for /)",
+            ) from None  # configparser's message quotes the rest of the password after a '%'
+        except Exception:  # other configparser errors: env.py may build the URL itself
             return None
 
 

@@ -308,3 +308,32 @@ def test_a_password_quoted_by_a_failing_migration_is_scrubbed_in_history_too(
     assert "bad postgresql+psycopg://" in (run.error or "")
     assert_no_password(json.dumps(run.__dict__, default=str, ensure_ascii=False), PASSWORD)
     assert_no_password(json.dumps(run.__dict__, default=str), PASSWORD)
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+def test_a_percent_encoded_password_in_alembic_ini_needs_double_percent(
+    project: ProjectFn,
+    role: Role,  # noqa: F811  (the fixture imported above)
+    debug: bool,
+) -> None:
+    """configparser reads '%40' as a broken interpolation and quotes the rest of the line."""
+    root = project("generic")
+    ini = root / "alembic.ini"
+    text = ini.read_text()
+    ini.write_text(text.replace("driver://user:pass@localhost/dbname", role.url))
+    before = role.db.fingerprint()
+
+    for command in COMMANDS:
+        proc = run_cli(command, ini=ini, debug=debug)
+        assert proc.returncode == 2, proc.stderr
+        assert "error: sqlalchemy.url in " in proc.stderr
+        assert "has a '%' that is not written '%%'" in proc.stderr
+        encoded = urllib.parse.quote(PASSWORD, safe="")
+        for start in range(len(encoded) - 6):  # no tail of it either
+            assert encoded[start:] not in proc.stderr
+        assert_no_password(proc.stdout + proc.stderr, PASSWORD)
+    assert role.db.fingerprint() == before
+
+    ini.write_text(text.replace("driver://user:pass@localhost/dbname", role.url.replace("%", "%%")))
+    assert run_cli("upgrade", ini=ini).returncode == 0
+    assert role.db.versions() == {"gen0003"}
