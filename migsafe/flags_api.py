@@ -83,13 +83,30 @@ def _target(settings: Settings) -> _Target:
             f"flags need PostgreSQL, and {redact(parsed)} is SQLite",
             hint="point --database-url at the application's PostgreSQL database",
         )
+    from psycopg.conninfo import make_conninfo
+
     from flags.backends.postgres import PostgresStore
 
+    # A libpq conninfo from the parsed parts, not the URL rendered again: SQLAlchemy renders
+    # query values with `+` for a space, which libpq reads as a `+` (a ?password= breaks).
+    query = {k: v for k, v in parsed.query.items() if isinstance(v, str)}
+    password = None if parsed.password is None else str(parsed.password)
+    parts: dict[str, str | int | None] = {
+        "host": parsed.host,
+        "port": parsed.port,
+        "dbname": parsed.database,
+        "user": parsed.username,
+        "password": password,
+        **query,
+    }
     return _Target(
-        store=PostgresStore(parsed.render_as_string(hide_password=False), settings.flags_schema),
+        store=PostgresStore(
+            make_conninfo("", **{k: v for k, v in parts.items() if v not in (None, "")}),
+            settings.flags_schema,
+        ),
         url=parsed,
         database=redact(parsed),
-        password=None if parsed.password is None else str(parsed.password),
+        password=password or query.get("password"),
     )
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from urllib.parse import unquote, unquote_plus
 
 __all__ = [
+    "mask_query_secrets",
     "password_in_url_text",
     "password_pattern",
     "redact_url_text",
@@ -25,6 +26,9 @@ __all__ = [
 ]
 
 MASK = "***"
+
+#: Query parameters libpq (and so every PostgreSQL driver) reads a secret from.
+_QUERY_SECRET = re.compile(r"([?&](?:ssl)?password=)[^&#]*", re.IGNORECASE)
 
 _remembered: set[str] = set()
 
@@ -106,6 +110,11 @@ def password_in_url_text(url: str) -> str | None:
     return None
 
 
+def mask_query_secrets(url: str) -> str:
+    """A URL's text with the values of ``?password=`` / ``sslpassword=`` replaced by ``***``."""
+    return _QUERY_SECRET.sub(lambda m: m.group(1) + MASK, url)
+
+
 def redact_url_text(url: str) -> str:
     """A URL's text with its password replaced by ``***``, for a URL no parser could read.
 
@@ -113,7 +122,8 @@ def redact_url_text(url: str) -> str:
     """
     password = password_in_url_text(url)
     if not password:
-        return url
+        return mask_query_secrets(url)
+    url = mask_query_secrets(url)
     head, body = _split(url)
     before_query, sep, query = body.partition("?")
     if "@" in before_query:

@@ -19,7 +19,7 @@ from sqlalchemy.pool import NullPool
 from migsafe.engine.dberrors import connect_hint
 from migsafe.engine.url_check import check_url_text
 from migsafe.errors import DatabaseUnavailableError, UsageError
-from migsafe.redaction import redact_url_text, remember_password, scrub
+from migsafe.redaction import mask_query_secrets, redact_url_text, remember_password, scrub
 
 # The same driver library through its synchronous API: statements, parameters and server
 # behaviour are the same, only the calling convention differs.
@@ -128,9 +128,9 @@ def redact(url: str | URL | None) -> str:
     if url is None:
         return "<none>"
     if isinstance(url, URL):
-        return url.render_as_string(hide_password=True)
+        return mask_query_secrets(url.render_as_string(hide_password=True))
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        return mask_query_secrets(make_url(url).render_as_string(hide_password=True))
     except Exception:
         # Not a parseable URL: hide whatever stands where a password would.
         return redact_url_text(url)

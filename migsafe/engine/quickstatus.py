@@ -30,7 +30,7 @@ from migsafe.engine.revision_source import identifiers
 from migsafe.engine.runs import run_from_row
 from migsafe.engine.url_check import check_url_text
 from migsafe.errors import DatabaseUnavailableError
-from migsafe.redaction import scrub
+from migsafe.redaction import mask_query_secrets, scrub
 from migsafe.results import Pending, StatusResult
 from migsafe.settings import Settings
 
@@ -226,7 +226,8 @@ def _display(parts: Any) -> str:
     netloc = parts.netloc
     if parts.password:
         netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
-    return f"{scheme}://{netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+    shown = f"{scheme}://{netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+    return mask_query_secrets(shown)
 
 
 def _status(db: _Db, url: str, schema: str, revisions: dict[str, _Rev]) -> StatusResult:

@@ -170,3 +170,37 @@ def test_a_connection_error_does_not_show_the_password(
     assert "no_such_database" in line
     for spelled in spellings(PASSWORD):
         assert spelled not in proc.stdout + proc.stderr
+
+
+def test_a_password_given_as_a_query_parameter_is_never_shown(
+    project: Callable[[str], Path], role: Role
+) -> None:
+    """libpq also reads ``?password=``: shown URLs and the history must hide it there too."""
+    root = project("generic")
+    ini = root / "alembic.ini"
+    without = role.url.split("@", 1)[1]
+    url = (
+        f"postgresql+psycopg://{role.name}@{without}"
+        f"?password={urllib.parse.quote(PASSWORD, safe='')}"
+    )
+    outputs: list[str] = []
+    for args in (
+        ("status",),
+        ("upgrade",),
+        ("status",),
+        ("history", "--format", "json"),
+        ("flags", "init"),
+        ("flags", "list"),
+        ("flags", "list", "--format", "json"),
+    ):
+        proc = run_cli(*args, ini=ini, url=url, timeout=120)
+        assert_ok(proc)
+        outputs.extend([proc.stdout, proc.stderr])
+    assert role.db.versions() == {"gen0003"}
+    with role.db.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT * FROM migsafe.migsafe_history").all()
+    written = [*outputs, *(repr(tuple(row)) for row in rows)]
+    for text in written:
+        for spelled in spellings(PASSWORD):
+            assert spelled not in text, f"the password ({spelled!r}) is in:\n{text[:2000]}"
+    assert any("password=***" in text for text in outputs)  # the URL was shown, redacted
