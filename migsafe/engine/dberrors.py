@@ -39,3 +39,25 @@ def is_lock_timeout(exc: BaseException) -> bool:
         if type(cause).__name__ == "OperationalError" and "database is locked" in str(cause):
             return True
     return False
+
+
+def is_cancelled(exc: BaseException) -> bool:
+    """A statement cancelled (57014: by a cancel request or a statement timeout)."""
+    return any(getattr(c, "sqlstate", None) == "57014" for c in iter_causes(exc))
+
+
+#: SQLSTATEs of a session the server ended: admin shutdown, crash shutdown, cannot connect now.
+_SERVER_ENDED = ("57P01", "57P02", "57P03", "08000", "08003", "08006")
+
+
+def is_connection_lost(exc: BaseException) -> bool:
+    """The connection broke under the run: the server restarted, the session was terminated
+    (``pg_terminate_backend``), or the network went away."""
+    for cause in iter_causes(exc):
+        if getattr(cause, "connection_invalidated", False):
+            return True
+        if getattr(cause, "sqlstate", None) in _SERVER_ENDED:
+            return True
+        if type(cause).__name__ == "PendingRollbackError":
+            return True
+    return False

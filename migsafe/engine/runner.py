@@ -7,6 +7,7 @@ error with the exit code that says which state the database is in.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
@@ -14,10 +15,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+import psycopg
+import sqlalchemy as sa
 from alembic.runtime.migration import RevisionStep
+from psycopg.conninfo import make_conninfo
 
 from migsafe import __version__
 from migsafe.engine import history as hist
+from migsafe.engine import interrupts
 from migsafe.engine.events import ProgressFn
 from migsafe.engine.failures import describe_error, failure_error
 from migsafe.engine.fingerprint import DEFAULT_EXCLUDE_SCHEMAS
@@ -223,15 +228,30 @@ def execute(
         planner=plan_and_record if planner is not None else None,
         reverse=reverse_options(session, backup=backup is not None) if generate_reverse else None,
     )
+    cancel = _canceller(session)
     try:
-        outcome = guard.run()
+        with interrupts.cancel_on_signal(cancel) if cancel else contextlib.nullcontext():
+            outcome = guard.run()
     except BaseException as exc:  # a planning error (nothing ran), a bug, or a kill
+        # Nothing of the plan ran (the guard returns an Outcome once a step has), unless the
+        # guard itself broke after a COMMIT.
+        state = (
+            "the state of the database is not known: `migsafe status` tells"
+            if guard.committed_any
+            else "nothing was committed: the database is as it was"
+        )
+        if not isinstance(exc, MigsafeError | KeyboardInterrupt):
+            exc.migsafe_state = state  # type: ignore[attr-defined]  # for the crash line
         if started:
-            history.finish(
+            interrupted = isinstance(exc, KeyboardInterrupt) and not guard.committed_any
+            _finish_history(
+                session,
                 run_id,
-                status=hist.INTERRUPTED,
+                status=hist.ROLLED_BACK if interrupted else hist.INTERRUPTED,
                 started_at=started[0],
-                error=session.scrub(f"{type(exc).__name__}: {exc}"),
+                error=describe_error(exc, session)
+                if interrupted
+                else session.scrub(f"{type(exc).__name__}: {exc}; {state}"),
             )
             raise
         if isinstance(exc, MigsafeError | KeyboardInterrupt):
@@ -250,8 +270,10 @@ def execute(
                 run_id, outcome.failed_revision, plan.direction, "restored", restore_note
             )
     duration = time.monotonic() - t0
+    recorded = True
     if started:
-        history.finish(
+        recorded = _finish_history(
+            session,
             run_id,
             status=outcome.status,
             started_at=started[0],
@@ -279,7 +301,16 @@ def execute(
         snapshot_id=backup.snapshot.id if backup is not None else None,
     )
     if outcome.status == hist.SUCCEEDED:
+        interrupts.settle(
+            f"{plan.command} run {run_id} succeeded, the database is at "
+            f"{', '.join(outcome.at_heads) or 'base'}"
+        )
         return result
+    if not recorded:
+        restore_note = (f"{restore_note}; " if restore_note else "") + (
+            "the history row could not be finished (the server is unreachable): the next run "
+            "marks it"
+        )
     if isinstance(outcome.error, IrreversibleStep) and outcome.status == hist.ROLLED_BACK:
         # A refusal, not a failure, and the rollback undid everything before it. (After a
         # step outside a transaction the failure's own message says what may be left.)
@@ -289,6 +320,48 @@ def execute(
             refusal.args = (refusal.message,)
         raise refusal
     raise failure_error(result, outcome, backup=backup, restore_note=restore_note)
+
+
+def _finish_history(session: Session, run_id: str, **values: Any) -> bool:
+    """Finish the run's history row; on a new connection when the run's own was lost (a
+    server restart). False when the server cannot be reached: the next run marks the row."""
+    try:
+        session.history.finish(run_id, **values)
+        return True
+    except sa.exc.DBAPIError:
+        pass
+    fresh = hist.History(session.engine, session.settings.schema)
+    for _ in range(2):  # the pool may hand out a connection the restart broke first
+        try:
+            fresh.finish(run_id, **values)
+            return True
+        except sa.exc.DBAPIError:
+            continue
+    return False
+
+
+def _canceller(session: Session) -> Callable[[], None] | None:
+    """What cancels the migration connection's running statement from another thread:
+    ``pg_cancel_backend`` on a side connection, whatever driver and thread runs it."""
+    if session.conn.dialect.name != "postgresql":
+        return None
+    try:
+        pid = session.conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    finally:
+        if session.conn.in_transaction():
+            session.conn.rollback()
+    url = session.url
+
+    def cancel() -> None:
+        from migsafe.snapshots.pgtools import libpq_invocation, url_password
+
+        with libpq_invocation(url) as libpq:
+            password = url_password(url)
+            conninfo = make_conninfo(libpq.conninfo, password=password) if password else None
+            with psycopg.connect(conninfo or libpq.conninfo, autocommit=True) as side:
+                side.execute("SELECT pg_cancel_backend(%s)", (pid,))
+
+    return cancel
 
 
 @dataclass(frozen=True)
@@ -309,9 +382,18 @@ def _snapshot_guard(
     if backup.on_failure != "restore":
         return outcome, f"left as it is (--on-failure stop); to go back: {command}"
     try:
-        restored = service.restore(session, snap, drop_also=backup.created, wait_for_others=True)
+        with interrupts.during(f"restoring snapshot {snap.id}"):
+            restored = service.restore(
+                session, snap, drop_also=backup.created, wait_for_others=True
+            )
     except MigsafeError as exc:
         return outcome, f"restoring snapshot {snap.id} failed too: {exc.message}; run: {command}"
+    except KeyboardInterrupt:
+        name = interrupts.received() or "a signal"
+        return outcome, (
+            f"restoring snapshot {snap.id} was interrupted by {name} (its transaction did not "
+            f"commit); run: {command}"
+        )
     at = session.versions.read_fresh()
     if set(at) != set(plan.from_heads):
         note = f"snapshot {snap.id} was restored but the database is at {', '.join(at) or 'base'}"
