@@ -107,6 +107,8 @@ def run_app(argv: list[str]) -> NoReturn:
     args = ["--backup=full" if arg == "--backup" else arg for arg in argv]
     try:
         code = app(args=args, prog_name="migsafe", standalone_mode=False)
+        if code == _TYPER_INTERRUPTED:  # typer returns Exit(130) for a KeyboardInterrupt
+            _interrupted(None)
         if isinstance(code, int) and code:
             sys.exit(code)  # a command's typer.Exit(N), returned in this mode
     except typer.Exit as exc:
@@ -131,7 +133,10 @@ def run_app(argv: list[str]) -> NoReturn:
     sys.exit(0)
 
 
-def _interrupted(exc: BaseException) -> NoReturn:
+_TYPER_INTERRUPTED = 130
+
+
+def _interrupted(exc: BaseException | None) -> NoReturn:
     """A signal (or Ctrl-C) ended the command before it committed anything.
 
     Signals that arrive once a run has changed the database end inside the runner, which

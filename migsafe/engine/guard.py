@@ -204,17 +204,15 @@ class Guard:
             except PlanningFailed as exc:
                 raise exc.cause from None
             except BaseException as exc:
-                if (
-                    isinstance(exc, interrupts.Interrupted)
-                    and self._all_committed()
-                    and not self._more_to_check()
-                ):
-                    # The signal came after the last COMMIT (in env.py's tail): the work is
-                    # done and stays done.
+                if self.finished:
+                    # After the last COMMIT (in env.py's tail): the work is done and stays
+                    # done. A signal there is only noted; anything else is migsafe's own bug.
                     interrupts.settle()
                     with interrupts.shielded(reraise=False):
                         self._abandon_transaction()
-                    return self._succeeded()
+                    if isinstance(exc, interrupts.Interrupted):
+                        return self._succeeded()
+                    raise
                 # A second signal must not break the clean-up of the first.
                 with interrupts.shielded(reraise=False):
                     self._abandon_transaction()
@@ -247,6 +245,16 @@ class Guard:
                     return self._failed(
                         exc, committed_any=self._committed_any, transactional=contained
                     )
+
+    @property
+    def finished(self) -> bool:
+        """Every step is committed and checked: nothing of the run can be undone."""
+        return self._all_committed() and not self._more_to_check()
+
+    @property
+    def committed_heads(self) -> tuple[str, ...] | None:
+        """The heads as of the run's last COMMIT; None before it."""
+        return self._committed_heads
 
     def _all_committed(self) -> bool:
         """Every segment of the plan is committed (nothing is left to roll back)."""

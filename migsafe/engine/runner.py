@@ -235,23 +235,32 @@ def execute(
     except BaseException as exc:  # a planning error (nothing ran), a bug, or a kill
         # Nothing of the plan ran (the guard returns an Outcome once a step has), unless the
         # guard itself broke after a COMMIT.
-        state = (
-            "the state of the database is not known: `migsafe status` tells"
-            if guard.committed_any
-            else "nothing was committed: the database is as it was"
-        )
+        heads = ", ".join(guard.committed_heads or ()) or "base"
+        if guard.finished and guard.committed_any:
+            state = f"every step was committed before it: the database is at {heads}"
+        elif guard.committed_any:
+            state = "the state of the database is not known: `migsafe status` tells"
+        else:
+            state = "nothing was committed: the database is as it was"
         if not isinstance(exc, MigsafeError | KeyboardInterrupt):
             exc.migsafe_state = state  # type: ignore[attr-defined]  # for the crash line
         if started:
             interrupted = isinstance(exc, KeyboardInterrupt) and not guard.committed_any
+            status = hist.INTERRUPTED
+            if interrupted:
+                status = hist.ROLLED_BACK
+            elif guard.finished and guard.committed_any:
+                status = hist.SUCCEEDED  # what the database says; the error says the rest
             _finish_history(
                 session,
                 run_id,
-                status=hist.ROLLED_BACK if interrupted else hist.INTERRUPTED,
+                status=status,
                 started_at=started[0],
+                to_revisions=guard.committed_heads if status == hist.SUCCEEDED else None,
+                at_revisions=guard.committed_heads if guard.committed_any else None,
                 error=describe_error(exc, session)
                 if interrupted
-                else session.scrub(f"{type(exc).__name__}: {exc}; {state}"),
+                else session.scrub(f"internal error {type(exc).__name__}: {exc}; {state}"),
             )
             raise
         if isinstance(exc, MigsafeError | KeyboardInterrupt):

@@ -290,6 +290,8 @@ def _finish(
     message = None
     if error is not None:
         message = error.message if isinstance(error, MigsafeError) else f"{type(error).__name__}"
+        if isinstance(error, KeyboardInterrupt):
+            message = f"interrupted by {interrupts.received() or 'SIGINT'}"
     session.history.finish(
         run_id,
         status=status,
