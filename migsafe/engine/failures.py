@@ -97,7 +97,7 @@ def failure_error(
     if outcome.status == hist.ROLLED_BACK:
         exc = MigrationFailed(
             f"{verb} failed{where}: {result.error}; rolled back, the database is at {at} as "
-            f"before (run {result.run_id})",
+            f"before (run {result.run_id})" + (f"; {restore_note}" if restore_note else ""),
             hint=_rolled_back_hint(outcome.error, result.plan),
             run_id=result.run_id,
             revision=result.failed_revision,

@@ -327,7 +327,7 @@ class Guard:
         try:
             with self.aux() as conn:
                 return self.versions.read(conn)
-        except sa.exc.DBAPIError:
+        except (sa.exc.DBAPIError, sa.exc.PendingRollbackError):
             known = self._committed_heads
             return known if known is not None else self.plan.from_heads
 

@@ -337,7 +337,7 @@ def _finish_history(session: Session, run_id: str, **values: Any) -> bool:
     try:
         session.history.finish(run_id, **values)
         return True
-    except sa.exc.DBAPIError:
+    except (sa.exc.DBAPIError, sa.exc.PendingRollbackError):
         pass
     fresh = hist.History(session.engine, session.settings.schema)
     for _ in range(2):  # the pool may hand out a connection the restart broke first
@@ -360,10 +360,10 @@ def _canceller(session: Session) -> Callable[[], None] | None:
         if session.conn.in_transaction():
             session.conn.rollback()
     url = session.url
+    # Imported here, not in the watcher thread when the signal comes.
+    from migsafe.snapshots.pgtools import libpq_invocation, url_password
 
     def cancel() -> None:
-        from migsafe.snapshots.pgtools import libpq_invocation, url_password
-
         with libpq_invocation(url) as libpq:
             password = url_password(url)
             conninfo = make_conninfo(libpq.conninfo, password=password) if password else None

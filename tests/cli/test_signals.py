@@ -32,7 +32,7 @@ from tests.cli.conftest import (
     show,
 )
 from tests.cli.test_snapshot_tools_killed import BIG, HELD_IN_RESTORE, backends, held_tools
-from tests.support.pg import PgServer
+from tests.support.pg import PgServer, find_bin_dir, local_cluster, pg_ctl
 from tests.support.procs import tools_of, wait_for, wait_gone
 
 ProjectFn = Callable[[str], Path]
@@ -459,3 +459,51 @@ def test_the_first_sigint_cancels_a_blocking_statement_on_any_driver(
     (run,) = pg.runs()
     assert run.status == "rolled_back"
     assert not tools_of(proc.pid)
+
+
+# -- the server restarted ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_server() -> Iterator[PgServer]:
+    """A throwaway cluster of this test's own, which it may stop and start."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.skip(
+            "needs the PostgreSQL server binaries (initdb, pg_ctl) for a cluster of its own"
+        )
+    with local_cluster(bin_dir) as server:
+        yield server
+
+
+def test_the_server_stopped_mid_run_is_exit_4_and_the_next_run_marks_the_row(
+    project: ProjectFn, own_server: PgServer, started: list[subprocess.Popen[str]]
+) -> None:
+    own_server.create_database("app")
+    db = Db(own_server.url("app"))
+    root = project("generic")
+    add_revision(root, "gen0004_sleeps.py", SLEEPING)
+    before = db.fingerprint()
+    proc = start(started, root / "alembic.ini", db.url, "upgrade")
+    until(
+        proc,
+        lambda: running_row(db) and active_statement(db, "SELECT pg_sleep"),
+        "the migration never slept",
+    )
+
+    pg_ctl(own_server, "stop")  # fast: every session is terminated, the server stays down
+    out, err = proc.communicate(timeout=WAIT)
+    done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+    line = assert_fails(done, 4)
+    assert "the connection to the database was lost" in line, show(done)
+    assert "rolled back, the database is at base as before" in line
+    assert "the history row could not be finished (the server is unreachable)" in line
+    pg_ctl(own_server, "start")
+    assert db.fingerprint() == before
+    assert [r.status for r in db.runs()] == ["running"]  # left for the next run to mark
+
+    assert_ok(run_cli("upgrade", "gen0003", ini=root / "alembic.ini", url=db.url))
+    old = db.runs()[-1]
+    assert old.status == "interrupted"
+    assert "the next run found the database at base" in (old.error or "")

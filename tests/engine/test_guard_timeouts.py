@@ -144,9 +144,9 @@ def test_statement_timeout_rolls_back(project: MiniProject, pg_db: Db) -> None:
     project.add("r2", 'op.execute("SELECT pg_sleep(2)")', 'op.execute("SELECT 1")')
     before = pg_db.fingerprint()
 
-    t0 = time.monotonic()
+    # What proves the timeout acted is what happened (the error, the history, the state), not
+    # how long it took: a loaded machine makes any bound on the duration flaky.
     proc = project.upgrade(pg_db.url, "--statement-timeout", "500ms")
-    elapsed = time.monotonic() - t0
 
     assert proc.returncode == 4, project.explain(proc)
     pg_db.assert_unchanged(before)
@@ -156,4 +156,4 @@ def test_statement_timeout_rolls_back(project: MiniProject, pg_db: Db) -> None:
     assert run.failed_revision == "r2"
     assert run.attempts == 1  # a statement timeout is not a lock timeout: no retry
     assert "statement timeout" in (run.error or "")
-    assert elapsed < 10
+    assert "QueryCanceled" in (run.error or "")
