@@ -354,11 +354,12 @@ def _canceller(session: Session) -> Callable[[], None] | None:
     ``pg_cancel_backend`` on a side connection, whatever driver and thread runs it."""
     if session.conn.dialect.name != "postgresql":
         return None
+    began = not session.conn.in_transaction()
     try:
         pid = session.conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
     finally:
-        if session.conn.in_transaction():
-            session.conn.rollback()
+        if began and session.conn.in_transaction():
+            session.conn.rollback()  # only the transaction this query began
     url = session.url
     # Imported here, not in the watcher thread when the signal comes.
     from migsafe.snapshots.pgtools import libpq_invocation, url_password

@@ -507,3 +507,51 @@ def test_the_server_stopped_mid_run_is_exit_4_and_the_next_run_marks_the_row(
     old = db.runs()[-1]
     assert old.status == "interrupted"
     assert "the next run found the database at base" in (old.error or "")
+
+
+ASYNC_SLEEPING = '''"""sleeps
+
+Revision ID: as0004
+Revises: as0003
+"""
+from alembic import op
+
+revision = "as0004"
+down_revision = "as0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("SELECT pg_sleep(600)")
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_the_first_sigterm_cancels_a_statement_on_the_asyncpg_bridge(
+    project: ProjectFn, pg: Db, started: list[subprocess.Popen[str]]
+) -> None:
+    """The async template: env.py runs in asyncio.run(), the statement on the asyncpg
+    bridge's own thread; the main thread waits for it. The side connection cancels it."""
+    root = project("async_env")
+    add_revision(root, "as0004_sleeps.py", ASYNC_SLEEPING)
+    url = pg.url.replace("postgresql+psycopg://", "postgresql+asyncpg://", 1)
+    before = pg.fingerprint()
+    proc = start(started, root / "alembic.ini", url, "upgrade")
+    until(
+        proc,
+        lambda: running_row(pg) and active_statement(pg, "SELECT pg_sleep"),
+        "the migration never slept",
+    )
+
+    done = signalled(proc, signal.SIGTERM)
+
+    line = assert_fails(done, 4)
+    assert "interrupted by SIGTERM" in line, show(done)
+    assert "rolled back, the database is at base as before" in line
+    assert pg.fingerprint() == before
+    (run,) = pg.runs()
+    assert (run.status, run.failed_revision) == ("rolled_back", "as0004")
