@@ -173,20 +173,35 @@ def _signal_after_commit() -> None:
 _URL_PASSWORD = re.compile(r"(://[^/:@\s]*:)[^@\s]*@")
 
 
+def _password_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).password
+    except Exception:  # an unparseable URL: the regex above is all there is
+        return None
+
+
 def _crash(exc: Exception) -> NoReturn:
     """A bug in migsafe: its own exit code, one line, the state; the traceback with --debug."""
-    text = _URL_PASSWORD.sub(r"\1***@", " ".join(str(exc).split()))[:300]
-    state = getattr(exc, "migsafe_state", None)
-    if state is None:
+    text = _URL_PASSWORD.sub(r"\1***@", " ".join(str(exc).split()))
+    password = _password_of(state.cli.database_url)
+    if password:
+        text = text.replace(password, "***")
+    text = text[:300]
+    where = getattr(exc, "migsafe_state", None)
+    if where is None:
         settled = interrupts.settled()
-        state = (
+        where = (
             f"the work was committed before it: {settled}"
             if settled
             else "the state of the database is not known: `migsafe status` tells"
         )
     _fail(
         ExitCode.INTERNAL,
-        f"internal error in migsafe: {type(exc).__name__}: {text}; {state}",
+        f"internal error in migsafe: {type(exc).__name__}: {text}; {where}",
         "this is a bug in migsafe: rerun with --debug for the traceback and report it",
         exc,
     )
