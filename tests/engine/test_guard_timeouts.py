@@ -118,13 +118,24 @@ def test_lock_released_during_retries_then_upgrade_succeeds(
         ).fetchone()
         return bool(row and row[0])
 
+    waits: set[Any] = set()
+
+    def migration_waits_again() -> bool:
+        # Each attempt is a new statement: a second start time is the retry, waiting again.
+        rows = watcher.execute(
+            "SELECT query_start FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND application_name LIKE 'migsafe run=%'"
+        ).fetchall()
+        waits.update(row[0] for row in rows)
+        return len(waits) >= 2
+
     proc = project.popen(pg_db.url, "upgrade", "--lock-timeout", "1s", "--retries", "5")
     processes.append(proc)
     try:
         assert pg_db.wait_for(migration_waits_for_t, timeout=30), "migsafe never waited on t"
-        # The first attempt started waiting: hold on longer than its lock_timeout, so it fails
-        # and the transaction is retried, then let go.
-        time.sleep(1.5 * LOCK_TIMEOUT)
+        # Hold on until the first attempt has timed out and the retry waits (polled, not
+        # slept: a loaded machine may take longer), then let go.
+        assert pg_db.wait_for(migration_waits_again, timeout=60), "migsafe never retried"
     finally:
         holder.rollback()
     out, err = proc.communicate(timeout=60)
