@@ -360,6 +360,42 @@ def test_signal_after_the_commit_finishes_the_run_as_succeeded(
     assert pg.scalar("SELECT name FROM users WHERE id = 2") == "through"
 
 
+def test_signal_during_a_stored_revert_rolls_it_back_and_says_so(
+    project: ProjectFn,
+    pg: Db,
+    side: psycopg.Connection[tuple[object, ...]],
+    started: list[subprocess.Popen[str]],
+) -> None:
+    root = project("generic")
+    ini = root / "alembic.ini"
+    assert_ok(run_cli("upgrade", ini=ini, url=pg.url))
+    before = pg.fingerprint()
+    side.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE")  # the revert waits for it
+    proc = start(started, ini, pg.url, "revert", "--yes", "--lock-timeout", "10m")
+
+    def revert_waits() -> bool:
+        return bool(
+            pg.scalar(
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) "
+                "WHERE NOT l.granted AND l.relation = 'users'::regclass "
+                "AND a.application_name LIKE 'migsafe run=%'"
+            )
+        )
+
+    until(proc, lambda: running_row(pg) and revert_waits(), "the revert never waited")
+    done = signalled(proc, signal.SIGTERM)
+    side.rollback()
+
+    line = assert_fails(done, 4)
+    assert "revert failed" in line and "interrupted by SIGTERM" in line, show(done)
+    assert "rolled back, the database is at gen0003 as before" in line
+    assert pg.fingerprint() == before
+    assert pg.versions() == {"gen0003"}
+    revert_run = pg.runs()[0]
+    assert (revert_run.command, revert_run.status) == ("revert", "rolled_back")
+    assert revert_run.error == "interrupted by SIGTERM"
+
+
 # -- during a restore -------------------------------------------------------------------------
 
 
