@@ -21,3 +21,9 @@ class FlagConfigError(ValueError):
 
     exit_code = 2
     hint = "check the paths and options passed to FlagClient"
+
+
+class StoreTooNew(FlagConfigError):
+    """The flag store's tables were made by a newer release, whose rows this one cannot read."""
+
+    hint = "upgrade migsafe to the release that last wrote to this store"

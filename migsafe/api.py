@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -315,10 +316,13 @@ def reverse_show(settings: Settings, revision: str) -> ReverseShow:
     try:
         with session.aux() as conn:
             rows = reverse_store.of_revision(conn, session.history.schema, revision)
+            stored = reverse_store.revisions(conn, session.history.schema) if not rows else set()
         if not rows:
+            close = difflib.get_close_matches(revision, sorted(stored), n=3, cutoff=0.6)
             raise UsageError(
                 f"no reverse script is stored for revision {revision!r}",
-                hint="reverse scripts are generated when migsafe applies a migration "
+                hint=(f"did you mean {' or '.join(close)}? " if close else "")
+                + "reverse scripts are generated when migsafe applies a migration "
                 "(`migsafe history` lists the runs)",
             )
         if len({r.revision for r in rows}) > 1:

@@ -66,6 +66,10 @@ class ProjectError(ConfigError):
     """A migration file or env.py that cannot be loaded or driven."""
 
 
+class OwnSchemaTooNew(ConfigError):
+    """migsafe's own tables in the database were set up by a newer migsafe."""
+
+
 class NotReversibleError(ConfigError):
     """A revert would need a downgrade() that does not exist."""
 

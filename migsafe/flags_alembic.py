@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from flags.backends.alembic_version import VersionTable
     from flags.backends.postgres import PostgresStore
+    from flags.revisions import RevisionRule
 
 DEFAULT_VERSION_TABLE = "alembic_version"
 
@@ -109,6 +110,38 @@ def version_table(
     if recorded is not None:
         return VersionTableChoice(VersionTable(*recorded), "history")
     return VersionTableChoice(VersionTable(), "default")
+
+
+def read_version_table(
+    settings: Settings, url: URL, name: str | None, schema: str | None
+) -> VersionTableChoice:
+    """For commands that only read (`list`, `show`): the version table named, else the one
+    migsafe's newest run used, else `alembic_version`; env.py is not run for it."""
+    if name is not None or schema is not None:
+        return version_table(settings, url, name, schema, discover=False)
+    from flags.backends.alembic_version import VersionTable
+
+    recorded = _recorded_version_table(settings, url)
+    if recorded is not None:
+        return VersionTableChoice(VersionTable(*recorded), "history")
+    return VersionTableChoice(VersionTable(), "default")
+
+
+def revision_rule(settings: Settings) -> RevisionRule:
+    """What "applied" means for a flag's required revision, as the app's client judges it:
+    a head or an ancestor, with the project's scripts at hand; else the heads exactly."""
+    from flags.revisions import ExactHeads, ScriptHistory
+
+    if not has_project(settings):
+        return ExactHeads()
+    from flags.errors import FlagConfigError
+    from migsafe.engine.project import load_project
+    from migsafe.errors import MigsafeError
+
+    try:
+        return ScriptHistory(load_project(settings).script)
+    except (MigsafeError, FlagConfigError):
+        return ExactHeads()  # a project that does not load: judged as a client without it
 
 
 def _identifier(value: str) -> bool:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from flags.backends.base import AuditEntry, FeatureUpdate
     from flags.backends.postgres import PostgresStore
+    from migsafe.flags_effective import Effective
 
 # `flags` (psycopg, the evaluation engine) is imported inside the functions, as the engine is
 # in `migsafe.api`: the other commands must not pay for it at start-up.
@@ -126,7 +127,7 @@ def _database(target: _Target) -> Iterator[None]:
     import psycopg
 
     from flags.backends.base import FlagExists, FlagNotFound
-    from flags.errors import FlagDefinitionError
+    from flags.errors import FlagDefinitionError, StoreTooNew
 
     def scrub(exc: BaseException) -> str:
         text = " ".join(str(exc).split())[:300]
@@ -143,12 +144,14 @@ def _database(target: _Target) -> Iterator[None]:
         ) from exc
     except FlagDefinitionError as exc:
         raise FlagError(f"invalid flag definition: {scrub(exc)}") from exc
+    except StoreTooNew as exc:
+        raise FlagError(f"{exc}; nothing was changed", hint=exc.hint) from exc
     except psycopg.OperationalError as exc:
         from migsafe.engine.dberrors import connect_hint
 
         text = scrub(exc)
         raise DatabaseUnavailableError(
-            f"cannot use the flags in {target.database}: {text}", hint=connect_hint(text)
+            f"cannot use the flags in {target.database}: {text}", hint=connect_hint(text, exc)
         ) from exc
     except psycopg.Error as exc:
         raise FlagError(
@@ -292,23 +295,66 @@ def flags_create(
     )
 
 
-def flags_list(settings: Settings) -> FlagList:
-    """List the flags: on or off, for whom, and the revision each requires."""
+def flags_list(
+    settings: Settings,
+    *,
+    version_table: str | None = None,
+    version_table_schema: str | None = None,
+) -> FlagList:
+    """List the flags: stored on or off, what apps see now and why, and the revision each
+    requires."""
     target = _target(settings)
     with _database(target):
-        version, features = _features(target)
-    flags = tuple(FlagSummary.of(features[name]) for name in sorted(features))
+        version, features, states = _as_apps_see(
+            settings, target, version_table, version_table_schema
+        )
+    flags = tuple(FlagSummary.of(features[name], states.get(name)) for name in sorted(features))
     return FlagList(target.database, target.store.schema, version, flags)
 
 
-def flags_show(settings: Settings, name: str) -> FlagDetail:
-    """Show one flag's definition and its last change."""
+def flags_show(
+    settings: Settings,
+    name: str,
+    *,
+    version_table: str | None = None,
+    version_table_schema: str | None = None,
+) -> FlagDetail:
+    """Show one flag's definition, what apps see of it now, and its last change."""
     target = _target(settings)
+    _check_name(name)
     with _database(target):
-        definition = _get(target, name)
+        _, features, states = _as_apps_see(settings, target, version_table, version_table_schema)
+        if name not in features:
+            raise FlagNotFoundError(f"no flag named {name!r} in {target.store.schema}")
         entries = target.store.history(name)
     last = _record(entries[-1]) if entries else None
-    return FlagDetail(target.database, target.store.schema, FlagSummary.of(definition), last)
+    summary = FlagSummary.of(features[name], states.get(name))
+    return FlagDetail(target.database, target.store.schema, summary, last)
+
+
+def _as_apps_see(
+    settings: Settings,
+    target: _Target,
+    version_table: str | None,
+    version_table_schema: str | None,
+) -> tuple[int, dict[str, dict[str, Any]], dict[str, Effective]]:
+    """The flags and each one's state as a client evaluates it now: one snapshot (the
+    document and the version table's heads, as clients read them) through the clients' own
+    engine and revision gate."""
+    from migsafe.flags_effective import effective_states
+
+    choice = alembic.read_version_table(settings, target.url, version_table, version_table_schema)
+    target.store.version_table = choice.table
+    snapshot = target.store.snapshot()
+    features = {str(f["name"]): dict(f) for f in snapshot.document["features"]}
+    states = effective_states(
+        snapshot.document,
+        snapshot.heads,
+        alembic.revision_rule(settings),
+        version_table=choice.qualified,
+        audit=target.store.history,
+    )
+    return snapshot.version, features, states
 
 
 def flags_export(settings: Settings) -> dict[str, Any]:

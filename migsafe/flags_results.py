@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from migsafe.flags_effective import Effective
 
 
 def required_revision(definition: Mapping[str, Any]) -> str | None:
@@ -50,9 +53,12 @@ class FlagSummary:
     rollout: str
     requires: str | None
     definition: Mapping[str, Any]
+    # As running apps see it now (`list`, `show`; None elsewhere), and why it is off.
+    effective: bool | None = None
+    reason: str | None = None
 
     @classmethod
-    def of(cls, definition: Mapping[str, Any]) -> FlagSummary:
+    def of(cls, definition: Mapping[str, Any], effective: Effective | None = None) -> FlagSummary:
         return cls(
             name=str(definition["name"]),
             enabled=bool(definition.get("enabled")),
@@ -61,6 +67,8 @@ class FlagSummary:
             rollout=rollout_of(definition),
             requires=required_revision(definition),
             definition=definition,
+            effective=None if effective is None else effective.on,
+            reason=None if effective is None else effective.reason,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -71,6 +79,8 @@ class FlagSummary:
             "description": self.description,
             "rollout": self.rollout,
             "requires": self.requires,
+            "effective": self.effective,
+            "reason": self.reason,
             "definition": dict(self.definition),
         }
 

@@ -34,14 +34,18 @@ def test_quickstart_runs_on_the_sample_app(tmp_path: Path) -> None:
     ]
     assert [call[-1] for call in migsafe_calls] == ["upgrade", "history"]
     shutil.copytree(
-        ROOT / "sample_app", tmp_path / "sample_app",
+        ROOT / "sample_app",
+        tmp_path / "sample_app",
         ignore=shutil.ignore_patterns("*.db", "__pycache__"),
     )
     outputs = []
     for call in migsafe_calls:
         done = subprocess.run(
             [sys.executable, "-m", "migsafe", *call[1:]],
-            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert done.returncode == 0, done.stderr
         outputs.append(done.stdout)

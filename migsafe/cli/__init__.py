@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from migsafe.cli import helptext  # noqa: F401  (switches shown as switches in --help)
 from migsafe.engine import interrupts
 from migsafe.errors import ExitCode, MigsafeError
 from migsafe.settings import CliOptions, Settings, load_settings
@@ -101,10 +102,9 @@ def run_app(argv: list[str]) -> NoReturn:
     state the database is in (docs/runbook.md)."""
     # Commands register themselves on import.
     from migsafe.cli import commands, flags, reverse, snapshot  # noqa: F401
+    from migsafe.cli.usage import explain, normalise_args
 
-    # `--backup` alone means the whole database (`--backup=tables` for the tables only): an
-    # option whose value is optional, which click cannot express.
-    args = ["--backup=full" if arg == "--backup" else arg for arg in argv]
+    args = normalise_args(argv)
     try:
         code = app(args=args, prog_name="migsafe", standalone_mode=False)
         if code == _TYPER_INTERRUPTED:  # typer returns Exit(130) for a KeyboardInterrupt
@@ -117,12 +117,9 @@ def run_app(argv: list[str]) -> NoReturn:
     except typer.Abort as exc:  # click turns a KeyboardInterrupt into Abort
         _interrupted(exc.__cause__ or exc)
     except typer.TyperException as exc:  # click's usage errors
-        ctx = getattr(exc, "ctx", None)
         if type(exc).__name__ == "NoArgsIsHelpError":
             sys.exit(int(ExitCode.USAGE))  # typer has printed the help already
-        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        command = ctx.command_path if ctx is not None else "migsafe"
-        _fail(ExitCode.USAGE, message, f"see `{command} --help`", None)
+        _fail(ExitCode.USAGE, *explain(exc), None)
     except MigsafeError as exc:
         _fail(exc.exit_code, exc.message, exc.hint, exc)
     except KeyboardInterrupt as exc:

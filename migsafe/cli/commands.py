@@ -11,8 +11,10 @@ import typer
 
 from migsafe import api
 from migsafe.cli import Format, FormatOption, app, emit_json, settings, state, stderr, stdout
+from migsafe.cli.helptext import GLOBAL_OPTIONS_EPILOG, default
 from migsafe.render import text
 from migsafe.render.progress import ProgressDisplay
+from migsafe.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_LOCK_WAIT, DEFAULT_RETRIES
 
 if TYPE_CHECKING:
     from migsafe.engine.lock import Holder
@@ -20,24 +22,41 @@ if TYPE_CHECKING:
 
 LockTimeout = Annotated[
     str | None,
-    typer.Option("--lock-timeout", help="Per-statement lock wait, e.g. 5s [default: 5s]"),
+    typer.Option(
+        "--lock-timeout",
+        help=f"Per-statement lock wait, e.g. 2s {default(f'{DEFAULT_LOCK_TIMEOUT:g}s')}",
+        metavar="DURATION",
+    ),
 ]
 StatementTimeout = Annotated[
-    str | None, typer.Option("--statement-timeout", help="Per-statement time limit, e.g. 10min")
+    str | None,
+    typer.Option(
+        "--statement-timeout",
+        help="Per-statement time limit, e.g. 10min (default: none)",
+        metavar="DURATION",
+    ),
 ]
 Retries = Annotated[
     int | None,
     typer.Option(
-        "--retries", help="Retries of the whole transaction after a lock timeout [default: 3]"
+        "--retries",
+        metavar="N",
+        help=f"Retries of the whole transaction after a lock timeout {default(DEFAULT_RETRIES)}",
     ),
 ]
 LockWait = Annotated[
     str | None,
-    typer.Option("--lock-wait", help="How long to wait for another runner [default: 60s]"),
+    typer.Option(
+        "--lock-wait",
+        help=f"How long to wait for another runner {default(f'{DEFAULT_LOCK_WAIT:g}s')}",
+        metavar="DURATION",
+    ),
 ]
 Verify = Annotated[
     list[str] | None,
-    typer.Option("--verify", help="SQL that must return true before COMMIT (repeatable)"),
+    typer.Option(
+        "--verify", help="SQL that must return true before COMMIT (repeatable)", metavar="SQL"
+    ),
 ]
 DryRun = Annotated[
     bool, typer.Option("--dry-run", help="Print the plan and its SQL; change nothing")
@@ -53,7 +72,7 @@ def _announce_wait(holder: Holder) -> None:
     stderr.print(f"waiting for the runner lock held by {holder.describe()} ...")
 
 
-@app.command()
+@app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def upgrade(
     target: Annotated[str, typer.Argument(help="Revision to upgrade to")] = "head",
     dry_run: DryRun = False,
@@ -66,8 +85,9 @@ def upgrade(
         str | None,
         typer.Option(
             "--backup",
-            help="Snapshot first: --backup (whole database) or --backup=tables (only the "
-            "tables the migrations touch)",
+            help="Snapshot first: --backup (or --backup=full) for the whole database, "
+            "--backup=tables for only the tables the migrations touch",
+            metavar="=full|=tables",
             show_default=False,
         ),
     ] = None,
@@ -116,11 +136,13 @@ def upgrade(
         text.run_result(stdout, result)
 
 
-@app.command()
+@app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def revert(
-    to: Annotated[str | None, typer.Option("--to", help="Revision to go down to")] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Revision to go down to", metavar="REV")
+    ] = None,
     steps: Annotated[
-        int | None, typer.Option("--steps", help="Number of revisions to undo")
+        int | None, typer.Option("--steps", help="Number of revisions to undo", metavar="N")
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")] = False,
     dry_run: DryRun = False,
@@ -131,7 +153,11 @@ def revert(
     verify: Verify = None,
     from_snapshot: Annotated[
         str | None,
-        typer.Option("--from-snapshot", help="Restore this snapshot instead (the last resort)"),
+        typer.Option(
+            "--from-snapshot",
+            help="Restore this snapshot instead (the last resort)",
+            metavar="SNAPSHOT_ID",
+        ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="With --from-snapshot: even with other sessions")
@@ -148,6 +174,7 @@ def revert(
         str | None,
         typer.Option(
             "--run",
+            metavar="RUN_ID",
             help="Undo exactly this upgrade run (its id, as `upgrade` prints it); if it is "
             "reverted already, do nothing",
         ),
@@ -156,6 +183,7 @@ def revert(
         str | None,
         typer.Option(
             "--from-heads",
+            metavar="REV[,REV]",
             help="REV[,REV]: the heads the revert expects to start from; elsewhere it does "
             "nothing (already reverted) or refuses",
         ),
@@ -164,6 +192,7 @@ def revert(
         list[str] | None,
         typer.Option(
             "--fill",
+            metavar="TABLE.COLUMN=SQL",
             help="TABLE.COLUMN=SQL-EXPRESSION: the value of a dropped column for rows written "
             "since it was dropped (repeatable)",
         ),
@@ -258,7 +287,7 @@ def snapshot_bytes(done: int) -> None:
         stderr.print(f"\rsnapshot: {size:.1f} MB written", end="")
 
 
-@app.command()
+@app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def status(format: FormatOption = Format.text) -> None:
     """Show the current revision(s), pending migrations and the last run."""
     state.format = format
@@ -270,7 +299,7 @@ def status(format: FormatOption = Format.text) -> None:
         text.status(stdout, result)
 
 
-@app.command()
+@app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def history(
     run_id: Annotated[
         str | None, typer.Argument(help="Show this run (or id prefix) in detail")

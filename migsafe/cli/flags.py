@@ -12,11 +12,13 @@ import typer
 from migsafe import flags_api as api
 from migsafe.cli import Format, FormatOption, app, emit_json, state, stdout
 from migsafe.cli import settings as cli_settings
+from migsafe.cli.helptext import GLOBAL_OPTIONS_EPILOG
 from migsafe.flags_results import FlagChange
 from migsafe.render import flags as render
 from migsafe.settings import Settings
 
 flags_app = typer.Typer(
+    epilog=GLOBAL_OPTIONS_EPILOG,
     help="Feature flags in the application's PostgreSQL database: the kill switch and more. "
     "Needs only a database URL (--database-url or MIGSAFE_DATABASE_URL), in any directory.",
     no_args_is_help=True,
@@ -84,7 +86,7 @@ def _changed(result: FlagChange, format: Format) -> None:
     emit_json(result.to_dict()) if format == Format.json else render.change(stdout, result)
 
 
-@flags_app.command()
+@flags_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def init(format: FormatOption = Format.text) -> None:
     """Create the flags tables if missing; put the notify trigger on the Alembic version table."""
     state.format = format
@@ -92,7 +94,7 @@ def init(format: FormatOption = Format.text) -> None:
     emit_json(result.to_dict()) if format == Format.json else render.init(stdout, result)
 
 
-@flags_app.command()
+@flags_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def create(
     name: Name,
     description: Annotated[
@@ -120,23 +122,23 @@ def create(
     _changed(result, format)
 
 
-@flags_app.command("list")
+@flags_app.command("list", epilog=GLOBAL_OPTIONS_EPILOG)
 def list_(format: FormatOption = Format.text) -> None:
-    """List the flags: on or off, for whom, and the revision each requires."""
+    """List the flags: stored on or off, what apps see now and why, and what each requires."""
     state.format = format
-    result = api.flags_list(settings())
+    result = api.flags_list(settings(), **_versions())
     emit_json(result.to_dict()) if format == Format.json else render.flag_list(stdout, result)
 
 
-@flags_app.command()
+@flags_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def show(name: Name, format: FormatOption = Format.text) -> None:
-    """Show one flag's definition and its last change."""
+    """Show one flag's definition, what apps see of it now, and its last change."""
     state.format = format
-    result = api.flags_show(settings(), name)
+    result = api.flags_show(settings(), name, **_versions())
     emit_json(result.to_dict()) if format == Format.json else render.flag_show(stdout, result)
 
 
-@flags_app.command()
+@flags_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def export(format: FormatOption = Format.text) -> None:
     """Print every flag as an Unleash client-features document (what `import` reads)."""
     state.format = format
@@ -144,7 +146,7 @@ def export(format: FormatOption = Format.text) -> None:
     sys.stdout.write(json.dumps(api.flags_export(settings()), indent=2) + "\n")
 
 
-@flags_app.command("import")
+@flags_app.command("import", epilog=GLOBAL_OPTIONS_EPILOG)
 def import_(
     file: Annotated[Path, typer.Argument(help="A client-features JSON file", show_default=False)],
     actor: Actor = None,
@@ -157,7 +159,7 @@ def import_(
     emit_json(result.to_dict()) if format == Format.json else render.imported(stdout, result)
 
 
-@flags_app.command()
+@flags_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def disable(
     name: Name,
     reason: Annotated[
@@ -172,7 +174,7 @@ def disable(
     _changed(result, format)
 
 
-@flags_app.command()
+@flags_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def enable(
     name: Name, actor: Actor = None, reason: Reason = None, format: FormatOption = Format.text
 ) -> None:
@@ -182,7 +184,7 @@ def enable(
     _changed(result, format)
 
 
-@flags_app.command()
+@flags_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def rollout(
     name: Name,
     percent: Annotated[int, typer.Argument(help="0-100", show_default=False)],
@@ -196,7 +198,7 @@ def rollout(
     _changed(result, format)
 
 
-@flags_app.command()
+@flags_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def require(
     name: Name,
     revision: Annotated[
@@ -222,7 +224,7 @@ def require(
     _changed(result, format)
 
 
-@flags_app.command()
+@flags_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def history(name: Name, format: FormatOption = Format.text) -> None:
     """Show every recorded change of a flag: who, when, what, and why."""
     state.format = format

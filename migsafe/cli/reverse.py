@@ -8,16 +8,22 @@ import typer
 
 from migsafe import api
 from migsafe.cli import Format, FormatOption, app, emit_json, settings, state, stdout
+from migsafe.cli.helptext import GLOBAL_OPTIONS_EPILOG, default
 from migsafe.render import reverse as render
 from migsafe.settings import parse_duration
 
-reverse_app = typer.Typer(help="Reverse scripts migsafe generated when it applied migrations.")
+reverse_app = typer.Typer(
+    epilog=GLOBAL_OPTIONS_EPILOG,
+    help="Reverse scripts migsafe generated when it applied migrations.",
+)
 app.add_typer(reverse_app, name="reverse")
-archive_app = typer.Typer(help="Data kept by reverse scripts: dropped columns and tables.")
+archive_app = typer.Typer(
+    epilog=GLOBAL_OPTIONS_EPILOG, help="Data kept by reverse scripts: dropped columns and tables."
+)
 app.add_typer(archive_app, name="archive")
 
 
-@reverse_app.command("show")
+@reverse_app.command("show", epilog=GLOBAL_OPTIONS_EPILOG)
 def show(
     revision: Annotated[str, typer.Argument(help="Revision (or a unique prefix)")],
     format: FormatOption = Format.text,
@@ -28,7 +34,7 @@ def show(
     emit_json(result.to_dict()) if format == Format.json else render.reverse_show(stdout, result)
 
 
-@archive_app.command("list")
+@archive_app.command("list", epilog=GLOBAL_OPTIONS_EPILOG)
 def list_(format: FormatOption = Format.text) -> None:
     """List the data kept by reverse scripts (dropped columns and tables), oldest first."""
     state.format = format
@@ -36,11 +42,11 @@ def list_(format: FormatOption = Format.text) -> None:
     emit_json(result.to_dict()) if format == Format.json else render.archive_list(stdout, result)
 
 
-@archive_app.command()
+@archive_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def prune(
     older_than: Annotated[
         str | None,
-        typer.Option("--older-than", help="Retention, e.g. 7d or 12h [default: 7d]"),
+        typer.Option("--older-than", help=f"Retention, e.g. 30d or 12h {default('7d')}"),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be dropped; drop nothing")

@@ -10,10 +10,14 @@ import typer
 from migsafe import api
 from migsafe.cli import Format, FormatOption, app, emit_json, settings, state, stderr, stdout
 from migsafe.cli.commands import user_output_to_stderr
+from migsafe.cli.helptext import GLOBAL_OPTIONS_EPILOG
 from migsafe.render import snapshots as render
 from migsafe.settings import parse_duration
 
-snapshot_app = typer.Typer(help="Snapshots: verified pg_dump / SQLite backups and their restore.")
+snapshot_app = typer.Typer(
+    epilog=GLOBAL_OPTIONS_EPILOG,
+    help="Snapshots: verified pg_dump / SQLite backups and their restore.",
+)
 app.add_typer(snapshot_app, name="snapshot")
 
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")]
@@ -27,7 +31,7 @@ def _bytes_progress(done: int) -> None:
         stderr.print(f"\rsnapshot: {render.size(done)} written", end="")
 
 
-@snapshot_app.command("list")
+@snapshot_app.command("list", epilog=GLOBAL_OPTIONS_EPILOG)
 def list_(format: FormatOption = Format.text) -> None:
     """List the snapshots in the store, newest first."""
     state.format = format
@@ -35,7 +39,7 @@ def list_(format: FormatOption = Format.text) -> None:
     emit_json(result.to_dict()) if format == Format.json else render.snapshot_list(stdout, result)
 
 
-@snapshot_app.command()
+@snapshot_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def show(snapshot_id: str, format: FormatOption = Format.text) -> None:
     """Show one snapshot's catalog entry."""
     state.format = format
@@ -43,7 +47,7 @@ def show(snapshot_id: str, format: FormatOption = Format.text) -> None:
     emit_json(snap.to_dict()) if format == Format.json else render.snapshot_show(stdout, snap)
 
 
-@snapshot_app.command()
+@snapshot_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def create(
     mode: Annotated[str, typer.Option("--mode", help="full, or tables with --table")] = "full",
     table: Annotated[
@@ -68,7 +72,7 @@ def create(
         )
 
 
-@snapshot_app.command()
+@snapshot_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def verify(
     snapshot_id: str,
     restore: Annotated[
@@ -84,7 +88,7 @@ def verify(
         raise typer.Exit(1)
 
 
-@snapshot_app.command()
+@snapshot_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def restore(
     snapshot_id: str,
     into: Annotated[
@@ -120,7 +124,7 @@ def restore(
     emit_json(result.to_dict()) if format == Format.json else render.restore(stdout, result)
 
 
-@snapshot_app.command()
+@snapshot_app.command(epilog=GLOBAL_OPTIONS_EPILOG)
 def prune(
     keep: Annotated[int | None, typer.Option("--keep", help="Keep the N newest")] = None,
     max_age: Annotated[

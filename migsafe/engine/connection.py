@@ -199,5 +199,5 @@ def unavailable(url: URL, exc: BaseException) -> DatabaseUnavailableError:
     if password:
         text = text.replace(str(password), "***")
     return DatabaseUnavailableError(
-        f"cannot connect to {redact(url)}: {text[:300]}", hint=connect_hint(text)
+        f"cannot connect to {redact(url)}: {text[:300]}", hint=connect_hint(text, exc)
     )

@@ -6,12 +6,7 @@ from typing import TYPE_CHECKING
 
 from migsafe.engine import history as hist
 from migsafe.engine import interrupts
-from migsafe.engine.dberrors import (
-    is_cancelled,
-    is_connection_lost,
-    is_lock_timeout,
-    iter_causes,
-)
+from migsafe.engine.dberrors import is_connection_lost, is_lock_timeout, is_statement_timeout
 from migsafe.engine.guard import ConcurrentChange, Outcome, VerifyFailed
 from migsafe.engine.plan import Plan
 from migsafe.engine.session import Session
@@ -25,7 +20,7 @@ if TYPE_CHECKING:
 def describe_error(exc: BaseException, session: Session) -> str:
     # A signal is the cause, whatever it broke on the way (a cancelled statement).
     signal_name = interrupts.received()
-    if isinstance(exc, KeyboardInterrupt) or (signal_name and is_cancelled(exc)):
+    if isinstance(exc, KeyboardInterrupt) or (signal_name and is_statement_timeout(exc)):
         return f"interrupted by {signal_name or 'SIGINT'}"
     if is_connection_lost(exc):
         return session.scrub(
@@ -64,7 +59,7 @@ def _rolled_back_hint(error: BaseException | None, plan: Plan) -> str:
             f"each of {plan.retries + 1} tries (see pg_stat_activity / pg_locks); run again "
             "when it is gone, or raise --lock-timeout / --retries"
         )
-    if any(getattr(c, "sqlstate", None) == "57014" for c in iter_causes(error)):
+    if is_statement_timeout(error):
         return "a statement ran longer than --statement-timeout; raise it or make the step cheaper"
     if isinstance(error, VerifyFailed):
         return "a --verify check did not hold after the migrations; fix the migration or the check"

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from migsafe.engine import own_schema
 from migsafe.engine.connection import is_sqlite
 from migsafe.engine.reverse_store import reverse_table
 from migsafe.engine.runs import (
@@ -51,7 +52,7 @@ _JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
 #: migsafe's own tables (in its schema on PostgreSQL; beside the user's tables on SQLite).
-OWN_TABLES = ("migsafe_history", "migsafe_journal", "migsafe_reverse")
+OWN_TABLES = ("migsafe_history", "migsafe_journal", "migsafe_reverse", own_schema.VERSION_TABLE)
 
 
 @lru_cache(maxsize=8)
@@ -144,58 +145,10 @@ class History:
 
     # -- setup ------------------------------------------------------------------------------
     def ensure(self) -> None:
-        """Create the schema and tables if missing (only under the runner lock)."""
+        """Create migsafe's tables or bring them to this migsafe's shape (under the runner lock)."""
+        tables = {t.name: t for t in (self.table, self.journal, self.reverse)}
         with self._conn() as conn:
-            if self.schema is None:
-                self.table.metadata.create_all(conn, checkfirst=True)
-                self.journal.metadata.create_all(conn, checkfirst=True)
-                self.reverse.metadata.create_all(conn, checkfirst=True)
-                inspector = sa.inspect(conn)
-                for table in (self.table, self.reverse):
-                    columns = {c["name"] for c in inspector.get_columns(table.name)}
-                    self._add_missing_columns(conn, table, table.name, columns)
-                return
-            # PostgreSQL: one round trip when everything exists, one more to create it all.
-            prep = conn.dialect.identifier_preparer
-            names = [
-                f"{prep.quote_schema(self.schema)}.{prep.quote(t.name)}"
-                for t in (self.table, self.journal, self.reverse)
-            ]
-            present, columns, reverse_columns = conn.execute(
-                sa.text(
-                    "SELECT to_regclass(:a) IS NOT NULL AND to_regclass(:b) IS NOT NULL "
-                    "AND to_regclass(:c) IS NOT NULL, "
-                    "(SELECT array_agg(attname::text) FROM pg_attribute "
-                    " WHERE attrelid = to_regclass(:a) AND attnum > 0 AND NOT attisdropped), "
-                    "(SELECT array_agg(attname::text) FROM pg_attribute "
-                    " WHERE attrelid = to_regclass(:c) AND attnum > 0 AND NOT attisdropped)"
-                ),
-                {"a": names[0], "b": names[1], "c": names[2]},
-            ).one()
-            if present:
-                self._add_missing_columns(conn, self.table, names[0], set(columns or ()))
-                self._add_missing_columns(conn, self.reverse, names[2], set(reverse_columns or ()))
-                return
-            ddl: list[sa.schema.ExecutableDDLElement] = [
-                sa.schema.CreateSchema(self.schema, if_not_exists=True)
-            ]
-            for table in (self.table, self.journal, self.reverse):
-                ddl.append(sa.schema.CreateTable(table, if_not_exists=True))
-                ddl.extend(sa.schema.CreateIndex(i, if_not_exists=True) for i in table.indexes)
-            script = ";\n".join(str(d.compile(dialect=conn.dialect)) for d in ddl)
-            conn.execution_options(no_parameters=True).exec_driver_sql(script)
-
-    def _add_missing_columns(
-        self, conn: sa.Connection, table: sa.Table, qualified: str, have: set[str]
-    ) -> None:
-        """Columns a newer migsafe added to one of its tables (its own tiny migration)."""
-        prep = conn.dialect.identifier_preparer
-        for column in table.columns:
-            if column.name not in have:
-                conn.exec_driver_sql(
-                    f"ALTER TABLE {qualified} ADD COLUMN {prep.quote(column.name)} "
-                    f"{column.type.compile(dialect=conn.dialect)}"
-                )
+            own_schema.ensure(conn, tables, self.schema)
 
     def exists(self, conn: sa.Connection | None = None) -> bool:
         def check(c: sa.Connection) -> bool:

@@ -25,6 +25,7 @@ from alembic.script import Script, ScriptDirectory
 from alembic.script.revision import MultipleHeads, ResolutionError, RevisionError, RevisionMap
 from alembic.util import CommandError
 
+from migsafe.engine import revision_names
 from migsafe.engine.revision_source import LazyModule, identifiers
 from migsafe.errors import ConfigError, ProjectError
 from migsafe.errors import RevisionError as MigsafeRevisionError
@@ -150,8 +151,9 @@ def _import_wrapper(spec: str | None) -> Callable[[], AbstractContextManager[Any
 
 
 @contextmanager
-def revision_errors() -> Iterator[None]:
-    """Turn Alembic's revision-map and revision-file errors into migsafe errors."""
+def revision_errors(project: Project | None = None) -> Iterator[None]:
+    """Turn Alembic's revision-map and revision-file errors into migsafe errors; with the
+    *project*, a name that matches no revision comes with the closest ones."""
     try:
         yield
     except MultipleHeads as exc:
@@ -160,23 +162,31 @@ def revision_errors() -> Iterator[None]:
             hint="name a target revision, use 'heads' for all heads, or 'branch@head'",
         ) from exc
     except ResolutionError as exc:
+        if project is not None and exc.argument:
+            raise revision_names.no_such_revision(
+                str(exc.argument), revision_names.project_names(project)
+            ) from exc
         raise MigsafeRevisionError(
             f"unknown revision {exc.argument!r}",
             hint="`migsafe status` lists the known revisions",
         ) from exc
     except CommandError as exc:
-        message = str(exc)
-        hint = None
-        if "Multiple head" in message:
-            argument = re.search(r"argument '([^']*)'", message)
+        # Alembic wraps its revision-map errors (`ScriptDirectory._catch_revision_errors`):
+        # the error it raised says what went wrong, not the message text.
+        cause, hint = exc.__cause__, None
+        if isinstance(cause, MultipleHeads):
             raise MigsafeRevisionError(
-                "multiple heads are present, so the target "
-                f"{argument.group(1) if argument else 'head'!r} is ambiguous",
+                f"multiple heads are present, so the target {cause.argument or 'head'!r} "
+                "is ambiguous",
                 hint="name a target revision, use 'heads' for all heads, or 'branch@head'",
             ) from exc
-        elif "Can't locate revision" in message:
+        if isinstance(cause, ResolutionError):
+            if project is not None and cause.argument:
+                raise revision_names.no_such_revision(
+                    str(cause.argument), revision_names.project_names(project)
+                ) from exc
             hint = "`migsafe status` lists the known revisions"
-        raise MigsafeRevisionError(message.splitlines()[0], hint=hint) from exc
+        raise MigsafeRevisionError(str(exc).splitlines()[0], hint=hint) from exc
     except RevisionError as exc:
         raise MigsafeRevisionError(str(exc).splitlines()[0]) from exc
     except SyntaxError as exc:
@@ -212,13 +222,13 @@ def user_frame(exc: BaseException) -> str:
 
 def upgrade_steps(project: Project, target: str, heads: Sequence[str]) -> list[RevisionStep]:
     """The ordered upgrade steps from ``heads`` to ``target``."""
-    with revision_errors():
+    with revision_errors(project):
         return list(project.script._upgrade_revs(target, tuple(heads)))  # type: ignore[arg-type]
 
 
 def downgrade_steps(project: Project, target: str, heads: Sequence[str]) -> list[RevisionStep]:
     """The ordered downgrade steps from ``heads`` down to ``target``."""
-    with revision_errors():
+    with revision_errors(project):
         return list(project.script._downgrade_revs(target, tuple(heads)))  # type: ignore[arg-type]
 
 
@@ -232,7 +242,7 @@ def load_module(script: Script) -> None:
 
 
 def get_script(project: Project, revision: str) -> Script:
-    with revision_errors():
+    with revision_errors(project):
         script = project.script.get_revision(revision)
     if script is None:
         raise MigsafeRevisionError(f"unknown revision {revision!r}")

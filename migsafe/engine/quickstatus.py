@@ -200,7 +200,7 @@ def _connect(url: str) -> Iterator[_Db]:
         if parts.password:
             text = text.replace(unquote(parts.password), "***")
         raise DatabaseUnavailableError(
-            f"cannot connect to {display}: {text[:300]}", hint=connect_hint(text)
+            f"cannot connect to {display}: {text[:300]}", hint=connect_hint(text, exc)
         ) from exc
     except psycopg.Error as exc:
         raise _Unsure from exc

@@ -223,6 +223,14 @@ def of_revision(conn: sa.Connection, schema: str | None, revision: str) -> list[
     return [from_row(r) for r in rows]
 
 
+def revisions(conn: sa.Connection, schema: str | None) -> set[str]:
+    """Every revision a reverse is stored for (to suggest the closest to a mistyped one)."""
+    t = reverse_table(schema)
+    if not sa.inspect(conn).has_table(t.name, schema=schema):
+        return set()
+    return set(conn.execute(sa.select(t.c.revision).distinct()).scalars())
+
+
 def with_archives(conn: sa.Connection, schema: str | None) -> list[StoredReverse]:
     """Rows that kept data, oldest first (for ``archive list``/``prune``)."""
     t = reverse_table(schema)

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from alembic.runtime.migration import MigrationStep, RevisionStep
 
 from migsafe.engine import history as hist
+from migsafe.engine import revision_names
 from migsafe.engine.plan import Plan, expected_heads
 from migsafe.engine.project import downgrade_steps, get_script
 from migsafe.engine.session import Session
-from migsafe.errors import NotReversibleError, UsageError
+from migsafe.errors import MigsafeError, NotReversibleError, UsageError
 
 
 def revert_target(
@@ -40,6 +41,46 @@ def revert_target(
         )
     target = ", ".join(last.from_revisions) or "base"
     return target, last.run_id, undo_steps(session, last)
+
+
+def check_request(session: Session, to: str | None, steps: int | None) -> NothingToDo | None:
+    """What the user asked, checked before anything is planned: `--to` a name that matches no
+    revision is refused with the closest names (not left to fail later as "no way back");
+    `--steps N` at base has nothing to do; more steps than there are revisions is refused
+    with how many there are."""
+    if to is not None:
+        revision_names.check(to, _known_names(session))
+    if steps is None:
+        return None
+    if steps < 1:
+        raise UsageError(f"--steps must be 1 or more, not {steps}")
+    if not session.heads:
+        return NothingToDo("nothing to revert: the database is at base")
+    try:
+        depth = len(downgrade_steps(session.project, "base", session.heads))
+    except MigsafeError:
+        return None  # heads this checkout does not know: the stored reverses decide
+    if steps > depth:
+        raise UsageError(
+            f"--steps {steps}: the database is only {depth} revision(s) above base "
+            f"(at {_text(session.heads)})",
+            hint=f"--steps {depth} (or --to base) goes down to base; nothing was changed",
+        )
+    return None
+
+
+def _known_names(session: Session) -> set[str]:
+    """The project's revisions, and those migsafe stored or recorded (maybe from a newer
+    release of the project)."""
+    from migsafe.engine import reverse_store
+
+    names = revision_names.project_names(session.project) | set(session.heads)
+    with session.aux() as conn:
+        for row in reverse_store.applied(conn, session.history.schema):
+            names.update((row.revision, *row.heads_before, *row.heads_after))
+    for run in session.history.runs(limit=200):
+        names.update((*run.from_revisions, *run.to_revisions))
+    return names
 
 
 def undo_steps(session: Session, run: hist.Run) -> list[RevisionStep]:

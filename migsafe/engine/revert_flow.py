@@ -24,6 +24,7 @@ from migsafe.engine.plan import Plan
 from migsafe.engine.revert import (
     NothingToDo,
     check_from_heads,
+    check_request,
     check_reversible,
     named_run,
     revert_target,
@@ -93,6 +94,9 @@ def choose(
 
 
 def _nothing_to_do(session: Session, request: RevertRequest) -> NothingToDo | None:
+    checked = check_request(session, request.to, request.steps)
+    if checked is not None:
+        return checked
     if request.from_heads is not None:
         found = check_from_heads(session, request.from_heads)
         if found is not None:

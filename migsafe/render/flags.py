@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+
+from migsafe.render.tables import Column, print_table
 
 if TYPE_CHECKING:
     from migsafe.flags_results import (
@@ -55,6 +56,15 @@ def _text(value: object) -> str:
 
 def _state(flag: FlagSummary) -> str:
     return "[green]on[/]" if flag.enabled else "[red]off[/]"
+
+
+def _effective(flag: FlagSummary) -> str:
+    """What running apps see now: `on`, or `off: why` (`requires REV, database at REV`)."""
+    if flag.effective is None:
+        return "-"
+    if flag.effective:
+        return "[green]on[/]"
+    return "[red]off[/]" + (f": {_text(flag.reason)}" if flag.reason else "")
 
 
 def _when(at: str) -> str:
@@ -101,24 +111,32 @@ def flag_list(console: Console, result: FlagList) -> None:
     if not result.flags:
         console.print(f"No flags in {result.schema} of {_text(result.database)}.")
         return
-    # The heading on its own line: as a table title it would wrap at the table's width.
     console.print(
         f"Flags in {result.schema} of {_text(result.database)} (version {result.version})",
-        soft_wrap=True,
+        overflow="fold",
     )
-    table = Table(show_edge=False)
-    for column in ("name", "state", "rollout", "requires", "type", "description"):
-        table.add_column(column, no_wrap=column in ("name", "state", "requires"))
-    for flag in result.flags:
-        table.add_row(
+    columns = (
+        Column("name", key=True),
+        Column("stored"),
+        Column("apps see"),
+        Column("rollout"),
+        Column("requires", key=True),
+        Column("type", drop=2),
+        Column("description", drop=1),
+    )
+    rows = [
+        (
             _text(flag.name),
             _state(flag),
+            _effective(flag),
             flag.rollout,
             _text(flag.requires or "-"),
             _text(flag.type or "-"),
             _text(flag.description or ""),
         )
-    console.print(table)
+        for flag in result.flags
+    ]
+    print_table(console, columns, rows)
 
 
 def _record_line(record: AuditRecord) -> str:
@@ -130,7 +148,8 @@ def flag_show(console: Console, detail: FlagDetail) -> None:
     flag = detail.flag
     rows = [
         ("name", _text(flag.name)),
-        ("state", _state(flag)),
+        ("stored", _state(flag)),
+        ("apps see", _effective(flag)),
         ("rollout", flag.rollout),
         ("requires", _text(flag.requires or "nothing")),
         ("type", _text(flag.type or "-")),
@@ -168,21 +187,12 @@ def history(console: Console, result: FlagHistory) -> None:
     if not result.entries:
         console.print(f"No recorded changes of {_text(result.name)}.")
         return
-    table = Table(
-        title=f"Changes of {_text(result.name)}, oldest first",
-        title_justify="left",
-        show_edge=False,
-    )
-    for column in ("when", "who", "change", "reason"):
-        table.add_column(column, no_wrap=column in ("when", "who"))
-    for record in result.entries:
-        table.add_row(
-            _when(record.at),
-            _text(record.actor),
-            _text(record.change),
-            _text(record.reason or ""),
-        )
-    console.print(table)
+    columns = (Column("when"), Column("who", drop=1), Column("change"), Column("reason"))
+    rows = [
+        (_when(r.at), _text(r.actor), _text(r.change), _text(r.reason or ""))
+        for r in result.entries
+    ]
+    print_table(console, columns, rows, title=f"Changes of {_text(result.name)}, oldest first")
 
 
 def imported(console: Console, result: ImportResult) -> None:

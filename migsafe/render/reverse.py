@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from migsafe.render.snapshots import size
+from migsafe.render.tables import Column, print_table
 
 if TYPE_CHECKING:
     from migsafe.engine.archives import ArchiveList, PruneResult
@@ -40,9 +40,14 @@ def reverse_show(console: Console, result: ReverseShow) -> None:
             console.print(escape(statement), soft_wrap=True)
 
 
+def _qualified(*parts: object) -> str:
+    """Dotted name of the parts given; no schema on SQLite (stored as None)."""
+    return ".".join(str(part) for part in parts if part is not None)
+
+
 def _archive_line(archive: dict[str, object]) -> str:
-    where = f"{archive.get('archive_schema')}.{archive.get('archive_table')}"
-    what = f"{archive.get('schema')}.{archive.get('table')}"
+    where = _qualified(archive.get("archive_schema"), archive.get("archive_table"))
+    what = _qualified(archive.get("schema"), archive.get("table"))
     if archive.get("kind") == "column":
         what += f".{archive.get('column')}"
     if archive.get("when") == "revert":
@@ -55,27 +60,33 @@ def archive_list(console: Console, result: ArchiveList) -> None:
         console.print("No archived data.")
         return
     days = result.retention_s / 86400
-    table = Table(
-        title=f"Archived data in {result.database} (kept {days:g} days, then "
-        "`migsafe archive prune`)",
-        title_justify="left",
-        show_edge=False,
+    columns = (
+        Column("archive", key=True),
+        Column("kind", drop=4),
+        Column("from", drop=1),
+        Column("revision", key=True),
+        Column("made by", drop=2),
+        Column("created", drop=5),
+        Column("rows", drop=3, justify="right"),
+        Column("size", drop=6, justify="right"),
     )
-    for column in ("archive", "kind", "from", "revision", "made by", "created", "rows", "size"):
-        table.add_column(column)
+    rows = []
     for e in result.entries:
         name = f"{e.archive_schema}.{e.archive_table}" if e.archive_schema else e.archive_table
-        table.add_row(
-            escape(name),
-            e.kind,
-            escape(e.source),
-            e.revision,
-            e.made_by + (" (needed by revert)" if e.needed else ""),
-            f"{e.created_at:%Y-%m-%d %H:%M}",
-            "gone" if not e.exists else str(e.rows),
-            size(e.bytes) if e.bytes is not None else "",
+        rows.append(
+            (
+                escape(name),
+                e.kind,
+                escape(e.source),
+                e.revision,
+                e.made_by + (" (needed by revert)" if e.needed else ""),
+                f"{e.created_at:%Y-%m-%d %H:%M}",
+                "gone" if not e.exists else str(e.rows),
+                size(e.bytes) if e.bytes is not None else "",
+            )
         )
-    console.print(table)
+    title = f"Archived data in {result.database} (kept {days:g} days, then `migsafe archive prune`)"
+    print_table(console, columns, rows, title=title)
 
 
 def archive_prune(console: Console, result: PruneResult) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.table import Table
+
+from migsafe.render.tables import Column, print_table
 
 if TYPE_CHECKING:
     from migsafe.snapshots.model import Snapshot
@@ -35,11 +36,17 @@ def snapshot_list(console: Console, result: SnapshotList) -> None:
 
 
 def _table(console: Console, result: SnapshotList) -> None:
-    table = Table(title=f"Snapshots in {result.store}", title_justify="left", show_edge=False)
-    for column in ("id", "created", "mode", "revisions", "size", "status", "database"):
-        table.add_column(column, no_wrap=column in ("id", "created"))
-    for snap in result.snapshots:
-        table.add_row(
+    columns = (
+        Column("id", key=True),
+        Column("created", drop=2),
+        Column("mode"),
+        Column("revisions", key=True),
+        Column("size", drop=3),
+        Column("status"),
+        Column("database", drop=4),
+    )
+    rows = [
+        (
             snap.id,
             snap.created_at.replace("T", " ")[:19],
             snap.mode + (f" ({len(snap.tables)})" if snap.mode == "tables" else ""),
@@ -48,7 +55,9 @@ def _table(console: Console, result: SnapshotList) -> None:
             snap.status,
             snap.database,
         )
-    console.print(table)
+        for snap in result.snapshots
+    ]
+    print_table(console, columns, rows, title=f"Snapshots in {result.store}")
 
 
 def _leftovers(console: Console, result: SnapshotList) -> None:

@@ -6,8 +6,9 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
+
+from migsafe.render.tables import Column, print_table
 
 if TYPE_CHECKING:
     from migsafe.engine.plan import Plan
@@ -33,22 +34,24 @@ def plan(console: Console, p: Plan, *, show_sql: bool = False) -> None:
         + (f", statement_timeout {p.statement_timeout:g}s" if p.statement_timeout else "")
         + f", retries {p.retries}"
     )
-    table = Table(show_edge=False, pad_edge=False)
-    table.add_column("#", justify="right")
-    table.add_column(f"revision to {verb}")
-    table.add_column("from")
-    table.add_column("description")
-    table.add_column("rollback")
+    columns = (
+        Column("#", justify="right"),
+        Column(f"revision to {verb}", key=True),
+        Column("from", key=True),
+        Column("description", drop=1),
+        Column("rollback"),
+    )
+    rows = []
     for index, step in enumerate(p.steps, 1):
         tx = (
             "[green]transactional[/]"
             if step.transactional
             else "[red]cannot be rolled back[/]: " + "; ".join(step.non_transactional_reasons)
         )
-        table.add_row(
-            str(index), step.revision, ", ".join(step.down_revisions) or "base", step.message, tx
+        rows.append(
+            (str(index), step.revision, ", ".join(step.down_revisions) or "base", step.message, tx)
         )
-    console.print(table)
+    print_table(console, columns, rows)
     for query in p.verify:
         console.print(f"verify before commit: {query}")
     for warning in p.warnings:
@@ -104,19 +107,22 @@ def status(console: Console, s: StatusResult) -> None:
             "migrations do not contain[/] (a newer release applied it?)"
         )
     if s.pending:
-        table = Table(title=f"{len(s.pending)} pending", show_edge=False, title_justify="left")
-        table.add_column("revision")
-        table.add_column("from")
-        table.add_column("description")
-        table.add_column("transactional")
-        for p in s.pending:
-            table.add_row(
+        columns = (
+            Column("revision", key=True),
+            Column("from", key=True),
+            Column("description", drop=1),
+            Column("transactional"),
+        )
+        rows = [
+            (
                 p.revision,
                 ", ".join(p.down_revisions) or "base",
                 p.message,
                 "yes" if p.transactional else "[red]no[/]",
             )
-        console.print(table)
+            for p in s.pending
+        ]
+        print_table(console, columns, rows, title=f"{len(s.pending)} pending")
     elif not s.unknown_current:
         console.print("[green]Up to date[/]: nothing pending.")
     if s.last_run is not None:
@@ -130,12 +136,19 @@ def history(console: Console, h: HistoryResult) -> None:
     if not h.runs:
         console.print(f"No runs recorded yet for {h.database}.")
         return
-    table = Table(title=f"History of {h.database}", title_justify="left", show_edge=False)
-    for column in ("run", "command", "status", "started", "took", "from", "to / at", "by"):
-        table.add_column(column, no_wrap=column in ("run", "started", "took"))
-    table.add_column("error", overflow="fold")
-    for run in h.runs:
-        table.add_row(
+    columns = (
+        Column("run", key=True),
+        Column("command"),
+        Column("status"),
+        Column("started", drop=3),
+        Column("took", drop=4),
+        Column("from", key=True),
+        Column("to / at", key=True),
+        Column("by", drop=5),
+        Column("error", drop=2),
+    )
+    rows = [
+        (
             run.run_id,
             run.command,
             _status_text(run),
@@ -146,7 +159,9 @@ def history(console: Console, h: HistoryResult) -> None:
             f"{run.os_user}@{run.host}",
             (run.error or "")[:200],
         )
-    console.print(table)
+        for run in h.runs
+    ]
+    print_table(console, columns, rows, title=f"History of {h.database}")
 
 
 def _status_text(run: Run) -> Text:
@@ -184,17 +199,22 @@ def _run_detail(console: Console, h: HistoryResult) -> None:
         console.print(f"snapshot: {run.snapshot_id}")
     steps = (run.plan or {}).get("steps", [])
     if steps:
-        table = Table(title="Plan", title_justify="left", show_edge=False)
-        for column in ("revision", "direction", "transactional", "description"):
-            table.add_column(column)
-        for step in steps:
-            table.add_row(
+        columns = (
+            Column("revision", key=True),
+            Column("direction"),
+            Column("transactional"),
+            Column("description", drop=1),
+        )
+        rows = [
+            (
                 step.get("revision", ""),
                 step.get("direction", ""),
                 "yes" if step.get("transactional") else "[red]no[/]",
                 step.get("message", ""),
             )
-        console.print(table)
+            for step in steps
+        ]
+        print_table(console, columns, rows, title="Plan")
     recorded = run.operations or {}
     order = [s.get("revision") for s in steps if s.get("revision") in recorded]
     for revision in order + sorted(set(recorded) - set(order)):

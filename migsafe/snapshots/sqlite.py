@@ -26,6 +26,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.pool import StaticPool
 
 from migsafe.engine.connection import parse_url, redact
+from migsafe.engine.dberrors import sqlite_code
 from migsafe.engine.fingerprint import Fingerprint, fingerprint
 from migsafe.engine.history import OWN_TABLES
 from migsafe.errors import (
@@ -47,7 +48,13 @@ __all__ = ["SqliteRestore", "dump_sqlite", "restore_sqlite", "sqlite_checks"]
 #: with every archive table (``migsafe_archive__*``) there is.
 KEPT_TABLES = OWN_TABLES
 _PAGES_PER_STEP = 1024
-_STORE_ERRORS = ("database or disk is full", "disk I/O error", "unable to open", "readonly")
+#: SQLite result codes that mean the snapshot directory, not the database, is at fault.
+_STORE_ERRORS = {
+    sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_CANTOPEN,
+    sqlite3.SQLITE_READONLY,
+}
 _QUOTE = sqlite_dialect.dialect().identifier_preparer.quote_identifier
 
 
@@ -335,7 +342,7 @@ def _errors(directory: Path) -> Iterator[None]:
     except sa.exc.DBAPIError as exc:  # reading the copy back through SQLAlchemy
         raise SnapshotError(f"SQLite backup cannot be read back: {exc.orig}") from exc
     except sqlite3.Error as exc:
-        if any(words in str(exc) for words in _STORE_ERRORS):
+        if sqlite_code(exc) in _STORE_ERRORS:
             raise SnapshotStoreError(
                 f"snapshot directory {directory} is not writable: {exc}"
             ) from exc

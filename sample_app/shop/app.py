@@ -9,7 +9,7 @@ GET  /orders/<id>     -> one order with its items, total and the customer's loya
 
 Loyalty points are behind the revision-bound flag `loyalty_points` (see features.py): when it
 is off, no points are awarded and `loyalty_points` is left out of the responses, as before
-0008_broken_loyalty.
+0008_loyalty_points.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The shop's feature flags: loyalty points are revision-bound to the migration that adds them.
 
-`0008_broken_loyalty` is the riskiest migration of the sample app, so the feature it brings is
+`0008_loyalty_points` is the riskiest migration of the sample app, so the feature it brings is
 behind the flag `loyalty_points`, which requires that revision. Where the database does not
 have it (before the upgrade, or after `migsafe revert` took it back), or when an operator has
 switched it off (`migsafe flags disable loyalty_points --reason ...`), the shop behaves as it
@@ -24,13 +24,13 @@ from sqlalchemy import Engine
 from flags import FlagClient
 
 LOYALTY = "loyalty_points"
-LOYALTY_REVISION = "0008_broken_loyalty"
+LOYALTY_REVISION = "0008_loyalty_points"
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
 LOYALTY_FEATURE: dict[str, Any] = {
     "name": LOYALTY,
     "type": "release",
-    "description": "loyalty points on customers and orders (0008_broken_loyalty)",
+    "description": "loyalty points on customers and orders (0008_loyalty_points)",
     "enabled": True,
     "strategies": [{"name": "default", "parameters": {}, "constraints": []}],
     "variants": [],

@@ -1,4 +1,4 @@
-"""ORM models. They describe the schema at the head migration (0008_broken_loyalty)."""
+"""ORM models. They describe the schema at the head migration (0008_loyalty_points)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class Customer(Base):
     email: Mapped[str] = mapped_column(String(255), unique=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
-    # Introduced by 0008_broken_loyalty: one point per whole currency unit spent. Deferred:
+    # Introduced by 0008_loyalty_points: one point per whole currency unit spent. Deferred:
     # read only when the `loyalty_points` flag is on, so the shop runs below 0008 too.
     loyalty_points: Mapped[int] = mapped_column(default=0, server_default="0", deferred=True)
     created_at: Mapped[datetime] = mapped_column(

@@ -17,13 +17,9 @@ from flags.evaluate import Engine
 from migsafe.errors import FlagError
 from migsafe.flags_api import flags_export, flags_import
 from migsafe.settings import Settings
+from tests.support import unleash_spec
 
-SPEC = Path(__file__).parents[1] / "flags" / "spec"
-FILES = [
-    name
-    for name in json.loads((SPEC / "index.json").read_text())
-    if name not in {"19-delta-api-hydration.json", "20-delta-api-events.json"}
-]
+FILES = unleash_spec.files()
 
 
 @pytest.fixture
@@ -45,7 +41,7 @@ def by_key(items: list[dict[str, Any]], key: str) -> dict[Any, dict[str, Any]]:
 def test_a_specification_state_round_trips_exactly_and_keeps_its_meaning(
     name: str, settings: Settings, tmp_path: Path
 ) -> None:
-    suite = json.loads((SPEC / name).read_text(encoding="utf-8"))
+    suite = unleash_spec.load(name)
     state = suite["state"]
     result = flags_import(settings, write(tmp_path, state), actor="test")
     assert sorted(result.created) == sorted(f["name"] for f in state["features"])

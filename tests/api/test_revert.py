@@ -10,10 +10,9 @@ import sqlalchemy as sa
 
 from migsafe import api
 from migsafe.engine.fingerprint import diff_descriptions, fingerprint, schema_description
+from migsafe.engine.history import OWN_TABLES
 from migsafe.errors import ConfirmationRequired, NotReversibleError, UsageError
 from migsafe.settings import CliOptions, load_settings
-
-OWN_TABLES = ("migsafe_history", "migsafe_journal", "migsafe_reverse")
 
 
 def _described(url: str):
@@ -86,8 +85,8 @@ def test_revert_asks_first(settings) -> None:
     seen = []
     with pytest.raises(ConfirmationRequired, match="cancelled"):
         api.revert(settings, confirm=lambda plan: seen.append(plan) or False)
-    assert seen[0].steps[0].revision == "0008_broken_loyalty"
-    assert api.status(settings).current == ("0008_broken_loyalty",)
+    assert seen[0].steps[0].revision == "0008_loyalty_points"
+    assert api.status(settings).current == ("0008_loyalty_points",)
 
 
 def test_empty_downgrade_is_refused_with_use_downgrade(shop: Path, settings, pg_url) -> None:

@@ -45,7 +45,7 @@ def test_fast_path_steps_aside_for_non_literal_revision_ids(shop: Path, url: str
     api.upgrade(settings, "head")
     extra = shop.parent / "migrations" / "versions" / "0009_computed.py"
     extra.write_text(
-        'REV = "0009_computed"\nrevision = REV\ndown_revision = "0008_broken_loyalty"\n'
+        'REV = "0009_computed"\nrevision = REV\ndown_revision = "0008_loyalty_points"\n'
         "def upgrade():\n    pass\n\ndef downgrade():\n    pass\n"
     )
     assert quick_status(settings) is None

@@ -44,7 +44,7 @@ def test_a_noop_run_is_recorded_as_such(settings) -> None:
     assert again.status == "noop" and again.plan.steps == ()
     runs = api.history(settings).runs
     assert [r.status for r in runs] == ["succeeded", "succeeded"]
-    assert runs[0].from_revisions == runs[0].to_revisions == ("0008_broken_loyalty",)
+    assert runs[0].from_revisions == runs[0].to_revisions == ("0008_loyalty_points",)
 
 
 def test_history_never_holds_the_password(settings, pg_url: str, monkeypatch) -> None:
@@ -64,7 +64,7 @@ def test_history_never_holds_the_password(settings, pg_url: str, monkeypatch) ->
             sa.text("SELECT string_agg(h::text, ' ') FROM migsafe.migsafe_history h")
         ).scalar()
     engine.dispose()
-    assert dumped and "0008_broken_loyalty" in dumped
+    assert dumped and "0008_loyalty_points" in dumped
     assert password not in dumped
 
 

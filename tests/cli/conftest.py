@@ -21,10 +21,10 @@ import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 from migsafe.engine.fingerprint import Fingerprint, fingerprint
-from migsafe.engine.history import History, Run
+from migsafe.engine.history import OWN_TABLES, History, Run
 
 PROJECTS = Path(__file__).resolve().parents[1] / "projects"
-SQLITE_OWN_TABLES = ("migsafe_history", "migsafe_journal", "migsafe_reverse")
+SQLITE_OWN_TABLES = OWN_TABLES
 
 
 # -- projects ---------------------------------------------------------------------------------

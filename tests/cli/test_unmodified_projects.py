@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from migsafe.engine.fingerprint import fingerprint
+from migsafe.engine.history import OWN_TABLES
 from tests.cli.conftest import (
     PROJECTS,
     Db,
@@ -39,7 +40,7 @@ def without_version_table(db: Db) -> tuple[str, str]:
     """Schema and data fingerprints, ignoring alembic_version (it stays, empty, at base) and
     migsafe's own tables, including the archive where a revert keeps the tables it removes."""
     with db.connect() as conn:
-        excluded = ("alembic_version", "migsafe_history", "migsafe_journal", "migsafe_reverse")
+        excluded = ("alembic_version", *OWN_TABLES)
         if db.sqlite:  # what reverse scripts kept (SQLite has no schema to put it in)
             from migsafe.reverse.sqlite.archive import archive_tables
 

@@ -389,9 +389,8 @@ class Db:
         """Schema and data of the user's tables (migsafe's own bookkeeping left out)."""
         with self.engine() as engine, engine.connect() as conn:
             if self.sqlite:
+                from migsafe.engine.history import OWN_TABLES as own
                 from migsafe.reverse.sqlite.archive import archive_tables
-
-                own = ("migsafe_history", "migsafe_journal", "migsafe_reverse")
                 return fingerprint(
                     conn, exclude_schemas=(), exclude_tables=(*own, *archive_tables(conn))
                 )

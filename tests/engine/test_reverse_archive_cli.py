@@ -48,6 +48,16 @@ def test_reverse_show_prints_the_stored_sql_and_where_the_data_is(
     assert "Traceback" not in unknown.stderr
 
 
+def test_reverse_show_on_sqlite_names_the_archive_without_a_schema(
+    project: MiniProject, sqlite_db: Db
+) -> None:
+    _applied_drop(project, sqlite_db)
+    text = project.run(sqlite_db.url, "reverse", "show", "r1")
+    assert text.returncode == 0, project.explain(text)
+    assert "kept by the upgrade: seed.name in migsafe_archive__" in text.stdout
+    assert "None" not in text.stdout
+
+
 def test_archive_list_shows_what_was_kept_and_that_a_revert_needs_it(
     project: MiniProject, pg_db: Db
 ) -> None:

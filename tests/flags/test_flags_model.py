@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,9 +17,9 @@ from flags import (
     load_client_features,
     parse_client_features,
 )
+from tests.support import unleash_spec
 
-SPEC = Path(__file__).parent / "spec"
-SPEC_FILES = sorted(p.name for p in SPEC.glob("[0-9]*.json"))
+SPEC_FILES = unleash_spec.files()
 
 # What an Unleash server's `GET /api/client/features` returns, metadata included.
 SERVER_RESPONSE: dict[str, Any] = {
@@ -124,7 +123,7 @@ def test_dumped_document_is_json() -> None:
 @pytest.mark.parametrize("name", SPEC_FILES)
 def test_specification_states_round_trip(name: str) -> None:
     """parse(dump(parse(x))) == parse(x), and the dumped form is stable."""
-    state = json.loads((SPEC / name).read_text(encoding="utf-8"))["state"]
+    state = unleash_spec.load(name)["state"]
     document = parse_client_features(state)
     dumped = dump_client_features(document)
     assert parse_client_features(dumped) == document
@@ -134,7 +133,7 @@ def test_specification_states_round_trip(name: str) -> None:
 @pytest.mark.parametrize("name", SPEC_FILES)
 def test_round_trip_keeps_evaluation(name: str) -> None:
     """Unchanged in meaning: the dumped document evaluates like the original on every case."""
-    suite = json.loads((SPEC / name).read_text(encoding="utf-8"))
+    suite = unleash_spec.load(name)
     original = Engine(suite["state"], hostname="h")
     dumped = Engine(dump_client_features(parse_client_features(suite["state"])), hostname="h")
     for case in suite.get("tests", []):

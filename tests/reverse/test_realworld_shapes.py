@@ -1,5 +1,7 @@
-"""Shapes of operation found in real projects' migrations (tests/projects/realworld_*) that the
-generator got wrong: each is applied to the seeded database and undone by its reverse.
+"""Shapes of operation found in real projects' migrations (mlflow, prefect, redash, lemur) that
+the generator got wrong: each is applied to the seeded database and undone by its reverse.
+
+The chains themselves run, from the installed packages, in tests/engine/test_realworld_chains.py.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ CHAIN = [
     "0005_rename_customer_name",
     "0006_split_customer_name",
     "0007_prices_in_cents",
-    "0008_broken_loyalty",
+    "0008_loyalty_points",
 ]
 HEAD = CHAIN[-1]
 TABLES = {"customers", "products", "orders", "order_items"}
@@ -179,7 +179,7 @@ def test_data_migrations_backfill_and_reverse(shop_db_url: str, engine_for: Any)
     assert "sku" not in column_names(engine, "products")
 
 
-def test_broken_migration_fails_at_its_revision(
+def test_failure_demo_fails_at_its_revision(
     shop_db_url: str, engine_for: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = alembic_config(shop_db_url)
@@ -201,7 +201,7 @@ def test_broken_migration_fails_at_its_revision(
         assert "loyalty_points" in column_names(engine, "customers")
 
 
-def test_broken_migration_from_previous_revision(
+def test_failure_demo_from_previous_revision(
     shop_sqlite_url: str, engine_for: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = alembic_config(shop_sqlite_url)

@@ -1,10 +1,10 @@
 """Run a real Unleash server (npm's `unleash-server`) for the tests.
 
 The server is pinned in `tests/unleash/package.json` and its lock file, and
-installed into `tests/unleash/node_modules` (gitignored) by `.ci/run` or by hand
-with `npm ci --prefix tests/unleash`. It keeps its state in a database of its own
-on the test PostgreSQL cluster. A test that needs it and does not find it fails
-with that command in the message: a green run must mean the server was exercised.
+installed into `tests/unleash/node_modules` (gitignored) by the first test that
+needs it (tests/support/npm.py). It keeps its state in a database of its own
+on the test PostgreSQL cluster. Without Node.js 20+ a test that needs it fails,
+saying how to get it: a green run must mean the server was exercised.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from tests.support import npm
 from tests.support.pg import PgServer
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1] / "unleash"
+PACKAGE_DIR = npm.PACKAGE_DIR
 SERVER_JS = PACKAGE_DIR / "node_modules" / "unleash-server" / "dist" / "server.js"
 
 PROJECT = "default"
@@ -39,16 +40,6 @@ BACKEND_TOKEN = f"{PROJECT}:{ENVIRONMENT}.migsafe-test-backend-token"
 
 START_TIMEOUT = 120.0
 """Seconds to wait for `/health`; it answers after ~5 s (first start migrates its database)."""
-
-MIN_NODE = 20
-"""unleash-server 8 declares Node.js >= 22 but runs, and is tested here, on 20."""
-
-HOWTO = (
-    "the Unleash server tests need Node.js 20 or newer with npm (Debian 12's own `nodejs` "
-    "package is 18, older than that) and npm's `unleash-server` installed from the lock file:\n"
-    f"  npm ci --prefix {PACKAGE_DIR}\n"
-    "(`bash .ci/run` runs that too)."
-)
 
 
 class UnleashUnavailable(RuntimeError):
@@ -169,18 +160,14 @@ def log_tail(log: Path, lines: int = 40) -> str:
 
 
 def check_installed() -> str:
-    """The `node` executable; raises `UnleashUnavailable` if it or the server is missing."""
-    node = shutil.which("node")
-    if node is None:
-        raise UnleashUnavailable(f"`node` is not on PATH.\n{HOWTO}")
-    version = subprocess.run(
-        [node, "--version"], capture_output=True, text=True, check=False, timeout=30
-    ).stdout.strip()
-    major = version.lstrip("v").split(".")[0]
-    if not major.isdigit() or int(major) < MIN_NODE:
-        raise UnleashUnavailable(f"`{node}` is Node.js {version or '(unknown)'}.\n{HOWTO}")
+    """The `node` executable, the server installed; raises `UnleashUnavailable` if it cannot be."""
+    try:
+        npm.ensure_installed()
+        node = npm.node_executable()
+    except npm.NodeUnavailable as exc:
+        raise UnleashUnavailable(str(exc)) from exc
     if not SERVER_JS.is_file():
-        raise UnleashUnavailable(f"{SERVER_JS} does not exist.\n{HOWTO}")
+        raise UnleashUnavailable(f"{SERVER_JS} does not exist after `npm ci`.")
     return node
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from flags.backends import FlagNotFound, PostgresStore
 from flags.backends.base import FeatureUpdate, FlagExists
-from flags.errors import FlagDefinitionError
+from flags.errors import FlagDefinitionError, StoreTooNew
 from flags.evaluate import Engine
 
 T = TypeVar("T")
@@ -160,11 +160,26 @@ def test_a_store_made_before_segments_keeps_its_flags_and_gains_them_at_the_next
     with store.connect() as conn:  # the tables as an earlier release created them
         conn.execute("DROP TABLE migsafe_flags.segments")
         conn.execute("ALTER TABLE migsafe_flags.audit DROP COLUMN kind")
+        conn.execute("DROP TABLE migsafe_flags.schema_version")  # not kept then
     assert [f["name"] for f in store.load()[1]["features"]] == ["a"]
     assert [e.actor for e in store.history("a")] == ["ann"]
     store.upsert_segment(SEGMENT, actor="bob")
     assert store.load()[1]["segments"] == [SEGMENT]
     assert [e.kind for e in store.history("a")] == ["feature"]
+    with store.connect() as conn:
+        steps = conn.execute("SELECT version FROM migsafe_flags.schema_version ORDER BY 1")
+        assert [v for (v,) in steps] == [1, 2]
+
+
+def test_a_store_made_by_a_newer_release_is_refused_and_left_alone(store: PostgresStore) -> None:
+    store.upsert(feature("a"), actor="ann")
+    with store.connect() as conn:
+        conn.execute(
+            "INSERT INTO migsafe_flags.schema_version (version, description) VALUES (99, 'new')"
+        )
+    with pytest.raises(StoreTooNew, match="version 99"):
+        store.upsert(feature("b"), actor="ann")
+    assert [f["name"] for f in store.load()[1]["features"]] == ["a"]
 
 
 def test_every_write_waits_its_turn_on_one_flag(store: PostgresStore) -> None:
