@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from urllib.parse import unquote, urlsplit
 
+from migsafe.engine import interrupts
 from migsafe.errors import ConfirmationRequired, IrreversibleStep, MigsafeError, UsageError
 from migsafe.settings import Settings
 
@@ -137,9 +138,10 @@ def upgrade(
 
                 session.reprobe()
                 plan, steps = planner(session)
-                plan, guard, _ = backup_for(
-                    session, plan, steps, mode=backup, run_id=run_id, progress=snapshot_progress
-                )
+                with interrupts.during("taking the --backup snapshot (pg_dump)"):
+                    plan, guard, _ = backup_for(
+                        session, plan, steps, mode=backup, run_id=run_id, progress=snapshot_progress
+                    )
                 guard = replace(guard, on_failure=on_failure) if guard is not None else None
                 return runner.execute(session, plan, steps, run_id, progress, backup=guard)
             if session.is_sqlite:

@@ -29,38 +29,19 @@ from migsafe.settings import CliOptions, Settings, load_settings
 
 def run(argv: Sequence[str]) -> int:
     """Run ``migsafe ARGV...`` in this process and thread; return its exit code."""
-    import typer
-
     from migsafe import cli
-    from migsafe.cli import commands, flags, reverse, snapshot  # noqa: F401  (they register)
-    from migsafe.errors import ExitCode, MigsafeError
+    from migsafe.engine import interrupts
+    from migsafe.errors import ExitCode
 
-    # The same dispatch as cli.main(), without its signal handler (main thread only) and
-    # with the exit code returned: cli._fail() prints the one error line, then exits.
+    # The same boundary as cli.main(), without its signal handlers (main thread only) and
+    # with the exit code returned: cli.run_app() prints the one error line, then exits.
+    interrupts.reset()
     cli.state.cli = CliOptions()
     cli.state.format = cli.Format.text
-    from migsafe.cli.usage import explain, normalise_args
-
-    args = normalise_args(argv)
     try:
-        try:
-            code = cli.app(args=args, prog_name="migsafe", standalone_mode=False)
-            return code if isinstance(code, int) else 0
-        except typer.Exit as exc:
-            return int(exc.exit_code)
-        except typer.Abort:
-            cli._fail(ExitCode.ROLLED_BACK, "interrupted before anything was changed", None, None)
-        except typer.TyperException as exc:  # click's usage errors
-            if type(exc).__name__ == "NoArgsIsHelpError":
-                return int(ExitCode.USAGE)
-            cli._fail(ExitCode.USAGE, *explain(exc), None)
-        except MigsafeError as exc:
-            cli._fail(exc.exit_code, exc.message, exc.hint, exc)
-        except KeyboardInterrupt as exc:
-            cli._fail(ExitCode.ROLLED_BACK, "interrupted before anything was changed", None, exc)
+        cli.run_app([str(arg) for arg in argv])
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else int(ExitCode.USAGE)
-    return 0
 
 
 def settings_for(

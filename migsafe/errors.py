@@ -12,6 +12,8 @@ command:
 4     the operation failed and the database was rolled back: it is exactly as before
 5     the operation failed and the database could not be brought back to where it was;
       the message says exactly which state it is in
+6     internal error: a bug in migsafe (not in the migrations); the message says the
+      state of the database, or that ``migsafe status`` tells it
 ====  ==========================================================================
 """
 
@@ -27,6 +29,7 @@ class ExitCode(IntEnum):
     UNAVAILABLE = 3
     ROLLED_BACK = 4
     NOT_RESTORED = 5
+    INTERNAL = 6
 
 
 class MigsafeError(Exception):

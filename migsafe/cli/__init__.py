@@ -7,7 +7,7 @@ a renderer. Nothing here talks to a database or to Alembic.
 from __future__ import annotations
 
 import json
-import signal
+import re
 import sys
 import traceback
 from enum import StrEnum
@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from migsafe.cli import helptext  # noqa: F401  (switches shown as switches in --help)
+from migsafe.engine import interrupts
 from migsafe.errors import ExitCode, MigsafeError
 from migsafe.redaction import scrub_remembered as scrub
 from migsafe.settings import CliOptions, Settings, load_settings
@@ -91,26 +92,31 @@ def emit_json(document: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
 
 
-def _raise_sigint(_signum: int, _frame: object) -> NoReturn:
-    raise KeyboardInterrupt
-
-
 def main() -> None:
-    """Entry point: run the app inside the error boundary."""
-    signal.signal(signal.SIGTERM, _raise_sigint)
+    """Entry point: run the app inside the error boundary, with the signals handled."""
+    interrupts.install()
+    run_app(sys.argv[1:])
+
+
+def run_app(argv: list[str]) -> NoReturn:
+    """The one error boundary: run ``migsafe ARGV...`` and exit with the code that says the
+    state the database is in (docs/runbook.md)."""
     # Commands register themselves on import.
     from migsafe.cli import commands, flags, reverse, snapshot  # noqa: F401
     from migsafe.cli.usage import explain, normalise_args
 
-    args = normalise_args(sys.argv[1:])
+    args = normalise_args(argv)
     try:
         code = app(args=args, prog_name="migsafe", standalone_mode=False)
+        if code == _TYPER_INTERRUPTED:  # typer returns Exit(130) for a KeyboardInterrupt
+            _interrupted(None)
         if isinstance(code, int) and code:
             sys.exit(code)  # a command's typer.Exit(N), returned in this mode
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        _fail(ExitCode.ROLLED_BACK, "interrupted before anything was changed", None, None)
+        if exc.exit_code:
+            sys.exit(exc.exit_code)
+    except typer.Abort as exc:  # click turns a KeyboardInterrupt into Abort
+        _interrupted(exc.__cause__ or exc)
     except typer.TyperException as exc:  # click's usage errors
         if type(exc).__name__ == "NoArgsIsHelpError":
             sys.exit(int(ExitCode.USAGE))  # typer has printed the help already
@@ -118,8 +124,85 @@ def main() -> None:
     except MigsafeError as exc:
         _fail(exc.exit_code, exc.message, exc.hint, exc)
     except KeyboardInterrupt as exc:
-        _fail(ExitCode.ROLLED_BACK, "interrupted before anything was changed", None, exc)
+        _interrupted(exc)
+    except Exception as exc:  # migsafe's own bug: the one place it is caught
+        _crash(exc)
+    _signal_after_commit()
     sys.exit(0)
+
+
+_TYPER_INTERRUPTED = 130
+
+
+def _interrupted(exc: BaseException | None) -> NoReturn:
+    """A signal (or Ctrl-C) ended the command before it committed anything.
+
+    Signals that arrive once a run has changed the database end inside the runner, which
+    names the state (exit 4 or 5); one that reaches this boundary found the work either not
+    begun or not committed: the database is as it was.
+    """
+    if interrupts.settled():
+        _signal_after_commit()
+        sys.exit(0)
+    name = interrupts.received() or "SIGINT"
+    phase = interrupts.phase()
+    where = f" while {phase}" if phase else ""
+    _fail(
+        ExitCode.ROLLED_BACK,
+        f"interrupted by {name}{where}; nothing was committed: the database is as it was",
+        "run the command again when ready",
+        exc,
+    )
+
+
+def _signal_after_commit() -> None:
+    """The one line that says a signal came once the work was committed (exit 0)."""
+    name = interrupts.received()
+    note = interrupts.settled()
+    if name is None or note is None:
+        return
+    stderr.print(
+        f"{name} arrived after the work was committed; it was finished, not undone: {note}",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+_URL_PASSWORD = re.compile(r"(://[^/:@\s]*:)[^@\s]*@")
+
+
+def _password_of(url: str | None) -> str | None:
+    if not url:
+        return None
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).password
+    except Exception:  # an unparseable URL: the regex above is all there is
+        return None
+
+
+def _crash(exc: Exception) -> NoReturn:
+    """A bug in migsafe: its own exit code, one line, the state; the traceback with --debug."""
+    text = _URL_PASSWORD.sub(r"\1***@", " ".join(str(exc).split()))
+    password = _password_of(state.cli.database_url)
+    if password:
+        text = text.replace(password, "***")
+    text = text[:300]
+    where = getattr(exc, "migsafe_state", None)
+    if where is None:
+        settled = interrupts.settled()
+        where = (
+            f"the work was committed before it: {settled}"
+            if settled
+            else "the state of the database is not known: `migsafe status` tells"
+        )
+    _fail(
+        ExitCode.INTERNAL,
+        f"internal error in migsafe: {type(exc).__name__}: {text}; {where}",
+        "this is a bug in migsafe: rerun with --debug for the traceback and report it",
+        exc,
+    )
 
 
 def _fail(code: ExitCode, message: str, hint: str | None, exc: BaseException | None) -> NoReturn:

@@ -142,3 +142,27 @@ def privilege_error(exc: BaseException, role: str | None) -> PrivilegeError | No
         what = "a privilege"
         hint = "grant the role what the statement needs, or use another role; nothing was changed"
     return PrivilegeError(f"{who} lacks {what}: {text[:200]}", hint=hint)
+
+
+#: A session the server ended: admin or crash shutdown, not accepting connections now, or the
+#: connection itself broken.
+_SERVER_ENDED = (
+    pg.AdminShutdown,
+    pg.CrashShutdown,
+    pg.CannotConnectNow,
+    pg.ConnectionException,
+    pg.ConnectionDoesNotExist,
+    pg.ConnectionFailure,
+)
+
+
+def is_connection_lost(exc: BaseException) -> bool:
+    """The connection broke under the run: the server restarted, the session was terminated
+    (``pg_terminate_backend``), or the network went away."""
+    if caused_by(exc, *_SERVER_ENDED):
+        return True
+    return any(
+        getattr(cause, "connection_invalidated", False)
+        or type(cause).__name__ == "PendingRollbackError"
+        for cause in iter_causes(exc)
+    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from migsafe.engine import history as hist
-from migsafe.engine.dberrors import is_lock_timeout, is_statement_timeout
+from migsafe.engine import interrupts
+from migsafe.engine.dberrors import is_connection_lost, is_lock_timeout, is_statement_timeout
 from migsafe.engine.guard import ConcurrentChange, Outcome, VerifyFailed
 from migsafe.engine.plan import Plan
 from migsafe.engine.session import Session
@@ -17,24 +18,41 @@ if TYPE_CHECKING:
 
 
 def describe_error(exc: BaseException, session: Session) -> str:
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted (SIGINT/SIGTERM)"
+    # A signal is the cause, whatever it broke on the way (a cancelled statement).
+    signal_name = interrupts.received()
+    if isinstance(exc, KeyboardInterrupt) or (signal_name and is_statement_timeout(exc)):
+        return f"interrupted by {signal_name or 'SIGINT'}"
+    if is_connection_lost(exc):
+        return session.scrub(
+            "the connection to the database was lost (server restarted or session "
+            f"terminated): {_first_line(exc)}"
+        )
     if isinstance(exc, VerifyFailed | ConcurrentChange):
         return session.scrub(str(exc))
+    return session.scrub(_first_line(exc))
+
+
+def _first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     if orig is not None:
-        text = f"{type(orig).__name__}: {str(orig).strip().splitlines()[0]}"
+        lines = str(orig).strip().splitlines() or [""]
+        text = f"{type(orig).__name__}: {lines[0]}"
     else:
         text = f"{type(exc).__name__}: {exc}"
-    return session.scrub(" ".join(text.split())[:500])
+    return " ".join(text.split())[:500]
 
 
 def _rolled_back_hint(error: BaseException | None, plan: Plan) -> str:
     """What to do next, for the cause of a rolled-back run."""
     if error is None:
         return "`migsafe history` has the details"
-    if isinstance(error, KeyboardInterrupt):
+    if isinstance(error, KeyboardInterrupt) or interrupts.received():
         return "the run was interrupted before it committed; run it again when ready"
+    if is_connection_lost(error):
+        return (
+            "PostgreSQL rolled back the run's open transaction when its session ended; "
+            "run again once the server is back (`migsafe status` shows where it is)"
+        )
     if is_lock_timeout(error):
         return (
             f"another session held a conflicting lock longer than {plan.lock_timeout:g}s on "
@@ -74,7 +92,7 @@ def failure_error(
     if outcome.status == hist.ROLLED_BACK:
         exc = MigrationFailed(
             f"{verb} failed{where}: {result.error}; rolled back, the database is at {at} as "
-            f"before (run {result.run_id})",
+            f"before (run {result.run_id})" + (f"; {restore_note}" if restore_note else ""),
             hint=_rolled_back_hint(outcome.error, result.plan),
             run_id=result.run_id,
             revision=result.failed_revision,

@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext, MigrationInfo, RevisionStep
 
-from migsafe.engine import reverse_store
+from migsafe.engine import interrupts, reverse_store
 from migsafe.engine.capture import Recorder
 from migsafe.engine.dberrors import is_lock_timeout
 from migsafe.engine.envpy import run_env
@@ -179,6 +179,11 @@ class Guard:
         self._memo: dict[Any, Any] = {}
 
     @property
+    def committed_any(self) -> bool:
+        """Some segment of the plan was committed (the database is no longer as it was)."""
+        return self._committed_any
+
+    @property
     def plan(self) -> Plan:
         assert self._plan is not None, "planned inside the first transaction"
         return self._plan
@@ -199,7 +204,18 @@ class Guard:
             except PlanningFailed as exc:
                 raise exc.cause from None
             except BaseException as exc:
-                self._abandon_transaction()
+                if self.finished:
+                    # After the last COMMIT (in env.py's tail): the work is done and stays
+                    # done. A signal there is only noted; anything else is migsafe's own bug.
+                    interrupts.settle()
+                    with interrupts.shielded(reraise=False):
+                        self._abandon_transaction()
+                    if isinstance(exc, interrupts.Interrupted):
+                        return self._succeeded()
+                    raise
+                # A second signal must not break the clean-up of the first.
+                with interrupts.shielded(reraise=False):
+                    self._abandon_transaction()
                 self._heads_after = self._committed_heads
                 if self._plan is None:
                     raise  # env.py failed before Alembic asked for steps: nothing ran
@@ -225,7 +241,24 @@ class Guard:
                 # A step outside the transaction that failed before anything of it left a
                 # transaction (no commit, no autocommit statement) was rolled back whole.
                 contained = self._in_transaction or not self._step_left_transaction
-                return self._failed(exc, committed_any=self._committed_any, transactional=contained)
+                with interrupts.shielded(reraise=False):
+                    return self._failed(
+                        exc, committed_any=self._committed_any, transactional=contained
+                    )
+
+    @property
+    def finished(self) -> bool:
+        """Every step is committed and checked: nothing of the run can be undone."""
+        return self._all_committed() and not self._more_to_check()
+
+    @property
+    def committed_heads(self) -> tuple[str, ...] | None:
+        """The heads as of the run's last COMMIT; None before it."""
+        return self._committed_heads
+
+    def _all_committed(self) -> bool:
+        """Every segment of the plan is committed (nothing is left to roll back)."""
+        return self._plan is not None and self._done >= len(self.plan.segments())
 
     def _one_env_run(self) -> None:
         """One run of env.py over every segment not committed yet."""
@@ -237,6 +270,7 @@ class Guard:
             self._commit_segment()
         elif self.options.verify and self._plan is not None and self.plan.steps:
             self._verify_alone()
+        interrupts.settle()  # committed: a signal from now on cannot undo it
 
     def _first_revisions(self) -> list[str]:
         if self._plan is None:
@@ -285,9 +319,17 @@ class Guard:
             yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
     def _read_heads(self) -> tuple[str, ...]:
-        """The heads as committed, read beside the migration's connection (it may be broken)."""
-        with self.aux() as conn:
-            return self.versions.read(conn)
+        """The heads as committed, read beside the migration's connection (it may be broken).
+
+        When the server cannot be reached (restarted, the connection lost), what the guard
+        knows stands: the heads of its last COMMIT, or the plan's start.
+        """
+        try:
+            with self.aux() as conn:
+                return self.versions.read(conn)
+        except (sa.exc.DBAPIError, sa.exc.PendingRollbackError):
+            known = self._committed_heads
+            return known if known is not None else self.plan.from_heads
 
     # -- transactional segments -------------------------------------------------------------
     def _open_transaction(self, revisions: list[str]) -> None:
@@ -308,10 +350,18 @@ class Guard:
         """COMMIT the transactional segment now running, with its reverse rows."""
         self._store_reverses()
         assert self._trans is not None
-        self._trans.commit()
-        self._trans = None
+        # A signal during the COMMIT waits until the guard knows it committed.
+        with interrupts.shielded():
+            self._trans.commit()
+            self._trans = None
+            self._segment_done()
+            if self._all_committed() and not self._more_to_check():
+                interrupts.settle()
         self.progress(Progress("commit"))
-        self._segment_done()
+
+    def _more_to_check(self) -> bool:
+        """A --verify query still runs after this COMMIT (after a last step outside)."""
+        return bool(self.options.verify) and not self._in_transaction and not self._verified
 
     def _commit_empty(self) -> None:
         """COMMIT the transaction env.py started in when no step ran in it (the planning, or
@@ -369,6 +419,10 @@ class Guard:
         _hand_alembic_a_transaction(ctx, self.conn)
 
     def _close_step_outside(self, plan_step: PlanStep, ctx: MigrationContext) -> None:
+        with interrupts.shielded():
+            self._close_step_outside_shielded(plan_step, ctx)
+
+    def _close_step_outside_shielded(self, plan_step: PlanStep, ctx: MigrationContext) -> None:
         self._stop_watching()
         _take_alembic_transaction(ctx)
         if self.conn.in_transaction():
@@ -602,6 +656,8 @@ class Guard:
     def _verify(self) -> None:
         run_checks(self.conn, self.options.verify, self.progress)
 
+    _verified = False
+
     def _verify_alone(self) -> None:
         trans = self.conn.begin()
         try:
@@ -610,6 +666,7 @@ class Guard:
         except BaseException:
             _safe_rollback(trans)
             raise
+        self._verified = True
 
 
 _COMMIT = re.compile(r"^\s*(COMMIT|END)\b", re.IGNORECASE)

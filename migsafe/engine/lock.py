@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from migsafe.engine import interrupts
 from migsafe.engine.connection import connect, create_engine, is_sqlite
 from migsafe.errors import LockNotAcquiredError
 
@@ -91,6 +92,10 @@ class RunnerLock:
         return self._conn
 
     def __enter__(self) -> RunnerLock:
+        with interrupts.during("waiting for the runner lock"):
+            return self._enter()
+
+    def _enter(self) -> RunnerLock:
         if is_sqlite(self.url):
             self._acquire_file()
         else:

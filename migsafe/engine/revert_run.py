@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from migsafe import __version__
 from migsafe.engine import history as hist
+from migsafe.engine import interrupts
 from migsafe.engine import reverse_store as store
 from migsafe.engine.dberrors import is_lock_timeout
 from migsafe.engine.events import Progress, ProgressFn
@@ -87,8 +88,6 @@ def run(
     at = chosen.to_heads if error is None else session.versions.read_fresh()
     status = hist.SUCCEEDED if error is None else hist.ROLLED_BACK
     text = describe_error(error, session) if error is not None else None
-    if isinstance(error, KeyboardInterrupt):
-        status = hist.INTERRUPTED
     failed_revision = current[-1] if error is not None and current else None
     history.finish(
         run_id,
@@ -116,9 +115,10 @@ def run(
     if error is None:
         if chosen.reverts_run_id is not None:
             history.mark_reverted(chosen.reverts_run_id, run_id)
+        interrupts.settle(
+            f"revert run {run_id} succeeded, the database is at {', '.join(at) or 'base'}"
+        )
         return result
-    if isinstance(error, KeyboardInterrupt):
-        raise error
     at_text = ", ".join(at) or "base"
     if isinstance(error, ReverseMismatch):
         error.message = f"{error.message}; rolled back, the database is at {at_text} (run {run_id})"
@@ -130,7 +130,9 @@ def run(
     failed = MigrationFailed(
         f"revert failed{where}: {text}; rolled back, the database is at {at_text} as before "
         f"(run {run_id})",
-        hint="`migsafe reverse show REV` prints the reverse SQL; --use-downgrade or "
+        hint="the revert was interrupted before it committed; run it again when ready"
+        if isinstance(error, KeyboardInterrupt)
+        else "`migsafe reverse show REV` prints the reverse SQL; --use-downgrade or "
         "--from-snapshot are the other ways back",
         run_id=run_id,
         revision=failed_revision,
@@ -197,7 +199,10 @@ def _in_transaction(
         store.mark_reverted(
             conn, session.history.schema, [r.id for r in chosen.rows if r.id is not None], run_id
         )
-        trans.commit()
+        # A signal during the COMMIT waits for it; after it, the revert is done.
+        with interrupts.shielded():
+            trans.commit()
+            interrupts.settle()
         report(Progress("commit"))
     except BaseException:
         with contextlib.suppress(Exception):

@@ -7,6 +7,7 @@ error with the exit code that says which state the database is in.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
@@ -14,10 +15,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+import psycopg
+import sqlalchemy as sa
 from alembic.runtime.migration import RevisionStep
+from psycopg.conninfo import make_conninfo
 
 from migsafe import __version__
 from migsafe.engine import history as hist
+from migsafe.engine import interrupts
 from migsafe.engine.dberrors import privilege_error
 from migsafe.engine.events import ProgressFn
 from migsafe.engine.failures import describe_error, failure_error
@@ -224,15 +229,39 @@ def execute(
         planner=plan_and_record if planner is not None else None,
         reverse=reverse_options(session, backup=backup is not None) if generate_reverse else None,
     )
+    cancel = _canceller(session)
     try:
-        outcome = guard.run()
+        with interrupts.cancel_on_signal(cancel) if cancel else contextlib.nullcontext():
+            outcome = guard.run()
     except BaseException as exc:  # a planning error (nothing ran), a bug, or a kill
+        # Nothing of the plan ran (the guard returns an Outcome once a step has), unless the
+        # guard itself broke after a COMMIT.
+        heads = ", ".join(guard.committed_heads or ()) or "base"
+        if guard.finished and guard.committed_any:
+            state = f"every step was committed before it: the database is at {heads}"
+        elif guard.committed_any:
+            state = "the state of the database is not known: `migsafe status` tells"
+        else:
+            state = "nothing was committed: the database is as it was"
+        if not isinstance(exc, MigsafeError | KeyboardInterrupt):
+            exc.migsafe_state = state  # type: ignore[attr-defined]  # for the crash line
         if started:
-            history.finish(
+            interrupted = isinstance(exc, KeyboardInterrupt) and not guard.committed_any
+            status = hist.INTERRUPTED
+            if interrupted:
+                status = hist.ROLLED_BACK
+            elif guard.finished and guard.committed_any:
+                status = hist.SUCCEEDED  # what the database says; the error says the rest
+            _finish_history(
+                session,
                 run_id,
-                status=hist.INTERRUPTED,
+                status=status,
                 started_at=started[0],
-                error=session.scrub(f"{type(exc).__name__}: {exc}"),
+                to_revisions=guard.committed_heads if status == hist.SUCCEEDED else None,
+                at_revisions=guard.committed_heads if guard.committed_any else None,
+                error=describe_error(exc, session)
+                if interrupted
+                else session.scrub(f"internal error {type(exc).__name__}: {exc}; {state}"),
             )
             raise
         if isinstance(exc, MigsafeError | KeyboardInterrupt):
@@ -254,8 +283,10 @@ def execute(
                 run_id, outcome.failed_revision, plan.direction, "restored", restore_note
             )
     duration = time.monotonic() - t0
+    recorded = True
     if started:
-        history.finish(
+        recorded = _finish_history(
+            session,
             run_id,
             status=outcome.status,
             started_at=started[0],
@@ -283,7 +314,16 @@ def execute(
         snapshot_id=backup.snapshot.id if backup is not None else None,
     )
     if outcome.status == hist.SUCCEEDED:
+        interrupts.settle(
+            f"{plan.command} run {run_id} succeeded, the database is at "
+            f"{', '.join(outcome.at_heads) or 'base'}"
+        )
         return result
+    if not recorded:
+        restore_note = (f"{restore_note}; " if restore_note else "") + (
+            "the history row could not be finished (the server is unreachable): the next run "
+            "marks it"
+        )
     if isinstance(outcome.error, IrreversibleStep) and outcome.status == hist.ROLLED_BACK:
         # A refusal, not a failure, and the rollback undid everything before it. (After a
         # step outside a transaction the failure's own message says what may be left.)
@@ -293,6 +333,49 @@ def execute(
             refusal.args = (refusal.message,)
         raise refusal
     raise failure_error(result, outcome, backup=backup, restore_note=restore_note)
+
+
+def _finish_history(session: Session, run_id: str, **values: Any) -> bool:
+    """Finish the run's history row; on a new connection when the run's own was lost (a
+    server restart). False when the server cannot be reached: the next run marks the row."""
+    try:
+        session.history.finish(run_id, **values)
+        return True
+    except (sa.exc.DBAPIError, sa.exc.PendingRollbackError):
+        pass
+    fresh = hist.History(session.engine, session.settings.schema)
+    for _ in range(2):  # the pool may hand out a connection the restart broke first
+        try:
+            fresh.finish(run_id, **values)
+            return True
+        except sa.exc.DBAPIError:
+            continue
+    return False
+
+
+def _canceller(session: Session) -> Callable[[], None] | None:
+    """What cancels the migration connection's running statement from another thread:
+    ``pg_cancel_backend`` on a side connection, whatever driver and thread runs it."""
+    if session.conn.dialect.name != "postgresql":
+        return None
+    began = not session.conn.in_transaction()
+    try:
+        pid = session.conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    finally:
+        if began and session.conn.in_transaction():
+            session.conn.rollback()  # only the transaction this query began
+    url = session.url
+    # Imported here, not in the watcher thread when the signal comes.
+    from migsafe.snapshots.pgtools import libpq_invocation, url_password
+
+    def cancel() -> None:
+        with libpq_invocation(url) as libpq:
+            password = url_password(url)
+            conninfo = make_conninfo(libpq.conninfo, password=password) if password else None
+            with psycopg.connect(conninfo or libpq.conninfo, autocommit=True) as side:
+                side.execute("SELECT pg_cancel_backend(%s)", (pid,))
+
+    return cancel
 
 
 @dataclass(frozen=True)
@@ -313,9 +396,18 @@ def _snapshot_guard(
     if backup.on_failure != "restore":
         return outcome, f"left as it is (--on-failure stop); to go back: {command}"
     try:
-        restored = service.restore(session, snap, drop_also=backup.created, wait_for_others=True)
+        with interrupts.during(f"restoring snapshot {snap.id}"):
+            restored = service.restore(
+                session, snap, drop_also=backup.created, wait_for_others=True
+            )
     except MigsafeError as exc:
         return outcome, f"restoring snapshot {snap.id} failed too: {exc.message}; run: {command}"
+    except KeyboardInterrupt:
+        name = interrupts.received() or "a signal"
+        return outcome, (
+            f"restoring snapshot {snap.id} was interrupted by {name} (its transaction did not "
+            f"commit); run: {command}"
+        )
     at = session.versions.read_fresh()
     if set(at) != set(plan.from_heads):
         note = f"snapshot {snap.id} was restored but the database is at {', '.join(at) or 'base'}"

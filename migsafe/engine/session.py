@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -260,5 +261,8 @@ def _close(conn: sa.Connection, lock_conn: sa.Connection | None) -> None:
     for c in (conn, lock_conn):
         if c is not None:
             engine = c.engine
-            c.close()
+            # A connection the server ended (a restart, pg_terminate_backend) cannot fail its
+            # close: its session is gone, and the error that broke it is already reported.
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                c.close()
             dispose(engine)

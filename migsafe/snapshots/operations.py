@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from migsafe import __version__
 from migsafe.engine import history as hist
-from migsafe.engine import runner
+from migsafe.engine import interrupts, runner
 from migsafe.engine.lock import LockWaitFn
 from migsafe.engine.plan import Plan
 from migsafe.engine.session import Session, open_session
@@ -134,12 +134,15 @@ def restore_snapshot(
             before = session.heads
             if into is not None:
                 t0 = time.monotonic()
-                done = service.restore(session, snap, into=into, force=force)
+                with interrupts.during(f"restoring snapshot {snap.id} into {into!r}"):
+                    done = service.restore(session, snap, into=into, force=force)
                 return _outcome(done, snap.revisions, time.monotonic() - t0, None, source)
             session.history.ensure()
             started = _start(session, run_id, command, snap.id, snapshot=snap)
             try:
-                done = service.restore(session, snap, force=force)
+                with interrupts.during(f"restoring snapshot {snap.id}"):
+                    done = service.restore(session, snap, force=force)
+                interrupts.settle(f"snapshot {snap.id} was restored")
             except BaseException as exc:
                 _finish(session, run_id, started, hist.ROLLED_BACK, error=exc, at=before)
                 raise
@@ -287,6 +290,8 @@ def _finish(
     message = None
     if error is not None:
         message = error.message if isinstance(error, MigsafeError) else f"{type(error).__name__}"
+        if isinstance(error, KeyboardInterrupt):
+            message = f"interrupted by {interrupts.received() or 'SIGINT'}"
     session.history.finish(
         run_id,
         status=status,

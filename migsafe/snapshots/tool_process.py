@@ -19,8 +19,9 @@ the *thread* that started the process ends, so every tool is started and waited 
 same call, in one thread: the thread outlives the tool. (A wrapper rather than
 ``preexec_fn``: Python code between fork and exec can deadlock on a lock another thread held,
 and the wrapper keeps ``subprocess``'s fast spawn.) The tools stay in migsafe's process
-group, so a Ctrl-C on the terminal reaches them too; a SIGTERM to migsafe alone becomes a
-KeyboardInterrupt, on which every caller kills its tool.
+group, so a Ctrl-C on the terminal reaches them too; a SIGTERM or SIGHUP to migsafe alone
+becomes an ``Interrupted`` (a KeyboardInterrupt, see :mod:`migsafe.engine.interrupts`), on
+which every caller kills its tool.
 """
 
 from __future__ import annotations

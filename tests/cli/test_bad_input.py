@@ -163,12 +163,10 @@ def test_database_down(project: ProjectFn) -> None:
     port = free_port()
     url = f"postgresql+psycopg://postgres:{SECRET}@127.0.0.1:{port}/app"
 
-    started = time.monotonic()
-    proc = run_cli("upgrade", ini=ini, url=url)
+    proc = run_cli("upgrade", ini=ini, url=url)  # run_cli's timeout fails a run that hangs
     line = assert_fails(proc, 3)
     assert str(port) in line
     assert SECRET not in proc.stderr + proc.stdout
-    assert time.monotonic() - started < 15
 
     proc = run_cli("status", "--format", "json", ini=ini, url=url)
     assert_fails(proc, 3)
@@ -216,14 +214,11 @@ def test_lock_held_by_another_runner(project: ProjectFn, pg: Db) -> None:
     ) as holder:
         row = holder.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()
         assert row is not None and row[0] is True
-        started = time.monotonic()
         proc = run_cli("upgrade", "--lock-wait", "1s", ini=ini, url=pg.url)
-        waited = time.monotonic() - started
 
     line = assert_fails(proc, 3)
     assert "abc123" in line
     assert "otherhost" in line
-    assert waited < 15
     assert pg.fingerprint() == before
     assert pg.versions() == set()
 
@@ -243,7 +238,9 @@ def _wait_for(condition: Callable[[], bool], proc: subprocess.Popen[str], timeou
     pytest.fail("timed out waiting for the migration to be under way")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"]
+)
 def test_interrupted_run_is_rolled_back(project: ProjectFn, pg: Db, sig: signal.Signals) -> None:
     ini = project("slow_migration") / "alembic.ini"
     before = pg.fingerprint()
@@ -280,7 +277,8 @@ def test_interrupted_run_is_rolled_back(project: ProjectFn, pg: Db, sig: signal.
 
     done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     line = assert_fails(done, 4)
-    assert "interrupt" in line.lower(), show(done)
+    assert f"interrupted by {sig.name}" in line, show(done)
+    assert "rolled back, the database is at base as before" in line
     assert pg.fingerprint() == before
     assert pg.versions() == set()
     run = pg.runs()[0]

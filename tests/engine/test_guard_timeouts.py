@@ -118,13 +118,24 @@ def test_lock_released_during_retries_then_upgrade_succeeds(
         ).fetchone()
         return bool(row and row[0])
 
+    waits: set[Any] = set()
+
+    def migration_waits_again() -> bool:
+        # Each attempt is a new statement: a second start time is the retry, waiting again.
+        rows = watcher.execute(
+            "SELECT query_start FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND application_name LIKE 'migsafe run=%'"
+        ).fetchall()
+        waits.update(row[0] for row in rows)
+        return len(waits) >= 2
+
     proc = project.popen(pg_db.url, "upgrade", "--lock-timeout", "1s", "--retries", "5")
     processes.append(proc)
     try:
         assert pg_db.wait_for(migration_waits_for_t, timeout=30), "migsafe never waited on t"
-        # The first attempt started waiting: hold on longer than its lock_timeout, so it fails
-        # and the transaction is retried, then let go.
-        time.sleep(1.5 * LOCK_TIMEOUT)
+        # Hold on until the first attempt has timed out and the retry waits (polled, not
+        # slept: a loaded machine may take longer), then let go.
+        assert pg_db.wait_for(migration_waits_again, timeout=60), "migsafe never retried"
     finally:
         holder.rollback()
     out, err = proc.communicate(timeout=60)
@@ -144,9 +155,9 @@ def test_statement_timeout_rolls_back(project: MiniProject, pg_db: Db) -> None:
     project.add("r2", 'op.execute("SELECT pg_sleep(2)")', 'op.execute("SELECT 1")')
     before = pg_db.fingerprint()
 
-    t0 = time.monotonic()
+    # What proves the timeout acted is what happened (the error, the history, the state), not
+    # how long it took: a loaded machine makes any bound on the duration flaky.
     proc = project.upgrade(pg_db.url, "--statement-timeout", "500ms")
-    elapsed = time.monotonic() - t0
 
     assert proc.returncode == 4, project.explain(proc)
     pg_db.assert_unchanged(before)
@@ -156,4 +167,4 @@ def test_statement_timeout_rolls_back(project: MiniProject, pg_db: Db) -> None:
     assert run.failed_revision == "r2"
     assert run.attempts == 1  # a statement timeout is not a lock timeout: no retry
     assert "statement timeout" in (run.error or "")
-    assert elapsed < 10
+    assert "QueryCanceled" in (run.error or "")

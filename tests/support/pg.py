@@ -66,6 +66,7 @@ class PgServer:
     admin_db: str = "postgres"
     query: dict[str, str] = field(default_factory=dict)
     source: str = "local cluster"
+    data_dir: Path | None = None  # a local cluster's, for tests that stop and start it
 
     def url(self, dbname: str) -> str:
         """SQLAlchemy URL (psycopg 3 driver, password included) of database *dbname*."""
@@ -261,6 +262,17 @@ def _as_cluster_owner(argv: list[str]) -> list[str]:
     return [runuser, "-u", "postgres", "--", *argv]
 
 
+def pg_ctl(server: PgServer, action: str) -> None:
+    """``pg_ctl stop`` (fast: sessions are terminated) or ``start`` of a local cluster."""
+    assert server.bin_dir is not None and server.data_dir is not None, "not a local cluster"
+    argv = [str(server.bin_dir / "pg_ctl"), "-D", str(server.data_dir), "-w", "-t", "60"]
+    if action == "stop":
+        argv += ["-m", "fast", "stop"]
+    else:
+        argv += ["-l", str(server.data_dir.parent / "server.log"), "start"]
+    _run(_as_cluster_owner(argv), cwd=server.data_dir.parent, what=f"pg_ctl {action}")
+
+
 def _run(argv: list[str], cwd: Path, what: str) -> None:
     res = subprocess.run(
         argv, cwd=cwd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120
@@ -346,7 +358,12 @@ def local_cluster(bin_dir: Path) -> Iterator[PgServer]:
                 if attempt == 2 or "could not bind" not in tail:
                     raise PostgresUnavailable(f"{exc}\n--- server log ---\n{tail}") from None
         yield PgServer(
-            host="127.0.0.1", port=port, user="postgres", password=password, bin_dir=bin_dir
+            host="127.0.0.1",
+            port=port,
+            user="postgres",
+            password=password,
+            bin_dir=bin_dir,
+            data_dir=data,
         )
     finally:
         if started:

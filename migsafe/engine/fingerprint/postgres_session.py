@@ -71,7 +71,11 @@ def _pg_pinned_settings(conn: Connection) -> Iterator[None]:
             apply(previous)
         raise
     except BaseException:
-        apply(previous)
+        # An interrupt during a query invalidates the connection (SQLAlchemy's rule for a
+        # KeyboardInterrupt): its session is gone with its settings; the interrupt must
+        # reach the caller, not an error about the dead connection.
+        if not conn.invalidated:
+            apply(previous)
         raise
     apply(previous)
 
