@@ -15,7 +15,7 @@ from migsafe.settings import Settings
 if TYPE_CHECKING:
     from alembic.runtime.migration import RevisionStep
 
-    from migsafe.engine.archives import ArchiveList, PruneResult
+    from migsafe.engine.archives import ArchiveList, ArchivePruneResult
     from migsafe.engine.events import ProgressFn
     from migsafe.engine.lock import LockWaitFn
     from migsafe.engine.plan import Plan
@@ -427,7 +427,7 @@ def archive_prune(
     older_than: float | None = None,
     dry_run: bool = False,
     on_lock_wait: LockWaitFn | None = None,
-) -> PruneResult:
+) -> ArchivePruneResult:
     """Drop archived data older than the retention window (default 7 days)."""
     from migsafe.engine import runner
     from migsafe.engine.archives import prune

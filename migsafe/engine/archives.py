@@ -62,7 +62,7 @@ class ArchiveList:
 
 
 @dataclass(frozen=True)
-class PruneResult:
+class ArchivePruneResult:
     database: str
     retention_s: float
     dropped: tuple[ArchiveEntry, ...]
@@ -94,7 +94,7 @@ def list_archives(session: Session) -> ArchiveList:
     return ArchiveList(session.database, retention, tuple(entries))
 
 
-def prune(session: Session, *, older_than: float | None, dry_run: bool) -> PruneResult:
+def prune(session: Session, *, older_than: float | None, dry_run: bool) -> ArchivePruneResult:
     """Drop archives older than the retention window (or *older_than* seconds)."""
     listed = list_archives(session)
     window = listed.retention_s if older_than is None else older_than
@@ -114,7 +114,7 @@ def prune(session: Session, *, older_than: float | None, dry_run: bool) -> Prune
             ids = [e.reverse_id for e in due if e.needed and e.reverse_id is not None]
             if ids:
                 store.mark_pruned(conn, session.history.schema, ids)
-    return PruneResult(session.database, window, tuple(due), tuple(kept), dry_run)
+    return ArchivePruneResult(session.database, window, tuple(due), tuple(kept), dry_run)
 
 
 def _table(entry: ArchiveEntry) -> sa.Table:

@@ -466,7 +466,7 @@ def _backfill(op: MigrateOperation, gathered: _Gathered) -> bool:
     multi-statement execute is split and each part judged on its own)."""
     from alembic.operations.ops import ExecuteSQLOp
 
-    from migsafe.reverse.execute import render_clause
+    from migsafe.reverse.raw_sql import render_clause
 
     if not isinstance(op, ExecuteSQLOp):
         return False

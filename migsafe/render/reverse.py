@@ -11,7 +11,7 @@ from migsafe.render.snapshots import size
 from migsafe.render.tables import Column, print_table
 
 if TYPE_CHECKING:
-    from migsafe.engine.archives import ArchiveList, PruneResult
+    from migsafe.engine.archives import ArchiveList, ArchivePruneResult
     from migsafe.results import ReverseShow
 
 
@@ -89,7 +89,7 @@ def archive_list(console: Console, result: ArchiveList) -> None:
     print_table(console, columns, rows, title=title)
 
 
-def archive_prune(console: Console, result: PruneResult) -> None:
+def archive_prune(console: Console, result: ArchivePruneResult) -> None:
     verb = "would drop" if result.dry_run else "dropped"
     days = result.retention_s / 86400
     if not result.dropped:

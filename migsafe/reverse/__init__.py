@@ -9,7 +9,7 @@ prints reverse operations as SQL.
 
 Modules: ``generate`` (the registry), one module per family of operations (``columns``,
 ``alter_column``, ``tables``, ``indexes``, ``constraints``, ``data``, ``execute`` and
-``execute_ddl`` for raw SQL), ``reflect``/``reflect_objects`` (the live schema), ``archive``
+``raw_sql`` for raw SQL), ``reflect``/``reflect_objects`` (the live schema), ``archive``
 (keeping and restoring data), ``ops`` (the restore operation), ``sql`` (rendering).
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from migsafe.reverse.apply import apply_reversibly, reverse_script, undo
 from migsafe.reverse.archive import archive, archive_sql, restore_archive, restore_sql
-from migsafe.reverse.execute import classify_sql
 from migsafe.reverse.generate import DEFAULT_ARCHIVE_SCHEMA, reverse_of
 from migsafe.reverse.model import (
     ArchiveAction,
@@ -27,6 +26,7 @@ from migsafe.reverse.model import (
     TableArchive,
 )
 from migsafe.reverse.ops import RestoreArchiveOp
+from migsafe.reverse.raw_sql import classify_sql
 from migsafe.reverse.sql import render_sql
 
 __all__ = [

@@ -17,9 +17,9 @@ from migsafe.reverse.alter_column import reverse_alter_column
 from migsafe.reverse.columns import reverse_add_column, reverse_drop_column
 from migsafe.reverse.constraints import reverse_add_constraint, reverse_drop_constraint
 from migsafe.reverse.data import reverse_bulk_insert
-from migsafe.reverse.execute import reverse_execute
 from migsafe.reverse.indexes import reverse_create_index, reverse_drop_index
 from migsafe.reverse.model import Reverse
+from migsafe.reverse.raw_sql import reverse_execute
 from migsafe.reverse.reflect import Live
 from migsafe.reverse.sqlite.generate import reverse_of_sqlite
 from migsafe.reverse.tables import (

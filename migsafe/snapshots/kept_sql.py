@@ -3,7 +3,7 @@
 An in-place restore keeps migsafe's schemas (see :mod:`~migsafe.snapshots.kept`) and drops
 the application's: these queries find the triggers and foreign keys across that line, which
 the plan takes down and puts back, and whatever else would be lost with the drops, which it
-refuses. Like :mod:`~migsafe.snapshots.restore_sql`, they run on the restore's inspection
+refuses. Like :mod:`~migsafe.snapshots.restore.catalog`, they run on the restore's inspection
 session (empty ``search_path``: every name the server renders comes back qualified).
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from psycopg import sql
 
-from migsafe.snapshots.restore_sql import Conn, ForeignKey, QualifiedName
+from migsafe.snapshots.restore.catalog import Conn, ForeignKey, QualifiedName
 
 __all__ = [
     "Trigger",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from migsafe.errors import UsageError
 from migsafe.snapshots.model import RESTORE_VERIFIED, VERIFIED, Snapshot, SnapshotStore
 
-__all__ = ["PrunePlan", "PruneResult", "plan_prune", "prune"]
+__all__ = ["PrunePlan", "SnapshotPruneResult", "plan_prune", "prune"]
 
 _VERIFIED = (VERIFIED, RESTORE_VERIFIED)
 _UNKNOWN = dt.datetime.max.replace(tzinfo=dt.UTC)  # an unreadable date sorts as newest
@@ -31,7 +31,7 @@ class PrunePlan:
 
 
 @dataclass(frozen=True)
-class PruneResult:
+class SnapshotPruneResult:
     """What :func:`prune` removed."""
 
     deleted: tuple[str, ...]
@@ -83,11 +83,11 @@ def plan_prune(
     )
 
 
-def prune(store: SnapshotStore, plan: PrunePlan) -> PruneResult:
+def prune(store: SnapshotStore, plan: PrunePlan) -> SnapshotPruneResult:
     """Delete the plan's snapshots (file and catalog entry)."""
     for snap in plan.delete:
         store.delete(snap)
-    return PruneResult(
+    return SnapshotPruneResult(
         deleted=tuple(s.id for s in plan.delete), freed_bytes=sum(s.size for s in plan.delete)
     )
 

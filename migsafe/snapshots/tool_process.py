@@ -14,7 +14,7 @@ password at all. A kept variable whose value is a URL with a password is dropped
 **Lifetime.** On Linux each tool is started through a few lines of Python that set
 ``PR_SET_PDEATHSIG`` to ``SIGKILL`` and then ``exec`` the tool (same process, so the setting
 holds): if migsafe dies, whatever kills it, the kernel kills the tool. A psql killed that
-way has not committed (see :mod:`~migsafe.snapshots.restore_pipe`). The setting fires when
+way has not committed (see :mod:`~migsafe.snapshots.restore.pipe`). The setting fires when
 the *thread* that started the process ends, so every tool is started and waited for by the
 same call, in one thread: the thread outlives the tool. (A wrapper rather than
 ``preexec_fn``: Python code between fork and exec can deadlock on a lock another thread held,

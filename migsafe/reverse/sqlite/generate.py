@@ -18,8 +18,8 @@ from migsafe.reverse.sqlite.alter_column import reverse_alter_column
 from migsafe.reverse.sqlite.columns import reverse_add_column, reverse_drop_column
 from migsafe.reverse.sqlite.constraints import reverse_add_constraint, reverse_drop_constraint
 from migsafe.reverse.sqlite.data import reverse_bulk_insert
-from migsafe.reverse.sqlite.execute import reverse_execute
 from migsafe.reverse.sqlite.indexes import reverse_create_index, reverse_drop_index
+from migsafe.reverse.sqlite.raw_sql import reverse_execute
 from migsafe.reverse.sqlite.tables import (
     reverse_create_table,
     reverse_drop_table,

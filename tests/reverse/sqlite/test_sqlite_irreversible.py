@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic.operations import ops
 
 from migsafe.reverse import reverse_of
-from migsafe.reverse.sqlite.execute import classify_sql, split_statements
+from migsafe.reverse.sqlite.raw_sql import classify_sql, split_statements
 
 REFUSED: dict[str, tuple[ops.MigrateOperation, str]] = {
     "drop_column-table-without-primary-key": (

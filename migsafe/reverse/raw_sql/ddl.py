@@ -3,8 +3,8 @@
 Each mirror turns a pglast node into the operation(s) that do the same thing and asks their
 handler for the reverse, so raw SQL and operations share one implementation. Only what the
 reverse needs is translated (``ALTER TABLE t ADD COLUMN c ...`` needs the name, not the type).
-The mirrors live by statement family in ``execute_create``, ``execute_alter`` and
-``execute_drop``; this module is their registry.
+The mirrors live by statement family in ``create``, ``alter`` and
+``drop``; this module is their registry.
 """
 
 from __future__ import annotations
@@ -15,18 +15,18 @@ from typing import Any
 from pglast import ast
 
 from migsafe.reverse._pgnodes import Unreadable
-from migsafe.reverse.execute_alter import ALTER_MIRRORS
-from migsafe.reverse.execute_create import CREATE_MIRRORS
-from migsafe.reverse.execute_drop import DROP_MIRRORS
-from migsafe.reverse.execute_enum import ENUM_MIRRORS
-from migsafe.reverse.execute_inert import (
+from migsafe.reverse.model import Reverse
+from migsafe.reverse.raw_sql.alter import ALTER_MIRRORS
+from migsafe.reverse.raw_sql.create import CREATE_MIRRORS
+from migsafe.reverse.raw_sql.drop import DROP_MIRRORS
+from migsafe.reverse.raw_sql.enum import ENUM_MIRRORS
+from migsafe.reverse.raw_sql.inert import (
     INERT,
     reverse_create_extension,
     reverse_inert,
     reverse_select,
 )
-from migsafe.reverse.execute_policy import reverse_create_policy
-from migsafe.reverse.model import Reverse
+from migsafe.reverse.raw_sql.policy import reverse_create_policy
 from migsafe.reverse.reflect import Live
 
 Mirror = Callable[[Any, Live], Reverse]

@@ -18,8 +18,8 @@ from sqlalchemy.engine import URL
 
 from migsafe.errors import SnapshotCorrupt, SnapshotError, SnapshotToolError
 from migsafe.snapshots.pgtools import LibpqInvocation, PgTool, scrub
-from migsafe.snapshots.restore_conn import tool_env
-from migsafe.snapshots.restore_plan import RestorePlan
+from migsafe.snapshots.restore.connection import tool_env
+from migsafe.snapshots.restore.plan import RestorePlan
 from migsafe.snapshots.tool_output import first_lines, psql_error
 from migsafe.snapshots.tool_process import popen, tool_environ
 

@@ -15,8 +15,8 @@ from migsafe.reverse._sql import VerbatimType, ident, statement
 from migsafe.reverse.alter_column import reverse_alter_column
 from migsafe.reverse.columns import reverse_add_column, reverse_drop_column
 from migsafe.reverse.constraints import reverse_drop_constraint, undo_add_constraint
-from migsafe.reverse.execute_policy import ROW_SECURITY, reverse_row_security
 from migsafe.reverse.model import Reverse
+from migsafe.reverse.raw_sql.policy import ROW_SECURITY, reverse_row_security
 from migsafe.reverse.reflect import Live, relation
 from migsafe.reverse.tables import reverse_rename_table, reverse_table_comment
 

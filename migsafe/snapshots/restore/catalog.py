@@ -4,7 +4,7 @@ Queries run on an inspection session whose ``search_path`` is empty, so that eve
 server renders (``pg_describe_object``, ``pg_get_constraintdef``) comes back schema-qualified
 and stays valid inside pg_restore's script, which also empties ``search_path``.
 Statements are composed with :mod:`psycopg.sql`. The SQL run around that script is built in
-:mod:`~migsafe.snapshots.restore_wrap`.
+:mod:`~migsafe.snapshots.restore.wrap`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ QualifiedName = tuple[str, str]  # (schema, name)
 
 
 @dataclass(frozen=True)
-class Session:
+class OtherSession:
     """Another session connected to the database a restore would rewrite."""
 
     pid: int
@@ -222,7 +222,7 @@ def referencing_foreign_keys(conn: Conn, tables: Sequence[QualifiedName]) -> lis
     return [ForeignKey(s, t, name, d, cmt, (rs, rt)) for s, t, name, d, cmt, rs, rt in rows]
 
 
-def other_sessions(conn: Conn, exclude_pids: Collection[int]) -> list[Session]:
+def other_sessions(conn: Conn, exclude_pids: Collection[int]) -> list[OtherSession]:
     """Client sessions on this database other than ours and *exclude_pids*."""
     rows = conn.execute(
         """SELECT pid, usename, application_name, client_addr::text, state
@@ -232,10 +232,10 @@ def other_sessions(conn: Conn, exclude_pids: Collection[int]) -> list[Session]:
         ORDER BY pid""",
         [list(exclude_pids)],
     ).fetchall()
-    return [Session(*row) for row in rows]
+    return [OtherSession(*row) for row in rows]
 
 
-def terminate(conn: Conn, sessions: Sequence[Session], wait_ms: int = 5000) -> None:
+def terminate(conn: Conn, sessions: Sequence[OtherSession], wait_ms: int = 5000) -> None:
     """pg_terminate_backend each session, waiting for it to be gone."""
     for s in sessions:
         conn.execute("SELECT pg_catalog.pg_terminate_backend(%s, %s)", [s.pid, wait_ms])

@@ -16,8 +16,8 @@ from sqlalchemy.engine import URL
 
 from migsafe.engine.connection import unavailable
 from migsafe.errors import SnapshotError
-from migsafe.snapshots import restore_sql as q
 from migsafe.snapshots.pgtools import LibpqInvocation, PgTool, require_tools, scrub, shown
+from migsafe.snapshots.restore import catalog as q
 
 __all__ = ["APP", "client_tools", "connect", "db_call", "tool_env"]
 

@@ -4,7 +4,7 @@ In place, one transaction does everything: ``psql --single-transaction -v ON_ERR
 reads a preamble (the drops), the script ``pg_restore -1 -f -`` writes from the archive (minus
 its own BEGIN and COMMIT), and a postamble; any error rolls all of it back and the database is
 exactly as before. A guard armed by the preamble and released by the postamble makes any
-COMMIT before the end fail (see ``restore_wrap``), so a half-done restore cannot be committed.
+COMMIT before the end fail (see :mod:`.wrap`), so a half-done restore cannot be committed.
 
 * ``full``: every user schema is dropped (CASCADE) except *keep_schemas*, where migsafe's
   own history, the flags and their audit, and the archive live and must outlive the restore
@@ -28,16 +28,16 @@ In-place restores refuse while other client sessions are connected to the databa
 ours and *exclude_pids* (the caller's own connections). With ``force`` they are terminated
 first with ``pg_terminate_backend``: their open transactions roll back and their clients get
 "terminating connection due to administrator command". A session that connects after that
-can still make the restore wait for a lock (up to ``restore_wrap.LOCK_TIMEOUT``, then it
+can still make the restore wait for a lock (up to ``wrap.LOCK_TIMEOUT``, then it
 fails and changes nothing).
 
 The tools come from :mod:`~migsafe.snapshots.pgtools`: at least as new as the server, and the
 password in their own environment, never on argv; they die with migsafe.
 
 This module is the API and the ``into`` path; the parts of an in-place restore live in
-:mod:`~migsafe.snapshots.toc` (the archive's contents), :mod:`~migsafe.snapshots.restore_plan`
-(what to drop and restore, with :mod:`~migsafe.snapshots.restore_sql` and
-:mod:`~migsafe.snapshots.restore_wrap`) and :mod:`~migsafe.snapshots.restore_pipe` (running it).
+:mod:`~migsafe.snapshots.toc` (the archive's contents), :mod:`~migsafe.snapshots.restore.plan`
+(what to drop and restore, with :mod:`~migsafe.snapshots.restore.catalog` and
+:mod:`~migsafe.snapshots.restore.wrap`) and :mod:`~migsafe.snapshots.restore.pipe` (running it).
 """
 
 from __future__ import annotations
@@ -55,23 +55,23 @@ from sqlalchemy.engine import URL
 from migsafe.engine.connection import parse_url, redact
 from migsafe.engine.dberrors import privilege_error
 from migsafe.errors import RestoreRefused, SnapshotError, UsageError
-from migsafe.snapshots import restore_sql as q
 from migsafe.snapshots.kept import DEFAULT_KEPT_SCHEMAS
 from migsafe.snapshots.model import TABLES, KeptTrigger
 from migsafe.snapshots.pgtools import PgTool, libpq_invocation, scrub
-from migsafe.snapshots.restore_conn import client_tools, connect, db_call, tool_env
-from migsafe.snapshots.restore_pipe import copy_script as _copy_script
-from migsafe.snapshots.restore_pipe import run_in_one_transaction
-from migsafe.snapshots.restore_plan import RestorePlan, check_mode, make_plan, qualified
-from migsafe.snapshots.restore_sql import Session
+from migsafe.snapshots.restore import catalog as q
+from migsafe.snapshots.restore.catalog import OtherSession
+from migsafe.snapshots.restore.connection import client_tools, connect, db_call, tool_env
+from migsafe.snapshots.restore.pipe import copy_script as _copy_script
+from migsafe.snapshots.restore.pipe import run_in_one_transaction
+from migsafe.snapshots.restore.plan import RestorePlan, check_mode, make_plan, qualified
 from migsafe.snapshots.toc import TocEntry, list_dump, read_toc, tables_in, use_list
 from migsafe.snapshots.tool_output import first_lines
 from migsafe.snapshots.tool_process import run
 
 __all__ = [
+    "OtherSession",
     "RestorePlan",
     "RestoreResult",
-    "Session",
     "TocEntry",
     "list_dump",
     "plan_restore",
@@ -91,7 +91,7 @@ class RestoreResult:
     restored_tables: tuple[str, ...]
     readded_foreign_keys: tuple[str, ...]
     dropped_foreign_keys: tuple[str, ...]
-    terminated_sessions: tuple[Session, ...]
+    terminated_sessions: tuple[OtherSession, ...]
     duration: float  # seconds
     kept_schemas: tuple[str, ...] = ()  # left as they are (in place), or not in the copy
     recreated_triggers: tuple[str, ...] = ()  # "schema.table.trigger", kept as they were

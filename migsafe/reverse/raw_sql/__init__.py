@@ -21,9 +21,9 @@ from sqlalchemy.dialects import postgresql
 
 from migsafe.reverse._sql import verbatim
 from migsafe.reverse.confined import parseable
-from migsafe.reverse.execute_ddl import MIRRORED, mirror
-from migsafe.reverse.execute_inert import harmless_select
 from migsafe.reverse.model import Reverse
+from migsafe.reverse.raw_sql.ddl import MIRRORED, mirror
+from migsafe.reverse.raw_sql.inert import harmless_select
 from migsafe.reverse.reflect import Live
 
 # Percent signs and colons must come out as written: pyformat would double '%'.
@@ -80,7 +80,7 @@ def static_verdict(node: Any) -> str | None:
     if kind is not None:
         return f"{kind} changes data, which a reverse script cannot restore"
     if isinstance(node, ast.SelectStmt) and harmless_select(node) is not None:
-        return None  # reads, or acts on the session/a sequence only (execute_inert)
+        return None  # reads, or acts on the session/a sequence only (raw_sql.inert)
     if type(node) in _OPAQUE:
         return _OPAQUE[type(node)]
     if type(node) not in MIRRORED:

@@ -11,9 +11,9 @@ from psycopg import sql
 
 from migsafe.reverse._pgnodes import kind_name, names, need, strings
 from migsafe.reverse._sql import ident, statement
-from migsafe.reverse.execute_policy import reverse_drop_policy
 from migsafe.reverse.indexes import reverse_drop_index
 from migsafe.reverse.model import Reverse
+from migsafe.reverse.raw_sql.policy import reverse_drop_policy
 from migsafe.reverse.reflect import Live
 from migsafe.reverse.reflect_objects import user_type
 from migsafe.reverse.tables import reverse_drop_table

@@ -25,12 +25,12 @@ from sqlalchemy.engine import URL
 from migsafe.engine.connection import redact
 from migsafe.errors import SnapshotError, UsageError
 from migsafe.snapshots import kept_sql as k
-from migsafe.snapshots import restore_sql as q
-from migsafe.snapshots import restore_wrap as wrap
 from migsafe.snapshots.kept_sql import Trigger
 from migsafe.snapshots.model import FULL, TABLES
-from migsafe.snapshots.restore_conn import db_call
-from migsafe.snapshots.restore_sql import QualifiedName
+from migsafe.snapshots.restore import catalog as q
+from migsafe.snapshots.restore import wrap
+from migsafe.snapshots.restore.catalog import QualifiedName
+from migsafe.snapshots.restore.connection import db_call
 from migsafe.snapshots.toc import TocEntry, tables_in
 
 __all__ = ["RestorePlan", "check_mode", "make_plan", "qualified"]

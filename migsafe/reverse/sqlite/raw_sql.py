@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic.operations.ops import DropColumnOp, DropTableOp, ExecuteSQLOp
 
 from migsafe.reverse._sql import verbatim
-from migsafe.reverse.execute import sql_text
 from migsafe.reverse.model import Reverse
+from migsafe.reverse.raw_sql import sql_text
 from migsafe.reverse.sqlite._sql import DIALECT, fold
 from migsafe.reverse.sqlite.finish import after_operation
 from migsafe.reverse.sqlite.restore import Hints

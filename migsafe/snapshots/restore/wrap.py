@@ -4,7 +4,7 @@ The preamble drops what the script re-creates; the postamble re-adds what the dr
 along. Both run in the restore's one transaction, under a guard armed by the preamble and
 released by the postamble, so that the transaction cannot commit before its end.
 Statements are composed with :mod:`psycopg.sql`; the only raw text spliced in is a constraint
-definition the server itself rendered (see :mod:`~migsafe.snapshots.restore_sql`).
+definition the server itself rendered (see :mod:`~migsafe.snapshots.restore.catalog`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from psycopg import sql
 
 from migsafe.snapshots.kept_sql import Trigger
-from migsafe.snapshots.restore_sql import ForeignKey, PublicSchema, QualifiedName
+from migsafe.snapshots.restore.catalog import ForeignKey, PublicSchema, QualifiedName
 
 __all__ = ["LOCK_TIMEOUT", "full_preamble", "postamble", "tables_preamble"]
 
