@@ -16,13 +16,12 @@ message that says how to get them: a green run must mean they ran.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import shutil
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from tests.support.locks import file_lock
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "unleash"
 STAMP = ".migsafe-lock-sha256"
@@ -79,16 +78,6 @@ def is_current(package_dir: Path) -> bool:
         return False
 
 
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def install(package_dir: Path = PACKAGE_DIR) -> Path:
     """Make `package_dir/node_modules` match its lock file, with `npm ci` if it does not.
 
@@ -103,7 +92,7 @@ def install(package_dir: Path = PACKAGE_DIR) -> Path:
     if npm is None:
         raise NodeUnavailable(f"`npm` is not on PATH: {howto(package_dir)}")
     # Matches the `*.migsafe-lock` pattern of .gitignore.
-    with _file_lock(package_dir / "npm-install.migsafe-lock"):
+    with file_lock(package_dir / "npm-install.migsafe-lock"):
         if is_current(package_dir):  # another session installed it while we waited
             return node_modules
         expected = lock_sha256(package_dir)

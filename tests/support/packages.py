@@ -14,7 +14,6 @@ install (a killed session) count as missing.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -23,11 +22,11 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+from tests.support.locks import file_lock
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "migsafe-tests", "pypi")
@@ -152,17 +151,6 @@ def _key(pin: Pin) -> str:
     return hashlib.sha256(material.encode()).hexdigest()[:12]
 
 
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _run(argv: list[str], log: Path) -> None:
     with log.open("a") as out:
         out.write("$ " + " ".join(argv) + "\n")
@@ -189,7 +177,7 @@ def install(pin: Pin) -> Installed:
     installed = Installed(pin, home / "venv")
     if (home / DONE).is_file():
         return installed
-    with _file_lock(home.with_name(home.name + ".lock")):
+    with file_lock(home.with_name(home.name + ".lock")):
         if (home / DONE).is_file():  # another session installed it while we waited
             return installed
         shutil.rmtree(home, ignore_errors=True)  # what a killed install left
