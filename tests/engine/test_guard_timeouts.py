@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from tests.engine.conftest import Db, MiniProject
 
 LOCK_TIMEOUT = 1.0
-SLACK = 2.5
 
 ADD_COLUMN = """
     op.add_column("t", sa.Column("flag", sa.Boolean, nullable=True))
@@ -96,8 +95,12 @@ def test_lock_timeout_retries_then_rolls_back_without_stalling_readers(
     assert elapsed >= 3 * LOCK_TIMEOUT
     # The scenario is real: the migration's queued lock did stall session C ...
     assert max_latency > 0.5 * LOCK_TIMEOUT, f"C was never blocked ({max_latency:.2f}s)"
-    # ... but never for much longer than one lock_timeout.
-    assert max_latency < LOCK_TIMEOUT + SLACK, f"C stalled {max_latency:.2f}s"
+    # ... but only one attempt at a time: C ran again between the attempts, so its stalls come
+    # in separate episodes (one long stall across every attempt would be one episode). An
+    # order, not a time bound: a loaded machine slows C down but cannot merge the episodes.
+    stalled = [latency > 0.5 * LOCK_TIMEOUT for latency in reader.latencies]
+    episodes = sum(1 for i, s in enumerate(stalled) if s and (i == 0 or not stalled[i - 1]))
+    assert episodes >= 2, f"C stalled once, across the retries: {reader.latencies}"
 
 
 def test_lock_released_during_retries_then_upgrade_succeeds(
