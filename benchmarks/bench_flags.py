@@ -25,7 +25,7 @@ timeit's loop included (its empty-loop cost is printed, not subtracted).
 Propagation: 8 separate processes each hold `FlagClient.from_database` on one PostgreSQL
 database and check one flag every millisecond (tests/support/flag_watchers.py). The flag is
 flipped 50 times, alternately with `migsafe flags disable` and `enable`'s own code path
-(`migsafe.flags_api.flags_disable`/`flags_enable`, in this process: what the command runs,
+(`migsafe.api.flags.flags_disable`/`flags_enable`, in this process: what the command runs,
 without the interpreter's start-up). Each flip is timed from just before that call to the
 moment each process sees the new answer, on `time.monotonic_ns()`, which is the same
 system-wide CLOCK_MONOTONIC in every process on Linux. The call is made as on a bastion host,
@@ -78,7 +78,7 @@ from UnleashClient.constants import FEATURES_URL  # noqa: E402
 from UnleashClient.utils import InstanceAllowType  # noqa: E402
 
 from flags import Engine, FlagClient  # noqa: E402
-from migsafe import flags_api  # noqa: E402
+from migsafe.api import flags as flags_api  # noqa: E402
 from migsafe.settings import CliOptions, load_settings  # noqa: E402
 from tests.support.flag_watchers import watchers  # noqa: E402
 from tests.support.pg import PgServer, from_env, provide_server  # noqa: E402

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from migsafe import flags_api as api
+from migsafe.api import flags as api
 from migsafe.cli import Format, FormatOption, app, emit_json, state, stdout
 from migsafe.cli import settings as cli_settings
 from migsafe.cli.helptext import GLOBAL_OPTIONS_EPILOG

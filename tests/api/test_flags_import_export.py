@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from flags.evaluate import Engine
+from migsafe.api.flags import flags_export, flags_import
 from migsafe.errors import FlagError
-from migsafe.flags_api import flags_export, flags_import
 from migsafe.settings import Settings
 from tests.support import unleash_spec
 

@@ -28,7 +28,7 @@ from flags.client import FlagClient
 from flags.evaluate import Engine
 from flags.layers import Layer
 from flags.model import dump_client_features
-from migsafe.flags_api import flags_export, flags_import
+from migsafe.api.flags import flags_export, flags_import
 from migsafe.settings import Settings
 from tests.support.pg import PgServer
 from tests.support.unleash import (

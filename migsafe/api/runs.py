@@ -1,0 +1,222 @@
+"""The commands that run migrations, and what they read: upgrade, revert, status, history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from migsafe.api._common import ConfirmFn, confirm_plan, not_blank, privileges_named
+from migsafe.engine import interrupts
+from migsafe.errors import IrreversibleStep, UsageError
+from migsafe.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic.runtime.migration import RevisionStep
+
+    from migsafe.engine.events import ProgressFn
+    from migsafe.engine.lock import LockWaitFn
+    from migsafe.engine.plan import Plan
+    from migsafe.engine.session import Session
+    from migsafe.results import HistoryResult, RunResult, StatusResult
+    from migsafe.snapshots.results import (
+        RestoreOutcome,
+    )
+
+
+@privileges_named
+def upgrade(
+    settings: Settings,
+    target: str = "head",
+    *,
+    dry_run: bool = False,
+    backup: str | None = None,
+    on_failure: str = "restore",
+    progress: ProgressFn | None = None,
+    on_lock_wait: LockWaitFn | None = None,
+    snapshot_progress: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Apply pending migrations up to TARGET inside the transactional guard."""
+    not_blank(target, "TARGET")
+    if backup not in (None, "full", "tables"):
+        raise UsageError(f"--backup must be 'full' or 'tables', not {backup!r}")
+    if on_failure not in ("restore", "stop"):
+        raise UsageError(f"--on-failure must be 'restore' or 'stop', not {on_failure!r}")
+    from migsafe.engine import runner
+    from migsafe.engine.project import upgrade_steps
+
+    run_id, session = runner.open_run(settings, dry_run=dry_run)
+    try:
+        if dry_run:
+            steps = upgrade_steps(session.project, target, session.heads)
+            plan = runner.make_plan(session, "upgrade", "upgrade", target, steps)
+            try:
+                plan = runner.refuse_irreversible(plan, session, backup=backup is not None)
+            except IrreversibleStep as exc:
+                from dataclasses import replace
+
+                plan = replace(plan, warnings=(*plan.warnings, f"would be refused: {exc.message}"))
+            if backup is not None:
+                from migsafe.snapshots.operations import describe_backup
+
+                plan = describe_backup(session, plan, steps, mode=backup)
+            return runner.dry_run(session, plan, steps)
+
+        def planner(s: Session) -> tuple[Plan, list[RevisionStep]]:
+            planned = upgrade_steps(s.project, target, s.heads)
+            plan = runner.make_plan(s, "upgrade", "upgrade", target, planned)
+            return runner.refuse_irreversible(plan, s, backup=backup is not None), planned
+
+        with runner.lock(session, run_id, on_lock_wait):
+            if backup is not None:
+                # The snapshot comes first, before the migration asks for any lock, and it
+                # needs the plan to know which tables to hold.
+                from dataclasses import replace
+
+                from migsafe.snapshots.operations import backup_for
+
+                session.reprobe()
+                plan, steps = planner(session)
+                with interrupts.during("taking the --backup snapshot (pg_dump)"):
+                    plan, guard, _ = backup_for(
+                        session, plan, steps, mode=backup, run_id=run_id, progress=snapshot_progress
+                    )
+                guard = replace(guard, on_failure=on_failure) if guard is not None else None
+                return runner.execute(session, plan, steps, run_id, progress, backup=guard)
+            if session.is_sqlite:
+                # SQLite: plan before the write transaction, so that the history row can be
+                # written (a second connection cannot write while the migration's is open).
+                session.reprobe()
+                plan, steps = planner(session)
+                return runner.execute(session, plan, steps, run_id, progress)
+            return runner.execute(session, None, [], run_id, progress, planner=planner)
+    finally:
+        session.close()
+
+
+@privileges_named
+def revert(
+    settings: Settings,
+    *,
+    to: str | None = None,
+    steps: int | None = None,
+    run: str | None = None,
+    from_heads: tuple[str, ...] | None = None,
+    fill: tuple[str, ...] = (),
+    dry_run: bool = False,
+    yes: bool = False,
+    use_downgrade: bool = False,
+    confirm: ConfirmFn | None = None,
+    progress: ProgressFn | None = None,
+    on_lock_wait: LockWaitFn | None = None,
+) -> RunResult:
+    """Undo the last run (or --run RUN_ID), or go down to --to REV / by --steps N, with the
+    reverse scripts generated at apply time (--use-downgrade: the migrations' own downgrade())."""
+
+    if to is not None and steps is not None:
+        raise UsageError("--to and --steps cannot be used together")
+    if run is not None and (to is not None or steps is not None):
+        raise UsageError("--run undoes one whole run: it cannot be used with --to or --steps")
+    if steps is not None and steps < 1:
+        raise UsageError("--steps must be 1 or more")
+    not_blank(to, "--to")
+    not_blank(run, "--run", hint="give a run id (or a unique prefix) from `migsafe history`")
+    if from_heads is not None and not all(from_heads):
+        raise UsageError("--from-heads takes revision ids, comma-separated (or 'base')")
+    from migsafe.engine import revert_fill, revert_flow, runner
+    from migsafe.engine.revert_stored import read_heads_directly
+
+    request = revert_flow.RevertRequest(
+        to=to,
+        steps=steps,
+        run=run,
+        from_heads=tuple(h for h in from_heads if h != "base") if from_heads else from_heads,
+        fills=revert_fill.parse_option(fill),
+        use_downgrade=use_downgrade,
+    )
+    run_id, session = runner.open_run(settings, dry_run=dry_run)
+    try:
+        if dry_run:
+            chosen = revert_flow.choose(session, request, probed=True, dry_run=True)
+            if chosen.nothing is not None:
+                return revert_flow.nothing_result(chosen)
+            if chosen.stored is not None:
+                return runner.dry_run_stored(session, chosen.plan)
+            return runner.dry_run(session, chosen.plan, chosen.steps)
+        with runner.lock(session, run_id, on_lock_wait):
+            # The stored path needs no env.py: heads from the version table the last run
+            # recorded. Otherwise (or for downgrade() steps) env.py tells, as before.
+            probed = not read_heads_directly(session)
+            if probed:
+                session.reprobe()
+            chosen = revert_flow.choose(session, request, probed=probed)
+            if chosen.nothing is not None:
+                return revert_flow.nothing_result(chosen)
+            confirm_plan(chosen.plan, yes, confirm)
+            return revert_flow.execute(session, chosen, run_id, progress)
+    finally:
+        session.close()
+
+
+@privileges_named
+def status(settings: Settings) -> StatusResult:
+    """Show the current revision(s), pending migrations and the last run."""
+    from migsafe.engine.quickstatus import quick_status
+
+    fast = quick_status(settings)
+    if fast is not None:
+        return fast
+    from migsafe.engine.status import read_status
+
+    return read_status(settings)
+
+
+@privileges_named
+def history(settings: Settings, *, limit: int = 20, run_id: str | None = None) -> HistoryResult:
+    """List past runs, newest first; with RUN_ID, that run's plan and journal."""
+    if limit < 1:
+        raise UsageError(
+            f"-n/--limit must be 1 or more, got {limit}",
+            hint="`migsafe history -n 50` lists the 50 newest runs",
+        )
+    from migsafe.engine.session import open_session
+    from migsafe.results import HistoryResult
+
+    session = open_session(settings, probe_now=False, read_only=True)
+    try:
+        if run_id is None:
+            runs = session.history.runs(limit=limit)
+            return HistoryResult(database=session.database, runs=tuple(runs))
+        run = session.history.find(run_id)
+        if run is None:
+            raise UsageError(
+                f"no run {run_id!r} in the history", hint="`migsafe history` lists them"
+            )
+        journal = session.history.journal_of(run.run_id)
+        return HistoryResult(database=session.database, runs=(run,), journal=tuple(journal))
+    finally:
+        session.close()
+
+
+@privileges_named
+def revert_from_snapshot(
+    settings: Settings,
+    snapshot_id: str,
+    *,
+    yes: bool = False,
+    force: bool = False,
+    confirm: Callable[[str], bool] | None = None,
+    on_lock_wait: LockWaitFn | None = None,
+) -> RestoreOutcome:
+    """Go back to a snapshot: restore it, which also restores its Alembic revision."""
+    from migsafe.snapshots.operations import restore_snapshot
+
+    return restore_snapshot(
+        settings,
+        snapshot_id,
+        into=None,
+        yes=yes,
+        force=force,
+        confirm=confirm,
+        command="revert",
+        on_lock_wait=on_lock_wait,
+    )
