@@ -47,9 +47,25 @@ def names_a_revision(name: str, known: Iterable[str]) -> bool:
     return any(k.startswith(name) for k in known)
 
 
+def closest(name: str, known: Iterable[str], *, n: int = 3) -> list[str]:
+    """The known names *name* most likely meant: close to the whole name, or to as much of it
+    as was typed (revision ids are long: ``0006_spilt`` is a typo of ``0006_split_customer_name``
+    that a whole-name comparison rates too far)."""
+    scored = []
+    for candidate in sorted(set(known)):
+        whole = difflib.SequenceMatcher(None, name, candidate).ratio()
+        start = difflib.SequenceMatcher(None, name, candidate[: len(name)]).ratio()
+        score = max(whole, start if start >= 0.8 else 0.0)
+        if score >= 0.6:
+            scored.append((-score, candidate))
+    scored.sort()
+    # Only those about as close as the closest: one clear match is not diluted by weak ones.
+    return [candidate for score, candidate in scored[:n] if score <= scored[0][0] + 0.1]
+
+
 def no_such_revision(name: str, known: Iterable[str]) -> RevisionError:
     """The error for a revision name that matches nothing, with the closest known names."""
-    close = difflib.get_close_matches(name, sorted(set(known)), n=3, cutoff=0.6)
+    close = closest(name, known)
     hint = "`migsafe status` lists the project's revisions, `migsafe history` the applied ones"
     if close:
         hint = f"did you mean {' or '.join(close)}? " + hint

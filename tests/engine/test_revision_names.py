@@ -43,3 +43,12 @@ def test_a_typo_is_no_such_revision_with_the_closest_names() -> None:
 def test_nothing_close_gives_no_guess() -> None:
     error = no_such_revision("zzzz", KNOWN)
     assert error.hint is not None and "did you mean" not in error.hint
+
+
+def test_a_typo_in_the_start_of_a_long_revision_name_finds_it() -> None:
+    """The issue's own example: the sample app's `0006_spilt` for `0006_split_customer_name`,
+    too short beside the whole name for a whole-name comparison to call it close."""
+    known = {"0005_rename_customer_name", "0006_split_customer_name", "0007_prices_in_cents"}
+    error = no_such_revision("0006_spilt", known)
+    assert error.hint is not None
+    assert error.hint.startswith("did you mean 0006_split_customer_name?"), error.hint
