@@ -7,6 +7,7 @@ a renderer. Nothing here talks to a database or to Alembic.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import traceback
@@ -34,8 +35,12 @@ app = typer.Typer(
 
 # Piped into a log, rich would wrap tables at 80 columns; a log has room for whole lines.
 _PIPE_WIDTH = 160
-stdout = Console(highlight=False, width=None if sys.stdout.isatty() else _PIPE_WIDTH)
-stderr = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else _PIPE_WIDTH)
+# An explicit COLUMNS (the terminal convention rich reads itself) wins over that default.
+_SIZED = "COLUMNS" in os.environ
+stdout = Console(highlight=False, width=None if _SIZED or sys.stdout.isatty() else _PIPE_WIDTH)
+stderr = Console(
+    stderr=True, highlight=False, width=None if _SIZED or sys.stderr.isatty() else _PIPE_WIDTH
+)
 
 
 class Format(StrEnum):

@@ -11,7 +11,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import json
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +31,9 @@ from migsafe.render.tables import Column, print_table
 from migsafe.results import HistoryResult, Pending, StatusResult
 from migsafe.snapshots.model import Snapshot
 from migsafe.snapshots.results import SnapshotList
+from tests.cli.conftest import cli_env
+
+ROOT = Path(__file__).resolve().parents[2]
 
 WIDTHS = (80, 100, 160)
 WHEN = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
@@ -263,3 +271,31 @@ def test_low_value_columns_go_first_then_a_vertical_layout() -> None:
         "note: short",
         " who: someone@somewhere",
     ]
+
+
+@pytest.mark.parametrize("width", [80, 60])
+def test_the_cli_honours_columns_when_piped(width: int, tmp_path: Path) -> None:
+    """`COLUMNS=80 migsafe history | less`: the width asked for, not the wide log default."""
+    shutil.copytree(ROOT / "sample_app", tmp_path / "sample_app")
+    ini = tmp_path / "sample_app" / "alembic.ini"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "migsafe", "-c", str(ini), *args],
+            cwd=tmp_path,
+            env=cli_env({"COLUMNS": str(width)}),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    upgraded = run("upgrade", "--format", "json")
+    assert upgraded.returncode == 0, upgraded.stderr
+    run_id = json.loads(upgraded.stdout)["run_id"]
+    shown = run("history")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines and all(len(line) <= width for line in lines), shown.stdout
+    assert any(run_id in line for line in lines), shown.stdout
+    assert any("0008_loyalty_points" in line for line in lines), shown.stdout
