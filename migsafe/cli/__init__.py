@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import traceback
 from enum import StrEnum
@@ -22,6 +21,7 @@ from rich.markup import escape
 from migsafe.cli import helptext  # noqa: F401  (switches shown as switches in --help)
 from migsafe.engine import interrupts
 from migsafe.errors import ExitCode, MigsafeError
+from migsafe.redaction import mask_url_passwords, remember_url
 from migsafe.redaction import scrub_remembered as scrub
 from migsafe.settings import CliOptions, Settings, load_settings
 
@@ -173,27 +173,10 @@ def _signal_after_commit() -> None:
     )
 
 
-_URL_PASSWORD = re.compile(r"(://[^/:@\s]*:)[^@\s]*@")
-
-
-def _password_of(url: str | None) -> str | None:
-    if not url:
-        return None
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).password
-    except Exception:  # an unparseable URL: the regex above is all there is
-        return None
-
-
 def _crash(exc: Exception) -> NoReturn:
     """A bug in migsafe: its own exit code, one line, the state; the traceback with --debug."""
-    text = _URL_PASSWORD.sub(r"\1***@", " ".join(str(exc).split()))
-    password = _password_of(state.cli.database_url)
-    if password:
-        text = text.replace(password, "***")
-    text = text[:300]
+    remember_url(state.cli.database_url)  # a crash may come before the settings were read
+    text = mask_url_passwords(" ".join(str(exc).split()))[:300]
     where = getattr(exc, "migsafe_state", None)
     if where is None:
         settled = interrupts.settled()
