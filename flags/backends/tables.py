@@ -12,6 +12,7 @@ version table exists, its notify trigger is installed too (see
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -42,14 +43,6 @@ def ensure_tables(
     return install_trigger(conn, version_table or VersionTable(), schema)
 
 
-#: The store's tables, one step per release that changed them, oldest first. A store records
-#: the steps it holds in `schema_version`; a store made before that table existed is matched
-#: by what it has (see `_held`). Never edit a released step: add one.
-STEPS: tuple[tuple[int, str], ...] = (
-    (1, "state, features and audit"),
-    (2, "segments, and the audit's kind"),
-)
-LATEST = STEPS[-1][0]
 
 
 def _create_tables(conn: psycopg.Connection[Any], schema: str) -> None:
@@ -80,11 +73,11 @@ def _create_tables(conn: psycopg.Connection[Any], schema: str) -> None:
         ).fetchone()
         done = int(recorded[0]) if recorded else 0
         held = _held(conn, schema) if done == 0 else done
-        for number, description in STEPS:
+        for number, description, apply in STEPS:
             if number <= done:
                 continue
             if number > held:
-                _STEP_SQL[number](conn, schema)
+                apply(conn, schema)
             conn.execute(
                 sql.SQL("INSERT INTO {} (version, description) VALUES (%s, %s)").format(
                     table(schema, "schema_version")
@@ -180,4 +173,11 @@ def _step_2(conn: psycopg.Connection[Any], schema: str) -> None:
     )
 
 
-_STEP_SQL = {1: _step_1, 2: _step_2}
+#: The store's tables, one step per release that changed them, oldest first. A store records
+#: the steps it holds in `schema_version`; a store made before that table existed is matched
+#: by what it has (see `_held`). Never edit a released step: add one.
+STEPS: tuple[tuple[int, str, Callable[[psycopg.Connection[Any], str], None]], ...] = (
+    (1, "state, features and audit", _step_1),
+    (2, "segments, and the audit's kind", _step_2),
+)
+LATEST = STEPS[-1][0]
