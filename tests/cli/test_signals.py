@@ -199,11 +199,16 @@ def test_signal_while_waiting_for_the_runner_lock_changes_nothing(
         holder.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
         proc = start(started, ini, pg.url, "upgrade", "--lock-wait", "10m")
 
-        def waiting() -> bool:  # migsafe's lock session has tried and failed at least once
+        def waiting() -> bool:
+            # migsafe's lock session has tried and failed at least once: after a failed try it
+            # asks pg_locks who holds the lock, and that stays its last query while it sleeps
+            # (the try itself is the last query for only a moment, which a loaded machine's
+            # polling can miss for a whole minute).
             return bool(
                 pg.scalar(
                     "SELECT count(*) FROM pg_stat_activity WHERE application_name "
-                    "LIKE 'migsafe-runner run=%' AND query LIKE '%pg_try_advisory_lock%'"
+                    "LIKE 'migsafe-runner run=%' AND (query LIKE '%FROM pg_locks l%' "
+                    "OR query LIKE '%pg_try_advisory_lock%')"
                 )
             )
 
