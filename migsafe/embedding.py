@@ -29,7 +29,7 @@ from migsafe.settings import CliOptions, Settings, load_settings
 
 def run(argv: Sequence[str]) -> int:
     """Run ``migsafe ARGV...`` in this process and thread; return its exit code."""
-    from migsafe import cli
+    import migsafe.cli as cli
     from migsafe.engine import interrupts
     from migsafe.errors import ExitCode
 

@@ -17,7 +17,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from migsafe import flags_alembic as alembic
+import migsafe.flags_alembic as alembic
 from migsafe.errors import DatabaseUnavailableError, FlagError, FlagNotFoundError
 from migsafe.flags_results import (
     AuditRecord,

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from migsafe import api
-from migsafe.cli import Format, FormatOption, app, emit_json, settings, state, stderr, stdout
+import migsafe.api as api
 from migsafe.cli.helptext import GLOBAL_OPTIONS_EPILOG, default
+from migsafe.cli.root import Format, FormatOption, app, emit_json, settings, state, stderr, stdout
 from migsafe.render import text
 from migsafe.render.progress import ProgressDisplay
 from migsafe.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_LOCK_WAIT, DEFAULT_RETRIES

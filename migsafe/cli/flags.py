@@ -10,9 +10,9 @@ from typing import Annotated
 import typer
 
 from migsafe.api import flags as api
-from migsafe.cli import Format, FormatOption, app, emit_json, state, stdout
-from migsafe.cli import settings as cli_settings
 from migsafe.cli.helptext import GLOBAL_OPTIONS_EPILOG
+from migsafe.cli.root import Format, FormatOption, app, emit_json, state, stdout
+from migsafe.cli.root import settings as cli_settings
 from migsafe.flags_results import FlagChange
 from migsafe.render import flags as render
 from migsafe.settings import Settings

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from migsafe import api
-from migsafe.cli import Format, FormatOption, app, emit_json, settings, state, stdout
+import migsafe.api as api
 from migsafe.cli.helptext import GLOBAL_OPTIONS_EPILOG, default
+from migsafe.cli.root import Format, FormatOption, app, emit_json, settings, state, stdout
 from migsafe.render import reverse as render
 from migsafe.settings import parse_duration
 

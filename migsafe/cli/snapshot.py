@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from migsafe import api
-from migsafe.cli import Format, FormatOption, app, emit_json, settings, state, stderr, stdout
+import migsafe.api as api
 from migsafe.cli.commands import user_output_to_stderr
 from migsafe.cli.helptext import GLOBAL_OPTIONS_EPILOG
+from migsafe.cli.root import Format, FormatOption, app, emit_json, settings, state, stderr, stdout
 from migsafe.render import snapshots as render
 from migsafe.settings import parse_duration
 

@@ -26,8 +26,8 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
-from migsafe import __version__
 from migsafe.errors import OwnSchemaTooNew
+from migsafe.version import __version__
 
 VERSION_TABLE = "migsafe_schema_version"
 

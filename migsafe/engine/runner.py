@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from alembic.runtime.migration import RevisionStep
 from psycopg.conninfo import make_conninfo
 
-from migsafe import __version__
 from migsafe.engine import history as hist
 from migsafe.engine import interrupts
 from migsafe.engine.dberrors import privilege_error
@@ -43,6 +42,7 @@ from migsafe.reverse.capture import FingerprintScope
 from migsafe.settings import Settings
 from migsafe.snapshots import service
 from migsafe.snapshots.model import Snapshot
+from migsafe.version import __version__
 
 PlanFn = Callable[[Session], tuple[Plan, list[RevisionStep]]]
 

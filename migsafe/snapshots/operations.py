@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from migsafe import __version__
 from migsafe.engine import history as hist
 from migsafe.engine import interrupts, runner
 from migsafe.engine.lock import LockWaitFn
@@ -21,6 +20,7 @@ from migsafe.snapshots.prune import plan_prune, prune
 from migsafe.snapshots.results import PruneOutcome, RestoreOutcome, SnapshotList, VerifyOutcome
 from migsafe.snapshots.store import LocalStore
 from migsafe.snapshots.verify import verify
+from migsafe.version import __version__
 
 ConfirmText = Callable[[str], bool]
 

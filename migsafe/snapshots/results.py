@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from migsafe.snapshots.checks import Check
     from migsafe.snapshots.model import Snapshot
     from migsafe.snapshots.prune import PrunePlan
     from migsafe.snapshots.store import Leftover
-    from migsafe.snapshots.verify import Check
 
 
 @dataclass(frozen=True)

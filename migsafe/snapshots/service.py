@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from migsafe.engine.session import Session
 from migsafe.errors import SnapshotCorrupt, SnapshotError, UsageError
+from migsafe.snapshots.checks import file_checks
 from migsafe.snapshots.kept import LEFT_AS_THEY_ARE, kept_schemas
 from migsafe.snapshots.model import FULL, TABLES, Snapshot
 from migsafe.snapshots.pgdump import dump
@@ -23,7 +24,7 @@ from migsafe.snapshots.pgtools import require_tools
 from migsafe.snapshots.restore import restore as pg_restore
 from migsafe.snapshots.sqlite import dump_sqlite, restore_sqlite
 from migsafe.snapshots.store import LocalStore, new_snapshot_id, preflight
-from migsafe.snapshots.verify import file_checks, verify
+from migsafe.snapshots.verify import verify
 
 ProgressBytes = Callable[[int], None]
 

@@ -37,10 +37,10 @@ from migsafe.errors import (
     UsageError,
 )
 from migsafe.reverse.sqlite.schema import ARCHIVE_PREFIX
+from migsafe.snapshots.checks import Check, compare_data, file_checks
 from migsafe.snapshots.model import FULL, Snapshot, SnapshotStore
 from migsafe.snapshots.pgdump import sha256_file
 from migsafe.snapshots.store import store_error
-from migsafe.snapshots.verify import Check, compare_data, file_checks
 
 __all__ = ["SqliteRestore", "dump_sqlite", "restore_sqlite", "sqlite_checks"]
 

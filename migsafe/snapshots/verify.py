@@ -14,11 +14,10 @@ from __future__ import annotations
 import re
 import secrets
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 import psycopg
 import sqlalchemy as sa
@@ -26,11 +25,12 @@ from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 
 from migsafe.engine.connection import connect, create_engine, parse_url
-from migsafe.engine.fingerprint import DEFAULT_EXCLUDE_SCHEMAS, Fingerprint
+from migsafe.engine.fingerprint import DEFAULT_EXCLUDE_SCHEMAS
 from migsafe.errors import SnapshotError
+from migsafe.snapshots.checks import Check, compare_data, file_checks, n_tables
 from migsafe.snapshots.model import FAILED, RESTORE_VERIFIED, TABLES, VERIFIED, Snapshot
 from migsafe.snapshots.model import SnapshotStore as Store
-from migsafe.snapshots.pgdump import recorded_fingerprint, sha256_file
+from migsafe.snapshots.pgdump import recorded_fingerprint
 from migsafe.snapshots.pgtools import (
     PgTool,
     libpq_invocation,
@@ -39,23 +39,16 @@ from migsafe.snapshots.pgtools import (
     scrub,
     shown,
 )
+from migsafe.snapshots.sqlite import sqlite_checks
 from migsafe.snapshots.toc import is_one_of, parse_line
 from migsafe.snapshots.tool_process import run, tool_environ
 
-__all__ = ["Check", "VerifyResult", "compare_data", "file_checks", "verify"]
+__all__ = ["Check", "VerifyResult", "verify"]
 
 # In a tables snapshot these point outside it (other tables, trigger functions): a scratch
 # database cannot hold them, and the recorded schema hash leaves them out too. A TOC line
 # reads "<dump id>; <catalog oid> <oid> <kind> <schema> <name> <owner>".
 _SKIPPED_IN_TABLES_MODE = re.compile(r"^\d+; \d+ \d+ (FK CONSTRAINT|TRIGGER) ")
-
-
-class Check(NamedTuple):
-    """One verification step: its name, whether it passed, and what was found."""
-
-    name: str
-    ok: bool
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -82,9 +75,6 @@ def verify(
     """
     path = store.local_path(snapshot)
     if snapshot.backend == "sqlite":
-        # Imported here: the SQLite module builds on this one's checks.
-        from migsafe.snapshots.sqlite import sqlite_checks
-
         checks = sqlite_checks(path, snapshot, restore=restore)
     else:
         checks = file_checks(path, snapshot)
@@ -93,46 +83,6 @@ def verify(
         if restore and all(c.ok for c in checks):
             checks += _restore_checks(path, snapshot, admin_url, bin_dir)
     return _record(store, snapshot, checks, restore)
-
-
-def file_checks(path: Path, snapshot: Snapshot) -> list[Check]:
-    """The file is there, has the recorded size, and hashes to the recorded sha256."""
-    if not path.is_file():
-        return [Check("file", False, f"{path} is missing")]
-    size = path.stat().st_size
-    if size != snapshot.size:
-        return [Check("file", False, f"{size} bytes, {snapshot.size} recorded")]
-    checks = [Check("file", True, f"{size} bytes")]
-    digest = sha256_file(path)
-    if digest != snapshot.sha256:
-        checks.append(Check("sha256", False, f"{digest}, but {snapshot.sha256} recorded"))
-    else:
-        checks.append(Check("sha256", True, "matches"))
-    return checks
-
-
-def compare_data(snapshot: Snapshot, found: Fingerprint) -> list[Check]:
-    """Row counts and table checksums of a restored copy against the recorded ones."""
-    return [
-        _compare("row counts", snapshot.row_counts, found.row_counts),
-        _compare("checksums", snapshot.table_checksums, found.tables),
-    ]
-
-
-def _compare(name: str, recorded: Mapping[str, object], found: Mapping[str, object]) -> Check:
-    wrong = [
-        f"{t}: {recorded.get(t, 'absent')} recorded, {found.get(t, 'absent')} restored"
-        for t in sorted(set(recorded) | set(found))
-        if recorded.get(t) != found.get(t)
-    ]
-    if wrong:
-        more = f" (and {len(wrong) - 3} more)" if len(wrong) > 3 else ""
-        return Check(name, False, "; ".join(wrong[:3]) + more)
-    return Check(name, True, f"{_tables(len(recorded))} match")
-
-
-def _tables(n: int) -> str:
-    return f"{n} table" if n == 1 else f"{n} tables"
 
 
 def _record(store: Store, snapshot: Snapshot, checks: list[Check], restore: bool) -> VerifyResult:
@@ -190,7 +140,7 @@ def _archive_checks(path: Path, snapshot: Snapshot, bin_dir: Path | None) -> lis
         shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
         checks.append(Check("tables", False, f"missing from the archive: {shown}"))
     else:
-        checks.append(Check("tables", True, f"{_tables(len(snapshot.tables))} present"))
+        checks.append(Check("tables", True, f"{n_tables(len(snapshot.tables))} present"))
     return checks
 
 

@@ -82,17 +82,17 @@ def cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
     stack: list[str] = []
     on_stack: set[str] = set()
     found: list[list[str]] = []
+    work: list[tuple[str, Iterator[str]]] = []  # the depth-first path, each with what is left
+
+    def enter(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        work.append((node, iter(sorted(graph[node]))))
+
     for start in sorted(graph):
         if start in index:
             continue
-        work: list[tuple[str, Iterator[str]]] = []
-
-        def enter(node: str) -> None:
-            index[node] = low[node] = len(index)
-            stack.append(node)
-            on_stack.add(node)
-            work.append((node, iter(sorted(graph[node]))))
-
         enter(start)
         while work:
             node, targets = work[-1]

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 
-from migsafe import __version__
 from migsafe.engine import history as hist
 from migsafe.engine import interrupts
 from migsafe.engine.dberrors import is_lock_timeout
@@ -35,6 +34,7 @@ from migsafe.reverse.restore_kept import describe, restore_after_downgrade
 from migsafe.reverse.revert.check import check_schema
 from migsafe.reverse.revert.fill import prefill
 from migsafe.reverse.revert.stored import DOWNGRADE, StoredRevert, Undo, own_downgrade
+from migsafe.version import __version__
 
 
 def run(

@@ -14,10 +14,10 @@ from typing import ParamSpec, TypeVar
 import psycopg
 from sqlalchemy.engine import URL
 
+import migsafe.snapshots.restore.catalog as q
 from migsafe.engine.connection import unavailable
 from migsafe.errors import SnapshotError
 from migsafe.snapshots.pgtools import LibpqInvocation, PgTool, require_tools, scrub, shown
-from migsafe.snapshots.restore import catalog as q
 
 __all__ = ["APP", "client_tools", "connect", "db_call", "tool_env"]
 

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from psycopg import sql
 from sqlalchemy.engine import URL
 
+import migsafe.snapshots.restore.catalog as q
+import migsafe.snapshots.restore.wrap as wrap
 from migsafe.engine.connection import redact
 from migsafe.errors import SnapshotError, UsageError
 from migsafe.snapshots import kept_sql as k
 from migsafe.snapshots.kept_sql import Trigger
 from migsafe.snapshots.model import FULL, TABLES
-from migsafe.snapshots.restore import catalog as q
-from migsafe.snapshots.restore import wrap
 from migsafe.snapshots.restore.catalog import QualifiedName
 from migsafe.snapshots.restore.connection import db_call
 from migsafe.snapshots.toc import TocEntry, tables_in

@@ -1,0 +1,1 @@
+"""Renderers: results as text, tables, JSON-ready dicts; only they format."""
