@@ -5,9 +5,9 @@ tables, and an Alembic project whose one pending migration adds a column to `sma
 one process:
 
 * takes the snapshot `migsafe upgrade --backup=full` and `--backup=tables` take, through the
-  function upgrade calls (`operations.backup_for`: for `tables` the decision from the
+  function upgrade calls (`engine.backup.backup_for`: for `tables` the decision from the
   migration's offline SQL, then pg_dump and the check of the file written), alternating;
-* restores each in place as the guard does after a failed upgrade (`service.restore`, with
+* restores each in place as the guard does after a failed upgrade (`engine.backup.restore`, with
   the migration applied first so there is something to undo);
 * times bare `pg_dump -Fc` of the whole database at -Z0, -Z1 and -Z6 (pg_dump's default),
   `pg_restore` reading each archive back, and migsafe's full snapshot and full restore at each
@@ -60,14 +60,13 @@ import bench_guard  # noqa: E402
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 
-from migsafe.engine import runner  # noqa: E402
+from migsafe.engine import backup, runner  # noqa: E402
+from migsafe.engine.backup import backup_for, tables_for_plan  # noqa: E402
 from migsafe.engine.project import upgrade_steps  # noqa: E402
 from migsafe.settings import DEFAULT_COMPRESSION, CliOptions, Settings, load_settings  # noqa: E402
 from migsafe.snapshots import service  # noqa: E402
 from migsafe.snapshots.model import FULL, TABLES  # noqa: E402
-from migsafe.snapshots.operations import backup_for  # noqa: E402
 from migsafe.snapshots.pgtools import libpq_invocation, require_tools  # noqa: E402
-from migsafe.snapshots.tables import tables_for_plan  # noqa: E402
 from tests.support.pg import PgServer  # noqa: E402
 
 MB = 1_000_000
@@ -185,7 +184,7 @@ def sizes(srv: PgServer, dbname: str) -> tuple[int, int]:
 @dataclasses.dataclass
 class Backup:
     seconds: float
-    guard: runner.Backup
+    guard: backup.Backup
     decision_seconds: float | None = None
 
 
@@ -209,7 +208,7 @@ def take_backup(settings: Settings, mode: str, *, time_decision: bool = False) -
             decision_seconds = None
             if time_decision:
                 t0 = time.perf_counter()
-                tables_for_plan(session, plan, steps)  # type: ignore[arg-type]
+                tables_for_plan(session, plan, steps)
                 decision_seconds = time.perf_counter() - t0
     finally:
         session.close()
@@ -218,14 +217,14 @@ def take_backup(settings: Settings, mode: str, *, time_decision: bool = False) -
     return Backup(seconds, guard, decision_seconds)
 
 
-def restore_backup(settings: Settings, guard: runner.Backup) -> float:
-    """The guard's in-place restore after a failed upgrade (service.restore), timed."""
+def restore_backup(settings: Settings, guard: backup.Backup) -> float:
+    """The guard's in-place restore after a failed upgrade (engine.backup.restore), timed."""
     run_id, session = runner.open_run(settings, dry_run=False)
     try:
         with runner.lock(session, run_id, None):
             session.reprobe()
             t0 = time.perf_counter()
-            service.restore(session, guard.snapshot, drop_also=guard.created, wait_for_others=True)
+            backup.restore(session, guard.snapshot, drop_also=guard.created, wait_for_others=True)
             return time.perf_counter() - t0
     finally:
         session.close()

@@ -56,7 +56,7 @@ def upgrade(
 
                 plan = replace(plan, warnings=(*plan.warnings, f"would be refused: {exc.message}"))
             if backup is not None:
-                from migsafe.snapshots.operations import describe_backup
+                from migsafe.engine.backup import describe_backup
 
                 plan = describe_backup(session, plan, steps, mode=backup)
             return runner.dry_run(session, plan, steps)
@@ -72,7 +72,7 @@ def upgrade(
                 # needs the plan to know which tables to hold.
                 from dataclasses import replace
 
-                from migsafe.snapshots.operations import backup_for
+                from migsafe.engine.backup import backup_for
 
                 session.reprobe()
                 plan, steps = planner(session)
@@ -210,9 +210,9 @@ def revert_from_snapshot(
     on_lock_wait: LockWaitFn | None = None,
 ) -> RestoreOutcome:
     """Go back to a snapshot: restore it, which also restores its Alembic revision."""
-    from migsafe.snapshots.operations import restore_snapshot
+    from migsafe.api.snapshots import restore_recorded
 
-    return restore_snapshot(
+    return restore_recorded(
         settings,
         snapshot_id,
         into=None,

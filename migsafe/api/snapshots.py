@@ -1,15 +1,29 @@
-"""The snapshot commands: list, show, create, verify, restore, prune."""
+"""The snapshot commands: list, show, create, verify, restore, prune.
+
+Creating and restoring in place change the database: they run under the runner lock and are
+recorded in the history, like a migration. :mod:`migsafe.snapshots` does the work itself and
+knows nothing of either. Engine modules are imported inside the functions, for start-up speed
+(see :mod:`migsafe.api`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from migsafe.api._common import not_blank, privileges_named
+from migsafe.engine import interrupts
+from migsafe.engine.runs import ROLLED_BACK, SUCCEEDED
+from migsafe.errors import ConfirmationRequired, MigsafeError, RestoreRefused, SnapshotError
 from migsafe.settings import Settings
+from migsafe.version import __version__
 
 if TYPE_CHECKING:
     from migsafe.engine.lock import LockWaitFn
+    from migsafe.engine.session import Session
+    from migsafe.snapshots.identity import DatabaseIdentity
     from migsafe.snapshots.model import Snapshot
     from migsafe.snapshots.results import (
         PruneOutcome,
@@ -17,22 +31,25 @@ if TYPE_CHECKING:
         SnapshotList,
         VerifyOutcome,
     )
+    from migsafe.snapshots.service import Restored
+    from migsafe.snapshots.store import LocalStore
 
 
 @privileges_named
 def snapshot_list(settings: Settings) -> SnapshotList:
     """List the snapshots in the store, newest first."""
-    from migsafe.snapshots.operations import list_snapshots
+    from migsafe.snapshots.results import SnapshotList
 
-    return list_snapshots(settings)
+    store = _store(settings)
+    return SnapshotList(
+        store=str(store.root), snapshots=tuple(store.list()), leftovers=store.leftovers()
+    )
 
 
 @privileges_named
 def snapshot_show(settings: Settings, snapshot_id: str) -> Snapshot:
     """Show one snapshot's catalog entry."""
-    from migsafe.snapshots.operations import store_of
-
-    return store_of(settings).get(snapshot_id)
+    return _store(settings).get(snapshot_id)
 
 
 @privileges_named
@@ -45,9 +62,26 @@ def snapshot_create(
     on_lock_wait: LockWaitFn | None = None,
 ) -> Snapshot:
     """Take a snapshot now (pg_dump, or SQLite's backup API), verify it and register it."""
-    from migsafe.snapshots.operations import create
+    from migsafe.engine import runner
+    from migsafe.snapshots import service
 
-    return create(settings, mode=mode, tables=tables, progress=progress, on_lock_wait=on_lock_wait)
+    run_id, session = runner.open_run(settings, dry_run=False)
+    try:
+        with runner.lock(session, run_id, on_lock_wait):
+            session.reprobe()
+            session.history.ensure()
+            started = _start(session, run_id, "snapshot", f"{mode} snapshot")
+            try:
+                snap = service.take(
+                    session, mode=mode, tables=tables, run_id=run_id, progress=progress
+                )
+            except BaseException as exc:
+                _finish(session, run_id, started, ROLLED_BACK, error=exc)
+                raise
+            _finish(session, run_id, started, SUCCEEDED, snapshot=snap)
+            return snap
+    finally:
+        session.close()
 
 
 @privileges_named
@@ -55,9 +89,22 @@ def snapshot_verify(
     settings: Settings, snapshot_id: str, *, restore: bool = False
 ) -> VerifyOutcome:
     """Check a snapshot's checksum and contents; with restore, also restore and compare."""
-    from migsafe.snapshots.operations import verify_snapshot
+    from migsafe.engine.session import open_session
+    from migsafe.snapshots.results import VerifyOutcome
+    from migsafe.snapshots.verify import verify
 
-    return verify_snapshot(settings, snapshot_id, restore=restore)
+    store = _store(settings)
+    snap = store.get(snapshot_id)
+    admin_url = None
+    if restore and snap.backend == "postgresql":
+        # The scratch database is created on the same server, as the configured user.
+        session = open_session(settings, probe_now=False, read_only=True)
+        try:
+            admin_url = session.url.render_as_string(hide_password=False)
+        finally:
+            session.close()
+    result = verify(store, snap, restore=restore, admin_url=admin_url)
+    return VerifyOutcome(snapshot=result.snapshot, ok=result.ok, checks=tuple(result.checks))
 
 
 @privileges_named
@@ -74,9 +121,7 @@ def snapshot_restore(
 ) -> RestoreOutcome:
     """Restore a snapshot in place (writes made after it are lost) or --into a new database."""
     not_blank(into, "--into", hint="name the new database to restore into")
-    from migsafe.snapshots.operations import restore_snapshot
-
-    return restore_snapshot(
+    return restore_recorded(
         settings,
         snapshot_id,
         into=into,
@@ -88,6 +133,85 @@ def snapshot_restore(
     )
 
 
+def restore_recorded(
+    settings: Settings,
+    snapshot_id: str,
+    *,
+    into: str | None,
+    yes: bool,
+    force: bool,
+    confirm: Callable[[str], bool] | None,
+    command: str = "restore",
+    on_lock_wait: LockWaitFn | None = None,
+    allow_other_database: bool = False,
+) -> RestoreOutcome:
+    """Restore in place (under the runner lock, recorded as *command*) or into a new database;
+    ``snapshot restore`` and ``revert --snapshot`` share it.
+
+    In place, the target must be the database the snapshot was taken of (see
+    :mod:`~migsafe.snapshots.identity`) unless *allow_other_database*: refused before the
+    prompt, the lock and the history row, so nothing changes.
+    """
+    from migsafe.engine import backup, runner
+    from migsafe.snapshots import identity
+    from migsafe.snapshots.model import TABLES
+
+    store = _store(settings)
+    snap = store.get(snapshot_id)
+    run_id, session = runner.open_run(settings, dry_run=False)
+    try:
+        source = identity.of_snapshot(snap)
+        with session.aux() as conn:
+            target = identity.of_connection(conn, session.url)
+        other = not identity.same_database(source, target)
+        if into is None and other and not allow_other_database:
+            raise RestoreRefused(
+                f"snapshot {snap.id} was taken of {source.describe()}, not of "
+                f"{target.describe()} ({target.url}); nothing was changed",
+                hint="point the URL at the database it was taken of; to replace this one's "
+                f"data with it anyway: `migsafe snapshot restore {snap.id} "
+                "--allow-other-database`; for a copy: --into NEW",
+            )
+        if into is None and not yes:
+            also = " (another database: --allow-other-database)" if other else ""
+            message = (
+                f"Restoring snapshot {snap.id} ({snap.mode}, taken {snap.created_at} of "
+                f"{source.describe()} at {', '.join(snap.revisions) or 'base'}) replaces "
+                f"{'those tables' if snap.mode == TABLES else 'the whole database'} in "
+                f"{target.describe()}{also} ({session.database}); every write made since then "
+                f"to {'them' if snap.mode == TABLES else 'it'} is lost. Flags, their audit "
+                "and migsafe's history are left as they are."
+            )
+            if confirm is None:
+                raise ConfirmationRequired(
+                    f"restoring snapshot {snap.id} needs confirmation", hint="pass --yes"
+                )
+            if not confirm(message):
+                raise ConfirmationRequired("restore cancelled; nothing changed")
+        with runner.lock(session, run_id, on_lock_wait):
+            session.reprobe()
+            before = session.heads
+            if into is not None:
+                t0 = time.monotonic()
+                with interrupts.during(f"restoring snapshot {snap.id} into {into!r}"):
+                    done = backup.restore(session, snap, into=into, force=force)
+                return _outcome(done, snap.revisions, time.monotonic() - t0, None, source)
+            session.history.ensure()
+            started = _start(session, run_id, command, snap.id, snapshot=snap)
+            try:
+                with interrupts.during(f"restoring snapshot {snap.id}"):
+                    done = backup.restore(session, snap, force=force)
+                interrupts.settle(f"snapshot {snap.id} was restored")
+            except BaseException as exc:
+                _finish(session, run_id, started, ROLLED_BACK, error=exc, at=before)
+                raise
+            at = session.versions.read_fresh()
+            _finish(session, run_id, started, SUCCEEDED, snapshot=snap, at=at)
+            return _outcome(done, at, done.duration_s, run_id, source, target if other else None)
+    finally:
+        session.close()
+
+
 @privileges_named
 def snapshot_prune(
     settings: Settings,
@@ -97,6 +221,95 @@ def snapshot_prune(
     dry_run: bool = False,
 ) -> PruneOutcome:
     """Delete old snapshots; never the newest verified one of each database."""
-    from migsafe.snapshots.operations import prune_snapshots
+    if keep is None and max_age_s is None:
+        raise SnapshotError(
+            "say what to prune: --keep N and/or --max-age AGE", hint="e.g. --keep 10 --max-age 30d"
+        )
+    from migsafe.snapshots.prune import plan_prune, prune
+    from migsafe.snapshots.results import PruneOutcome
 
-    return prune_snapshots(settings, keep=keep, max_age_s=max_age_s, dry_run=dry_run)
+    store = _store(settings)
+    plan = plan_prune(
+        store.list(),
+        keep=keep,
+        max_age=dt.timedelta(seconds=max_age_s) if max_age_s is not None else None,
+        now=dt.datetime.now(dt.UTC),
+    )
+    freed = sum(s.size for s in plan.delete)
+    if not dry_run:
+        prune(store, plan)
+    leftovers = store.remove_leftovers(dry_run=dry_run)
+    return PruneOutcome(plan=plan, dry_run=dry_run, freed_bytes=freed, leftovers=leftovers)
+
+
+def _store(settings: Settings) -> LocalStore:
+    from migsafe.snapshots.store import LocalStore
+
+    return LocalStore(settings.snapshots_path)
+
+
+def _outcome(
+    done: Restored,
+    at: tuple[str, ...],
+    duration_s: float,
+    run_id: str | None,
+    source: DatabaseIdentity,
+    other: DatabaseIdentity | None = None,
+) -> RestoreOutcome:
+    from migsafe.snapshots.results import RestoreOutcome
+
+    return RestoreOutcome(
+        snapshot=done.snapshot,
+        into=done.into,
+        at_revisions=at,
+        duration_s=duration_s,
+        run_id=run_id,
+        kept=done.kept,
+        recreated_triggers=done.recreated_triggers,
+        dropped_triggers=done.dropped_triggers,
+        source=source.describe(),
+        other_database=other.describe() if other is not None else None,
+    )
+
+
+def _start(
+    session: Session, run_id: str, command: str, target: str, snapshot: Snapshot | None = None
+) -> dt.datetime:
+    """The history row of a snapshot command, written before it changes anything."""
+    return session.history.start(
+        run_id=run_id,
+        command=command,
+        from_revisions=session.heads,
+        target=target,
+        guard="snapshot",
+        plan={"command": command, "target": target, "database": session.database},
+        db_user=session.url.username,
+        version=__version__,
+        snapshot_id=snapshot.id if snapshot else None,
+    )
+
+
+def _finish(
+    session: Session,
+    run_id: str,
+    started: dt.datetime,
+    status: str,
+    *,
+    snapshot: Snapshot | None = None,
+    error: BaseException | None = None,
+    at: tuple[str, ...] | None = None,
+) -> None:
+    message = None
+    if error is not None:
+        message = error.message if isinstance(error, MigsafeError) else f"{type(error).__name__}"
+        if isinstance(error, KeyboardInterrupt):
+            message = f"interrupted by {interrupts.received() or 'SIGINT'}"
+    session.history.finish(
+        run_id,
+        status=status,
+        started_at=started,
+        to_revisions=at if status == SUCCEEDED else None,
+        at_revisions=at if at is not None else session.heads,
+        error=session.scrub(message) if message else None,
+        snapshot_id=snapshot.id if snapshot else None,
+    )

@@ -14,7 +14,7 @@ from migsafe.errors import MigrationFailed, MigrationNotRestored
 from migsafe.results import RunResult
 
 if TYPE_CHECKING:
-    from migsafe.engine.runner import Backup
+    from migsafe.engine.backup import Backup
 
 
 def describe_error(exc: BaseException, session: Session) -> str:

@@ -12,7 +12,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -22,6 +22,8 @@ from psycopg.conninfo import make_conninfo
 
 from migsafe.engine import history as hist
 from migsafe.engine import interrupts
+from migsafe.engine.backup import Backup
+from migsafe.engine.backup import restore as restore_snapshot
 from migsafe.engine.dberrors import privilege_error
 from migsafe.engine.events import ProgressFn
 from migsafe.engine.failures import describe_error, failure_error
@@ -40,8 +42,6 @@ from migsafe.errors import (
 from migsafe.results import RunResult
 from migsafe.reverse.capture import FingerprintScope
 from migsafe.settings import Settings
-from migsafe.snapshots import service
-from migsafe.snapshots.model import Snapshot
 from migsafe.version import __version__
 
 PlanFn = Callable[[Session], tuple[Plan, list[RevisionStep]]]
@@ -378,15 +378,6 @@ def _canceller(session: Session) -> Callable[[], None] | None:
     return cancel
 
 
-@dataclass(frozen=True)
-class Backup:
-    """The pre-backup guard of a run: its snapshot and what to do after a partial failure."""
-
-    snapshot: Snapshot
-    on_failure: str = "restore"  # or "stop"
-    created: tuple[str, ...] = ()  # tables the migrations create: dropped by a tables restore
-
-
 def _snapshot_guard(
     session: Session, plan: Plan, outcome: Outcome, backup: Backup
 ) -> tuple[Outcome, str]:
@@ -397,7 +388,7 @@ def _snapshot_guard(
         return outcome, f"left as it is (--on-failure stop); to go back: {command}"
     try:
         with interrupts.during(f"restoring snapshot {snap.id}"):
-            restored = service.restore(
+            restored = restore_snapshot(
                 session, snap, drop_also=backup.created, wait_for_others=True
             )
     except MigsafeError as exc:

@@ -1,22 +1,23 @@
-"""Take and restore snapshots for a session: the one place that picks PostgreSQL or SQLite.
+"""Take and restore snapshots of a database: the one place that picks PostgreSQL or SQLite.
 
-The api layer and the pre-backup guard call these; they choose pg_dump or SQLite's backup API,
-check tools and disk space before the database is touched, and verify what they wrote.
+The engine calls these with its session (a :class:`~migsafe.snapshots.database.Database`);
+they choose pg_dump or SQLite's backup API, check tools and disk space before the database is
+touched, and verify what they wrote. The runner lock, the history and the reverse scripts a
+restore supersedes are the caller's (see :mod:`migsafe.engine.backup`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from migsafe.engine.session import Session
 from migsafe.errors import SnapshotCorrupt, SnapshotError, UsageError
 from migsafe.snapshots.checks import file_checks
+from migsafe.snapshots.database import Database
 from migsafe.snapshots.kept import LEFT_AS_THEY_ARE, kept_schemas
 from migsafe.snapshots.model import FULL, TABLES, Snapshot
 from migsafe.snapshots.pgdump import dump
@@ -29,27 +30,27 @@ from migsafe.snapshots.verify import verify
 ProgressBytes = Callable[[int], None]
 
 
-def open_store(session_or_path: Session | Path) -> LocalStore:
-    if isinstance(session_or_path, Path):
-        return LocalStore(session_or_path)
-    return LocalStore(session_or_path.settings.snapshots_path)
+def open_store(db_or_path: Database | Path) -> LocalStore:
+    if isinstance(db_or_path, Path):
+        return LocalStore(db_or_path)
+    return LocalStore(db_or_path.settings.snapshots_path)
 
 
-def _url(session: Session) -> str:
-    return session.url.render_as_string(hide_password=False)
+def _url(db: Database) -> str:
+    return db.url.render_as_string(hide_password=False)
 
 
-def server_version_num(session: Session) -> int:
-    with session.aux() as conn:
+def server_version_num(db: Database) -> int:
+    with db.aux() as conn:
         return int(conn.exec_driver_sql("SHOW server_version_num").scalar_one())
 
 
-def estimate_bytes(session: Session, mode: str, tables: Sequence[str]) -> int | None:
+def estimate_bytes(db: Database, mode: str, tables: Sequence[str]) -> int | None:
     """Roughly what the snapshot file needs: the on-disk size, which compression only shrinks."""
-    if session.is_sqlite:
-        database = session.url.database
+    if db.is_sqlite:
+        database = db.url.database
         return Path(database).stat().st_size if database and Path(database).exists() else None
-    with session.aux() as conn:
+    with db.aux() as conn:
         if mode == FULL:
             size = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
         else:
@@ -65,7 +66,7 @@ def estimate_bytes(session: Session, mode: str, tables: Sequence[str]) -> int | 
 
 
 def take(
-    session: Session,
+    db: Database,
     *,
     mode: str = FULL,
     tables: Sequence[str] = (),
@@ -82,37 +83,37 @@ def take(
         raise UsageError(f"snapshot mode must be {FULL!r} or {TABLES!r}, not {mode!r}")
     if mode == TABLES and not tables:
         raise UsageError("a tables snapshot needs at least one --table")
-    store = open_store(session)
+    store = open_store(db)
     snapshot_id = new_snapshot_id()
-    url = _url(session)
-    if session.is_sqlite:
+    url = _url(db)
+    if db.is_sqlite:
         if mode == TABLES:
             raise UsageError(
                 "SQLite snapshots are of the whole database file; there is no tables mode"
             )
-        preflight(store, estimate_bytes(session, FULL, ()))
+        preflight(store, estimate_bytes(db, FULL, ()))
         snap = dump_sqlite(
             url,
             store,
             snapshot_id=snapshot_id,
             run_id=run_id,
-            revisions=session.heads,
+            revisions=db.heads,
             progress=progress,
         )
     else:
-        require_tools(server_version_num(session))
-        preflight(store, estimate_bytes(session, mode, tables))
+        require_tools(server_version_num(db))
+        preflight(store, estimate_bytes(db, mode, tables))
         snap = dump(
             url,
             store,
             tables=tuple(tables) if mode == TABLES else None,
             snapshot_id=snapshot_id,
             run_id=run_id,
-            revisions=session.heads,
-            compression=session.settings.snapshot_compression,
+            revisions=db.heads,
+            compression=db.settings.snapshot_compression,
             # migsafe's own schemas (history, flags, archive) are never in a snapshot: a
             # restore keeps them as they are (see snapshots/kept.py).
-            exclude_schemas=kept_schemas(session.settings),
+            exclude_schemas=kept_schemas(db.settings),
             progress=progress,
         )
     if created and mode == TABLES:
@@ -150,9 +151,10 @@ class Restored:
 
 
 def restore(
-    session: Session,
+    db: Database,
     snap: Snapshot,
     *,
+    own_tables: Collection[str],
     into: str | None = None,
     force: bool = False,
     drop_also: Sequence[str] = (),
@@ -160,12 +162,15 @@ def restore(
 ) -> Restored:
     """Put the snapshot back (in place, or into a new database); all or nothing.
 
-    A file that no longer matches its checksum is refused unless ``force``.
+    A file that no longer matches its checksum is refused unless ``force``. SQLite keeps
+    *own_tables* (migsafe's history, journal, reverses) as they are; PostgreSQL keeps the
+    schemas :func:`~migsafe.snapshots.kept.kept_schemas` names. The reverse scripts stored
+    since the snapshot are the caller's to mark superseded.
     """
-    store = open_store(session)
+    store = open_store(db)
     path = store.local_path(snap)
     bad = [c for c in file_checks(path, snap) if not c.ok]
-    if bad and session.is_sqlite:
+    if bad and db.is_sqlite:
         raise SnapshotCorrupt(
             f"snapshot {snap.id} does not match its recorded checksum ({bad[0].detail}); a "
             "SQLite snapshot is restored as a whole file and cannot be restored damaged",
@@ -177,32 +182,29 @@ def restore(
             "refusing to restore it",
             hint="`migsafe snapshot verify` tells more; --force restores it anyway",
         )
-    if session.is_sqlite:
+    if db.is_sqlite:
         if into is not None:
             raise UsageError("--into is for PostgreSQL; copy the SQLite snapshot file instead")
-        if session.conn.in_transaction():
-            session.conn.rollback()  # the restore needs the file to itself
+        if db.conn.in_transaction():
+            db.conn.rollback()  # the restore needs the file to itself
         t0 = time.monotonic()
-        done = restore_sqlite(store, snap, _url(session))
-        _supersede_reverses(session, snap)
+        done = restore_sqlite(store, snap, _url(db), kept_tables=own_tables)
         return Restored(snap, None, snap.tables, time.monotonic() - t0, done.kept_tables)
     if snap.backend != "postgresql":
         raise SnapshotError(f"snapshot {snap.id} is a {snap.backend} snapshot")
     result = pg_restore(
-        _url(session),
+        _url(db),
         path,
         mode=snap.mode,
         tables=snap.tables,
         drop_also=tuple(drop_also) or snap.created,
         into=into,
         force=force,
-        keep_schemas=kept_schemas(session.settings),
+        keep_schemas=kept_schemas(db.settings),
         kept_triggers=snap.kept_triggers,
-        exclude_pids=_own_pids(session),
+        exclude_pids=_own_pids(db),
         wait_for_others=wait_for_others,
     )
-    if into is None:
-        _supersede_reverses(session, snap)
     return Restored(
         snap,
         into,
@@ -214,22 +216,9 @@ def restore(
     )
 
 
-def _supersede_reverses(session: Session, snap: Snapshot) -> None:
-    """Reverse scripts stored after the snapshot undo changes the restore just undid."""
-    from migsafe.reverse import store as reverse_store
-
-    since = dt.datetime.fromisoformat(snap.created_at)
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=dt.UTC)
-    with session.aux() as conn:
-        if conn.dialect.name == "sqlite":
-            since = since.replace(tzinfo=None)  # stored naive, in UTC
-        reverse_store.mark_superseded(conn, session.history.schema, since, f"restore:{snap.id}")
-
-
-def _own_pids(session: Session) -> list[int]:
+def _own_pids(db: Database) -> list[int]:
     pids = []
-    for conn in (session.conn, session.aux_conn):
+    for conn in (db.conn, db.aux_conn):
         if conn is not None:
             pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
             if conn.in_transaction():

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +28,6 @@ from sqlalchemy.pool import StaticPool
 from migsafe.engine.connection import parse_url, redact
 from migsafe.engine.dberrors import sqlite_code
 from migsafe.engine.fingerprint import Fingerprint, fingerprint
-from migsafe.engine.history import OWN_TABLES
 from migsafe.errors import (
     MigrationNotRestored,
     SnapshotCorrupt,
@@ -44,9 +43,6 @@ from migsafe.snapshots.store import store_error
 
 __all__ = ["SqliteRestore", "dump_sqlite", "restore_sqlite", "sqlite_checks"]
 
-#: migsafe's own tables: never part of a snapshot's recorded tables, kept live on restore,
-#: with every archive table (``migsafe_archive__*``) there is.
-KEPT_TABLES = OWN_TABLES
 _PAGES_PER_STEP = 1024
 #: SQLite result codes that mean the snapshot directory, not the database, is at fault.
 _STORE_ERRORS = {
@@ -146,9 +142,17 @@ def sqlite_checks(path: Path, snapshot: Snapshot, *, restore: bool) -> list[Chec
 
 
 def restore_sqlite(
-    store: SnapshotStore, snapshot: Snapshot, url: str, *, lock_timeout: float = 30.0
+    store: SnapshotStore,
+    snapshot: Snapshot,
+    url: str,
+    *,
+    kept_tables: Collection[str],
+    lock_timeout: float = 30.0,
 ) -> SqliteRestore:
     """Replace the database's contents with the snapshot's, keeping migsafe's own tables.
+
+    *kept_tables* are those (the engine's ``OWN_TABLES``: history, journal, reverses), kept
+    live with every archive table (``migsafe_archive__*``) there is.
 
     Everything happens under an exclusive lock held from before the migsafe tables are read
     until after they are written back: no other connection sees the database in between.
@@ -174,7 +178,7 @@ def restore_sqlite(
             # the backup API refuses a destination with an open transaction, not a held lock.
             dst.execute("PRAGMA locking_mode=EXCLUSIVE")
             dst.execute("BEGIN EXCLUSIVE")
-            kept = {name: _save_table(dst, name) for name in (*KEPT_TABLES, *_archives(dst))}
+            kept = {name: _save_table(dst, name) for name in (*kept_tables, *_archives(dst))}
             dst.execute("COMMIT")
             src.backup(dst)  # one step, one transaction: all of the snapshot or nothing
             stage = "copied"

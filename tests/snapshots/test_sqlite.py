@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from migsafe.engine.history import OWN_TABLES
 from migsafe.errors import SnapshotCorrupt, SnapshotError
 from migsafe.snapshots.model import FAILED, RESTORE_VERIFIED, VERIFIED, Snapshot
 from migsafe.snapshots.pgdump import sha256_file
@@ -149,7 +150,7 @@ def test_restore_brings_data_back_and_keeps_live_migsafe_tables(
             INSERT INTO migsafe_journal (run_id) VALUES ('run2');
             """
         )
-    result = restore_sqlite(store, snap, seeded)
+    result = restore_sqlite(store, snap, seeded, kept_tables=OWN_TABLES)
     assert result.data_matches
     assert result.kept_tables == ("migsafe_history", "migsafe_journal")
     assert rows(seeded, "SELECT name FROM items ORDER BY id") == [("apple",), ("pear",)]
@@ -170,7 +171,7 @@ def test_restore_drops_migsafe_tables_the_live_database_did_not_have(
     tmp_path: Path, snap: Snapshot, store: LocalStore
 ) -> None:
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
-    result = restore_sqlite(store, snap, fresh)
+    result = restore_sqlite(store, snap, fresh, kept_tables=OWN_TABLES)
     assert result.kept_tables == ()
     assert rows(fresh, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'migsafe%'") == [(0,)]
     assert rows(fresh, "SELECT count(*) FROM items") == [(2,)]
@@ -185,7 +186,7 @@ def test_restore_refuses_a_corrupted_snapshot_and_leaves_the_database(
     with closing(db(seeded)) as conn:
         conn.execute("DELETE FROM items")
     with pytest.raises(SnapshotCorrupt, match="cannot be restored"):
-        restore_sqlite(store, snap, seeded)
+        restore_sqlite(store, snap, seeded, kept_tables=OWN_TABLES)
     assert rows(seeded, "SELECT count(*) FROM items") == [(0,)]
 
 
@@ -196,6 +197,6 @@ def test_restore_gives_up_on_a_locked_database_without_changing_it(
         holder.execute("BEGIN IMMEDIATE")
         holder.execute("DELETE FROM items")
         with pytest.raises(SnapshotError, match="was not changed"):
-            restore_sqlite(store, snap, seeded, lock_timeout=0.2)
+            restore_sqlite(store, snap, seeded, kept_tables=OWN_TABLES, lock_timeout=0.2)
         holder.execute("COMMIT")
     assert rows(seeded, "SELECT count(*) FROM items") == [(0,)]

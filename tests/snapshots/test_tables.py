@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from migsafe import api
+from migsafe.engine.backup import tables_for_plan
 from migsafe.settings import CliOptions, Settings, load_settings
-from migsafe.snapshots.tables import TablesDecision, tables_for_plan, touched_tables
+from migsafe.snapshots.tables import TablesDecision, touched_tables
 
 REPO = Path(__file__).resolve().parents[2]
 STAMP = "UPDATE alembic_version SET version_num='{rev}' WHERE alembic_version.version_num = 'x';"

@@ -24,20 +24,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
+
+from migsafe.snapshots.database import Database
 from migsafe.snapshots.kept import kept_schemas
 from migsafe.snapshots.model import FULL, TABLES
 from migsafe.snapshots.tables.catalog import _Catalog
 from migsafe.snapshots.tables.chain import ExistsFn, OwnerFn, TablesFn, _Chain
 from migsafe.snapshots.tables.names import Name, _fmt, _split
 from migsafe.snapshots.tables.walker import _read_revision
-
-if TYPE_CHECKING:
-    from alembic.runtime.migration import RevisionStep
-
-    from migsafe.engine.plan import Plan
-    from migsafe.engine.session import Session
 
 
 @dataclass(frozen=True)
@@ -114,27 +110,32 @@ def touched_tables(
     )
 
 
-def tables_for_plan(session: Session, plan: Plan, steps: Sequence[RevisionStep]) -> TablesDecision:
-    """The decision for ``plan``, from its offline SQL and the live catalog."""
-    import sqlalchemy as sa
+def tables_for_sql(
+    db: Database,
+    sql_by_revision: Mapping[str, str | None],
+    *,
+    notes: Sequence[str],
+    version_table: str,
+    version_table_schema: str | None,
+) -> TablesDecision:
+    """The decision for the revisions' offline SQL, checked on *db*'s live catalog.
 
-    from migsafe.engine.offline import render_sql
-
-    if session.is_sqlite:
+    The engine renders the SQL (``engine.backup.tables_for_plan``); a catalog that cannot be
+    read means a full dump, with the reason.
+    """
+    if db.is_sqlite:
         reason = "SQLite has no table-level dump; the database file is copied whole"
         return TablesDecision(FULL, (), (), (reason,))
-    sql, notes = render_sql(session.project, session.url, plan.from_heads, steps)
-    by_revision = {step.revision: sql.get(step.revision) for step in plan.steps}
     try:
-        with session.aux() as conn:
-            catalog = _Catalog(conn, flags_schema=session.settings.flags_schema)
+        with db.aux() as conn:
+            catalog = _Catalog(conn, flags_schema=db.settings.flags_schema)
             return touched_tables(
-                by_revision,
+                sql_by_revision,
                 notes=notes,
-                version_table=plan.version_table,
-                version_table_schema=plan.version_table_schema,
+                version_table=version_table,
+                version_table_schema=version_table_schema,
                 search_path_schema=catalog.current_schema(),
-                kept=kept_schemas(session.settings),
+                kept=kept_schemas(db.settings),
                 existing=catalog.existing,
                 dependents=catalog.dependents,
                 owner=catalog.owner,
