@@ -169,7 +169,7 @@ def _recorded_version_table(settings: Settings, url: URL) -> tuple[str, str | No
     """The version table migsafe's newest recorded run used; None if there is none to read."""
     import sqlalchemy as sa
 
-    from migsafe.engine.connection import connect, create_engine
+    from migsafe.db.connection import connect, create_engine
     from migsafe.engine.history import History
 
     engine = create_engine(url, application_name="migsafe-flags")
@@ -186,7 +186,7 @@ def _recorded_version_table(settings: Settings, url: URL) -> tuple[str, str | No
 def _recorded_revisions(settings: Settings, url: URL) -> set[str]:
     import sqlalchemy as sa
 
-    from migsafe.engine.connection import connect, create_engine
+    from migsafe.db.connection import connect, create_engine
     from migsafe.engine.history import History
 
     engine = create_engine(url, application_name="migsafe-flags")

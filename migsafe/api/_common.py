@@ -36,7 +36,7 @@ def privileges_named(fn: Callable[_P, _R]) -> Callable[_P, _R]:
         except MigsafeError:
             raise
         except Exception as exc:
-            from migsafe.engine.dberrors import privilege_error  # imports psycopg
+            from migsafe.db.dberrors import privilege_error  # imports psycopg
 
             settings = args[0] if args and isinstance(args[0], Settings) else None
             denied = privilege_error(exc, role_of(settings))

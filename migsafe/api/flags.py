@@ -75,7 +75,7 @@ def _target(settings: Settings) -> _Target:
     Needs only a URL (`--database-url`, MIGSAFE_DATABASE_URL): the Alembic project is read
     only when there is one and the URL is not given otherwise.
     """
-    from migsafe.engine.connection import is_sqlite, parse_url, redact
+    from migsafe.db.connection import is_sqlite, parse_url, redact
 
     parsed = parse_url(alembic.database_url(settings))
     if is_sqlite(parsed):
@@ -164,7 +164,7 @@ def _database(target: _Target) -> Iterator[None]:
     except StoreTooNew as exc:
         raise FlagError(f"{exc}; nothing was changed", hint=exc.hint) from exc
     except psycopg.OperationalError as exc:
-        from migsafe.engine.dberrors import connect_hint
+        from migsafe.db.dberrors import connect_hint
 
         text = scrub(exc)
         raise DatabaseUnavailableError(

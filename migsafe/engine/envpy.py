@@ -26,7 +26,7 @@ from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy.engine import URL
 
-from migsafe.engine.connection import same_driver
+from migsafe.db.connection import same_driver
 from migsafe.engine.project import Project, user_frame
 from migsafe.errors import DatabaseUnavailableError, ProjectError
 

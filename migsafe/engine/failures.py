@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from migsafe.db.dberrors import is_connection_lost, is_lock_timeout, is_statement_timeout
 from migsafe.engine import history as hist
 from migsafe.engine import interrupts
-from migsafe.engine.dberrors import is_connection_lost, is_lock_timeout, is_statement_timeout
 from migsafe.engine.guard import ConcurrentChange, Outcome, VerifyFailed
 from migsafe.engine.plan import Plan
 from migsafe.engine.session import Session

@@ -25,8 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext, MigrationInfo, RevisionStep
 
+from migsafe.db.dberrors import is_lock_timeout
 from migsafe.engine import interrupts
-from migsafe.engine.dberrors import is_lock_timeout
 from migsafe.engine.envpy import run_env
 from migsafe.engine.events import Progress, ProgressFn
 from migsafe.engine.history import NOT_RESTORED, ROLLED_BACK, SUCCEEDED, History

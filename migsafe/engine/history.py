@@ -20,8 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from migsafe.db.connection import is_sqlite
 from migsafe.engine import own_schema
-from migsafe.engine.connection import is_sqlite
 from migsafe.engine.runs import (
     INTERRUPTED,
     NOT_RESTORED,

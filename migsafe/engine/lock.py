@@ -26,8 +26,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from migsafe.db.connection import connect, create_engine, is_sqlite
 from migsafe.engine import interrupts
-from migsafe.engine.connection import connect, create_engine, is_sqlite
 from migsafe.errors import LockNotAcquiredError
 
 # Advisory lock key: "migsafe" packed into one bigint; advisory locks are per database.

@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from migsafe.db.dberrors import connect_hint
+from migsafe.db.url_check import check_url_text
 from migsafe.engine.analysis import upgrade_is_transactional
-from migsafe.engine.dberrors import connect_hint
 from migsafe.engine.revision_source import identifiers
 from migsafe.engine.runs import run_from_row
-from migsafe.engine.url_check import check_url_text
 from migsafe.errors import DatabaseUnavailableError
 from migsafe.redaction import mask_query_secrets, scrub
 from migsafe.results import Pending, StatusResult

@@ -20,14 +20,14 @@ import sqlalchemy as sa
 from alembic.runtime.migration import RevisionStep
 from psycopg.conninfo import make_conninfo
 
+from migsafe.db.dberrors import privilege_error
+from migsafe.db.fingerprint import DEFAULT_EXCLUDE_SCHEMAS
 from migsafe.engine import history as hist
 from migsafe.engine import interrupts
 from migsafe.engine.backup import Backup
 from migsafe.engine.backup import restore as restore_snapshot
-from migsafe.engine.dberrors import privilege_error
 from migsafe.engine.events import ProgressFn
 from migsafe.engine.failures import describe_error, failure_error
-from migsafe.engine.fingerprint import DEFAULT_EXCLUDE_SCHEMAS
 from migsafe.engine.guard import Guard, GuardOptions, Outcome, ReverseOptions
 from migsafe.engine.lock import Holder, LockWaitFn, RunnerLock
 from migsafe.engine.offline import render_sql

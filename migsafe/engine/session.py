@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from migsafe.engine.connection import (
+from migsafe.db.connection import (
     connect,
     create_engine,
     dispose,

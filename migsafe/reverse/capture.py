@@ -91,13 +91,13 @@ class FingerprintScope:
     exclude_tables: tuple[str, ...]
 
     def schema(self, conn: sa.Connection) -> str:
-        from migsafe.engine.fingerprint import description_hash
+        from migsafe.db.fingerprint import description_hash
 
         return description_hash(self.describe(conn))
 
     def describe(self, conn: sa.Connection) -> dict[str, Any]:
         """The schema description whose hash :meth:`schema` is."""
-        from migsafe.engine.fingerprint import schema_description
+        from migsafe.db.fingerprint import schema_description
 
         tables = self.exclude_tables
         if conn.dialect.name == "sqlite":  # archives are tables of the database itself
@@ -165,7 +165,7 @@ class ReverseCapture:
     def take_schema_before(self, revision: str, conn: sa.Connection) -> None:
         """Fingerprint the schema as it is before *revision* (or before a segment), keeping
         the description too: a revert that does not come back to it can say what differs."""
-        from migsafe.engine.fingerprint import description_hash
+        from migsafe.db.fingerprint import description_hash
 
         with self.quiet():
             description = self.scope.describe(conn)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from migsafe.engine.fingerprint import Fingerprint
+from migsafe.db.fingerprint import Fingerprint
 from migsafe.snapshots.model import Snapshot
 from migsafe.snapshots.pgdump import sha256_file
 

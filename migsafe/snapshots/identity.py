@@ -21,7 +21,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from migsafe.engine.connection import redact
+from migsafe.db.connection import redact
 from migsafe.snapshots.model import Snapshot
 
 __all__ = ["DatabaseIdentity", "of_connection", "of_snapshot", "same_database"]

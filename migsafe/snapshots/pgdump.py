@@ -27,8 +27,8 @@ import sqlalchemy as sa
 from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection
 
-from migsafe.engine.connection import connect, create_engine, parse_url
-from migsafe.engine.fingerprint import (
+from migsafe.db.connection import connect, create_engine, parse_url
+from migsafe.db.fingerprint import (
     Fingerprint,
     data_fingerprint,
     description_hash,

@@ -26,7 +26,7 @@ from typing import IO, NamedTuple, TypeVar
 from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import URL
 
-from migsafe.engine.connection import parse_url, redact
+from migsafe.db.connection import parse_url, redact
 from migsafe.errors import SnapshotToolError, UsageError
 from migsafe.redaction import scrub as scrub_passwords
 from migsafe.snapshots.tool_process import popen, run, tool_environ

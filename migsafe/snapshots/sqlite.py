@@ -25,9 +25,9 @@ from sqlalchemy import text
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.pool import StaticPool
 
-from migsafe.engine.connection import parse_url, redact
-from migsafe.engine.dberrors import sqlite_code
-from migsafe.engine.fingerprint import Fingerprint, fingerprint
+from migsafe.db.connection import parse_url, redact
+from migsafe.db.dberrors import sqlite_code
+from migsafe.db.fingerprint import Fingerprint, fingerprint
 from migsafe.errors import (
     MigrationNotRestored,
     SnapshotCorrupt,

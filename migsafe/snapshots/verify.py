@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 
-from migsafe.engine.connection import connect, create_engine, parse_url
-from migsafe.engine.fingerprint import DEFAULT_EXCLUDE_SCHEMAS
+from migsafe.db.connection import connect, create_engine, parse_url
+from migsafe.db.fingerprint import DEFAULT_EXCLUDE_SCHEMAS
 from migsafe.errors import SnapshotError
 from migsafe.snapshots.checks import Check, compare_data, file_checks, n_tables
 from migsafe.snapshots.model import FAILED, RESTORE_VERIFIED, TABLES, VERIFIED, Snapshot

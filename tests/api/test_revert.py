@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from migsafe import api
-from migsafe.engine.fingerprint import diff_descriptions, fingerprint, schema_description
+from migsafe.db.fingerprint import diff_descriptions, fingerprint, schema_description
 from migsafe.engine.history import OWN_TABLES
 from migsafe.errors import ConfirmationRequired, NotReversibleError, UsageError
 from migsafe.settings import CliOptions, load_settings

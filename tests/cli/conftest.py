@@ -20,7 +20,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from migsafe.engine.fingerprint import Fingerprint, fingerprint
+from migsafe.db.fingerprint import Fingerprint, fingerprint
 from migsafe.engine.history import OWN_TABLES, History, Run
 
 PROJECTS = Path(__file__).resolve().parents[1] / "projects"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from migsafe.engine.fingerprint import fingerprint
+from migsafe.db.fingerprint import fingerprint
 from migsafe.engine.history import OWN_TABLES
 from tests.cli.conftest import (
     PROJECTS,

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from migsafe.engine.fingerprint import Fingerprint, fingerprint
+from migsafe.db.fingerprint import Fingerprint, fingerprint
 from migsafe.engine.history import History, Run, journal_table
 
 # What `alembic init` (generic template) writes, minus the comment blocks of alembic.ini. The

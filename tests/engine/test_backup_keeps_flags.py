@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 import pytest
 
-from migsafe.engine.fingerprint import Fingerprint, fingerprint
+from migsafe.db.fingerprint import Fingerprint, fingerprint
 from migsafe.snapshots.kept import LEFT_AS_THEY_ARE
 
 if TYPE_CHECKING:

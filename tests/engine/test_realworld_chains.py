@@ -33,8 +33,8 @@ import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import make_url
 
-from migsafe.engine.fingerprint import Fingerprint, diff_descriptions, fingerprint
-from migsafe.engine.fingerprint import schema_description as describe
+from migsafe.db.fingerprint import Fingerprint, diff_descriptions, fingerprint
+from migsafe.db.fingerprint import schema_description as describe
 from tests.support import packages
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import sqlalchemy as sa
 
-from migsafe.engine.fingerprint import Fingerprint, fingerprint
+from migsafe.db.fingerprint import Fingerprint, fingerprint
 
 if TYPE_CHECKING:
     from conftest import Db, MiniProject

@@ -19,7 +19,7 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from alembic.operations.ops import MigrateOperation
 
-from migsafe.engine.fingerprint import (
+from migsafe.db.fingerprint import (
     Fingerprint,
     diff_descriptions,
     fingerprint,

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from migsafe.engine.fingerprint import fingerprint
+from migsafe.db.fingerprint import fingerprint
 from migsafe.errors import (
     ExitCode,
     SnapshotError,

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from migsafe.engine.fingerprint import Fingerprint, fingerprint
+from migsafe.db.fingerprint import Fingerprint, fingerprint
 from migsafe.errors import RestoreRefused, SnapshotCorrupt, SnapshotError
 from migsafe.snapshots import restore as restore_module
 from migsafe.snapshots.restore import TocEntry, list_dump, restore

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from flags.backends.postgres import create_feature, ensure_tables, set_feature_enabled
-from migsafe.engine.fingerprint import Fingerprint, data_fingerprint, fingerprint
+from migsafe.db.fingerprint import Fingerprint, data_fingerprint, fingerprint
 from migsafe.errors import SnapshotError
 from migsafe.snapshots.kept import DEFAULT_KEPT_SCHEMAS
 from migsafe.snapshots.model import KeptTrigger, Snapshot

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from migsafe.engine.connection import migration_url, parse_url, redact, unavailable
+from migsafe.db.connection import migration_url, parse_url, redact, unavailable
 from migsafe.errors import UsageError
 
 

@@ -9,6 +9,9 @@ does not break it); only ``if TYPE_CHECKING:`` blocks are left out, since they n
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+import textwrap
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -139,6 +142,40 @@ def test_snapshots_is_a_library_below_the_engine(layer: str) -> None:
         if (imported == layer or imported.startswith(layer + ".")) and imported in mods
     )
     assert not offenders, "\n".join(offenders)
+
+
+_EACH_ON_ITS_OWN = textwrap.dedent(
+    """
+    import importlib, sys, traceback
+    failed = []
+    for name in sys.argv[1:]:
+        for loaded in [m for m in sys.modules if m.partition(".")[0] in ("migsafe", "flags")]:
+            del sys.modules[loaded]
+        try:
+            importlib.import_module(name)
+        except Exception as exc:
+            failed.append(f"{name}: {type(exc).__name__}: {exc}")
+    print("\\n".join(failed))
+    """
+)
+
+
+def test_every_module_imports_first() -> None:
+    """Each module imported first, in a process where nothing of migsafe is loaded yet.
+
+    The graph above cannot see one kind of cycle: importing ``pkg.sub`` runs ``pkg/__init__``
+    first, which may import a module that imports ``pkg.sub`` back while it is half done
+    (``snapshots.kept_sql`` -> ``snapshots.restore`` -> ``restore.plan`` -> ``kept_sql``).
+    """
+    names = [n for n in modules(ROOT) if not n.endswith("__main__")]
+    done = subprocess.run(
+        [sys.executable, "-c", _EACH_ON_ITS_OWN, *names],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == ""
 
 
 def _write(root: Path, files: Mapping[str, str]) -> None:

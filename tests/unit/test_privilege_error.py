@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from psycopg import errors as pg
 
-from migsafe.engine.dberrors import privilege_error
+from migsafe.db.dberrors import privilege_error
 from migsafe.errors import ExitCode
 
 

@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from migsafe.engine.url_check import check_url_text
+from migsafe.db.url_check import check_url_text
 from migsafe.errors import UsageError
 from migsafe.redaction import password_in_url_text, redact_url_text, scrub
 

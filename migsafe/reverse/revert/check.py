@@ -6,7 +6,7 @@ whole revert back. So an inexact ``downgrade()`` (an enum type it leaves behind)
 when it runs, instead of passing silently and making every later revert fail on its leftover.
 
 The refusal says what differs: the description behind the fingerprint is stored with the
-run, and :func:`~migsafe.engine.fingerprint.diff_descriptions` turns the two into lines, shown
+run, and :func:`~migsafe.db.fingerprint.diff_descriptions` turns the two into lines, shown
 under titled sections (like pytest-alembic's failure reports).
 """
 
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from migsafe.engine.fingerprint import description_hash, diff_descriptions
+from migsafe.db.fingerprint import description_hash, diff_descriptions
 from migsafe.engine.runner import fingerprint_scope
 from migsafe.engine.session import Session
 from migsafe.errors import ReverseMismatch

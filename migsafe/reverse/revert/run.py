@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 
+from migsafe.db.dberrors import is_lock_timeout
 from migsafe.engine import history as hist
 from migsafe.engine import interrupts
-from migsafe.engine.dberrors import is_lock_timeout
 from migsafe.engine.events import Progress, ProgressFn
 from migsafe.engine.failures import describe_error
 from migsafe.engine.guard import ConcurrentChange, backoff_delay, set_timeouts

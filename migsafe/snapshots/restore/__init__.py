@@ -52,8 +52,8 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import URL
 
-from migsafe.engine.connection import parse_url, redact
-from migsafe.engine.dberrors import privilege_error
+from migsafe.db.connection import parse_url, redact
+from migsafe.db.dberrors import privilege_error
 from migsafe.errors import RestoreRefused, SnapshotError, UsageError
 from migsafe.snapshots.kept import DEFAULT_KEPT_SCHEMAS
 from migsafe.snapshots.model import TABLES, KeptTrigger

@@ -15,7 +15,7 @@ import psycopg
 from sqlalchemy.engine import URL
 
 import migsafe.snapshots.restore.catalog as q
-from migsafe.engine.connection import unavailable
+from migsafe.db.connection import unavailable
 from migsafe.errors import SnapshotError
 from migsafe.snapshots.pgtools import LibpqInvocation, PgTool, require_tools, scrub, shown
 

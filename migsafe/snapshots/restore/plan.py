@@ -23,14 +23,14 @@ from psycopg import sql
 from sqlalchemy.engine import URL
 
 import migsafe.snapshots.restore.catalog as q
+import migsafe.snapshots.restore.kept_sql as k
 import migsafe.snapshots.restore.wrap as wrap
-from migsafe.engine.connection import redact
+from migsafe.db.connection import redact
 from migsafe.errors import SnapshotError, UsageError
-from migsafe.snapshots import kept_sql as k
-from migsafe.snapshots.kept_sql import Trigger
 from migsafe.snapshots.model import FULL, TABLES
 from migsafe.snapshots.restore.catalog import QualifiedName
 from migsafe.snapshots.restore.connection import db_call
+from migsafe.snapshots.restore.kept_sql import Trigger
 from migsafe.snapshots.toc import TocEntry, tables_in
 
 __all__ = ["RestorePlan", "check_mode", "make_plan", "qualified"]

@@ -13,8 +13,8 @@ from collections.abc import Collection, Sequence
 
 from psycopg import sql
 
-from migsafe.snapshots.kept_sql import Trigger
 from migsafe.snapshots.restore.catalog import ForeignKey, PublicSchema, QualifiedName
+from migsafe.snapshots.restore.kept_sql import Trigger
 
 __all__ = ["LOCK_TIMEOUT", "full_preamble", "postamble", "tables_preamble"]
 

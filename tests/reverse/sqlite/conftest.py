@@ -23,8 +23,8 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from alembic.operations.ops import MigrateOperation
 
-from migsafe.engine.connection import create_engine
-from migsafe.engine.fingerprint import (
+from migsafe.db.connection import create_engine
+from migsafe.db.fingerprint import (
     Fingerprint,
     diff_descriptions,
     fingerprint,

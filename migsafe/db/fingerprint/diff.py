@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from migsafe.engine.fingerprint._common import Description
+from migsafe.db.fingerprint._common import Description
 
 #: Keys whose values are collections of named objects (shown as ``["name"]`` in paths).
 _COLLECTIONS = frozenset(

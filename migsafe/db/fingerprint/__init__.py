@@ -31,16 +31,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from migsafe.engine.fingerprint._common import Description, _Scope, _sha256_json, _sorted
-from migsafe.engine.fingerprint.diff import diff_descriptions
-from migsafe.engine.fingerprint.postgres import (
+from migsafe.db.fingerprint._common import Description, _Scope, _sha256_json, _sorted
+from migsafe.db.fingerprint.diff import diff_descriptions
+from migsafe.db.fingerprint.postgres import (
     _pg_columns,
     _pg_description,
     _pg_table_hash,
     _pg_tables,
 )
-from migsafe.engine.fingerprint.postgres_session import _pg_pinned_settings
-from migsafe.engine.fingerprint.sqlite import (
+from migsafe.db.fingerprint.postgres_session import _pg_pinned_settings
+from migsafe.db.fingerprint.sqlite import (
     _sqlite_description,
     _sqlite_table_hash,
     _sqlite_tables,

@@ -2,7 +2,7 @@
 
 migsafe owns the connection a migration runs on, so it builds its own engine from the URL:
 on the URL's driver (:func:`migration_url`: the migrations run where ``alembic upgrade``
-would run them, asyncpg included, through engine/asyncbridge.py), no pool, and, on SQLite,
+would run them, asyncpg included, through db/asyncbridge.py), no pool, and, on SQLite,
 real transactions around DDL (the sqlite3 module otherwise commits DDL implicitly). migsafe's
 own bookkeeping (history, the runner lock, snapshots) uses psycopg (:func:`parse_url`).
 """
@@ -16,8 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
-from migsafe.engine.dberrors import connect_hint
-from migsafe.engine.url_check import check_url_text
+from migsafe.db.dberrors import connect_hint
+from migsafe.db.url_check import check_url_text
 from migsafe.errors import DatabaseUnavailableError, UsageError
 from migsafe.redaction import mask_query_secrets, redact_url_text, remember_password, scrub
 
@@ -28,7 +28,7 @@ _SAME_DRIVER_SYNC = {
     "aiosqlite": "pysqlite",
 }
 
-# Async drivers migsafe runs migrations on through its bridge (engine/asyncbridge.py).
+# Async drivers migsafe runs migrations on through its bridge (db/asyncbridge.py).
 _BRIDGED = ("asyncpg",)
 
 
@@ -151,7 +151,7 @@ def create_engine(url: URL, *, application_name: str = "migsafe") -> sa.Engine:
     driver = url.get_driver_name()
     name = application_name[:63]
     if driver == "asyncpg":
-        from migsafe.engine.asyncbridge import create_asyncpg_engine
+        from migsafe.db.asyncbridge import create_asyncpg_engine
 
         kwargs["connect_args"] = {"server_settings": {"application_name": name}, "timeout": 10}
         return create_asyncpg_engine(url, **kwargs)
@@ -189,7 +189,7 @@ def _sqlite_real_transactions(engine: sa.Engine) -> None:
 
 def connect(engine: sa.Engine) -> sa.Connection:
     """Open a connection, turning driver errors into one-line errors with exit code 3."""
-    bridge = getattr(engine, "_migsafe_bridge", None)  # engine/asyncbridge.py
+    bridge = getattr(engine, "_migsafe_bridge", None)  # db/asyncbridge.py
     try:
         # asyncpg: the first connect also runs the dialect's set-up awaits (type codecs).
         return bridge.call(engine.connect) if bridge is not None else engine.connect()

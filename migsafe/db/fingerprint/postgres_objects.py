@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection
 
-from migsafe.engine.fingerprint._common import Description, _Scope
-from migsafe.engine.fingerprint.postgres_session import _PG_NS, _pg_not_extension, _pg_rows
+from migsafe.db.fingerprint._common import Description, _Scope
+from migsafe.db.fingerprint.postgres_session import _PG_NS, _pg_not_extension, _pg_rows
 
 
 def _pg_sequences(conn: Connection, scope: _Scope) -> Description:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from migsafe.engine.dberrors import (
+from migsafe.db.dberrors import (
     connect_hint,
     is_lock_timeout,
     is_statement_timeout,

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.engine import Connection
 
-from migsafe.engine.fingerprint._common import Description, _Scope, _sha256_json
-from migsafe.engine.fingerprint.postgres_objects import _pg_functions, _pg_sequences, _pg_types
-from migsafe.engine.fingerprint.postgres_relations import _pg_attach_to_relations, _pg_relations
-from migsafe.engine.fingerprint.postgres_session import _PG_NS, _pg_not_extension, _pg_rows
+from migsafe.db.fingerprint._common import Description, _Scope, _sha256_json
+from migsafe.db.fingerprint.postgres_objects import _pg_functions, _pg_sequences, _pg_types
+from migsafe.db.fingerprint.postgres_relations import _pg_attach_to_relations, _pg_relations
+from migsafe.db.fingerprint.postgres_session import _PG_NS, _pg_not_extension, _pg_rows
 
 
 def _pg_description(conn: Connection, scope: _Scope) -> Description:

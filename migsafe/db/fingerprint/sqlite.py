@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import literal_column, select
 from sqlalchemy.engine import Connection
 
-from migsafe.engine.fingerprint._common import Description, _Rows, _Scope
+from migsafe.db.fingerprint._common import Description, _Rows, _Scope
 
 
 def _sqlite_quote(conn: Connection, name: str) -> str:

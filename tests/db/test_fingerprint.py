@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
-from migsafe.engine.fingerprint import (
+from migsafe.db.fingerprint import (
     Fingerprint,
     data_fingerprint,
     diff_descriptions,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from migsafe.engine.fingerprint._common import _Rows
+from migsafe.db.fingerprint._common import _Rows
 
 #: Rendering of names and values must not depend on the session that takes the fingerprint.
 _PG_SETTINGS = {
