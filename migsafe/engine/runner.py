@@ -32,7 +32,6 @@ from migsafe.engine.lock import Holder, LockWaitFn, RunnerLock
 from migsafe.engine.offline import render_sql
 from migsafe.engine.plan import Plan, build_plan
 from migsafe.engine.session import Session, open_session
-from migsafe.engine.versions import VersionTable
 from migsafe.errors import (
     IrreversibleStep,
     MigrationFailed,
@@ -43,8 +42,6 @@ from migsafe.reverse.capture import FingerprintScope
 from migsafe.settings import Settings
 from migsafe.snapshots import service
 from migsafe.snapshots.model import Snapshot
-
-PlanFn = Callable[[Session], tuple[Plan, list[RevisionStep]]]
 
 
 def open_run(settings: Settings, *, dry_run: bool) -> tuple[str, Session]:
@@ -162,20 +159,19 @@ def dry_run_stored(session: Session, plan: Plan) -> RunResult:
 
 def execute(
     session: Session,
-    plan: Plan | None,
+    plan: Plan,
     steps: list[RevisionStep],
     run_id: str,
     progress: ProgressFn | None,
     *,
     reverts: str | None = None,
     generate_reverse: bool = True,
-    planner: PlanFn | None = None,
     backup: Backup | None = None,
 ) -> RunResult:
     """Record the run, run the guard, record the outcome; raise if it failed.
 
-    With ``planner`` instead of a plan, the plan is built inside the guard's first transaction
-    from the heads Alembic reads there (see Guard.run).
+    The plan was made under the runner lock from the heads read then; the guard refuses to
+    run it if they moved since (something other than migsafe migrated the database).
     """
     history = session.history
     history.ensure()
@@ -198,17 +194,7 @@ def execute(
             )
         )
 
-    def plan_and_record(
-        heads: tuple[str, ...], versions: VersionTable
-    ) -> tuple[Plan, list[RevisionStep]]:
-        assert planner is not None
-        session.heads, session.versions = heads, versions
-        p, planned_steps = planner(session)
-        record_start(p)
-        return p, planned_steps
-
-    if plan is not None:
-        record_start(plan)
+    record_start(plan)
     t0 = time.monotonic()
     guard = Guard(
         session.project,
@@ -226,7 +212,6 @@ def execute(
         ),
         progress,
         aux=session.aux,
-        planner=plan_and_record if planner is not None else None,
         reverse=reverse_options(session, backup=backup is not None) if generate_reverse else None,
     )
     cancel = _canceller(session)
