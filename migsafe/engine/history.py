@@ -22,7 +22,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from migsafe.engine import own_schema
 from migsafe.engine.connection import is_sqlite
-from migsafe.engine.reverse_store import reverse_table
 from migsafe.engine.runs import (
     INTERRUPTED,
     NOT_RESTORED,
@@ -33,6 +32,7 @@ from migsafe.engine.runs import (
     Run,
     run_from_row,
 )
+from migsafe.reverse.store import reverse_table
 
 __all__ = [
     "INTERRUPTED",

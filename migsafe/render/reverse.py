@@ -11,8 +11,8 @@ from migsafe.render.snapshots import size
 from migsafe.render.tables import Column, print_table
 
 if TYPE_CHECKING:
-    from migsafe.engine.archives import ArchiveList, ArchivePruneResult
     from migsafe.results import ReverseShow
+    from migsafe.reverse.archive_retention import ArchiveList, ArchivePruneResult
 
 
 def reverse_show(console: Console, result: ReverseShow) -> None:
