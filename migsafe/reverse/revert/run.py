@@ -88,6 +88,12 @@ def run(
     at = chosen.to_heads if error is None else session.versions.read_fresh()
     status = hist.SUCCEEDED if error is None else hist.ROLLED_BACK
     text = describe_error(error, session) if error is not None else None
+    if isinstance(error, ReverseMismatch) and error.fingerprints and text is not None:
+        # The history keeps the two hashes the message leaves out (for comparing with
+        # `reverse show`'s schema_before, or with a snapshot's).
+        recorded, found = error.fingerprints
+        suffix = f"; schema fingerprint {found[:12]}, recorded {recorded[:12]}"
+        text = text[: 500 - len(suffix)] + suffix
     failed_revision = current[-1] if error is not None and current else None
     history.finish(
         run_id,
