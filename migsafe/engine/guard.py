@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import random
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +33,7 @@ from migsafe.engine.indexes import drop_concurrently, invalid_indexes
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.project import Project
 from migsafe.engine.recording import Recorder
+from migsafe.engine.retry import retry_after_lock_timeout
 from migsafe.engine.verify import VerifyFailed, run_checks
 from migsafe.engine.versions import VersionTable
 from migsafe.reverse import store as reverse_store
@@ -199,22 +199,16 @@ class Guard:
                 self._heads_after = self._committed_heads
                 if self._in_transaction and self.current is not None:
                     self.progress(Progress("rollback", revision=self.current))
-                if (
-                    self._in_transaction
-                    and is_lock_timeout(exc)
-                    and self._tries <= self.options.retries
+                if self._in_transaction and retry_after_lock_timeout(
+                    exc,
+                    self._tries,
+                    self.options.retries,
+                    progress=self.progress,
+                    sleep=self.sleep,
+                    revision=self.current,
+                    base=self.options.backoff_base,
+                    ceiling=self.options.backoff_max,
                 ):
-                    delay = self._backoff(self._tries)
-                    self.progress(
-                        Progress(
-                            "retry",
-                            revision=self.current,
-                            attempt=self._tries + 1,
-                            elapsed=delay,
-                            message=f"lock timeout; retrying the transaction in {delay:.1f}s",
-                        )
-                    )
-                    self.sleep(delay)
                     continue
                 # A step outside the transaction that failed before anything of it left a
                 # transaction (no commit, no autocommit statement) was rolled back whole.
@@ -367,9 +361,6 @@ class Guard:
         if not self._in_transaction:
             self._leave_autocommit()
             self._reset_session_settings()
-
-    def _backoff(self, tries: int) -> float:
-        return backoff_delay(tries, self.options.backoff_base, self.options.backoff_max)
 
     # -- non-transactional steps --------------------------------------------------------------
     def _open_step_outside(self, plan_step: PlanStep, ctx: MigrationContext) -> None:
@@ -694,13 +685,6 @@ def _safe_rollback(target: sa.Connection | sa.Transaction) -> None:
     # A broken connection cannot roll back; the server does when the session ends.
     with contextlib.suppress(Exception):
         target.rollback()
-
-
-def backoff_delay(tries: int, base: float = 0.5, ceiling: float = 10.0) -> float:
-    """Seconds to wait before try ``tries + 1`` after a lock timeout: doubling, capped, with
-    jitter so that runners that collided do not collide again."""
-    delay: float = base * (2 ** (tries - 1))
-    return min(delay, ceiling) * (0.75 + random.random() * 0.5)
 
 
 def set_timeouts(
