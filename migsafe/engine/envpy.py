@@ -136,12 +136,14 @@ def _configure(
     as_sql: bool,
     dialect_url: str | URL | None,
     on_step_applied: StepCallback | None,
+    /,
     *args: Any,
     **kw: Any,
 ) -> None:
     """What env.py's ``context.configure()`` does under migsafe: one call only, migsafe's
     connection (on the driver env.py would use), the version table noted, migsafe's
-    on_version_apply callback added to env.py's own."""
+    on_version_apply callback added to env.py's own. migsafe's arguments are positional-only:
+    env.py's keywords (``connection=``, ``url=``...) are its own."""
     if args:
         kw.setdefault("connection", args[0])
     call.configure_calls += 1
