@@ -24,14 +24,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from migsafe.engine import interrupts
+from migsafe.errors import ExitCode
 from migsafe.settings import CliOptions, Settings, load_settings
 
 
 def run(argv: Sequence[str]) -> int:
     """Run ``migsafe ARGV...`` in this process and thread; return its exit code."""
-    import migsafe.cli as cli
-    from migsafe.engine import interrupts
-    from migsafe.errors import ExitCode
+    import migsafe.cli as cli  # typer and rich: not for settings_for() alone
 
     # The same boundary as cli.main(), without its signal handlers (main thread only) and
     # with the exit code returned: cli.run_app() prints the one error line, then exits.

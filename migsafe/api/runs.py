@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from migsafe.api._common import ConfirmFn, confirm_plan, not_blank, privileges_named
+from migsafe.api.snapshots import restore_recorded
 from migsafe.engine import interrupts
 from migsafe.errors import IrreversibleStep, UsageError
 from migsafe.settings import Settings
@@ -52,8 +54,6 @@ def upgrade(
             try:
                 plan = runner.refuse_irreversible(plan, session, backup=backup is not None)
             except IrreversibleStep as exc:
-                from dataclasses import replace
-
                 plan = replace(plan, warnings=(*plan.warnings, f"would be refused: {exc.message}"))
             if backup is not None:
                 from migsafe.engine.backup import describe_backup
@@ -75,8 +75,6 @@ def upgrade(
                 return runner.execute(session, plan, steps, run_id, progress)
             # The snapshot comes first, before the migration asks for any lock, and it needs
             # the plan to know which tables to hold.
-            from dataclasses import replace
-
             from migsafe.engine.backup import backup_for
 
             with interrupts.during("taking the --backup snapshot (pg_dump)"):
@@ -206,8 +204,6 @@ def revert_from_snapshot(
     on_lock_wait: LockWaitFn | None = None,
 ) -> RestoreOutcome:
     """Go back to a snapshot: restore it, which also restores its Alembic revision."""
-    from migsafe.api.snapshots import restore_recorded
-
     return restore_recorded(
         settings,
         snapshot_id,

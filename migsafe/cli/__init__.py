@@ -13,7 +13,9 @@ from typing import Any, NoReturn
 import typer
 from rich.markup import escape
 
+from migsafe.cli import commands, flags, reverse, snapshot  # noqa: F401  (they register on app)
 from migsafe.cli.root import Format, app, emit_json, settings, state, stderr, stdout
+from migsafe.cli.usage import explain, normalise_args
 from migsafe.engine import interrupts
 from migsafe.errors import ExitCode, MigsafeError
 from migsafe.redaction import mask_url_passwords, remember_url
@@ -31,10 +33,6 @@ def main() -> None:
 def run_app(argv: list[str]) -> NoReturn:
     """The one error boundary: run ``migsafe ARGV...`` and exit with the code that says the
     state the database is in (docs/runbook.md)."""
-    # Commands register themselves on import.
-    from migsafe.cli import commands, flags, reverse, snapshot  # noqa: F401
-    from migsafe.cli.usage import explain, normalise_args
-
     args = normalise_args(argv)
     try:
         code = app(args=args, prog_name="migsafe", standalone_mode=False)

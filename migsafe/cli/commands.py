@@ -12,6 +12,7 @@ import typer
 import migsafe.api as api
 from migsafe.cli.helptext import GLOBAL_OPTIONS_EPILOG, default
 from migsafe.cli.root import Format, FormatOption, app, emit_json, settings, state, stderr, stdout
+from migsafe.render import snapshots as render_snapshots
 from migsafe.render import text
 from migsafe.render.progress import ProgressDisplay
 from migsafe.settings import DEFAULT_LOCK_TIMEOUT, DEFAULT_LOCK_WAIT, DEFAULT_RETRIES
@@ -246,8 +247,6 @@ def revert(
 def _revert_from_snapshot(
     snapshot_id: str, *, yes: bool, force: bool, format: Format, dry_run: bool
 ) -> None:
-    from migsafe.render import snapshots as render_snapshots
-
     if dry_run:
         snap = api.snapshot_show(settings(), snapshot_id)
         if format == Format.json:

@@ -13,6 +13,7 @@ from migsafe.api import flags as api
 from migsafe.cli.helptext import GLOBAL_OPTIONS_EPILOG
 from migsafe.cli.root import Format, FormatOption, app, emit_json, state, stdout
 from migsafe.cli.root import settings as cli_settings
+from migsafe.errors import UsageError
 from migsafe.flags_results import FlagChange
 from migsafe.render import flags as render
 from migsafe.settings import Settings
@@ -213,8 +214,6 @@ def require(
     """Tie a flag to an Alembic revision: off wherever the database lacks it (--clear unties it)."""
     state.format = format
     if clear == (revision is not None):
-        from migsafe.errors import UsageError
-
         raise UsageError(
             "give either a REVISION or --clear", hint="see `migsafe flags require --help`"
         )

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from migsafe.engine.analysis import _call_name, _local_callees
+from migsafe.reverse import classify_sql
+from migsafe.reverse.confined import confined
 
 # Words without which none of the calls below can appear: most files are never parsed.
 _PREFILTER = re.compile(r"execute|bulk_insert|get_bind|connection|Session", re.IGNORECASE)
@@ -131,9 +133,6 @@ def _verdict(arg: ast.expr, created: set[str], added: dict[str, set[str]]) -> st
     """'' when the SQL is known and not irreversible; the reason when it is; None: unknown."""
     text = _literal_sql(arg)
     if text is not None:
-        from migsafe.reverse import classify_sql
-        from migsafe.reverse.confined import confined
-
         if confined(text, created, added):
             return ""  # a backfill of what this revision creates: undone with it
         verdict = classify_sql(text)

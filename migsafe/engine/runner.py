@@ -37,6 +37,7 @@ from migsafe.errors import (
 from migsafe.results import RunResult
 from migsafe.reverse.capture import FingerprintScope
 from migsafe.settings import Settings
+from migsafe.snapshots.pgtools import libpq_invocation, url_password
 
 
 def open_run(settings: Settings, *, dry_run: bool) -> tuple[str, Session]:
@@ -301,8 +302,6 @@ def _canceller(session: Session) -> Callable[[], None] | None:
         if began and session.conn.in_transaction():
             session.conn.rollback()  # only the transaction this query began
     url = session.url
-    # Imported here, not in the watcher thread when the signal comes.
-    from migsafe.snapshots.pgtools import libpq_invocation, url_password
 
     def cancel() -> None:
         with libpq_invocation(url) as libpq:

@@ -31,10 +31,19 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.operations.ops import MigrateOperation
 
+from migsafe.db.fingerprint import description_hash, schema_description
+from migsafe.engine.history import OWN_TABLES
 from migsafe.engine.recording import describe
 from migsafe.errors import IrreversibleStep
-from migsafe.reverse import store
+from migsafe.reverse import Reverse, classify_sql, reverse_of, store
+from migsafe.reverse._sql import verbatim
+from migsafe.reverse.confined import confined
 from migsafe.reverse.keep import keep, keep_on_revert
+from migsafe.reverse.model import reverse_script
+from migsafe.reverse.raw_sql import render_clause
+from migsafe.reverse.revert.fill import attach_declared
+from migsafe.reverse.sql import render_sql
+from migsafe.reverse.sqlite.archive import archive_tables
 
 # What covers an irreversible step; None: nothing does.
 ALLOW = "--allow-irreversible"
@@ -70,8 +79,6 @@ class _Gathered:
 
     def confined(self, sql_text: str) -> bool:
         """The SQL writes only to tables/columns this revision created (see reverse.confined)."""
-        from migsafe.reverse.confined import confined
-
         return confined(sql_text, self.created_tables, self.added_columns)
 
     def created(self, op: MigrateOperation) -> None:
@@ -91,19 +98,12 @@ class FingerprintScope:
     exclude_tables: tuple[str, ...]
 
     def schema(self, conn: sa.Connection) -> str:
-        from migsafe.db.fingerprint import description_hash
-
         return description_hash(self.describe(conn))
 
     def describe(self, conn: sa.Connection) -> dict[str, Any]:
         """The schema description whose hash :meth:`schema` is."""
-        from migsafe.db.fingerprint import schema_description
-
         tables = self.exclude_tables
         if conn.dialect.name == "sqlite":  # archives are tables of the database itself
-            from migsafe.engine.history import OWN_TABLES
-            from migsafe.reverse.sqlite.archive import archive_tables
-
             tables = (*tables, *OWN_TABLES, *archive_tables(conn))
 
         # Columns by name: a column a revert adds back can only land last (see fingerprint).
@@ -165,7 +165,6 @@ class ReverseCapture:
     def take_schema_before(self, revision: str, conn: sa.Connection) -> None:
         """Fingerprint the schema as it is before *revision* (or before a segment), keeping
         the description too: a revert that does not come back to it can say what differs."""
-        from migsafe.db.fingerprint import description_hash
 
         with self.quiet():
             description = self.scope.describe(conn)
@@ -236,7 +235,6 @@ class ReverseCapture:
             return
         if not parameters and self._created_on_the_side(gathered, conn, statement):
             return
-        from migsafe.reverse import classify_sql
 
         verdict = classify_sql(statement) or (
             "DDL run on the connection directly, not through op.*, is not captured "
@@ -258,7 +256,6 @@ class ReverseCapture:
         """
         if conn.dialect.name != "postgresql" or not _CREATES.match(statement):
             return False
-        from migsafe.reverse._sql import verbatim
 
         with self.quiet():
             rev = _reverse_or_refusal(verbatim(statement), conn, self.archive_schema)
@@ -293,15 +290,12 @@ class ReverseCapture:
         module: ModuleType | None,
     ) -> store.StoredReverse:
         """The row to store for *revision*, tested where its own downgrade() is the reverse."""
-        from migsafe.reverse.model import reverse_script
-        from migsafe.reverse.sql import render_sql
 
         gathered = self._current.pop(revision, _Gathered())
         if gathered.refusal is not None:
             # The migration caught the refusal (a broad `except Exception`) and went on: it is
             # still refused, and raising here rolls the whole transaction back.
             raise gathered.refusal
-        from migsafe.reverse.revert.fill import attach_declared
 
         caveats = tuple(dict.fromkeys(c for r in gathered.reverses for c in r.caveats))
         archives, unknown_fills = attach_declared(
@@ -380,7 +374,6 @@ def _reverse_or_refusal(op: MigrateOperation, conn: sa.Connection, archive_schem
     """The reverse of *op*; a bug in the generator makes the step irreversible (so a cover,
     or a clean refusal), never a crash of the user's migration. A database error cannot be
     turned into that: the transaction is aborted, so it propagates and rolls back."""
-    from migsafe.reverse import Reverse, reverse_of
 
     try:
         return reverse_of(op, conn, archive_schema=archive_schema)
@@ -396,8 +389,6 @@ def _backfill(op: MigrateOperation, gathered: _Gathered) -> bool:
     """An ``execute`` that only writes to what this revision created (one statement: a
     multi-statement execute is split and each part judged on its own)."""
     from alembic.operations.ops import ExecuteSQLOp
-
-    from migsafe.reverse.raw_sql import render_clause
 
     if not isinstance(op, ExecuteSQLOp):
         return False

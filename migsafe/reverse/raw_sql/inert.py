@@ -18,6 +18,7 @@ from typing import Any
 
 from pglast import ast
 
+from migsafe.reverse._sql import statement
 from migsafe.reverse.model import Reverse
 from migsafe.reverse.reflect import Live
 
@@ -129,8 +130,6 @@ def reverse_create_extension(node: ast.CreateExtensionStmt, live: Live) -> Rever
     """DROP EXTENSION, unless it was there already (then IF NOT EXISTS makes it a no-op)."""
     import sqlalchemy as sa
     from psycopg import sql
-
-    from migsafe.reverse._sql import statement
 
     present = live.conn.execute(
         sa.text("SELECT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = :n)"),

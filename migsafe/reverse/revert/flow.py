@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from alembic.runtime.migration import RevisionStep
 
+from migsafe.engine import runner
 from migsafe.engine.events import ProgressFn
 from migsafe.engine.plan import Plan
 from migsafe.engine.runner import make_plan as make_guard_plan
@@ -28,6 +29,7 @@ from migsafe.reverse import store
 from migsafe.reverse.restore_kept import describe, kept_by_upgrade
 from migsafe.reverse.revert import downgrade_drops
 from migsafe.reverse.revert import fill as revert_fill
+from migsafe.reverse.revert import run as revert_run
 from migsafe.reverse.revert.stored import (
     DOWNGRADE,
     StoredRevert,
@@ -219,8 +221,6 @@ def execute(
     session: Session, chosen: Chosen, run_id: str, progress: ProgressFn | None
 ) -> RunResult:
     """Run what :func:`choose` chose (the caller holds the runner lock and has confirmed)."""
-    from migsafe.engine import runner
-    from migsafe.reverse.revert import run as revert_run
 
     if chosen.stored is not None:
         return revert_run.run(session, chosen.plan, chosen.stored, run_id, progress)

@@ -16,11 +16,12 @@ chooses ``downgrade()`` for every revision. All of them run in one transaction
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
 
+from migsafe.engine.analysis import analyse_file
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.runner import plan_limits
 from migsafe.engine.session import Session
@@ -28,6 +29,7 @@ from migsafe.engine.versions import VersionTable
 from migsafe.errors import NotReversibleError, UsageError
 from migsafe.reverse import store
 from migsafe.reverse.restore_kept import describe, kept_by_upgrade
+from migsafe.reverse.revert import fill as revert_fill
 from migsafe.reverse.revert.fill import Fill
 from migsafe.reverse.revert.targets import run_to_revert
 
@@ -197,7 +199,6 @@ def own_downgrade(session: Session, revision: str) -> Callable[[], Any] | str:
         return f"its file does not import ({type(exc).__name__}: {exc})"
     if not callable(fn):
         return "its file has no downgrade()"
-    from migsafe.engine.analysis import analyse_file
 
     facts = analyse_file(script.path, module).downgrade
     if facts.empty:
@@ -347,9 +348,6 @@ def resolve_fills(
 ) -> StoredRevert:
     """Each revision's fills (--fill, else its file now, else what was stored with it);
     a --fill that names no column this revert brings back is refused as a typo."""
-    from dataclasses import replace
-
-    from migsafe.reverse.revert import fill as revert_fill
 
     archives = [a for u in chosen.undo for a in u.row.archives]
     unknown = revert_fill.unknown_options(option, archives)
@@ -374,7 +372,6 @@ def resolve_fills(
 def unfilled(session: Session, chosen: StoredRevert) -> list[Any]:
     """Dropped NOT NULL columns (no default, no fill) with rows written since that would
     come back empty: read before anything runs, so the revert can refuse naming them."""
-    from migsafe.reverse.revert import fill as revert_fill
 
     found = []
     with session.aux() as conn:

@@ -14,6 +14,7 @@ from migsafe.engine.plan import Plan, expected_heads
 from migsafe.engine.project import downgrade_steps, get_script
 from migsafe.engine.session import Session
 from migsafe.errors import MigsafeError, NotReversibleError, UsageError
+from migsafe.reverse import store as reverse_store
 
 
 def revert_target(
@@ -79,7 +80,6 @@ def check_request(session: Session, to: str | None, steps: int | None) -> Nothin
 def _known_names(session: Session) -> set[str]:
     """The project's revisions, and those migsafe stored or recorded (maybe from a newer
     release of the project)."""
-    from migsafe.reverse import store as reverse_store
 
     names = revision_names.project_names(session.project) | set(session.heads)
     with session.aux() as conn:
