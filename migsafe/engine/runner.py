@@ -69,19 +69,18 @@ def lock(session: Session, run_id: str, on_wait: LockWaitFn | None) -> Iterator[
             since=run.started_at.isoformat(timespec="seconds"),
         )
 
-    with RunnerLock(
-        session.url,
-        run_id=run_id,
-        wait=session.settings.lock_wait,
-        on_wait=on_wait,
-        describe_holder=describe,
-        connection=session.take_lock_connection(),
-    ) as held:
-        session.aux_conn = held.connection
-        try:
-            yield held
-        finally:
-            session.aux_conn = None
+    with (
+        RunnerLock(
+            session.url,
+            run_id=run_id,
+            wait=session.settings.lock_wait,
+            on_wait=on_wait,
+            describe_holder=describe,
+            connection=session.take_lock_connection(),
+        ) as held,
+        session.aux_through(held.connection),
+    ):
+        yield held
 
 
 def plan_limits(session: Session) -> dict[str, Any]:

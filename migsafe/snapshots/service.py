@@ -228,7 +228,7 @@ def _supersede_reverses(session: Session, snap: Snapshot) -> None:
 
 def _own_pids(session: Session) -> list[int]:
     pids = []
-    for conn in (session.conn, session.aux_conn):
+    for conn in session.connections():
         if conn is not None:
             pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
             if conn.in_transaction():

@@ -224,10 +224,7 @@ def read_heads_directly(session: Session) -> bool:
         recorded = session.history.recorded_version_table(aux)
     if recorded is None:
         return False
-    session.versions = VersionTable(session.engine, *recorded)
-    session.heads = session.versions.read(session.conn)
-    if session.conn.in_transaction():
-        session.conn.rollback()
+    session.read_heads(VersionTable(session.engine, *recorded))
     return True
 
 
