@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # kept out of the import path of `migsafe status` (startup time)
     from migsafe.engine.plan import Plan
     from migsafe.engine.reverse_store import StoredReverse
-    from migsafe.engine.runs import Run
+    from migsafe.engine.runs import Run, RunStatus
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class RunResult:
 
     run_id: str | None
     command: str
-    status: str  # succeeded | noop | dry_run | rolled_back | not_restored
+    status: RunStatus  # succeeded | noop | dry_run | rolled_back | not_restored | restored
     plan: Plan
     at_heads: tuple[str, ...]
     dry_run: bool = False

@@ -43,12 +43,13 @@ def upgrade(
         raise UsageError(f"--on-failure must be 'restore' or 'stop', not {on_failure!r}")
     from migsafe.engine import runner
     from migsafe.engine.project import upgrade_steps
+    from migsafe.engine.runs import Direction
 
     run_id, session = runner.open_run(settings, dry_run=dry_run)
     try:
         if dry_run:
             steps = upgrade_steps(session.project, target, session.heads)
-            plan = runner.make_plan(session, "upgrade", "upgrade", target, steps)
+            plan = runner.make_plan(session, "upgrade", Direction.UPGRADE, target, steps)
             try:
                 plan = runner.refuse_irreversible(plan, session, backup=backup is not None)
             except IrreversibleStep as exc:
@@ -63,7 +64,7 @@ def upgrade(
 
         def planner(s: Session) -> tuple[Plan, list[RevisionStep]]:
             planned = upgrade_steps(s.project, target, s.heads)
-            plan = runner.make_plan(s, "upgrade", "upgrade", target, planned)
+            plan = runner.make_plan(s, "upgrade", Direction.UPGRADE, target, planned)
             return runner.refuse_irreversible(plan, s, backup=backup is not None), planned
 
         with runner.lock(session, run_id, on_lock_wait):

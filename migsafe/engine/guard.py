@@ -30,7 +30,7 @@ from migsafe.engine.capture import Recorder
 from migsafe.engine.dberrors import is_lock_timeout
 from migsafe.engine.envpy import run_env
 from migsafe.engine.events import Progress, ProgressFn
-from migsafe.engine.history import NOT_RESTORED, ROLLED_BACK, SUCCEEDED, History
+from migsafe.engine.history import History, StepEvent
 from migsafe.engine.indexes import drop_concurrently, invalid_indexes
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.project import Project
@@ -41,6 +41,7 @@ from migsafe.engine.reverse_capture import (
     FingerprintScope,
     ReverseCapture,
 )
+from migsafe.engine.runs import RunStatus
 from migsafe.engine.verify import VerifyFailed, run_checks
 from migsafe.engine.versions import VersionTable
 
@@ -58,7 +59,7 @@ __all__ = [
 class Outcome:
     """How the execution of a plan ended."""
 
-    status: str
+    status: RunStatus
     at_heads: tuple[str, ...]
     attempts: int
     failed_revision: str | None = None
@@ -282,7 +283,7 @@ class Guard:
         # Alembic reports the heads after each step; with no step the plan's start stands.
         at = self._heads_after if self._heads_after is not None else self.plan.from_heads
         return Outcome(
-            status=SUCCEEDED,
+            status=RunStatus.SUCCEEDED,
             at_heads=at,
             attempts=self.attempts,
             step_seconds=dict(self._seconds),
@@ -303,7 +304,7 @@ class Guard:
         # nothing is left, so such a failure is never reported as rolled back.
         changed = committed_any or not transactional
         return Outcome(
-            status=NOT_RESTORED if changed else ROLLED_BACK,
+            status=RunStatus.NOT_RESTORED if changed else RunStatus.ROLLED_BACK,
             at_heads=at,
             attempts=self.attempts,
             failed_revision=self.current,
@@ -405,7 +406,7 @@ class Guard:
         self._drop_invalid_leftovers(plan_step)
         if self.history is not None:
             self.history.journal_write(
-                self.run_id, plan_step.revision, plan_step.direction, "started"
+                self.run_id, plan_step.revision, plan_step.direction, StepEvent.STARTED
             )
         self._session_settings(local=False)
         self.conn.commit()
@@ -437,7 +438,7 @@ class Guard:
             raise RuntimeError(f"index {', '.join(invalid)} was left INVALID by a concurrent build")
         if self.history is not None:
             self.history.journal_write(
-                self.run_id, plan_step.revision, plan_step.direction, "finished"
+                self.run_id, plan_step.revision, plan_step.direction, StepEvent.FINISHED
             )
         self._segment_done()
 
@@ -480,7 +481,7 @@ class Guard:
                     self.run_id,
                     plan_step.revision,
                     plan_step.direction,
-                    "cleanup",
+                    StepEvent.CLEANUP,
                     f"dropped INVALID index {qualified}",
                 )
         if self.conn.in_transaction():

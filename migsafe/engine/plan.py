@@ -16,6 +16,7 @@ from migsafe.engine.analysis import analyse_file
 from migsafe.engine.project import Project, load_module
 from migsafe.engine.reversibility import ReverseFacts, reverse_facts
 from migsafe.engine.revision_source import is_loaded
+from migsafe.engine.runs import Direction
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class PlanStep:
     """One revision applied in one direction."""
 
     revision: str
-    direction: str
+    direction: Direction
     down_revisions: tuple[str, ...]
     message: str
     path: str
@@ -47,7 +48,7 @@ class PlanStep:
 
     @property
     def label(self) -> str:
-        arrow = "->" if self.direction == "upgrade" else "<-"
+        arrow = "->" if self.direction == Direction.UPGRADE else "<-"
         downs = ", ".join(self.down_revisions) or "base"
         return f"{downs} {arrow} {self.revision}"
 
@@ -57,7 +58,7 @@ class Plan:
     """Everything a run will do; stored with the run."""
 
     command: str
-    direction: str
+    direction: Direction
     database: str
     target: str
     from_heads: tuple[str, ...]
@@ -130,7 +131,7 @@ def build_plan(
     project: Project,
     *,
     command: str,
-    direction: str,
+    direction: Direction,
     database: str,
     target: str,
     from_heads: tuple[str, ...],
@@ -171,7 +172,7 @@ def build_plan(
 
 
 def _plan_step(
-    step: RevisionStep, direction: str, *, reverse: bool = True, load: bool = True
+    step: RevisionStep, direction: Direction, *, reverse: bool = True, load: bool = True
 ) -> PlanStep:
     """One step of a plan. ``load``: import the revision file now (the plan imports what it
     will run, so an error in it stops the command before anything runs); ``status`` lists
@@ -185,7 +186,9 @@ def _plan_step(
     down = script.down_revision
     downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
     message = (script.doc or "").strip().splitlines()[0] if script.doc else ""
-    rf = reverse_facts(script.path) if reverse and direction == "upgrade" else ReverseFacts()
+    rf = (
+        reverse_facts(script.path) if reverse and direction == Direction.UPGRADE else ReverseFacts()
+    )
     return PlanStep(
         revision=script.revision,
         direction=direction,

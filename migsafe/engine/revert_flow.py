@@ -41,6 +41,7 @@ from migsafe.engine.revert_stored import (
 )
 from migsafe.engine.runner import make_plan as make_guard_plan
 from migsafe.engine.runner import plan_limits
+from migsafe.engine.runs import Direction, RunStatus
 from migsafe.engine.session import Session
 from migsafe.errors import ConfigError, NotReversibleError
 from migsafe.results import RunResult
@@ -112,7 +113,7 @@ def _empty_plan(session: Session) -> Plan:
     heads = tuple(sorted(session.heads))
     return Plan(
         command="revert",
-        direction="downgrade",
+        direction=Direction.DOWNGRADE,
         database=session.database,
         target=", ".join(heads) or "base",
         from_heads=heads,
@@ -171,7 +172,7 @@ def _downgrades(session: Session, request: RevertRequest, why_not_stored: str | 
         target, reverts, revision_steps = revert_target(
             session, request.to, request.steps, run_id=request.run
         )
-        plan = make_guard_plan(session, "revert", "downgrade", target, revision_steps)
+        plan = make_guard_plan(session, "revert", Direction.DOWNGRADE, target, revision_steps)
         check_reversible(plan)
     except ConfigError as exc:  # not reversible, or revision files missing (not usage)
         if why_not_stored is None:
@@ -233,7 +234,7 @@ def execute(
         reverts=chosen.reverts,
         generate_reverse=False,
     )
-    if result.status == "succeeded":
+    if result.status == RunStatus.SUCCEEDED:
         if chosen.reverts:
             session.history.mark_reverted(chosen.reverts, run_id)
         if rows:
@@ -250,7 +251,7 @@ def nothing_result(chosen: Chosen) -> RunResult:
     return RunResult(
         run_id=None,
         command="revert",
-        status="noop",
+        status=RunStatus.NOOP,
         plan=chosen.plan,
         at_heads=chosen.plan.from_heads,
         reverted_run_id=chosen.nothing.reverted_run_id,

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 import sqlalchemy as sa
 
 from migsafe import __version__
-from migsafe.engine import history as hist
 from migsafe.engine import interrupts
 from migsafe.engine import reverse_store as store
 from migsafe.engine.dberrors import is_lock_timeout
@@ -29,6 +28,7 @@ from migsafe.engine.plan import Plan
 from migsafe.engine.revert_check import check_schema
 from migsafe.engine.revert_fill import prefill
 from migsafe.engine.revert_stored import DOWNGRADE, StoredRevert, Undo, own_downgrade
+from migsafe.engine.runs import RunStatus
 from migsafe.engine.session import Session
 from migsafe.engine.verify import run_checks
 from migsafe.errors import KeptDataLost, MigrationFailed, ReverseMismatch
@@ -86,7 +86,7 @@ def run(
     # After a commit the heads are the plan's; after a failure, read them beside the (possibly
     # broken) migration connection.
     at = chosen.to_heads if error is None else session.versions.read_fresh()
-    status = hist.SUCCEEDED if error is None else hist.ROLLED_BACK
+    status = RunStatus.SUCCEEDED if error is None else RunStatus.ROLLED_BACK
     text = describe_error(error, session) if error is not None else None
     failed_revision = current[-1] if error is not None and current else None
     history.finish(

@@ -26,6 +26,7 @@ from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.revert import last_revertible_run
 from migsafe.engine.revert_fill import Fill
 from migsafe.engine.runner import plan_limits
+from migsafe.engine.runs import Direction
 from migsafe.engine.session import Session
 from migsafe.engine.versions import VersionTable
 from migsafe.errors import NotReversibleError, UsageError
@@ -289,7 +290,7 @@ def make_plan(
     steps = tuple(
         PlanStep(
             revision=u.row.revision,
-            direction="downgrade",
+            direction=Direction.DOWNGRADE,
             down_revisions=tuple(u.row.heads_before),
             message=(
                 f"generated reverse, stored by run {u.row.run_id}"
@@ -337,7 +338,7 @@ def make_plan(
             )
     return Plan(
         command="revert",
-        direction="downgrade",
+        direction=Direction.DOWNGRADE,
         database=session.database,
         target=target,
         from_heads=tuple(sorted(session.heads)),

@@ -32,6 +32,7 @@ from migsafe.engine.lock import Holder, LockWaitFn, RunnerLock
 from migsafe.engine.offline import render_sql
 from migsafe.engine.plan import Plan, build_plan
 from migsafe.engine.reverse_capture import FingerprintScope
+from migsafe.engine.runs import Direction, RunStatus
 from migsafe.engine.session import Session, open_session
 from migsafe.engine.versions import VersionTable
 from migsafe.errors import (
@@ -106,7 +107,7 @@ def plan_limits(session: Session) -> dict[str, Any]:
 
 
 def make_plan(
-    session: Session, command: str, direction: str, target: str, steps: list[RevisionStep]
+    session: Session, command: str, direction: Direction, target: str, steps: list[RevisionStep]
 ) -> Plan:
     settings = session.settings
     plan = build_plan(
@@ -141,7 +142,7 @@ def dry_run(session: Session, plan: Plan, steps: list[RevisionStep]) -> RunResul
     return RunResult(
         run_id=None,
         command=plan.command,
-        status="dry_run",
+        status=RunStatus.DRY_RUN,
         plan=plan,
         at_heads=session.heads,
         dry_run=True,
@@ -153,7 +154,7 @@ def dry_run_stored(session: Session, plan: Plan) -> RunResult:
     return RunResult(
         run_id=None,
         command=plan.command,
-        status="dry_run",
+        status=RunStatus.DRY_RUN,
         plan=plan,
         at_heads=session.heads,
         dry_run=True,
@@ -247,17 +248,17 @@ def execute(
             exc.migsafe_state = state  # type: ignore[attr-defined]  # for the crash line
         if started:
             interrupted = isinstance(exc, KeyboardInterrupt) and not guard.committed_any
-            status = hist.INTERRUPTED
+            status = RunStatus.INTERRUPTED
             if interrupted:
-                status = hist.ROLLED_BACK
+                status = RunStatus.ROLLED_BACK
             elif guard.finished and guard.committed_any:
-                status = hist.SUCCEEDED  # what the database says; the error says the rest
+                status = RunStatus.SUCCEEDED  # what the database says; the error says the rest
             _finish_history(
                 session,
                 run_id,
                 status=status,
                 started_at=started[0],
-                to_revisions=guard.committed_heads if status == hist.SUCCEEDED else None,
+                to_revisions=guard.committed_heads if status == RunStatus.SUCCEEDED else None,
                 at_revisions=guard.committed_heads if guard.committed_any else None,
                 error=describe_error(exc, session)
                 if interrupted
@@ -276,11 +277,15 @@ def execute(
     plan = guard.plan
     error = describe_error(outcome.error, session) if outcome.error is not None else None
     restore_note: str | None = None
-    if outcome.status == hist.NOT_RESTORED and backup is not None:
+    if outcome.status == RunStatus.NOT_RESTORED and backup is not None:
         outcome, restore_note = _snapshot_guard(session, plan, outcome, backup)
-        if outcome.status == hist.RESTORED and outcome.failed_revision:
+        if outcome.status == RunStatus.RESTORED and outcome.failed_revision:
             history.journal_write(
-                run_id, outcome.failed_revision, plan.direction, "restored", restore_note
+                run_id,
+                outcome.failed_revision,
+                plan.direction,
+                hist.StepEvent.RESTORED,
+                restore_note,
             )
     duration = time.monotonic() - t0
     recorded = True
@@ -290,18 +295,18 @@ def execute(
             run_id,
             status=outcome.status,
             started_at=started[0],
-            to_revisions=outcome.at_heads if outcome.status == hist.SUCCEEDED else None,
+            to_revisions=outcome.at_heads if outcome.status == RunStatus.SUCCEEDED else None,
             at_revisions=outcome.at_heads,
             failed_revision=outcome.failed_revision,
             error=f"{error}; {restore_note}" if restore_note else error,
             attempts=outcome.attempts,
             operations=outcome.operations,
         )
-    noop = outcome.status == hist.SUCCEEDED and not plan.steps
+    noop = outcome.status == RunStatus.SUCCEEDED and not plan.steps
     result = RunResult(
         run_id=run_id,
         command=plan.command,
-        status="noop" if noop else outcome.status,
+        status=RunStatus.NOOP if noop else outcome.status,
         plan=plan,
         at_heads=outcome.at_heads,
         duration_s=duration,
@@ -313,7 +318,7 @@ def execute(
         reverted_run_id=reverts,
         snapshot_id=backup.snapshot.id if backup is not None else None,
     )
-    if outcome.status == hist.SUCCEEDED:
+    if outcome.status == RunStatus.SUCCEEDED:
         interrupts.settle(
             f"{plan.command} run {run_id} succeeded, the database is at "
             f"{', '.join(outcome.at_heads) or 'base'}"
@@ -324,7 +329,7 @@ def execute(
             "the history row could not be finished (the server is unreachable): the next run "
             "marks it"
         )
-    if isinstance(outcome.error, IrreversibleStep) and outcome.status == hist.ROLLED_BACK:
+    if isinstance(outcome.error, IrreversibleStep) and outcome.status == RunStatus.ROLLED_BACK:
         # A refusal, not a failure, and the rollback undid everything before it. (After a
         # step outside a transaction the failure's own message says what may be left.)
         refusal = outcome.error
@@ -413,7 +418,7 @@ def _snapshot_guard(
         note = f"snapshot {snap.id} was restored but the database is at {', '.join(at) or 'base'}"
         return replace(outcome, at_heads=at), note
     what = f"{len(snap.tables)} tables" if snap.mode == "tables" else "the whole database"
-    return replace(outcome, status=hist.RESTORED, at_heads=at), (
+    return replace(outcome, status=RunStatus.RESTORED, at_heads=at), (
         f"restored snapshot {snap.id} ({what}; {restored.untouched})"
     )
 

@@ -6,15 +6,29 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-# Outcomes, as stored in the ``status`` column.
-RUNNING = "running"
-SUCCEEDED = "succeeded"
-ROLLED_BACK = "rolled_back"
-NOT_RESTORED = "not_restored"
-INTERRUPTED = "interrupted"
-RESTORED = "restored"  # failed after a non-transactional step; the snapshot was restored
+
+class RunStatus(StrEnum):
+    """How a run ended (or that it has not): the ``status`` column, and a result's status."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    ROLLED_BACK = "rolled_back"
+    NOT_RESTORED = "not_restored"
+    INTERRUPTED = "interrupted"
+    RESTORED = "restored"  # failed after a non-transactional step; the snapshot was restored
+    # Only in a command's result, never stored: nothing to do, or only planned.
+    NOOP = "noop"
+    DRY_RUN = "dry_run"
+
+
+class Direction(StrEnum):
+    """Which way a revision is applied: a plan step's and the journal's ``direction``."""
+
+    UPGRADE = "upgrade"
+    DOWNGRADE = "downgrade"
 
 
 @dataclass(frozen=True)
@@ -23,7 +37,7 @@ class Run:
 
     run_id: str
     command: str
-    status: str
+    status: RunStatus
     started_at: dt.datetime
     finished_at: dt.datetime | None
     duration_s: float | None
@@ -81,7 +95,7 @@ def run_from_row(row: Mapping[str, Any], *, with_plan: bool = False) -> Run:
     return Run(
         run_id=row["run_id"],
         command=row["command"],
-        status=row["status"],
+        status=RunStatus(row["status"]),
         started_at=started,
         finished_at=_aware(row["finished_at"]),
         duration_s=row["duration_s"],

@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from migsafe import __version__
-from migsafe.engine import history as hist
 from migsafe.engine import interrupts, runner
 from migsafe.engine.lock import LockWaitFn
 from migsafe.engine.plan import Plan
+from migsafe.engine.runs import RunStatus
 from migsafe.engine.session import Session, open_session
 from migsafe.errors import ConfirmationRequired, MigsafeError, RestoreRefused, SnapshotError
 from migsafe.settings import Settings
@@ -56,9 +56,9 @@ def create(
                     session, mode=mode, tables=tables, run_id=run_id, progress=progress
                 )
             except BaseException as exc:
-                _finish(session, run_id, started, hist.ROLLED_BACK, error=exc)
+                _finish(session, run_id, started, RunStatus.ROLLED_BACK, error=exc)
                 raise
-            _finish(session, run_id, started, hist.SUCCEEDED, snapshot=snap)
+            _finish(session, run_id, started, RunStatus.SUCCEEDED, snapshot=snap)
             return snap
     finally:
         session.close()
@@ -144,10 +144,10 @@ def restore_snapshot(
                     done = service.restore(session, snap, force=force)
                 interrupts.settle(f"snapshot {snap.id} was restored")
             except BaseException as exc:
-                _finish(session, run_id, started, hist.ROLLED_BACK, error=exc, at=before)
+                _finish(session, run_id, started, RunStatus.ROLLED_BACK, error=exc, at=before)
                 raise
             at = session.versions.read_fresh()
-            _finish(session, run_id, started, hist.SUCCEEDED, snapshot=snap, at=at)
+            _finish(session, run_id, started, RunStatus.SUCCEEDED, snapshot=snap, at=at)
             return _outcome(done, at, done.duration_s, run_id, source, target if other else None)
     finally:
         session.close()
@@ -281,7 +281,7 @@ def _finish(
     session: Session,
     run_id: str,
     started: dt.datetime,
-    status: str,
+    status: RunStatus,
     *,
     snapshot: Snapshot | None = None,
     error: BaseException | None = None,
@@ -296,7 +296,7 @@ def _finish(
         run_id,
         status=status,
         started_at=started,
-        to_revisions=at if status == hist.SUCCEEDED else None,
+        to_revisions=at if status == RunStatus.SUCCEEDED else None,
         at_revisions=at if at is not None else session.heads,
         error=session.scrub(message) if message else None,
         snapshot_id=snapshot.id if snapshot else None,
