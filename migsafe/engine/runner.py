@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
 import psycopg
@@ -43,7 +44,7 @@ from migsafe.errors import (
 from migsafe.results import RunResult
 from migsafe.settings import Settings
 from migsafe.snapshots import service
-from migsafe.snapshots.model import Snapshot
+from migsafe.snapshots.model import Snapshot, SnapshotMode
 
 PlanFn = Callable[[Session], tuple[Plan, list[RevisionStep]]]
 
@@ -383,12 +384,19 @@ def _canceller(session: Session) -> Callable[[], None] | None:
     return cancel
 
 
+class OnFailure(StrEnum):
+    """What a ``--backup`` run does after a failure that committed part of the chain."""
+
+    RESTORE = "restore"  # restore the snapshot taken before the run
+    STOP = "stop"  # leave the database as it is and say how to restore it
+
+
 @dataclass(frozen=True)
 class Backup:
     """The pre-backup guard of a run: its snapshot and what to do after a partial failure."""
 
     snapshot: Snapshot
-    on_failure: str = "restore"  # or "stop"
+    on_failure: OnFailure = OnFailure.RESTORE
     created: tuple[str, ...] = ()  # tables the migrations create: dropped by a tables restore
 
 
@@ -398,7 +406,7 @@ def _snapshot_guard(
     """After a failure that committed part of the chain: restore the snapshot, or say how."""
     snap = backup.snapshot
     command = f"migsafe snapshot restore {snap.id}"
-    if backup.on_failure != "restore":
+    if backup.on_failure != OnFailure.RESTORE:
         return outcome, f"left as it is (--on-failure stop); to go back: {command}"
     try:
         with interrupts.during(f"restoring snapshot {snap.id}"):
@@ -417,7 +425,9 @@ def _snapshot_guard(
     if set(at) != set(plan.from_heads):
         note = f"snapshot {snap.id} was restored but the database is at {', '.join(at) or 'base'}"
         return replace(outcome, at_heads=at), note
-    what = f"{len(snap.tables)} tables" if snap.mode == "tables" else "the whole database"
+    what = (
+        f"{len(snap.tables)} tables" if snap.mode == SnapshotMode.TABLES else "the whole database"
+    )
     return replace(outcome, status=RunStatus.RESTORED, at_heads=at), (
         f"restored snapshot {snap.id} ({what}; {restored.untouched})"
     )

@@ -16,7 +16,7 @@ from migsafe.engine.session import Session, open_session
 from migsafe.errors import ConfirmationRequired, MigsafeError, RestoreRefused, SnapshotError
 from migsafe.settings import Settings
 from migsafe.snapshots import identity, service
-from migsafe.snapshots.model import FULL, TABLES, Snapshot
+from migsafe.snapshots.model import Snapshot, SnapshotMode
 from migsafe.snapshots.prune import plan_prune, prune
 from migsafe.snapshots.results import PruneOutcome, RestoreOutcome, SnapshotList, VerifyOutcome
 from migsafe.snapshots.store import LocalStore
@@ -115,12 +115,13 @@ def restore_snapshot(
             )
         if into is None and not yes:
             also = " (another database: --allow-other-database)" if other else ""
+            tables_only = snap.mode == SnapshotMode.TABLES
             message = (
                 f"Restoring snapshot {snap.id} ({snap.mode}, taken {snap.created_at} of "
                 f"{source.describe()} at {', '.join(snap.revisions) or 'base'}) replaces "
-                f"{'those tables' if snap.mode == TABLES else 'the whole database'} in "
+                f"{'those tables' if tables_only else 'the whole database'} in "
                 f"{target.describe()}{also} ({session.database}); every write made since then "
-                f"to {'them' if snap.mode == TABLES else 'it'} is lost. Flags, their audit "
+                f"to {'them' if tables_only else 'it'} is lost. Flags, their audit "
                 "and migsafe's history are left as they are."
             )
             if confirm is None:
@@ -196,15 +197,17 @@ def prune_snapshots(
     return PruneOutcome(plan=plan, dry_run=dry_run, freed_bytes=freed, leftovers=leftovers)
 
 
-def describe_backup(session: Session, plan: Plan, steps: Sequence[object], *, mode: str) -> Plan:
+def describe_backup(
+    session: Session, plan: Plan, steps: Sequence[object], *, mode: SnapshotMode
+) -> Plan:
     """What ``--backup`` would snapshot, as plan notes (for --dry-run; nothing is taken)."""
     if not plan.steps:
         return plan
-    if mode == TABLES:
+    if mode == SnapshotMode.TABLES:
         from migsafe.snapshots.tables import tables_for_plan
 
         decision = tables_for_plan(session, plan, steps)  # type: ignore[arg-type]
-        if decision.mode == TABLES:
+        if decision.mode == SnapshotMode.TABLES:
             notes = [f"would snapshot {len(decision.tables)} tables: {', '.join(decision.tables)}"]
             if decision.created:
                 notes.append(
@@ -214,7 +217,7 @@ def describe_backup(session: Session, plan: Plan, steps: Sequence[object], *, mo
         else:
             notes = ["would snapshot the whole database: " + "; ".join(decision.reasons)]
     else:
-        size = service.estimate_bytes(session, FULL, ())
+        size = service.estimate_bytes(session, SnapshotMode.FULL, ())
         notes = [
             "would snapshot the whole database"
             + (f" (about {_mb(size)} before compression)" if size else "")
@@ -227,26 +230,26 @@ def backup_for(
     plan: Plan,
     steps: Sequence[object],
     *,
-    mode: str,
+    mode: SnapshotMode,
     run_id: str,
     progress: service.ProgressBytes | None,
-) -> tuple[Plan, runner.Backup | None, str]:
+) -> tuple[Plan, runner.Backup | None, SnapshotMode]:
     """Take the snapshot a ``--backup`` upgrade starts with; the plan notes what it holds."""
     if not plan.steps:
         return plan, None, mode
     tables: tuple[str, ...] = ()
     created: tuple[str, ...] = ()
     notes: list[str] = []
-    if mode == TABLES:
+    if mode == SnapshotMode.TABLES:
         from migsafe.snapshots.tables import tables_for_plan
 
         decision = tables_for_plan(session, plan, steps)  # type: ignore[arg-type]
-        if decision.mode == TABLES:
+        if decision.mode == SnapshotMode.TABLES:
             tables, created = decision.tables, decision.created
             notes.append(f"snapshot of {len(tables)} tables: {', '.join(tables)}")
             notes.extend(decision.reasons)
         else:
-            mode = FULL
+            mode = SnapshotMode.FULL
             notes.append(
                 "snapshot falls back to the whole database: " + "; ".join(decision.reasons)
             )

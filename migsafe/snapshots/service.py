@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from migsafe.engine.session import Session
 from migsafe.errors import SnapshotCorrupt, SnapshotError, UsageError
 from migsafe.snapshots.kept import LEFT_AS_THEY_ARE, kept_schemas
-from migsafe.snapshots.model import FULL, TABLES, Snapshot
+from migsafe.snapshots.model import Snapshot, SnapshotMode
 from migsafe.snapshots.pgdump import dump
 from migsafe.snapshots.pgtools import require_tools
 from migsafe.snapshots.restore import restore as pg_restore
@@ -43,13 +43,13 @@ def server_version_num(session: Session) -> int:
         return int(conn.exec_driver_sql("SHOW server_version_num").scalar_one())
 
 
-def estimate_bytes(session: Session, mode: str, tables: Sequence[str]) -> int | None:
+def estimate_bytes(session: Session, mode: SnapshotMode, tables: Sequence[str]) -> int | None:
     """Roughly what the snapshot file needs: the on-disk size, which compression only shrinks."""
     if session.is_sqlite:
         database = session.url.database
         return Path(database).stat().st_size if database and Path(database).exists() else None
     with session.aux() as conn:
-        if mode == FULL:
+        if mode == SnapshotMode.FULL:
             size = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
         else:
             size = conn.execute(
@@ -66,7 +66,7 @@ def estimate_bytes(session: Session, mode: str, tables: Sequence[str]) -> int | 
 def take(
     session: Session,
     *,
-    mode: str = FULL,
+    mode: str = SnapshotMode.FULL,
     tables: Sequence[str] = (),
     created: Sequence[str] = (),
     run_id: str | None = None,
@@ -77,19 +77,23 @@ def take(
     Everything that can fail early (tools, directory, space) is checked before the database
     is read; a failure never registers anything.
     """
-    if mode not in (FULL, TABLES):
-        raise UsageError(f"snapshot mode must be {FULL!r} or {TABLES!r}, not {mode!r}")
-    if mode == TABLES and not tables:
+    if mode not in (SnapshotMode.FULL, SnapshotMode.TABLES):
+        raise UsageError(
+            f"snapshot mode must be {SnapshotMode.FULL.value!r} or "
+            f"{SnapshotMode.TABLES.value!r}, not {mode!r}"
+        )
+    kind = SnapshotMode(mode)
+    if kind == SnapshotMode.TABLES and not tables:
         raise UsageError("a tables snapshot needs at least one --table")
     store = open_store(session)
     snapshot_id = new_snapshot_id()
     url = _url(session)
     if session.is_sqlite:
-        if mode == TABLES:
+        if kind == SnapshotMode.TABLES:
             raise UsageError(
                 "SQLite snapshots are of the whole database file; there is no tables mode"
             )
-        preflight(store, estimate_bytes(session, FULL, ()))
+        preflight(store, estimate_bytes(session, SnapshotMode.FULL, ()))
         snap = dump_sqlite(
             url,
             store,
@@ -100,11 +104,11 @@ def take(
         )
     else:
         require_tools(server_version_num(session))
-        preflight(store, estimate_bytes(session, mode, tables))
+        preflight(store, estimate_bytes(session, kind, tables))
         snap = dump(
             url,
             store,
-            tables=tuple(tables) if mode == TABLES else None,
+            tables=tuple(tables) if kind == SnapshotMode.TABLES else None,
             snapshot_id=snapshot_id,
             run_id=run_id,
             revisions=session.heads,
@@ -114,7 +118,7 @@ def take(
             exclude_schemas=kept_schemas(session.settings),
             progress=progress,
         )
-    if created and mode == TABLES:
+    if created and kind == SnapshotMode.TABLES:
         snap = replace(snap, created=tuple(created))
         store.update(snap)
     checked = verify(store, snap)

@@ -391,6 +391,7 @@ class Db:
             if self.sqlite:
                 from migsafe.engine.history import OWN_TABLES as own
                 from migsafe.reverse.sqlite.archive import archive_tables
+
                 return fingerprint(
                     conn, exclude_schemas=(), exclude_tables=(*own, *archive_tables(conn))
                 )
