@@ -35,9 +35,7 @@ from migsafe.engine.indexes import drop_concurrently, invalid_indexes
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.project import Project
 from migsafe.engine.reverse_capture import (
-    ALLOW,
-    BACKUP,
-    DOWNGRADE,
+    CoveredBy,
     FingerprintScope,
     ReverseCapture,
 )
@@ -149,9 +147,9 @@ class Guard:
                 coverage=self._coverage,
                 scope=reverse.scope,
                 version_table=versions.name,
-                fallback=ALLOW
+                fallback=CoveredBy.ALLOW_IRREVERSIBLE
                 if reverse.allow_irreversible
-                else BACKUP
+                else CoveredBy.BACKUP
                 if reverse.backup
                 else None,
             )
@@ -583,7 +581,7 @@ class Guard:
             yield step
 
     # -- reverse scripts ----------------------------------------------------------------------
-    def _coverage(self, revision: str) -> str | None:
+    def _coverage(self, revision: str) -> CoveredBy | None:
         """What stands in for the reverse of an irreversible *revision*, if anything: its
         own downgrade() first (tested as it runs, then what a revert runs for it); the
         run-wide --allow-irreversible/--backup only for what no downgrade() covers."""
@@ -591,12 +589,12 @@ class Guard:
         # A downgrade() that leaves the transaction (autocommit_block(), COMMIT) cannot be
         # tested in a savepoint: its statements would run for real. It covers nothing.
         if step is not None and step.reversible and step.downgrade_in_transaction:
-            return DOWNGRADE
+            return CoveredBy.DOWNGRADE
         options = self.reverse_options
         if options is not None and options.allow_irreversible:
-            return ALLOW
+            return CoveredBy.ALLOW_IRREVERSIBLE
         if options is not None and options.backup:
-            return BACKUP
+            return CoveredBy.BACKUP
         return None
 
     def _needs_schema_before(self, revision: str) -> bool:

@@ -14,6 +14,7 @@ import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -22,10 +23,13 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 _JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
-# How a revision can be undone, as stored in ``source``.
-GENERATED = "generated"  # the SQL in ``sql`` undoes it exactly (with ``caveats``)
-DOWNGRADE = "downgrade"  # irreversible ops; its own downgrade() was tested and is the reverse
-IRREVERSIBLE = "irreversible"  # allowed by --allow-irreversible or --backup: snapshot only
+
+class ReverseSource(StrEnum):
+    """How a revision can be undone, as stored in ``source`` (and, for a revert, how it is)."""
+
+    GENERATED = "generated"  # the SQL in ``sql`` undoes it exactly (with ``caveats``)
+    DOWNGRADE = "downgrade"  # irreversible ops; its own downgrade() was tested and is the reverse
+    IRREVERSIBLE = "irreversible"  # allowed by --allow-irreversible or --backup: snapshot only
 
 
 @lru_cache(maxsize=8)
@@ -120,7 +124,7 @@ class StoredReverse:
     applied_at: dt.datetime
     heads_before: tuple[str, ...]
     heads_after: tuple[str, ...]
-    source: str
+    source: ReverseSource
     sql: tuple[str, ...]
     operations: tuple[dict[str, Any], ...] = ()
     archives: tuple[dict[str, Any], ...] = ()
@@ -179,7 +183,7 @@ def from_row(m: Any) -> StoredReverse:
         applied_at=m["applied_at"],
         heads_before=tup(m["heads_before"]),
         heads_after=tup(m["heads_after"]),
-        source=m["source"],
+        source=ReverseSource(m["source"]),
         sql=tup(m["sql"]),
         operations=tup(m["operations"]),
         archives=tup(m["archives"]),

@@ -49,12 +49,12 @@ def check_schema(conn: sa.Connection, session: Session, chosen: StoredRevert) ->
         f"{u.row.revision}: "
         + (
             "its generated reverse"
-            if u.way == store.GENERATED
+            if u.way == store.ReverseSource.GENERATED
             else f"its own downgrade() ({u.why})"
         )
         for u in chosen.undo
     ]
-    own = [u.row.revision for u in chosen.undo if u.way == store.DOWNGRADE]
+    own = [u.row.revision for u in chosen.undo if u.way == store.ReverseSource.DOWNGRADE]
     hint = (
         f"{', '.join(own)}: undone by its own downgrade(), which does not bring the "
         "schema back exactly: fix it (what differs is "

@@ -21,6 +21,7 @@ from migsafe.engine import downgrade_drops, revert_fill
 from migsafe.engine import reverse_store as store
 from migsafe.engine.events import ProgressFn
 from migsafe.engine.plan import Plan
+from migsafe.engine.reverse_store import ReverseSource
 from migsafe.engine.revert import (
     NothingToDo,
     check_from_heads,
@@ -30,7 +31,6 @@ from migsafe.engine.revert import (
     revert_target,
 )
 from migsafe.engine.revert_stored import (
-    DOWNGRADE,
     StoredRevert,
     chain_from_heads,
     make_plan,
@@ -141,7 +141,7 @@ def _stored(
         [
             (u.row.revision, revision_path(session, u.row.revision))
             for u in picked.undo
-            if u.way == DOWNGRADE
+            if u.way == ReverseSource.DOWNGRADE
         ],
     )
     plan = make_plan(session, picked, _target_text(request, picked), data_loss=loss)

@@ -25,9 +25,10 @@ from migsafe.engine.events import Progress, ProgressFn
 from migsafe.engine.failures import describe_error
 from migsafe.engine.guard import ConcurrentChange, backoff_delay, set_timeouts
 from migsafe.engine.plan import Plan
+from migsafe.engine.reverse_store import ReverseSource
 from migsafe.engine.revert_check import check_schema
 from migsafe.engine.revert_fill import prefill
-from migsafe.engine.revert_stored import DOWNGRADE, StoredRevert, Undo, own_downgrade
+from migsafe.engine.revert_stored import StoredRevert, Undo, own_downgrade
 from migsafe.engine.runs import RunStatus
 from migsafe.engine.session import Session
 from migsafe.engine.verify import run_checks
@@ -215,7 +216,7 @@ def _in_transaction(
 def _undo_one(conn: sa.Connection, session: Session, undo: Undo) -> None:
     for fill in undo.fills:
         prefill(conn, fill)
-    if undo.way != DOWNGRADE:
+    if undo.way != ReverseSource.DOWNGRADE:
         for statement in undo.row.sql:
             run_verbatim(conn, statement)
         return
