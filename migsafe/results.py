@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # kept out of the import path of `migsafe status` (startup time)
     from migsafe.engine.plan import Plan
-    from migsafe.engine.reverse_store import StoredReverse
     from migsafe.engine.runs import Run, RunStatus
+    from migsafe.reverse.store import StoredReverse
 
 
 @dataclass(frozen=True)

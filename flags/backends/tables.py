@@ -43,8 +43,6 @@ def ensure_tables(
     return install_trigger(conn, version_table or VersionTable(), schema)
 
 
-
-
 def _create_tables(conn: psycopg.Connection[Any], schema: str) -> None:
     version = _version(conn, schema)
     if version == LATEST:

@@ -10,18 +10,18 @@ from migsafe.errors import UsageError
 from migsafe.settings import Settings
 
 if TYPE_CHECKING:
-    from migsafe.engine.archives import ArchiveList, ArchivePruneResult
     from migsafe.engine.lock import LockWaitFn
     from migsafe.results import ReverseShow
+    from migsafe.reverse.archive_retention import ArchiveList, ArchivePruneResult
 
 
 @privileges_named
 def reverse_show(settings: Settings, revision: str) -> ReverseShow:
     """Print the reverse SQL migsafe stored for REV when it applied it, for review."""
     not_blank(revision, "REV")
-    from migsafe.engine import reverse_store
     from migsafe.engine.session import open_session
     from migsafe.results import ReverseShow
+    from migsafe.reverse import store as reverse_store
 
     session = open_session(settings, probe_now=False, read_only=True)
     try:
@@ -47,8 +47,8 @@ def reverse_show(settings: Settings, revision: str) -> ReverseShow:
 @privileges_named
 def archive_list(settings: Settings) -> ArchiveList:
     """List the data kept by reverse scripts (dropped columns and tables), oldest first."""
-    from migsafe.engine.archives import list_archives
     from migsafe.engine.session import open_session
+    from migsafe.reverse.archive_retention import list_archives
 
     session = open_session(settings, probe_now=False, read_only=True)
     try:
@@ -67,7 +67,7 @@ def archive_prune(
 ) -> ArchivePruneResult:
     """Drop archived data older than the retention window (default 7 days)."""
     from migsafe.engine import runner
-    from migsafe.engine.archives import prune
+    from migsafe.reverse.archive_retention import prune
 
     if older_than is not None and older_than < 0:
         raise UsageError("--older-than must not be negative")

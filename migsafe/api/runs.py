@@ -127,8 +127,10 @@ def revert(
     not_blank(run, "--run", hint="give a run id (or a unique prefix) from `migsafe history`")
     if from_heads is not None and not all(from_heads):
         raise UsageError("--from-heads takes revision ids, comma-separated (or 'base')")
-    from migsafe.engine import revert_fill, revert_flow, runner
-    from migsafe.engine.revert_stored import read_heads_directly
+    from migsafe.engine import runner
+    from migsafe.reverse.revert import fill as revert_fill
+    from migsafe.reverse.revert import flow as revert_flow
+    from migsafe.reverse.revert.stored import read_heads_directly
 
     request = revert_flow.RevertRequest(
         to=to,

@@ -25,8 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext, MigrationInfo, RevisionStep
 
-from migsafe.engine import interrupts, reverse_store
-from migsafe.engine.capture import Recorder
+from migsafe.engine import interrupts
 from migsafe.engine.dberrors import is_lock_timeout
 from migsafe.engine.envpy import run_env
 from migsafe.engine.events import Progress, ProgressFn
@@ -34,14 +33,16 @@ from migsafe.engine.history import History, StepEvent
 from migsafe.engine.indexes import drop_concurrently, invalid_indexes
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.project import Project
-from migsafe.engine.reverse_capture import (
+from migsafe.engine.recording import Recorder
+from migsafe.engine.runs import RunStatus
+from migsafe.engine.verify import VerifyFailed, run_checks
+from migsafe.engine.versions import VersionTable
+from migsafe.reverse import store as reverse_store
+from migsafe.reverse.capture import (
     CoveredBy,
     FingerprintScope,
     ReverseCapture,
 )
-from migsafe.engine.runs import RunStatus
-from migsafe.engine.verify import VerifyFailed, run_checks
-from migsafe.engine.versions import VersionTable
 
 __all__ = [
     "ConcurrentChange",
@@ -95,7 +96,7 @@ class GuardOptions:
 
 @dataclass(frozen=True)
 class ReverseOptions:
-    """Generate and store reverse scripts while the steps run (see reverse_capture)."""
+    """Generate and store reverse scripts while the steps run (see migsafe.reverse.capture)."""
 
     archive_schema: str
     scope: FingerprintScope

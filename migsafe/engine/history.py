@@ -23,8 +23,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from migsafe.engine import own_schema
 from migsafe.engine.connection import is_sqlite
-from migsafe.engine.reverse_store import reverse_table
 from migsafe.engine.runs import Direction, Run, RunStatus, run_from_row
+from migsafe.reverse.store import reverse_table
 
 __all__ = ["History", "Run", "RunStatus", "StepEvent"]
 

@@ -13,7 +13,7 @@ newer than this migsafe knows is refused: an older migsafe must not write rows i
 meaning it does not know.
 
 A new column or table is one more step at the end of :data:`STEPS` (and in the table's
-definition in ``history.py`` / ``reverse_store.py``); ``tests/engine/test_own_schema.py``
+definition in ``engine/history.py`` / ``reverse/store.py``); ``tests/engine/test_own_schema.py``
 upgrades every earlier shape to it.
 """
 

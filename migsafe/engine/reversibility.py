@@ -141,7 +141,7 @@ def _verdict(arg: ast.expr, created: set[str], added: dict[str, set[str]]) -> st
             return None  # templated SQL: judged when it runs
         return verdict or ""
     # A DML construct (``table.update()...``) may be a backfill of what the revision creates:
-    # only running it tells (see reverse_capture), so it is judged then.
+    # only running it tells (see migsafe.reverse.capture), so it is judged then.
     return None
 
 

@@ -32,7 +32,6 @@ from migsafe.engine.guard import Guard, GuardOptions, Outcome, ReverseOptions
 from migsafe.engine.lock import Holder, LockWaitFn, RunnerLock
 from migsafe.engine.offline import render_sql
 from migsafe.engine.plan import Plan, build_plan
-from migsafe.engine.reverse_capture import FingerprintScope
 from migsafe.engine.runs import Direction, RunStatus
 from migsafe.engine.session import Session, open_session
 from migsafe.engine.versions import VersionTable
@@ -42,6 +41,7 @@ from migsafe.errors import (
     MigsafeError,
 )
 from migsafe.results import RunResult
+from migsafe.reverse.capture import FingerprintScope
 from migsafe.settings import Settings
 from migsafe.snapshots import service
 from migsafe.snapshots.model import Snapshot, SnapshotMode

@@ -11,12 +11,12 @@ from migsafe.render.snapshots import size
 from migsafe.render.tables import Column, print_table
 
 if TYPE_CHECKING:
-    from migsafe.engine.archives import ArchiveList, ArchivePruneResult
     from migsafe.results import ReverseShow
+    from migsafe.reverse.archive_retention import ArchiveList, ArchivePruneResult
 
 
 def reverse_show(console: Console, result: ReverseShow) -> None:
-    from migsafe.engine.reverse_store import ReverseSource  # SQLAlchemy: not at CLI start-up
+    from migsafe.reverse.store import ReverseSource  # SQLAlchemy: not at CLI start-up
 
     for index, row in enumerate(result.rows):
         state = f"reverted by run {row.reverted_by}" if row.reverted_by else "applied"

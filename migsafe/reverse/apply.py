@@ -1,25 +1,26 @@
-"""Running operations the way the runner will: reverse first, archive, then the operation.
+"""Running single operations through the production capture, outside a migsafe run.
 
-This is the reference for wiring the generator into the apply path, and what the tests use.
-It follows the :class:`~migsafe.reverse.model.Reverse` contract to the letter, including the
-recursion through ``replace_with`` and, on SQLite, ``finish`` right after the operation.
+:func:`apply_reversibly` hands *op* to :meth:`ReverseCapture.invoke`, exactly as the guard does
+for every operation a revision invokes (reverse first, archive, then the operation, on
+PostgreSQL the keep-on-revert statements), with every step allowed, and returns the reverses
+that were made. It is how the generator is exercised operation by operation (the tests, a
+debugging session); :func:`undo` runs such reverses back through Alembic's operations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import sqlalchemy as sa
 from alembic.operations import Operations
 from alembic.operations.ops import MigrateOperation
 
 from migsafe.errors import NotReversibleError
-from migsafe.reverse import archive as pg_archive
-from migsafe.reverse.generate import DEFAULT_ARCHIVE_SCHEMA, reverse_of
-from migsafe.reverse.model import AnyArchive, Reverse
-from migsafe.reverse.sqlite import archive as sqlite_archive
-from migsafe.reverse.sqlite.model import SqliteColumnArchive, SqliteTableArchive
+from migsafe.reverse.capture import CoveredBy, FingerprintScope, ReverseCapture
+from migsafe.reverse.generate import DEFAULT_ARCHIVE_SCHEMA
+from migsafe.reverse.model import Reverse, reverse_script
+
+_REVISION = "(single operation)"
 
 
 def apply_reversibly(
@@ -31,38 +32,16 @@ def apply_reversibly(
 ) -> list[Reverse]:
     """Run *op* and return the reverses of everything that ran, in the order it ran.
 
-    *run* executes one operation (default ``operations.invoke``); a runner that hooks
-    ``invoke`` itself passes the un-hooked call here, so replacements are not hooked twice.
+    *run* executes one operation (default ``operations.invoke``).
     """
-    execute = run or operations.invoke
-    conn = operations.get_bind()
-    rev = reverse_of(op, conn, archive_schema=archive_schema)
-    for action in rev.archive:
-        keep(action, conn)
-    if rev.replace_with is None:
-        execute(op)
-        if rev.finish is not None:
-            rev = rev.finish(conn)
-        return [rev]
-    done = [rev]
-    for sub in rev.replace_with:
-        done += apply_reversibly(sub, operations, archive_schema=archive_schema, run=run)
-    return done
-
-
-def keep(action: AnyArchive, conn: sa.Connection) -> None:
-    """Run one archive action, of either dialect, on *conn*."""
-    if isinstance(action, SqliteColumnArchive | SqliteTableArchive):
-        sqlite_archive.archive(action, conn)
-    else:
-        pg_archive.archive(action, conn)
-
-
-def keep_sql(action: AnyArchive) -> list[str]:
-    """The statements :func:`keep` runs, for the plan."""
-    if isinstance(action, SqliteColumnArchive | SqliteTableArchive):
-        return sqlite_archive.archive_sql(action)
-    return pg_archive.archive_sql(action)
+    capture = ReverseCapture(
+        archive_schema=archive_schema,
+        coverage=lambda _revision: CoveredBy.ALLOW_IRREVERSIBLE,
+        scope=FingerprintScope(exclude_schemas=(), exclude_tables=()),
+        version_table="alembic_version",
+    )
+    capture.invoke(_REVISION, op, operations, run or operations.invoke)
+    return capture.reverses(_REVISION)
 
 
 def undo(reverses: Sequence[Reverse], operations: Operations) -> None:
@@ -76,8 +55,3 @@ def undo(reverses: Sequence[Reverse], operations: Operations) -> None:
         )
     for op in reverse_script(reverses):
         operations.invoke(op)
-
-
-def reverse_script(reverses: Iterable[Reverse]) -> list[MigrateOperation]:
-    """All reverse operations, in the order that undoes the forward run."""
-    return [op for rev in reversed(list(reverses)) for op in rev.ops]

@@ -10,9 +10,20 @@ the names are fixed now (a unique tag), the rest is read when it is needed.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.operations import ops as aops
+from alembic.operations.ops import MigrateOperation
 from psycopg import sql
 
-from migsafe.reverse._sql import ident
+from migsafe.reverse._sql import ident, statement, verbatim
+from migsafe.reverse.archive import archive as archive_pg
+from migsafe.reverse.archive import archive_name, new_tag
+from migsafe.reverse.model import AnyArchive
+from migsafe.reverse.sqlite.archive import archive as archive_sqlite
+from migsafe.reverse.sqlite.model import SqliteColumnArchive, SqliteTableArchive
 
 
 def _text(composed: sql.Composable) -> str:
@@ -119,3 +130,78 @@ $migsafe$"""
             )
         ),
     ]
+
+
+def keep(action: AnyArchive, conn: sa.Connection) -> None:
+    """Run one archive action, of either dialect, on *conn*."""
+    if isinstance(action, SqliteColumnArchive | SqliteTableArchive):
+        archive_sqlite(action, conn)
+    else:
+        archive_pg(action, conn)
+
+
+def keep_on_revert(
+    op: MigrateOperation, rev: Any, archive_schema: str
+) -> tuple[Any, tuple[dict[str, Any], ...]]:
+    """Make undoing what *op* created keep the data written since, instead of destroying it.
+
+    The reverse of an added column first copies the column's values into the archive (keyed
+    by primary key), and the reverse of a created table moves it into the archive schema
+    instead of dropping it. The archive names are fixed now; what else the statements need is
+    read from the catalogs when the revert runs (see reverse.keep), so this costs no query.
+    """
+    tag = new_tag()
+    if isinstance(op, aops.AddColumnOp):
+        dropped = [o for o in rev.ops if isinstance(o, aops.DropColumnOp)]
+        if len(dropped) != 1 or dropped[0].schema is None:
+            return rev, ()
+        column = dropped[0]
+        target = archive_name((column.table_name, column.column_name), tag)
+        keep = keep_added_column_sql(
+            str(column.schema), column.table_name, column.column_name, archive_schema, target
+        )
+        kept = {
+            "when": "revert",
+            "kind": "column",
+            "schema": column.schema,
+            "table": column.table_name,
+            "column": column.column_name,
+            "archive_schema": archive_schema,
+            "archive_table": target,
+        }
+        return replace(rev, ops=(*[verbatim(s) for s in keep], *rev.ops)), (kept,)
+    if isinstance(op, aops.CreateTableOp):
+        drops = [o for o in rev.ops if isinstance(o, aops.DropTableOp)]
+        if len(drops) != 1 or drops[0].schema is None:
+            return rev, ()
+        drop = drops[0]
+        schema = str(drop.schema)
+        target = archive_name((drop.table_name,), tag)
+        # Enum types the table brought are dropped after it: its copy must not depend on them.
+        retype = [
+            statement(
+                "ALTER TABLE {} ALTER COLUMN {} TYPE text USING {}::text",
+                ident(schema, drop.table_name),
+                sql.Identifier(col.name),
+                sql.Identifier(col.name),
+            )
+            for col in op.columns
+            if isinstance(col, sa.Column) and isinstance(col.type, sa.Enum) and col.type.native_enum
+        ]
+        move = [
+            verbatim(s)
+            for s in archive_created_table_sql(schema, drop.table_name, archive_schema, target, tag)
+        ]
+        ops: list[MigrateOperation] = []
+        for o in rev.ops:
+            ops.extend([*retype, *move] if o is drop else [o])
+        kept = {
+            "when": "revert",
+            "kind": "table",
+            "schema": schema,
+            "table": drop.table_name,
+            "archive_schema": archive_schema,
+            "archive_table": target,
+        }
+        return replace(rev, ops=tuple(ops)), (kept,)
+    return rev, ()

@@ -54,7 +54,7 @@ class ColumnArchive:
     # converted back to this type taking the archived values, in one rewrite.
     retype_to: str | None = None
     # Kept because the column is dropped: a revert re-adds it, and rows inserted in between
-    # get its default; without one, a NOT NULL column needs a fill (engine/revert_fill.py).
+    # get its default; without one, a NOT NULL column needs a fill (reverse/revert/fill.py).
     dropped: bool = False
     not_null: bool = False
     has_default: bool = False
@@ -156,3 +156,8 @@ class Reverse:
         archive = tuple(a for p in items for a in p.archive)
         caveats = tuple(dict.fromkeys(c for p in items for c in p.caveats))
         return cls(ops=ops, archive=archive, caveats=caveats)
+
+
+def reverse_script(reverses: Iterable[Reverse]) -> list[MigrateOperation]:
+    """All reverse operations, in the order that undoes the forward run."""
+    return [op for rev in reversed(list(reverses)) for op in rev.ops]

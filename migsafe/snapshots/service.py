@@ -219,7 +219,7 @@ def restore(
 
 def _supersede_reverses(session: Session, snap: Snapshot) -> None:
     """Reverse scripts stored after the snapshot undo changes the restore just undid."""
-    from migsafe.engine import reverse_store
+    from migsafe.reverse import store as reverse_store
 
     since = dt.datetime.fromisoformat(snap.created_at)
     if since.tzinfo is None:

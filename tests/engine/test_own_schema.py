@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from migsafe.engine import own_schema
 from migsafe.engine.history import History, history_table, journal_table
-from migsafe.engine.reverse_store import reverse_table
 from migsafe.errors import ExitCode, OwnSchemaTooNew
+from migsafe.reverse.store import reverse_table
 
 FIRST_HISTORY = [
     "run_id",

@@ -22,13 +22,13 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from migsafe.engine.archives import ArchiveEntry, ArchiveList
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.runs import Run
 from migsafe.flags_results import AuditRecord, FlagHistory, FlagList, FlagSummary
 from migsafe.render import flags, reverse, snapshots, text
 from migsafe.render.tables import Column, print_table
 from migsafe.results import HistoryResult, Pending, StatusResult
+from migsafe.reverse.archive_retention import ArchiveEntry, ArchiveList
 from migsafe.snapshots.model import Snapshot
 from migsafe.snapshots.results import SnapshotList
 from tests.cli.conftest import cli_env

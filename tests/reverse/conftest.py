@@ -25,7 +25,8 @@ from migsafe.engine.fingerprint import (
     fingerprint,
     schema_description,
 )
-from migsafe.reverse import Reverse, apply_reversibly, undo
+from migsafe.reverse import Reverse
+from migsafe.reverse.apply import apply_reversibly, undo
 
 #: Never compared: migsafe's bookkeeping, and the archive (it keeps growing by design).
 EXCLUDE = ("migsafe", "migsafe_archive")

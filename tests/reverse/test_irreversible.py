@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from alembic.operations import ops
 
 from migsafe.errors import NotReversibleError
-from migsafe.reverse import Reverse, apply_reversibly, reverse_of, undo
+from migsafe.reverse import Reverse, reverse_of
+from migsafe.reverse.apply import apply_reversibly, undo
 from tests.reverse.conftest import operations_for
 
 REFUSED: dict[str, tuple[ops.MigrateOperation, str]] = {
@@ -184,7 +185,7 @@ def test_a_bug_in_the_generator_is_a_refusal_not_a_crash(
     """The user's migration must not die of migsafe's bug: the step becomes irreversible
     (so its downgrade(), --backup or --allow-irreversible covers it, or it is refused)."""
     import migsafe.reverse.generate as generate
-    from migsafe.engine.reverse_capture import _reverse_or_refusal
+    from migsafe.reverse.capture import _reverse_or_refusal
 
     def broken(op: object, live: object) -> None:
         raise KeyError("unexpected catalog shape")

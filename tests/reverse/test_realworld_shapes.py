@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 from alembic.operations import ops
 
-from migsafe.reverse import Reverse, apply_reversibly, reverse_of, undo
+from migsafe.reverse import Reverse, reverse_of
+from migsafe.reverse.apply import apply_reversibly, undo
 from migsafe.reverse.checks import in_form
 from tests.reverse.conftest import RoundTrip, assert_exact, operations_for
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic.operations import ops
 
-from migsafe.reverse import apply_reversibly, archive_sql, render_sql, reverse_of, reverse_script
+from migsafe.reverse import archive_sql, render_sql, reverse_of, reverse_script
+from migsafe.reverse.apply import apply_reversibly
 from tests.reverse.conftest import assert_same_but_column_order, operations_for, snapshot
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic.operations import ops
 from sqlalchemy.dialects import postgresql
 
-from migsafe.reverse import apply_reversibly, undo
+from migsafe.reverse.apply import apply_reversibly, undo
 from tests.reverse.conftest import (
     RoundTrip,
     assert_exact,

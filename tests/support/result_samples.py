@@ -10,9 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from migsafe.engine.archives import ArchiveEntry, ArchiveList, ArchivePruneResult
 from migsafe.engine.plan import Plan, PlanStep
-from migsafe.engine.reverse_store import ReverseSource, StoredReverse
 from migsafe.engine.runs import Direction, Run, RunStatus
 from migsafe.flags_results import (
     AuditRecord,
@@ -25,6 +23,8 @@ from migsafe.flags_results import (
     InitResult,
 )
 from migsafe.results import HistoryResult, Pending, ReverseShow, RunResult, StatusResult
+from migsafe.reverse.archive_retention import ArchiveEntry, ArchiveList, ArchivePruneResult
+from migsafe.reverse.store import ReverseSource, StoredReverse
 from migsafe.snapshots.model import KeptTrigger, Snapshot, SnapshotMode, SnapshotStatus
 from migsafe.snapshots.prune import PrunePlan
 from migsafe.snapshots.results import PruneOutcome, RestoreOutcome, SnapshotList, VerifyOutcome

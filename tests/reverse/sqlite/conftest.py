@@ -30,7 +30,8 @@ from migsafe.engine.fingerprint import (
     fingerprint,
     schema_description,
 )
-from migsafe.reverse import Reverse, apply_reversibly, render_sql, reverse_script
+from migsafe.reverse import Reverse, render_sql, reverse_script
+from migsafe.reverse.apply import apply_reversibly
 from migsafe.reverse.sqlite.archive import archive_tables
 
 SEED = r"""

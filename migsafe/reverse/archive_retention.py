@@ -15,8 +15,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from migsafe.engine import reverse_store as store
 from migsafe.engine.session import Session
+from migsafe.reverse import store
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Generating each revision's reverse while it runs, and keeping what it would destroy.
 
-The guard's :class:`~migsafe.engine.capture.Recorder` hands every operation a revision invokes
+The guard's :class:`~migsafe.engine.recording.Recorder` hands every operation a revision invokes
 to :meth:`ReverseCapture.invoke`: the reverse is computed from the live schema just before the
 operation, the data it would destroy is archived in the same transaction, then the operation
 runs (or what replaces it: a dropped table is moved to the archive schema instead). Statements
@@ -14,7 +14,7 @@ after the upgrade (it must run, and, where the schema before the revision was fi
 bring the schema back to it). A refusal raises inside the transaction: nothing is left.
 
 At the end of each revision :meth:`finish` turns what was gathered into a
-:class:`~migsafe.engine.reverse_store.StoredReverse` row, written in the same transaction.
+:class:`~migsafe.reverse.store.StoredReverse` row, written in the same transaction.
 """
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.operations.ops import MigrateOperation
 
-from migsafe.engine import reverse_store as store
-from migsafe.engine.capture import describe
+from migsafe.engine.recording import describe
 from migsafe.errors import IrreversibleStep
+from migsafe.reverse import store
+from migsafe.reverse.keep import keep, keep_on_revert
 
 
 class CoveredBy(StrEnum):
@@ -193,8 +194,6 @@ class ReverseCapture:
 
     def invoke(self, revision: str, op: MigrateOperation, operations: Any, run: Any) -> Any:
         """Run *op* the reversible way: reverse first, archive, then the operation."""
-        from migsafe.reverse.apply import keep
-
         if self._depth:  # an operation run by migsafe (a downgrade() being tested)
             return run(op)
         conn = operations.get_bind()
@@ -299,14 +298,15 @@ class ReverseCapture:
         module: ModuleType | None,
     ) -> store.StoredReverse:
         """The row to store for *revision*, tested where its own downgrade() is the reverse."""
-        from migsafe.reverse import render_sql, reverse_script
+        from migsafe.reverse.model import reverse_script
+        from migsafe.reverse.sql import render_sql
 
         gathered = self._current.pop(revision, _Gathered())
         if gathered.refusal is not None:
             # The migration caught the refusal (a broad `except Exception`) and went on: it is
             # still refused, and raising here rolls the whole transaction back.
             raise gathered.refusal
-        from migsafe.engine.revert_fill import attach_declared
+        from migsafe.reverse.revert.fill import attach_declared
 
         caveats = tuple(dict.fromkeys(c for r in gathered.reverses for c in r.caveats))
         archives, unknown_fills = attach_declared(
@@ -371,83 +371,14 @@ class ReverseCapture:
                 savepoint.rollback()
         return problem
 
+    def reverses(self, revision: str) -> list[Any]:
+        """The reverses made so far for *revision*, in the order its operations ran."""
+        gathered = self._current.get(revision)
+        return list(gathered.reverses) if gathered is not None else []
+
     def clear(self, revisions: Collection[str]) -> None:
         for revision in revisions:
             self._current.pop(revision, None)
-
-
-def keep_on_revert(
-    op: MigrateOperation, rev: Any, archive_schema: str
-) -> tuple[Any, tuple[dict[str, Any], ...]]:
-    """Make undoing what *op* created keep the data written since, instead of destroying it.
-
-    The reverse of an added column first copies the column's values into the archive (keyed
-    by primary key), and the reverse of a created table moves it into the archive schema
-    instead of dropping it. The archive names are fixed now; what else the statements need is
-    read from the catalogs when the revert runs (see reverse.keep), so this costs no query.
-    """
-    from alembic.operations import ops as aops
-    from psycopg import sql as pgsql
-
-    from migsafe.reverse._sql import ident, statement, verbatim
-    from migsafe.reverse.archive import archive_name, new_tag
-    from migsafe.reverse.keep import archive_created_table_sql, keep_added_column_sql
-
-    tag = new_tag()
-    if isinstance(op, aops.AddColumnOp):
-        dropped = [o for o in rev.ops if isinstance(o, aops.DropColumnOp)]
-        if len(dropped) != 1 or dropped[0].schema is None:
-            return rev, ()
-        column = dropped[0]
-        target = archive_name((column.table_name, column.column_name), tag)
-        keep = keep_added_column_sql(
-            str(column.schema), column.table_name, column.column_name, archive_schema, target
-        )
-        kept = {
-            "when": "revert",
-            "kind": "column",
-            "schema": column.schema,
-            "table": column.table_name,
-            "column": column.column_name,
-            "archive_schema": archive_schema,
-            "archive_table": target,
-        }
-        return replace(rev, ops=(*[verbatim(s) for s in keep], *rev.ops)), (kept,)
-    if isinstance(op, aops.CreateTableOp):
-        drops = [o for o in rev.ops if isinstance(o, aops.DropTableOp)]
-        if len(drops) != 1 or drops[0].schema is None:
-            return rev, ()
-        drop = drops[0]
-        schema = str(drop.schema)
-        target = archive_name((drop.table_name,), tag)
-        # Enum types the table brought are dropped after it: its copy must not depend on them.
-        retype = [
-            statement(
-                "ALTER TABLE {} ALTER COLUMN {} TYPE text USING {}::text",
-                ident(schema, drop.table_name),
-                pgsql.Identifier(col.name),
-                pgsql.Identifier(col.name),
-            )
-            for col in op.columns
-            if isinstance(col, sa.Column) and isinstance(col.type, sa.Enum) and col.type.native_enum
-        ]
-        move = [
-            verbatim(s)
-            for s in archive_created_table_sql(schema, drop.table_name, archive_schema, target, tag)
-        ]
-        ops: list[MigrateOperation] = []
-        for o in rev.ops:
-            ops.extend([*retype, *move] if o is drop else [o])
-        kept = {
-            "when": "revert",
-            "kind": "table",
-            "schema": schema,
-            "table": drop.table_name,
-            "archive_schema": archive_schema,
-            "archive_table": target,
-        }
-        return replace(rev, ops=tuple(ops)), (kept,)
-    return rev, ()
 
 
 def _reverse_or_refusal(op: MigrateOperation, conn: sa.Connection, archive_schema: str) -> Any:

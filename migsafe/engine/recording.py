@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 if TYPE_CHECKING:
-    from migsafe.engine.reverse_capture import ReverseCapture
+    from migsafe.reverse.capture import ReverseCapture
 
 MAX_SQL = 500
 

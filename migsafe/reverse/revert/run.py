@@ -1,10 +1,10 @@
 """Running a revert chosen from the stored rows: one guarded transaction for all of it.
 
 For each revision, newest first: the fills of the rows written since it dropped a column go
-into the archive (:mod:`migsafe.engine.revert_fill`); then its stored reverse SQL runs, or its
+into the archive (:mod:`migsafe.reverse.revert.fill`); then its stored reverse SQL runs, or its
 own ``downgrade()`` followed by putting back what the upgrade kept
 (:mod:`migsafe.reverse.restore_kept`). Then the version table is set to the heads before, the
-schema must equal the one recorded before the upgrade (:mod:`migsafe.engine.revert_check`),
+schema must equal the one recorded before the upgrade (:mod:`migsafe.reverse.revert.check`),
 the ``--verify`` checks run, the rows are marked reverted, and it commits. Anything failing
 rolls all of it back; a lock timeout retries the whole transaction.
 """
@@ -19,23 +19,23 @@ import sqlalchemy as sa
 
 from migsafe import __version__
 from migsafe.engine import interrupts
-from migsafe.engine import reverse_store as store
 from migsafe.engine.dberrors import is_lock_timeout
 from migsafe.engine.events import Progress, ProgressFn
 from migsafe.engine.failures import describe_error
 from migsafe.engine.guard import ConcurrentChange, backoff_delay, set_timeouts
 from migsafe.engine.plan import Plan
-from migsafe.engine.reverse_store import ReverseSource
-from migsafe.engine.revert_check import check_schema
-from migsafe.engine.revert_fill import prefill
-from migsafe.engine.revert_stored import StoredRevert, Undo, own_downgrade
 from migsafe.engine.runs import RunStatus
 from migsafe.engine.session import Session
 from migsafe.engine.verify import run_checks
 from migsafe.errors import KeptDataLost, MigrationFailed, ReverseMismatch
 from migsafe.results import RunResult
+from migsafe.reverse import store
 from migsafe.reverse._sql import run_verbatim
 from migsafe.reverse.restore_kept import describe, restore_after_downgrade
+from migsafe.reverse.revert.check import check_schema
+from migsafe.reverse.revert.fill import prefill
+from migsafe.reverse.revert.stored import StoredRevert, Undo, own_downgrade
+from migsafe.reverse.store import ReverseSource
 
 
 def run(

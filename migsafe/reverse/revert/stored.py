@@ -10,7 +10,7 @@ usable; else its own ``downgrade()`` when this checkout has one that runs in a t
 (checked, like the rest, against the schema recorded before the upgrade, with the data the
 upgrade kept put back after it); else the revert is refused, naming it. ``--use-downgrade``
 chooses ``downgrade()`` for every revision. All of them run in one transaction
-(:mod:`migsafe.engine.revert_run`).
+(:mod:`migsafe.reverse.revert.run`).
 """
 
 from __future__ import annotations
@@ -21,17 +21,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from migsafe.engine import reverse_store as store
 from migsafe.engine.plan import Plan, PlanStep
-from migsafe.engine.reverse_store import ReverseSource
-from migsafe.engine.revert import last_revertible_run
-from migsafe.engine.revert_fill import Fill
 from migsafe.engine.runner import plan_limits
 from migsafe.engine.runs import Direction
 from migsafe.engine.session import Session
 from migsafe.engine.versions import VersionTable
 from migsafe.errors import NotReversibleError, UsageError
+from migsafe.reverse import store
 from migsafe.reverse.restore_kept import describe, kept_by_upgrade
+from migsafe.reverse.revert.fill import Fill
+from migsafe.reverse.revert.targets import last_revertible_run
+from migsafe.reverse.store import ReverseSource
 
 
 @dataclass(frozen=True)
@@ -361,7 +361,7 @@ def resolve_fills(
     a --fill that names no column this revert brings back is refused as a typo."""
     from dataclasses import replace
 
-    from migsafe.engine import revert_fill
+    from migsafe.reverse.revert import fill as revert_fill
 
     archives = [a for u in chosen.undo for a in u.row.archives]
     unknown = revert_fill.unknown_options(option, archives)
@@ -386,7 +386,7 @@ def resolve_fills(
 def unfilled(session: Session, chosen: StoredRevert) -> list[Any]:
     """Dropped NOT NULL columns (no default, no fill) with rows written since that would
     come back empty: read before anything runs, so the revert can refuse naming them."""
-    from migsafe.engine import revert_fill
+    from migsafe.reverse.revert import fill as revert_fill
 
     found = []
     with session.aux() as conn:

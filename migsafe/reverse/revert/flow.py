@@ -3,7 +3,7 @@
 1. Nothing to do? ``--run RUN_ID`` names the upgrade to undo, ``--from-heads`` where the
    revert expects to start; a revert already done (the same command retried by a deploy
    system) is a no-op that says so, never a revert of the run before it.
-2. The stored rows, each revision undone its best way (:mod:`migsafe.engine.revert_stored`),
+2. The stored rows, each revision undone its best way (:mod:`migsafe.reverse.revert.stored`),
    the fills of rows written since a column was dropped, a refusal before anything runs when
    some would come back empty, and what each ``downgrade()`` step deletes.
 3. Else the migrations' own ``downgrade()`` under the guard, as with Alembic: only when no
@@ -17,20 +17,19 @@ from dataclasses import dataclass, field, replace
 
 from alembic.runtime.migration import RevisionStep
 
-from migsafe.engine import downgrade_drops, revert_fill
-from migsafe.engine import reverse_store as store
 from migsafe.engine.events import ProgressFn
 from migsafe.engine.plan import Plan
-from migsafe.engine.reverse_store import ReverseSource
-from migsafe.engine.revert import (
-    NothingToDo,
-    check_from_heads,
-    check_request,
-    check_reversible,
-    named_run,
-    revert_target,
-)
-from migsafe.engine.revert_stored import (
+from migsafe.engine.runner import make_plan as make_guard_plan
+from migsafe.engine.runner import plan_limits
+from migsafe.engine.runs import Direction, RunStatus
+from migsafe.engine.session import Session
+from migsafe.errors import ConfigError, NotReversibleError
+from migsafe.results import RunResult
+from migsafe.reverse import store
+from migsafe.reverse.restore_kept import describe, kept_by_upgrade
+from migsafe.reverse.revert import downgrade_drops
+from migsafe.reverse.revert import fill as revert_fill
+from migsafe.reverse.revert.stored import (
     StoredRevert,
     chain_from_heads,
     make_plan,
@@ -39,13 +38,15 @@ from migsafe.engine.revert_stored import (
     select,
     unfilled,
 )
-from migsafe.engine.runner import make_plan as make_guard_plan
-from migsafe.engine.runner import plan_limits
-from migsafe.engine.runs import Direction, RunStatus
-from migsafe.engine.session import Session
-from migsafe.errors import ConfigError, NotReversibleError
-from migsafe.results import RunResult
-from migsafe.reverse.restore_kept import describe, kept_by_upgrade
+from migsafe.reverse.revert.targets import (
+    NothingToDo,
+    check_from_heads,
+    check_request,
+    check_reversible,
+    named_run,
+    revert_target,
+)
+from migsafe.reverse.store import ReverseSource
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,8 @@ def execute(
     session: Session, chosen: Chosen, run_id: str, progress: ProgressFn | None
 ) -> RunResult:
     """Run what :func:`choose` chose (the caller holds the runner lock and has confirmed)."""
-    from migsafe.engine import revert_run, runner
+    from migsafe.engine import runner
+    from migsafe.reverse.revert import run as revert_run
 
     if chosen.stored is not None:
         return revert_run.run(session, chosen.plan, chosen.stored, run_id, progress)

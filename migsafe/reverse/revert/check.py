@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from migsafe.engine import reverse_store as store
 from migsafe.engine.fingerprint import description_hash, diff_descriptions
 from migsafe.engine.runner import fingerprint_scope
 from migsafe.engine.session import Session
 from migsafe.errors import ReverseMismatch
+from migsafe.reverse import store
 
 if TYPE_CHECKING:
-    from migsafe.engine.revert_stored import StoredRevert
+    from migsafe.reverse.revert.stored import StoredRevert
 
 SHOWN_IN_LINE = 3
 

@@ -73,7 +73,7 @@ def check_request(session: Session, to: str | None, steps: int | None) -> Nothin
 def _known_names(session: Session) -> set[str]:
     """The project's revisions, and those migsafe stored or recorded (maybe from a newer
     release of the project)."""
-    from migsafe.engine import reverse_store
+    from migsafe.reverse import store as reverse_store
 
     names = revision_names.project_names(session.project) | set(session.heads)
     with session.aux() as conn:
