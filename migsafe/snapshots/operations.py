@@ -75,8 +75,7 @@ def verify_snapshot(settings: Settings, snapshot_id: str, *, restore: bool) -> V
             admin_url = session.url.render_as_string(hide_password=False)
         finally:
             session.close()
-    result = verify(store, snap, restore=restore, admin_url=admin_url)
-    return VerifyOutcome(snapshot=result.snapshot, ok=result.ok, checks=tuple(result.checks))
+    return verify(store, snap, restore=restore, admin_url=admin_url)
 
 
 def restore_snapshot(
@@ -137,7 +136,8 @@ def restore_snapshot(
                 t0 = time.monotonic()
                 with interrupts.during(f"restoring snapshot {snap.id} into {into!r}"):
                     done = service.restore(session, snap, into=into, force=force)
-                return _outcome(done, snap.revisions, time.monotonic() - t0, None, source)
+                took = time.monotonic() - t0
+                return replace(done, duration_s=took, source=source.describe())
             session.history.ensure()
             started = _start(session, run_id, command, snap.id, snapshot=snap)
             try:
@@ -149,31 +149,15 @@ def restore_snapshot(
                 raise
             at = session.versions.read_fresh()
             _finish(session, run_id, started, RunStatus.SUCCEEDED, snapshot=snap, at=at)
-            return _outcome(done, at, done.duration_s, run_id, source, target if other else None)
+            return replace(
+                done,
+                at_revisions=at,
+                run_id=run_id,
+                source=source.describe(),
+                other_database=target.describe() if other else None,
+            )
     finally:
         session.close()
-
-
-def _outcome(
-    done: service.Restored,
-    at: tuple[str, ...],
-    duration_s: float,
-    run_id: str | None,
-    source: identity.DatabaseIdentity,
-    other: identity.DatabaseIdentity | None = None,
-) -> RestoreOutcome:
-    return RestoreOutcome(
-        snapshot=done.snapshot,
-        into=done.into,
-        at_revisions=at,
-        duration_s=duration_s,
-        run_id=run_id,
-        kept=done.kept,
-        recreated_triggers=done.recreated_triggers,
-        dropped_triggers=done.dropped_triggers,
-        source=source.describe(),
-        other_database=other.describe() if other is not None else None,
-    )
 
 
 def prune_snapshots(

@@ -32,8 +32,10 @@ def _leftover(found: Leftover) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class VerifyOutcome:
-    snapshot: Snapshot
+    """What ``verify`` found: the checks that ran, and the catalog entry with its new status."""
+
     ok: bool
+    snapshot: Snapshot
     checks: tuple[Check, ...]
 
     def to_dict(self) -> dict[str, Any]:
@@ -46,7 +48,12 @@ class VerifyOutcome:
 
 @dataclass(frozen=True)
 class RestoreOutcome:
-    """What a restore did, and what it left as it was (flags, their audit, migsafe's history)."""
+    """What a restore did, and what it left as it was (flags, their audit, migsafe's history).
+
+    The one result of a restore, whichever backend did it; what the backend itself reports
+    (pg_restore's drops, for one) is :class:`~migsafe.snapshots.restore.RestoreResult` or
+    :class:`~migsafe.snapshots.sqlite.SqliteRestore`.
+    """
 
     snapshot: Snapshot
     into: str | None
@@ -57,7 +64,7 @@ class RestoreOutcome:
     # the schemas the copy does not hold (snapshots leave them out).
     kept: tuple[str, ...] = ()
     recreated_triggers: tuple[str, ...] = ()  # "schema.table.trigger": flags triggers kept
-    dropped_triggers: tuple[str, ...] = ()  # not there afterwards (see RestoreResult)
+    dropped_triggers: tuple[str, ...] = ()  # not there afterwards (see restore.RestoreResult)
     source: str | None = None  # the database the snapshot was taken of
     other_database: str | None = None  # the target, when it was another one (allowed)
 

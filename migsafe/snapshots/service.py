@@ -9,18 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from migsafe.engine.session import Session
 from migsafe.errors import SnapshotCorrupt, SnapshotError, UsageError
-from migsafe.snapshots.kept import LEFT_AS_THEY_ARE, kept_schemas
+from migsafe.snapshots.kept import kept_schemas
 from migsafe.snapshots.model import Snapshot, SnapshotMode
 from migsafe.snapshots.pgdump import dump
 from migsafe.snapshots.pgtools import require_tools
 from migsafe.snapshots.restore import restore as pg_restore
+from migsafe.snapshots.results import RestoreOutcome
 from migsafe.snapshots.sqlite import dump_sqlite, restore_sqlite
 from migsafe.snapshots.store import LocalStore, new_snapshot_id, preflight
 from migsafe.snapshots.verify import file_checks, verify
@@ -132,26 +133,6 @@ def take(
     return checked.snapshot
 
 
-@dataclass(frozen=True)
-class Restored:
-    """What a restore did, whichever backend, and what it left as it was."""
-
-    snapshot: Snapshot
-    into: str | None
-    tables: tuple[str, ...]
-    duration_s: float
-    # In place: migsafe's schemas (PostgreSQL) or tables (SQLite) left as they are; --into:
-    # the schemas the copy does not hold.
-    kept: tuple[str, ...] = ()
-    recreated_triggers: tuple[str, ...] = ()  # flags triggers put back as they were
-    dropped_triggers: tuple[str, ...] = ()  # not there afterwards (see RestoreResult)
-
-    @property
-    def untouched(self) -> str:
-        """What the restore says it did not touch (in place), for messages and history."""
-        return LEFT_AS_THEY_ARE
-
-
 def restore(
     session: Session,
     snap: Snapshot,
@@ -160,10 +141,11 @@ def restore(
     force: bool = False,
     drop_also: Sequence[str] = (),
     wait_for_others: bool = False,
-) -> Restored:
+) -> RestoreOutcome:
     """Put the snapshot back (in place, or into a new database); all or nothing.
 
-    A file that no longer matches its checksum is refused unless ``force``.
+    A file that no longer matches its checksum is refused unless ``force``. The outcome is
+    at the snapshot's revisions, without a run (the caller that records one says so).
     """
     store = open_store(session)
     path = store.local_path(snap)
@@ -188,7 +170,14 @@ def restore(
         t0 = time.monotonic()
         done = restore_sqlite(store, snap, _url(session))
         _supersede_reverses(session, snap)
-        return Restored(snap, None, snap.tables, time.monotonic() - t0, done.kept_tables)
+        return RestoreOutcome(
+            snapshot=snap,
+            into=None,
+            at_revisions=snap.revisions,
+            duration_s=time.monotonic() - t0,
+            run_id=None,
+            kept=done.kept_tables,
+        )
     if snap.backend != "postgresql":
         raise SnapshotError(f"snapshot {snap.id} is a {snap.backend} snapshot")
     result = pg_restore(
@@ -206,11 +195,12 @@ def restore(
     )
     if into is None:
         _supersede_reverses(session, snap)
-    return Restored(
-        snap,
-        into,
-        tuple(result.restored_tables),
-        result.duration,
+    return RestoreOutcome(
+        snapshot=snap,
+        into=into,
+        at_revisions=snap.revisions,
+        duration_s=result.duration,
+        run_id=None,
         kept=result.kept_schemas if into is None else snap.kept_schemas,
         recreated_triggers=result.recreated_triggers,
         dropped_triggers=result.dropped_triggers,

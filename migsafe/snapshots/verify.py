@@ -16,7 +16,6 @@ import secrets
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,10 +38,11 @@ from migsafe.snapshots.pgtools import (
     scrub,
     shown,
 )
+from migsafe.snapshots.results import VerifyOutcome
 from migsafe.snapshots.toc import is_one_of, parse_line
 from migsafe.snapshots.tool_process import run, tool_environ
 
-__all__ = ["Check", "VerifyResult", "compare_data", "file_checks", "verify"]
+__all__ = ["Check", "VerifyOutcome", "compare_data", "file_checks", "verify"]
 
 # In a tables snapshot these point outside it (other tables, trigger functions): a scratch
 # database cannot hold them, and the recorded schema hash leaves them out too. A TOC line
@@ -58,15 +58,6 @@ class Check(NamedTuple):
     detail: str
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    """The checks that ran, and the catalog entry with its new status."""
-
-    snapshot: Snapshot
-    ok: bool
-    checks: tuple[Check, ...]
-
-
 def verify(
     store: Store,
     snapshot: Snapshot,
@@ -74,7 +65,7 @@ def verify(
     restore: bool = False,
     admin_url: str | None = None,
     bin_dir: Path | None = None,
-) -> VerifyResult:
+) -> VerifyOutcome:
     """Check the snapshot (and with *restore*, restore it into a scratch database).
 
     *admin_url* names a database on the snapshot's server as a user who may create databases;
@@ -135,7 +126,7 @@ def _tables(n: int) -> str:
     return f"{n} table" if n == 1 else f"{n} tables"
 
 
-def _record(store: Store, snapshot: Snapshot, checks: list[Check], restore: bool) -> VerifyResult:
+def _record(store: Store, snapshot: Snapshot, checks: list[Check], restore: bool) -> VerifyOutcome:
     failed = [c for c in checks if not c.ok]
     found = "; ".join(f"{c.name}: {c.detail}" for c in checks)
     if failed:
@@ -148,7 +139,7 @@ def _record(store: Store, snapshot: Snapshot, checks: list[Check], restore: bool
         status, detail = SnapshotStatus.VERIFIED, found
     updated = snapshot.with_status(status, detail)
     store.update(updated)
-    return VerifyResult(snapshot=updated, ok=not failed, checks=tuple(checks))
+    return VerifyOutcome(ok=not failed, snapshot=updated, checks=tuple(checks))
 
 
 # -- pg_dump archives -----------------------------------------------------------------------
