@@ -7,7 +7,7 @@ guard's transaction. ``--dry-run`` prints it and the run stores it in the histor
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from alembic.runtime.migration import RevisionStep
@@ -17,6 +17,7 @@ from migsafe.engine.project import Project, load_module
 from migsafe.engine.reversibility import ReverseFacts, reverse_facts
 from migsafe.engine.revision_source import is_loaded
 from migsafe.engine.runs import Direction
+from migsafe.results import to_dict
 
 
 @dataclass(frozen=True)
@@ -114,17 +115,7 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: what the history stores and --format json prints."""
-        data = {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
-        data["guard"] = self.guard
-        return data
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, PlanStep):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
-    return value
+        return {**to_dict(self), "guard": self.guard}
 
 
 def build_plan(

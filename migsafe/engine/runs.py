@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from migsafe.results import OMIT, to_dict
 
 
 class RunStatus(StrEnum):
@@ -56,16 +58,12 @@ class Run:
     reverted_by: str | None
     attempts: int | None
     snapshot_id: str | None = None
-    plan: dict[str, Any] | None = None
-    operations: dict[str, Any] | None = None
+    # Read only for one run shown in detail (see History.runs), and shown only then.
+    plan: dict[str, Any] | None = field(default=None, metadata=OMIT)
+    operations: dict[str, Any] | None = field(default=None, metadata=OMIT)
 
     def to_dict(self, *, with_plan: bool = False) -> dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if k not in ("plan", "operations")}
-        for key in ("started_at", "finished_at"):
-            value = data[key]
-            data[key] = value.isoformat() if value is not None else None
-        for key in ("from_revisions", "to_revisions", "at_revisions"):
-            data[key] = list(data[key])
+        data = to_dict(self)
         if with_plan:
             data["plan"] = self.plan
             data["operations"] = self.operations

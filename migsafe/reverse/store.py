@@ -21,6 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from migsafe.results import OMIT, AsDict
+
 _JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -115,7 +117,7 @@ def schema_before_description(
 
 
 @dataclass(frozen=True)
-class StoredReverse:
+class StoredReverse(AsDict):
     """One stored row, as data."""
 
     run_id: str
@@ -136,19 +138,7 @@ class StoredReverse:
     archives_pruned_at: dt.datetime | None = None
     id: int | None = field(default=None, compare=False)
     # Written with the row, never read back with it (see schema_before_description).
-    schema_before_doc: bytes | None = field(default=None, compare=False, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dict(self.__dict__)
-        del data["schema_before_doc"]
-        for key in ("applied_at", "archives_pruned_at"):
-            value = data[key]
-            data[key] = value.isoformat() if value is not None else None
-        for key in ("heads_before", "heads_after", "sql", "operations", "archives"):
-            data[key] = list(data[key])
-        data["irreversible"] = list(self.irreversible)
-        data["caveats"] = list(self.caveats)
-        return data
+    schema_before_doc: bytes | None = field(default=None, compare=False, repr=False, metadata=OMIT)
 
 
 def row_values(row: StoredReverse) -> dict[str, Any]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
+
+from migsafe.results import AsDict
 
 
 class SnapshotStatus(StrEnum):
@@ -49,7 +51,7 @@ class KeptTrigger:
 
 
 @dataclass(frozen=True)
-class Snapshot:
+class Snapshot(AsDict):
     """One snapshot: what it holds, where it came from, and whether it is known to restore."""
 
     id: str
@@ -95,17 +97,6 @@ class Snapshot:
             status_detail=detail,
             verified_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["tables"] = list(self.tables)
-        data["revisions"] = list(self.revisions)
-        data["created"] = list(self.created)
-        data["kept_schemas"] = list(self.kept_schemas)
-        data["kept_triggers"] = [asdict(t) for t in self.kept_triggers]
-        data["table_checksums"] = dict(self.table_checksums)
-        data["row_counts"] = dict(self.row_counts)
-        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from migsafe.results import AsDict, plain
+
 if TYPE_CHECKING:
     from migsafe.snapshots.model import Snapshot
     from migsafe.snapshots.prune import PrunePlan
@@ -13,37 +15,19 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class SnapshotList:
+class SnapshotList(AsDict):
     store: str
     snapshots: tuple[Snapshot, ...]
     leftovers: tuple[Leftover, ...] = ()  # files interrupted runs left; prune removes them
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "store": self.store,
-            "snapshots": [s.to_dict() for s in self.snapshots],
-            "leftovers": [_leftover(f) for f in self.leftovers],
-        }
-
-
-def _leftover(found: Leftover) -> dict[str, Any]:
-    return {"file": found.name, "size": found.size, "what": found.what}
-
 
 @dataclass(frozen=True)
-class VerifyOutcome:
+class VerifyOutcome(AsDict):
     """What ``verify`` found: the checks that ran, and the catalog entry with its new status."""
 
     ok: bool
     snapshot: Snapshot
     checks: tuple[Check, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "snapshot": self.snapshot.to_dict(),
-            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
-        }
 
 
 @dataclass(frozen=True)
@@ -78,7 +62,7 @@ class RestoreOutcome:
     def to_dict(self) -> dict[str, Any]:
         return {
             "snapshot": self.snapshot.id,
-            "mode": self.snapshot.mode,
+            "mode": self.snapshot.mode.value,
             "into": self.into,
             "at": list(self.at_revisions),
             "duration_s": self.duration_s,
@@ -109,5 +93,5 @@ class PruneOutcome:
             "keep": [s.id for s in self.plan.keep],
             "reasons": dict(self.plan.reasons),
             "freed_bytes": self.freed_bytes,
-            "leftovers": [_leftover(f) for f in self.leftovers],
+            "leftovers": plain(self.leftovers),
         }
