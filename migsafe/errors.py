@@ -94,6 +94,9 @@ class ReverseMismatch(MigsafeError):
     rolled back."""
 
     exit_code = ExitCode.ROLLED_BACK
+    #: (recorded, found) schema fingerprints, for the run's history: the message names what
+    #: differs instead.
+    fingerprints: tuple[str, str] | None = None
 
 
 class DatabaseUnavailableError(MigsafeError):

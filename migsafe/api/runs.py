@@ -72,28 +72,24 @@ def upgrade(
             return runner.refuse_irreversible(plan, s, backup=backup is not None), planned
 
         with runner.lock(session, run_id, on_lock_wait):
-            if mode is not None:
-                # The snapshot comes first, before the migration asks for any lock, and it
-                # needs the plan to know which tables to hold.
-                from dataclasses import replace
-
-                from migsafe.snapshots.operations import backup_for
-
-                session.reprobe()
-                plan, steps = planner(session)
-                with interrupts.during("taking the --backup snapshot (pg_dump)"):
-                    plan, guard, _ = backup_for(
-                        session, plan, steps, mode=mode, run_id=run_id, progress=snapshot_progress
-                    )
-                guard = replace(guard, on_failure=then) if guard is not None else None
-                return runner.execute(session, plan, steps, run_id, progress, backup=guard)
-            if session.is_sqlite:
-                # SQLite: plan before the write transaction, so that the history row can be
-                # written (a second connection cannot write while the migration's is open).
-                session.reprobe()
-                plan, steps = planner(session)
+            # Planned under the lock, from the heads as they are now; the guard checks that
+            # they have not moved when its transaction starts (another tool, not migsafe).
+            session.reprobe()
+            plan, steps = planner(session)
+            if mode is None:
                 return runner.execute(session, plan, steps, run_id, progress)
-            return runner.execute(session, None, [], run_id, progress, planner=planner)
+            # The snapshot comes first, before the migration asks for any lock, and it needs
+            # the plan to know which tables to hold.
+            from dataclasses import replace
+
+            from migsafe.snapshots.operations import backup_for
+
+            with interrupts.during("taking the --backup snapshot (pg_dump)"):
+                plan, guard, _ = backup_for(
+                    session, plan, steps, mode=mode, run_id=run_id, progress=snapshot_progress
+                )
+            guard = replace(guard, on_failure=then) if guard is not None else None
+            return runner.execute(session, plan, steps, run_id, progress, backup=guard)
     finally:
         session.close()
 

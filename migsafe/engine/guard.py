@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import random
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +33,7 @@ from migsafe.engine.indexes import drop_concurrently, invalid_indexes
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.project import Project
 from migsafe.engine.recording import Recorder
+from migsafe.engine.retry import retry_after_lock_timeout
 from migsafe.engine.runs import RunStatus
 from migsafe.engine.verify import VerifyFailed, run_checks
 from migsafe.engine.versions import VersionTable
@@ -72,18 +72,6 @@ class ConcurrentChange(Exception):
     """The version table changed between planning and running."""
 
 
-class PlanningFailed(Exception):
-    """The planner raised (e.g. an unknown revision): nothing ran; re-raise the cause."""
-
-    def __init__(self, cause: BaseException) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-
-
-# (heads, version table, version table schema) -> the plan and its steps
-Planner = Callable[[tuple[str, ...], VersionTable], tuple[Plan, Sequence[RevisionStep]]]
-
-
 @dataclass(frozen=True)
 class GuardOptions:
     lock_timeout: float
@@ -110,7 +98,7 @@ class Guard:
     def __init__(
         self,
         project: Project,
-        plan: Plan | None,
+        plan: Plan,
         steps: Sequence[RevisionStep],
         conn: sa.Connection,
         versions: VersionTable,
@@ -120,12 +108,10 @@ class Guard:
         progress: ProgressFn | None = None,
         sleep: Callable[[float], None] = time.sleep,
         aux: Callable[[], AbstractContextManager[sa.Connection]] | None = None,
-        planner: Planner | None = None,
         reverse: ReverseOptions | None = None,
     ) -> None:
         self.project = project
-        self._plan = plan
-        self.planner = planner
+        self.plan = plan
         self.steps = {step.revision.revision: step for step in steps}
         self.conn = conn
         self.versions = versions
@@ -183,11 +169,6 @@ class Guard:
         """Some segment of the plan was committed (the database is no longer as it was)."""
         return self._committed_any
 
-    @property
-    def plan(self) -> Plan:
-        assert self._plan is not None, "planned inside the first transaction"
-        return self._plan
-
     # -- public -----------------------------------------------------------------------------
     def run(self) -> Outcome:
         """Run the whole plan in one env.py run; a failure returns an Outcome naming the state.
@@ -201,8 +182,6 @@ class Guard:
             try:
                 self._one_env_run()
                 return self._succeeded()
-            except PlanningFailed as exc:
-                raise exc.cause from None
             except BaseException as exc:
                 if self.finished:
                     # After the last COMMIT (in env.py's tail): the work is done and stays
@@ -217,26 +196,18 @@ class Guard:
                 with interrupts.shielded(reraise=False):
                     self._abandon_transaction()
                 self._heads_after = self._committed_heads
-                if self._plan is None:
-                    raise  # env.py failed before Alembic asked for steps: nothing ran
                 if self._in_transaction and self.current is not None:
                     self.progress(Progress("rollback", revision=self.current))
-                if (
-                    self._in_transaction
-                    and is_lock_timeout(exc)
-                    and self._tries <= self.options.retries
+                if self._in_transaction and retry_after_lock_timeout(
+                    exc,
+                    self._tries,
+                    self.options.retries,
+                    progress=self.progress,
+                    sleep=self.sleep,
+                    revision=self.current,
+                    base=self.options.backoff_base,
+                    ceiling=self.options.backoff_max,
                 ):
-                    delay = self._backoff(self._tries)
-                    self.progress(
-                        Progress(
-                            "retry",
-                            revision=self.current,
-                            attempt=self._tries + 1,
-                            elapsed=delay,
-                            message=f"lock timeout; retrying the transaction in {delay:.1f}s",
-                        )
-                    )
-                    self.sleep(delay)
                     continue
                 # A step outside the transaction that failed before anything of it left a
                 # transaction (no commit, no autocommit statement) was rolled back whole.
@@ -258,7 +229,7 @@ class Guard:
 
     def _all_committed(self) -> bool:
         """Every segment of the plan is committed (nothing is left to roll back)."""
-        return self._plan is not None and self._done >= len(self.plan.segments())
+        return self._done >= len(self.plan.segments())
 
     def _one_env_run(self) -> None:
         """One run of env.py over every segment not committed yet."""
@@ -268,13 +239,11 @@ class Guard:
             if self.options.verify:
                 self._verify()
             self._commit_segment()
-        elif self.options.verify and self._plan is not None and self.plan.steps:
+        elif self.options.verify and self.plan.steps:
             self._verify_alone()
         interrupts.settle()  # committed: a signal from now on cannot undo it
 
     def _first_revisions(self) -> list[str]:
-        if self._plan is None:
-            return []
         segments = self.plan.segments()
         return [s.revision for s in segments[self._done][1]] if self._done < len(segments) else []
 
@@ -391,9 +360,6 @@ class Guard:
         if not self._in_transaction:
             self._leave_autocommit()
             self._reset_session_settings()
-
-    def _backoff(self, tries: int) -> float:
-        return backoff_delay(tries, self.options.backoff_base, self.options.backoff_max)
 
     # -- non-transactional steps --------------------------------------------------------------
     def _open_step_outside(self, plan_step: PlanStep, ctx: MigrationContext) -> None:
@@ -519,18 +485,14 @@ class Guard:
     ) -> Iterator[RevisionStep]:
         """Plan (the first time), then hand Alembic every remaining step, committing and
         beginning the guard's transactions at the segment boundaries."""
-        if self._plan is None:
-            self._plan_from(heads, ctx)
-        else:
-            expected = self._committed_heads
-            if expected is None:
-                expected = self.plan.from_heads
-            if set(heads) != set(expected):
-                raise ConcurrentChange(
-                    f"the database is at {', '.join(heads) or 'base'}, not at "
-                    f"{', '.join(expected) or 'base'} as planned; something else "
-                    "migrated it"
-                )
+        expected = self._committed_heads
+        if expected is None:
+            expected = self.plan.from_heads
+        if set(heads) != set(expected):
+            raise ConcurrentChange(
+                f"the database is at {', '.join(heads) or 'base'}, not at "
+                f"{', '.join(expected) or 'base'} as planned; something else migrated it"
+            )
         ctx.impl.memo.update(_copied(self._memo))
         self._heads_now = tuple(sorted(heads))
         segments = self.plan.segments()
@@ -549,23 +511,6 @@ class Guard:
                 self._open_transaction([s.revision for s in plan_steps])
             for position, plan_step in enumerate(plan_steps):
                 yield from self._one_step(self.steps[plan_step.revision], first=position == 0)
-
-    def _plan_from(self, heads: tuple[str, ...], ctx: MigrationContext) -> None:
-        """Build the plan from the heads Alembic read inside the first transaction."""
-        assert self.planner is not None
-        self.versions = VersionTable(
-            self.versions.engine,
-            ctx.opts.get("version_table") or "alembic_version",
-            ctx.opts.get("version_table_schema"),
-        )
-        try:
-            plan, steps = self.planner(tuple(sorted(heads)), self.versions)
-        except BaseException as exc:
-            raise PlanningFailed(exc) from exc
-        self._plan = plan
-        self.steps = {step.revision.revision: step for step in steps}
-        if self.reverse is not None:
-            self.reverse.set_version_table(self.versions.name, self.versions.schema)
 
     def _one_step(self, step: RevisionStep, *, first: bool) -> Iterator[RevisionStep]:
         """Hand one step to Alembic, recording (and reversing) what it does."""
@@ -739,13 +684,6 @@ def _safe_rollback(target: sa.Connection | sa.Transaction) -> None:
     # A broken connection cannot roll back; the server does when the session ends.
     with contextlib.suppress(Exception):
         target.rollback()
-
-
-def backoff_delay(tries: int, base: float = 0.5, ceiling: float = 10.0) -> float:
-    """Seconds to wait before try ``tries + 1`` after a lock timeout: doubling, capped, with
-    jitter so that runners that collided do not collide again."""
-    delay: float = base * (2 ** (tries - 1))
-    return min(delay, ceiling) * (0.75 + random.random() * 0.5)
 
 
 def set_timeouts(

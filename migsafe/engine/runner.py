@@ -8,8 +8,6 @@ error with the exit code that says which state the database is in.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -17,27 +15,24 @@ from enum import StrEnum
 from typing import Any
 
 import psycopg
-import sqlalchemy as sa
 from alembic.runtime.migration import RevisionStep
 from psycopg.conninfo import make_conninfo
 
-from migsafe import __version__
 from migsafe.engine import history as hist
 from migsafe.engine import interrupts
-from migsafe.engine.dberrors import privilege_error
 from migsafe.engine.events import ProgressFn
 from migsafe.engine.failures import describe_error, failure_error
 from migsafe.engine.fingerprint import DEFAULT_EXCLUDE_SCHEMAS
 from migsafe.engine.guard import Guard, GuardOptions, Outcome, ReverseOptions
+from migsafe.engine.history import StepEvent
 from migsafe.engine.lock import Holder, LockWaitFn, RunnerLock
 from migsafe.engine.offline import render_sql
 from migsafe.engine.plan import Plan, build_plan
+from migsafe.engine.run_record import RunRecord
 from migsafe.engine.runs import Direction, RunStatus
 from migsafe.engine.session import Session, open_session
-from migsafe.engine.versions import VersionTable
 from migsafe.errors import (
     IrreversibleStep,
-    MigrationFailed,
     MigsafeError,
 )
 from migsafe.results import RunResult
@@ -45,8 +40,6 @@ from migsafe.reverse.capture import FingerprintScope
 from migsafe.settings import Settings
 from migsafe.snapshots import service
 from migsafe.snapshots.model import Snapshot, SnapshotMode
-
-PlanFn = Callable[[Session], tuple[Plan, list[RevisionStep]]]
 
 
 def open_run(settings: Settings, *, dry_run: bool) -> tuple[str, Session]:
@@ -164,61 +157,34 @@ def dry_run_stored(session: Session, plan: Plan) -> RunResult:
 
 def execute(
     session: Session,
-    plan: Plan | None,
+    plan: Plan,
     steps: list[RevisionStep],
     run_id: str,
     progress: ProgressFn | None,
     *,
     reverts: str | None = None,
     generate_reverse: bool = True,
-    planner: PlanFn | None = None,
     backup: Backup | None = None,
 ) -> RunResult:
     """Record the run, run the guard, record the outcome; raise if it failed.
 
-    With ``planner`` instead of a plan, the plan is built inside the guard's first transaction
-    from the heads Alembic reads there (see Guard.run).
+    The plan was made under the runner lock from the heads read then; the guard refuses to
+    run it if they moved since (something other than migsafe migrated the database).
     """
-    history = session.history
-    history.ensure()
-    started: list[dt.datetime] = []
-
-    def record_start(p: Plan) -> None:
-        history.close_abandoned(p.from_heads)
-        started.append(
-            history.start(
-                run_id=run_id,
-                command=p.command,
-                from_revisions=p.from_heads,
-                target=p.target,
-                guard=p.guard,
-                plan=p.to_dict(),
-                db_user=session.url.username,
-                version=__version__,
-                reverts_run_id=reverts,
-                snapshot_id=backup.snapshot.id if backup is not None else None,
-            )
-        )
-
-    def plan_and_record(
-        heads: tuple[str, ...], versions: VersionTable
-    ) -> tuple[Plan, list[RevisionStep]]:
-        assert planner is not None
-        session.heads, session.versions = heads, versions
-        p, planned_steps = planner(session)
-        record_start(p)
-        return p, planned_steps
-
-    if plan is not None:
-        record_start(plan)
-    t0 = time.monotonic()
+    record = RunRecord.start(
+        session,
+        run_id,
+        plan,
+        reverts=reverts,
+        snapshot_id=backup.snapshot.id if backup is not None else None,
+    )
     guard = Guard(
         session.project,
         plan,
         steps,
         session.conn,
         session.versions,
-        history,
+        session.history,
         run_id,
         GuardOptions(
             lock_timeout=session.settings.lock_timeout,
@@ -228,7 +194,6 @@ def execute(
         ),
         progress,
         aux=session.aux,
-        planner=plan_and_record if planner is not None else None,
         reverse=reverse_options(session, backup=backup is not None) if generate_reverse else None,
     )
     cancel = _canceller(session)
@@ -247,83 +212,51 @@ def execute(
             state = "nothing was committed: the database is as it was"
         if not isinstance(exc, MigsafeError | KeyboardInterrupt):
             exc.migsafe_state = state  # type: ignore[attr-defined]  # for the crash line
-        if started:
-            interrupted = isinstance(exc, KeyboardInterrupt) and not guard.committed_any
-            status = RunStatus.INTERRUPTED
-            if interrupted:
-                status = RunStatus.ROLLED_BACK
-            elif guard.finished and guard.committed_any:
-                status = RunStatus.SUCCEEDED  # what the database says; the error says the rest
-            _finish_history(
-                session,
-                run_id,
-                status=status,
-                started_at=started[0],
-                to_revisions=guard.committed_heads if status == RunStatus.SUCCEEDED else None,
-                at_revisions=guard.committed_heads if guard.committed_any else None,
-                error=describe_error(exc, session)
-                if interrupted
-                else session.scrub(f"internal error {type(exc).__name__}: {exc}; {state}"),
-            )
-            raise
-        if isinstance(exc, MigsafeError | KeyboardInterrupt):
-            raise
-        denied = privilege_error(exc, session.url.username)
-        if denied is not None:  # e.g. no INSERT on migsafe's history: one line naming it
-            raise denied from exc
-        raise MigrationFailed(
-            f"failed before any migration ran: {describe_error(exc, session)}; nothing changed",
-            hint="rerun with --debug for the traceback",
-        ) from exc
+        interrupted = isinstance(exc, KeyboardInterrupt) and not guard.committed_any
+        status = RunStatus.INTERRUPTED
+        if interrupted:
+            status = RunStatus.ROLLED_BACK
+        elif guard.finished and guard.committed_any:
+            status = RunStatus.SUCCEEDED  # what the database says; the error says the rest
+        record.finish(
+            status=status,
+            to_revisions=guard.committed_heads if status == RunStatus.SUCCEEDED else None,
+            at_revisions=guard.committed_heads if guard.committed_any else None,
+            error=describe_error(exc, session)
+            if interrupted
+            else session.scrub(f"internal error {type(exc).__name__}: {exc}; {state}"),
+        )
+        raise
     plan = guard.plan
     error = describe_error(outcome.error, session) if outcome.error is not None else None
     restore_note: str | None = None
     if outcome.status == RunStatus.NOT_RESTORED and backup is not None:
         outcome, restore_note = _snapshot_guard(session, plan, outcome, backup)
         if outcome.status == RunStatus.RESTORED and outcome.failed_revision:
-            history.journal_write(
-                run_id,
-                outcome.failed_revision,
-                plan.direction,
-                hist.StepEvent.RESTORED,
-                restore_note,
+            session.history.journal_write(
+                run_id, outcome.failed_revision, plan.direction, StepEvent.RESTORED, restore_note
             )
-    duration = time.monotonic() - t0
-    recorded = True
-    if started:
-        recorded = _finish_history(
-            session,
-            run_id,
-            status=outcome.status,
-            started_at=started[0],
-            to_revisions=outcome.at_heads if outcome.status == RunStatus.SUCCEEDED else None,
-            at_revisions=outcome.at_heads,
-            failed_revision=outcome.failed_revision,
-            error=f"{error}; {restore_note}" if restore_note else error,
-            attempts=outcome.attempts,
-            operations=outcome.operations,
-        )
-    noop = outcome.status == RunStatus.SUCCEEDED and not plan.steps
-    result = RunResult(
-        run_id=run_id,
-        command=plan.command,
-        status=RunStatus.NOOP if noop else outcome.status,
+    recorded = record.finish(
+        status=outcome.status,
+        to_revisions=outcome.at_heads if outcome.status == RunStatus.SUCCEEDED else None,
+        at_revisions=outcome.at_heads,
+        failed_revision=outcome.failed_revision,
+        error=f"{error}; {restore_note}" if restore_note else error,
+        attempts=outcome.attempts,
+        operations=outcome.operations,
+    )
+    result = record.result(
+        status=outcome.status,
         plan=plan,
         at_heads=outcome.at_heads,
-        duration_s=duration,
         attempts=outcome.attempts,
         failed_revision=outcome.failed_revision,
         error=error,
         step_seconds=outcome.step_seconds,
         cleaned_up=tuple(outcome.cleaned_up),
-        reverted_run_id=reverts,
-        snapshot_id=backup.snapshot.id if backup is not None else None,
     )
     if outcome.status == RunStatus.SUCCEEDED:
-        interrupts.settle(
-            f"{plan.command} run {run_id} succeeded, the database is at "
-            f"{', '.join(outcome.at_heads) or 'base'}"
-        )
+        record.succeeded(outcome.at_heads)
         return result
     if not recorded:
         restore_note = (f"{restore_note}; " if restore_note else "") + (
@@ -339,24 +272,6 @@ def execute(
             refusal.args = (refusal.message,)
         raise refusal
     raise failure_error(result, outcome, backup=backup, restore_note=restore_note)
-
-
-def _finish_history(session: Session, run_id: str, **values: Any) -> bool:
-    """Finish the run's history row; on a new connection when the run's own was lost (a
-    server restart). False when the server cannot be reached: the next run marks the row."""
-    try:
-        session.history.finish(run_id, **values)
-        return True
-    except (sa.exc.DBAPIError, sa.exc.PendingRollbackError):
-        pass
-    fresh = hist.History(session.engine, session.settings.schema)
-    for _ in range(2):  # the pool may hand out a connection the restart broke first
-        try:
-            fresh.finish(run_id, **values)
-            return True
-        except sa.exc.DBAPIError:
-            continue
-    return False
 
 
 def _canceller(session: Session) -> Callable[[], None] | None:

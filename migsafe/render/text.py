@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
 from migsafe.engine.runs import Direction, RunStatus
@@ -186,20 +187,22 @@ def _when(value: dt.datetime) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _run_line(run: Run) -> str:
+def _run_line(run: Run, error_limit: int | None = 120) -> str:
     text = (
         f"{run.command} {run.status} at {_when(run.started_at)} by {run.os_user}@{run.host} "
         f"({_heads(run.from_revisions)} -> {_heads(run.to_revisions or run.at_revisions)}, "
         f"run {run.run_id})"
     )
     if run.error:
-        text += f": {run.error[:120]}"
+        # Printed as markup: a bracketed word in an error must not be read as a style.
+        text += f": {escape(run.error[:error_limit])}"
     return text
 
 
 def _run_detail(console: Console, h: HistoryResult) -> None:
     (run,) = h.runs
-    console.print(f"[bold]Run {run.run_id}[/]: {_run_line(run)}")
+    # One run in detail: its whole error (a schema mismatch's fingerprints come last).
+    console.print(f"[bold]Run {run.run_id}[/]: {_run_line(run, None)}")
     if run.snapshot_id:
         console.print(f"snapshot: {run.snapshot_id}")
     steps = (run.plan or {}).get("steps", [])

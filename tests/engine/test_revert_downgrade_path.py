@@ -143,15 +143,15 @@ def test_an_inexact_downgrade_is_refused_with_what_differs_and_poisons_nothing(
     lines = proc.stderr.splitlines()
     error = next(line for line in lines if line.startswith("error: "))
     assert error.startswith(
-        "error: revert ran, but the schema it left is not the one recorded before the upgrade: "
-        '1 difference(s): types["public.mood"]: added'
+        "error: the schema after the revert differs from the one recorded before the upgrade: "
+        '1 difference(s): enum type "public.mood" is extra'
     ), error
     assert error.endswith("rolled back, the database is at r1 (run " + error.split("(run ")[-1])
     assert "fingerprint" not in error  # what differs, not two hashes
     title = lines.index(
         next(line for line in lines if line.startswith("--- schema after the revert"))
     )
-    assert lines[title + 1] == '  types["public.mood"]: added'
+    assert lines[title + 1] == '  enum type "public.mood" is extra'
     assert "--- how each revision was undone ---" in lines
     assert "  r1: its own downgrade() (--use-downgrade)" in lines
     hint = next(line for line in lines if line.startswith("hint: "))

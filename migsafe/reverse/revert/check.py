@@ -6,8 +6,11 @@ whole revert back. So an inexact ``downgrade()`` (an enum type it leaves behind)
 when it runs, instead of passing silently and making every later revert fail on its leftover.
 
 The refusal says what differs: the description behind the fingerprint is stored with the
-run, and :func:`~migsafe.engine.fingerprint.diff_descriptions` turns the two into lines, shown
-under titled sections (like pytest-alembic's failure reports).
+run, and :func:`~migsafe.engine.fingerprint.wording.worded_differences` turns the two into
+lines naming each object (``table "public.users": column "nickname" is missing``): the first
+few in the error line, up to :data:`SHOWN_IN_SECTION` under a titled section above it (like
+pytest-alembic's failure reports). The two fingerprints go with the error, for the history.
+A run recorded before descriptions were stored can only show them.
 """
 
 from __future__ import annotations
@@ -17,16 +20,20 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from migsafe.engine.fingerprint import description_hash, diff_descriptions
+from migsafe.engine.fingerprint import description_hash
+from migsafe.engine.fingerprint.wording import capped, worded_differences
 from migsafe.engine.runner import fingerprint_scope
 from migsafe.engine.session import Session
 from migsafe.errors import ReverseMismatch
 from migsafe.reverse import store
+from migsafe.reverse.store import ReverseSource
 
 if TYPE_CHECKING:
     from migsafe.reverse.revert.stored import StoredRevert
 
 SHOWN_IN_LINE = 3
+SHOWN_IN_SECTION = 20
+MISMATCH = "the schema after the revert differs from the one recorded before the upgrade"
 
 
 def check_schema(conn: sa.Connection, session: Session, chosen: StoredRevert) -> None:
@@ -54,22 +61,13 @@ def check_schema(conn: sa.Connection, session: Session, chosen: StoredRevert) ->
         )
         for u in chosen.undo
     ]
-    own = [u.row.revision for u in chosen.undo if u.way == store.ReverseSource.DOWNGRADE]
-    hint = (
-        f"{', '.join(own)}: undone by its own downgrade(), which does not bring the "
-        "schema back exactly: fix it (what differs is "
-        "listed above), or go back with --from-snapshot"
-        if own
-        else "something changed the schema outside the migrations since they were applied "
-        "(what differs is listed above); --use-downgrade or --from-snapshot are the other "
-        "ways back"
-    )
+    own = [u.row.revision for u in chosen.undo if u.way == ReverseSource.DOWNGRADE]
     if recorded is None:
         error = ReverseMismatch(
-            "revert ran, but the schema it left is not the one recorded before the upgrade "
-            f"(fingerprint {got[:12]} instead of {expected[:12]}; no description was stored "
-            "to say what differs)",
-            hint=hint,
+            f"{MISMATCH} (fingerprint {got[:12]} instead of {expected[:12]}; run "
+            f"{oldest.run_id} was recorded without the description that would say what "
+            "differs)",
+            hint=_hint(own, listed=False),
         )
         error.sections = (("how each revision was undone", tuple(ways)),)
         raise error
@@ -79,23 +77,33 @@ def check_schema(conn: sa.Connection, session: Session, chosen: StoredRevert) ->
         # lands last): such text cannot come back exactly; what it defines (columns, types,
         # NOT NULL, defaults, keys, indexes, foreign keys) must.
         recorded, description = _without_table_text(recorded), _without_table_text(description)
-    lines = diff_descriptions(recorded, description)
+    lines = worded_differences(recorded, description)
     if not lines:
         return
-    error = ReverseMismatch(
-        "revert ran, but the schema it left is not the one recorded before the upgrade: "
-        + _summary(lines),
-        hint=hint,
-    )
+    error = ReverseMismatch(f"{MISMATCH}: {_summary(lines)}", hint=_hint(own, listed=True))
+    error.fingerprints = (expected, got)
     error.sections = (
         (
             f"schema after the revert, against the one recorded before {oldest.revision} "
             f"(run {oldest.run_id}): {len(lines)} difference(s)",
-            tuple(lines),
+            capped(lines, SHOWN_IN_SECTION),
         ),
         ("how each revision was undone", tuple(ways)),
     )
     raise error
+
+
+def _hint(own: Sequence[str], *, listed: bool) -> str:
+    listed_text = " (what differs is listed above)" if listed else ""
+    if own:
+        return (
+            f"{', '.join(own)}: undone by its own downgrade(), which does not bring the "
+            f"schema back exactly{listed_text}: fix it, or go back with --from-snapshot"
+        )
+    return (
+        "something changed the schema outside the migrations since they were applied"
+        f"{listed_text}; --use-downgrade or --from-snapshot are the other ways back"
+    )
 
 
 def _summary(lines: Sequence[str]) -> str:

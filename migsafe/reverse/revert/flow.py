@@ -236,15 +236,12 @@ def execute(
         reverts=chosen.reverts,
         generate_reverse=False,
     )
-    if result.status == RunStatus.SUCCEEDED:
-        if chosen.reverts:
-            session.history.mark_reverted(chosen.reverts, run_id)
-        if rows:
-            # Undone: their stored reverses must never run again.
-            with session.aux() as conn:
-                store.mark_reverted(
-                    conn, session.history.schema, [r.id for r in rows if r.id is not None], run_id
-                )
+    if result.status == RunStatus.SUCCEEDED and rows:
+        # Undone: their stored reverses must never run again.
+        with session.aux() as conn:
+            store.mark_reverted(
+                conn, session.history.schema, [r.id for r in rows if r.id is not None], run_id
+            )
     return result
 
 

@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 
-from migsafe import __version__
 from migsafe.engine import interrupts
-from migsafe.engine.dberrors import is_lock_timeout
 from migsafe.engine.events import Progress, ProgressFn
 from migsafe.engine.failures import describe_error
-from migsafe.engine.guard import ConcurrentChange, backoff_delay, set_timeouts
+from migsafe.engine.guard import ConcurrentChange, set_timeouts
 from migsafe.engine.plan import Plan
+from migsafe.engine.retry import retry_after_lock_timeout
+from migsafe.engine.run_record import RunRecord
 from migsafe.engine.runs import RunStatus
 from migsafe.engine.session import Session
 from migsafe.engine.verify import run_checks
@@ -49,21 +49,7 @@ def run(
 ) -> RunResult:
     """Run the revert in one guarded transaction; raise if that fails."""
     report = progress or (lambda _event: None)
-    history = session.history
-    history.ensure()
-    history.close_abandoned(plan.from_heads)
-    started = history.start(
-        run_id=run_id,
-        command="revert",
-        from_revisions=plan.from_heads,
-        target=plan.target,
-        guard=plan.guard,
-        plan=plan.to_dict(),
-        db_user=session.url.username,
-        version=__version__,
-        reverts_run_id=chosen.reverts_run_id,
-    )
-    t0 = time.monotonic()
+    record = RunRecord.start(session, run_id, plan, reverts=chosen.reverts_run_id)
     attempts = 0
     current: list[str] = []
     seconds: dict[str, float] = {}
@@ -77,10 +63,7 @@ def run(
                 )
             break
         except BaseException as exc:
-            if is_lock_timeout(exc) and attempts <= plan.retries:
-                delay = backoff_delay(attempts)
-                report(Progress("retry", attempt=attempts + 1, elapsed=delay))
-                sleep(delay)
+            if retry_after_lock_timeout(exc, attempts, plan.retries, progress=report, sleep=sleep):
                 continue
             error = exc
             break
@@ -90,35 +73,24 @@ def run(
     status = RunStatus.SUCCEEDED if error is None else RunStatus.ROLLED_BACK
     text = describe_error(error, session) if error is not None else None
     failed_revision = current[-1] if error is not None and current else None
-    history.finish(
-        run_id,
+    record.finish(
         status=status,
-        started_at=started,
         to_revisions=at if error is None else None,
         at_revisions=at,
         failed_revision=failed_revision,
         error=text,
         attempts=attempts,
     )
-    result = RunResult(
-        run_id=run_id,
-        command="revert",
+    result = record.result(
         status=status,
-        plan=plan,
         at_heads=at,
-        duration_s=time.monotonic() - t0,
         attempts=attempts,
         failed_revision=failed_revision,
         error=text,
         step_seconds=seconds,
-        reverted_run_id=chosen.reverts_run_id,
     )
     if error is None:
-        if chosen.reverts_run_id is not None:
-            history.mark_reverted(chosen.reverts_run_id, run_id)
-        interrupts.settle(
-            f"revert run {run_id} succeeded, the database is at {', '.join(at) or 'base'}"
-        )
+        record.succeeded(at)
         return result
     at_text = ", ".join(at) or "base"
     if isinstance(error, ReverseMismatch):

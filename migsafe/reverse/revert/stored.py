@@ -30,7 +30,7 @@ from migsafe.errors import NotReversibleError, UsageError
 from migsafe.reverse import store
 from migsafe.reverse.restore_kept import describe, kept_by_upgrade
 from migsafe.reverse.revert.fill import Fill
-from migsafe.reverse.revert.targets import last_revertible_run
+from migsafe.reverse.revert.targets import run_to_revert
 from migsafe.reverse.store import ReverseSource
 
 
@@ -126,19 +126,7 @@ def _whole_run(
     session: Session, chain: list[store.StoredReverse], run_id: str | None
 ) -> list[store.StoredReverse] | str:
     """The rows of one run (named, else the last revertible one), newest first."""
-    last = session.history.find(run_id) if run_id is not None else last_revertible_run(session)
-    if last is None:
-        raise UsageError(
-            "no run to revert: the history has no successful upgrade that is not reverted yet",
-            hint="use --to REV or --steps N to go down explicitly",
-        )
-    if set(last.to_revisions) != set(session.heads):
-        raise UsageError(
-            f"the last run ({last.run_id}) left the database at "
-            f"{', '.join(last.to_revisions) or 'base'}, but it is now at "
-            f"{', '.join(session.heads) or 'base'}; something else changed it",
-            hint="use --to REV to choose the target explicitly",
-        )
+    last = run_to_revert(session, run_id)
     picked = []
     for row in chain:
         if row.run_id != last.run_id:

@@ -27,21 +27,28 @@ def revert_target(
     if steps is not None:
         target = f"-{steps}"
         return target, None, downgrade_steps(session.project, target, heads)
+    last = run_to_revert(session, run_id)
+    target = ", ".join(last.from_revisions) or "base"
+    return target, last.run_id, undo_steps(session, last)
+
+
+def run_to_revert(session: Session, run_id: str | None) -> hist.Run:
+    """The run a revert without --to/--steps undoes: the one named, else the last revertible
+    one; it must have left the database where it is now."""
     last = session.history.find(run_id) if run_id is not None else last_revertible_run(session)
     if last is None:
         raise UsageError(
             "no run to revert: the history has no successful upgrade that is not reverted yet",
             hint="use --to REV or --steps N to go down explicitly",
         )
-    if set(last.to_revisions) != set(heads):
+    if set(last.to_revisions) != set(session.heads):
         raise UsageError(
             f"the last run ({last.run_id}) left the database at "
             f"{', '.join(last.to_revisions) or 'base'}, but it is now at "
-            f"{', '.join(heads) or 'base'}; something else changed it",
+            f"{', '.join(session.heads) or 'base'}; something else changed it",
             hint="use --to REV to choose the target explicitly",
         )
-    target = ", ".join(last.from_revisions) or "base"
-    return target, last.run_id, undo_steps(session, last)
+    return last
 
 
 def check_request(session: Session, to: str | None, steps: int | None) -> NothingToDo | None:
