@@ -15,6 +15,7 @@ transaction and leaves BEGIN/COMMIT to migsafe: that is the transactional guard.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -76,54 +77,9 @@ def run_env(
     if starting_rev is not None:
         opts["starting_rev"] = list(starting_rev) or None
     env = EnvironmentContext(project.config, project.script, **opts)
-    original_configure = env.configure
-
-    def configure(*args: Any, **kw: Any) -> None:
-        if args:
-            kw.setdefault("connection", args[0])
-        call.configure_calls += 1
-        if call.configure_calls > 1:
-            raise EnvPyError(
-                "env.py called context.configure() more than once (a multi-database env.py); "
-                "migsafe guards one database per run",
-                hint=f"run migsafe once per database, or split {project.env_py}",
-            )
-        theirs = kw.pop("connection", None)
-        their_url = kw.pop("url", None)
-        if theirs is not None:
-            call.their_url = getattr(getattr(theirs, "engine", None), "url", None)
-            _same_driver_or_refuse(theirs, connection, project)
-        elif their_url is not None:
-            call.their_url = sa.engine.make_url(their_url)
-        given = kw.pop("on_version_apply", None) or []
-        callbacks: list[Any] = [given] if callable(given) else list(given)
-        if on_step_applied is not None:
-            callbacks = [
-                *callbacks,
-                lambda *, step, heads, **_: on_step_applied(step, frozenset(heads)),
-            ]
-        call.version_table = kw.get("version_table") or DEFAULT_VERSION_TABLE
-        call.version_table_schema = kw.get("version_table_schema")
-        call.options = {k: v for k, v in kw.items() if isinstance(v, str | int | bool | None)}
-        if as_sql:
-            # Alembic iterates on_version_apply; its annotation says one callable only.
-            original_configure(
-                url=dialect_url or their_url,
-                on_version_apply=callbacks,  # type: ignore[arg-type]
-                **kw,
-            )
-            return
-        conn = connection if connection is not None else theirs
-        if conn is None:
-            raise EnvPyError(
-                "env.py called context.configure() without a connection in online mode",
-                hint="env.py must pass connection=... to context.configure() when online",
-            )
-        original_configure(
-            connection=conn,
-            on_version_apply=callbacks,  # type: ignore[arg-type]
-            **kw,
-        )
+    configure = functools.partial(
+        _configure, call, env.configure, project, connection, as_sql, dialect_url, on_step_applied
+    )
 
     # An attribute of our own EnvironmentContext instance: what env.py's
     # ``context.configure`` resolves to while this context is installed.
@@ -170,6 +126,69 @@ def run_env(
             hint="env.py must call context.run_migrations() (inside context.begin_transaction())",
         )
     return call
+
+
+def _configure(
+    call: EnvCall,
+    original_configure: Callable[..., None],
+    project: Project,
+    connection: sa.Connection | None,
+    as_sql: bool,
+    dialect_url: str | URL | None,
+    on_step_applied: StepCallback | None,
+    /,
+    *args: Any,
+    **kw: Any,
+) -> None:
+    """What env.py's ``context.configure()`` does under migsafe: one call only, migsafe's
+    connection (on the driver env.py would use), the version table noted, migsafe's
+    on_version_apply callback added to env.py's own. migsafe's arguments are positional-only:
+    env.py's keywords (``connection=``, ``url=``...) are its own."""
+    if args:
+        kw.setdefault("connection", args[0])
+    call.configure_calls += 1
+    if call.configure_calls > 1:
+        raise EnvPyError(
+            "env.py called context.configure() more than once (a multi-database env.py); "
+            "migsafe guards one database per run",
+            hint=f"run migsafe once per database, or split {project.env_py}",
+        )
+    theirs = kw.pop("connection", None)
+    their_url = kw.pop("url", None)
+    if theirs is not None:
+        call.their_url = getattr(getattr(theirs, "engine", None), "url", None)
+        _same_driver_or_refuse(theirs, connection, project)
+    elif their_url is not None:
+        call.their_url = sa.engine.make_url(their_url)
+    given = kw.pop("on_version_apply", None) or []
+    callbacks: list[Any] = [given] if callable(given) else list(given)
+    if on_step_applied is not None:
+        callbacks = [
+            *callbacks,
+            lambda *, step, heads, **_: on_step_applied(step, frozenset(heads)),
+        ]
+    call.version_table = kw.get("version_table") or DEFAULT_VERSION_TABLE
+    call.version_table_schema = kw.get("version_table_schema")
+    call.options = {k: v for k, v in kw.items() if isinstance(v, str | int | bool | None)}
+    if as_sql:
+        # Alembic iterates on_version_apply: a list of callbacks works.
+        original_configure(
+            url=dialect_url or their_url,
+            on_version_apply=callbacks,
+            **kw,
+        )
+        return
+    conn = connection if connection is not None else theirs
+    if conn is None:
+        raise EnvPyError(
+            "env.py called context.configure() without a connection in online mode",
+            hint="env.py must pass connection=... to context.configure() when online",
+        )
+    original_configure(
+        connection=conn,
+        on_version_apply=callbacks,
+        **kw,
+    )
 
 
 def _same_driver_or_refuse(theirs: Any, ours: sa.Connection | None, project: Project) -> None:

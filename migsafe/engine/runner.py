@@ -200,32 +200,8 @@ def execute(
     try:
         with interrupts.cancel_on_signal(cancel) if cancel else contextlib.nullcontext():
             outcome = guard.run()
-    except BaseException as exc:  # a planning error (nothing ran), a bug, or a kill
-        # Nothing of the plan ran (the guard returns an Outcome once a step has), unless the
-        # guard itself broke after a COMMIT.
-        heads = ", ".join(guard.committed_heads or ()) or "base"
-        if guard.finished and guard.committed_any:
-            state = f"every step was committed before it: the database is at {heads}"
-        elif guard.committed_any:
-            state = "the state of the database is not known: `migsafe status` tells"
-        else:
-            state = "nothing was committed: the database is as it was"
-        if not isinstance(exc, MigsafeError | KeyboardInterrupt):
-            exc.migsafe_state = state  # type: ignore[attr-defined]  # for the crash line
-        interrupted = isinstance(exc, KeyboardInterrupt) and not guard.committed_any
-        status = RunStatus.INTERRUPTED
-        if interrupted:
-            status = RunStatus.ROLLED_BACK
-        elif guard.finished and guard.committed_any:
-            status = RunStatus.SUCCEEDED  # what the database says; the error says the rest
-        record.finish(
-            status=status,
-            to_revisions=guard.committed_heads if status == RunStatus.SUCCEEDED else None,
-            at_revisions=guard.committed_heads if guard.committed_any else None,
-            error=describe_error(exc, session)
-            if interrupted
-            else session.scrub(f"internal error {type(exc).__name__}: {exc}; {state}"),
-        )
+    except BaseException as exc:  # a bug, or a kill
+        _record_crash(record, guard, exc)
         raise
     plan = guard.plan
     error = describe_error(outcome.error, session) if outcome.error is not None else None
@@ -258,6 +234,18 @@ def execute(
     if outcome.status == RunStatus.SUCCEEDED:
         record.succeeded(outcome.at_heads)
         return result
+    raise _failure(result, outcome, backup, restore_note, recorded=recorded)
+
+
+def _failure(
+    result: RunResult,
+    outcome: Outcome,
+    backup: Backup | None,
+    restore_note: str | None,
+    *,
+    recorded: bool,
+) -> MigsafeError:
+    """The error a failed run raises: a refusal as itself, else the failure naming the state."""
     if not recorded:
         restore_note = (f"{restore_note}; " if restore_note else "") + (
             "the history row could not be finished (the server is unreachable): the next run "
@@ -268,10 +256,40 @@ def execute(
         # step outside a transaction the failure's own message says what may be left.)
         refusal = outcome.error
         if "nothing changed" not in refusal.message:
-            refusal.message += f"; rolled back, nothing changed (run {run_id})"
+            refusal.message += f"; rolled back, nothing changed (run {result.run_id})"
             refusal.args = (refusal.message,)
-        raise refusal
-    raise failure_error(result, outcome, backup=backup, restore_note=restore_note)
+        return refusal
+    return failure_error(result, outcome, backup=backup, restore_note=restore_note)
+
+
+def _record_crash(record: RunRecord, guard: Guard, exc: BaseException) -> None:
+    """Finish the history row of a run the guard did not end with an Outcome (a bug, or a
+    signal). The guard returns an Outcome once a step has run, so nothing of the plan ran,
+    unless the guard itself broke after a COMMIT."""
+    session = record.session
+    heads = ", ".join(guard.committed_heads or ()) or "base"
+    if guard.finished and guard.committed_any:
+        state = f"every step was committed before it: the database is at {heads}"
+    elif guard.committed_any:
+        state = "the state of the database is not known: `migsafe status` tells"
+    else:
+        state = "nothing was committed: the database is as it was"
+    if not isinstance(exc, MigsafeError | KeyboardInterrupt):
+        exc.migsafe_state = state  # type: ignore[attr-defined]  # for the crash line
+    interrupted = isinstance(exc, KeyboardInterrupt) and not guard.committed_any
+    status = RunStatus.INTERRUPTED
+    if interrupted:
+        status = RunStatus.ROLLED_BACK
+    elif guard.finished and guard.committed_any:
+        status = RunStatus.SUCCEEDED  # what the database says; the error says the rest
+    record.finish(
+        status=status,
+        to_revisions=guard.committed_heads if status == RunStatus.SUCCEEDED else None,
+        at_revisions=guard.committed_heads if guard.committed_any else None,
+        error=describe_error(exc, session)
+        if interrupted
+        else session.scrub(f"internal error {type(exc).__name__}: {exc}; {state}"),
+    )
 
 
 def _canceller(session: Session) -> Callable[[], None] | None:

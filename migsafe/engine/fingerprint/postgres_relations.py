@@ -5,6 +5,8 @@ Columns, constraints, indexes, triggers and policies are each described under th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.engine import Connection
 
 from migsafe.engine.fingerprint._common import Description, _Scope
@@ -81,12 +83,24 @@ def _pg_relations(conn: Connection, scope: _Scope) -> Description:
     return relations
 
 
+_Owner = Callable[[str, str], Description | None]
+
+
 def _pg_attach_to_relations(conn: Connection, scope: _Scope, relations: Description) -> None:
     """Columns, constraints, indexes, triggers and policies, each under its relation."""
 
     def owner(schema: str, name: str) -> Description | None:
         return relations.get(f"{schema}.{name}") if scope.relation(schema, name) else None
 
+    _pg_columns(conn, owner)
+    _pg_constraints(conn, owner)
+    _pg_indexes(conn, owner)
+    _pg_triggers(conn, owner)
+    _pg_policies(conn, owner)
+
+
+def _pg_columns(conn: Connection, owner: _Owner) -> None:
+    """Each relation's columns, in attnum order."""
     # Ordered by attnum, but attnum itself is left out: dropped columns leave gaps in it.
     for row in _pg_rows(
         conn,
@@ -123,6 +137,9 @@ def _pg_attach_to_relations(conn: Connection, scope: _Scope, relations: Descript
                 }
             )
 
+
+def _pg_constraints(conn: Connection, owner: _Owner) -> None:
+    """Each relation's constraints."""
     for schema, rel, name, kind, definition, comment in _pg_rows(
         conn,
         f"""SELECT n.nspname, c.relname, con.conname, con.contype,
@@ -140,6 +157,9 @@ def _pg_attach_to_relations(conn: Connection, scope: _Scope, relations: Descript
                 "comment": comment,
             }
 
+
+def _pg_indexes(conn: Connection, owner: _Owner) -> None:
+    """Each relation's indexes."""
     for schema, rel, name, definition, valid, clustered, comment in _pg_rows(
         conn,
         f"""SELECT n.nspname, t.relname, i.relname,
@@ -159,6 +179,9 @@ def _pg_attach_to_relations(conn: Connection, scope: _Scope, relations: Descript
                 "comment": comment,
             }
 
+
+def _pg_triggers(conn: Connection, owner: _Owner) -> None:
+    """Each relation's triggers (not the internal ones)."""
     for schema, rel, name, definition, enabled in _pg_rows(
         conn,
         f"""SELECT n.nspname, c.relname, tg.tgname,
@@ -171,6 +194,9 @@ def _pg_attach_to_relations(conn: Connection, scope: _Scope, relations: Descript
         if (target := owner(schema, rel)) is not None:
             target["triggers"][name] = {"definition": definition, "enabled": enabled}
 
+
+def _pg_policies(conn: Connection, owner: _Owner) -> None:
+    """Each table's row-level security policies."""
     for schema, rel, name, permissive, roles, cmd, qual, check in _pg_rows(
         conn,
         """SELECT schemaname, tablename, policyname, permissive, roles::text[], cmd,
