@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any
 
 import psycopg
@@ -23,10 +24,12 @@ from migsafe.engine.events import ProgressFn
 from migsafe.engine.failures import describe_error, failure_error
 from migsafe.engine.fingerprint import DEFAULT_EXCLUDE_SCHEMAS
 from migsafe.engine.guard import Guard, GuardOptions, Outcome, ReverseOptions
+from migsafe.engine.history import StepEvent
 from migsafe.engine.lock import Holder, LockWaitFn, RunnerLock
 from migsafe.engine.offline import render_sql
 from migsafe.engine.plan import Plan, build_plan
 from migsafe.engine.run_record import RunRecord
+from migsafe.engine.runs import Direction, RunStatus
 from migsafe.engine.session import Session, open_session
 from migsafe.errors import (
     IrreversibleStep,
@@ -36,7 +39,7 @@ from migsafe.results import RunResult
 from migsafe.reverse.capture import FingerprintScope
 from migsafe.settings import Settings
 from migsafe.snapshots import service
-from migsafe.snapshots.model import Snapshot
+from migsafe.snapshots.model import Snapshot, SnapshotMode
 
 
 def open_run(settings: Settings, *, dry_run: bool) -> tuple[str, Session]:
@@ -97,7 +100,7 @@ def plan_limits(session: Session) -> dict[str, Any]:
 
 
 def make_plan(
-    session: Session, command: str, direction: str, target: str, steps: list[RevisionStep]
+    session: Session, command: str, direction: Direction, target: str, steps: list[RevisionStep]
 ) -> Plan:
     settings = session.settings
     plan = build_plan(
@@ -132,7 +135,7 @@ def dry_run(session: Session, plan: Plan, steps: list[RevisionStep]) -> RunResul
     return RunResult(
         run_id=None,
         command=plan.command,
-        status="dry_run",
+        status=RunStatus.DRY_RUN,
         plan=plan,
         at_heads=session.heads,
         dry_run=True,
@@ -144,7 +147,7 @@ def dry_run_stored(session: Session, plan: Plan) -> RunResult:
     return RunResult(
         run_id=None,
         command=plan.command,
-        status="dry_run",
+        status=RunStatus.DRY_RUN,
         plan=plan,
         at_heads=session.heads,
         dry_run=True,
@@ -202,15 +205,15 @@ def execute(
     plan = guard.plan
     error = describe_error(outcome.error, session) if outcome.error is not None else None
     restore_note: str | None = None
-    if outcome.status == hist.NOT_RESTORED and backup is not None:
+    if outcome.status == RunStatus.NOT_RESTORED and backup is not None:
         outcome, restore_note = _snapshot_guard(session, plan, outcome, backup)
-        if outcome.status == hist.RESTORED and outcome.failed_revision:
+        if outcome.status == RunStatus.RESTORED and outcome.failed_revision:
             session.history.journal_write(
-                run_id, outcome.failed_revision, plan.direction, "restored", restore_note
+                run_id, outcome.failed_revision, plan.direction, StepEvent.RESTORED, restore_note
             )
     recorded = record.finish(
         status=outcome.status,
-        to_revisions=outcome.at_heads if outcome.status == hist.SUCCEEDED else None,
+        to_revisions=outcome.at_heads if outcome.status == RunStatus.SUCCEEDED else None,
         at_revisions=outcome.at_heads,
         failed_revision=outcome.failed_revision,
         error=f"{error}; {restore_note}" if restore_note else error,
@@ -227,7 +230,7 @@ def execute(
         step_seconds=outcome.step_seconds,
         cleaned_up=tuple(outcome.cleaned_up),
     )
-    if outcome.status == hist.SUCCEEDED:
+    if outcome.status == RunStatus.SUCCEEDED:
         record.succeeded(outcome.at_heads)
         return result
     raise _failure(result, outcome, backup, restore_note, recorded=recorded)
@@ -247,7 +250,7 @@ def _failure(
             "the history row could not be finished (the server is unreachable): the next run "
             "marks it"
         )
-    if isinstance(outcome.error, IrreversibleStep) and outcome.status == hist.ROLLED_BACK:
+    if isinstance(outcome.error, IrreversibleStep) and outcome.status == RunStatus.ROLLED_BACK:
         # A refusal, not a failure, and the rollback undid everything before it. (After a
         # step outside a transaction the failure's own message says what may be left.)
         refusal = outcome.error
@@ -273,14 +276,14 @@ def _record_crash(record: RunRecord, guard: Guard, exc: BaseException) -> None:
     if not isinstance(exc, MigsafeError | KeyboardInterrupt):
         exc.migsafe_state = state  # type: ignore[attr-defined]  # for the crash line
     interrupted = isinstance(exc, KeyboardInterrupt) and not guard.committed_any
-    status = hist.INTERRUPTED
+    status = RunStatus.INTERRUPTED
     if interrupted:
-        status = hist.ROLLED_BACK
+        status = RunStatus.ROLLED_BACK
     elif guard.finished and guard.committed_any:
-        status = hist.SUCCEEDED  # what the database says; the error says the rest
+        status = RunStatus.SUCCEEDED  # what the database says; the error says the rest
     record.finish(
         status=status,
-        to_revisions=guard.committed_heads if status == hist.SUCCEEDED else None,
+        to_revisions=guard.committed_heads if status == RunStatus.SUCCEEDED else None,
         at_revisions=guard.committed_heads if guard.committed_any else None,
         error=describe_error(exc, session)
         if interrupted
@@ -313,12 +316,19 @@ def _canceller(session: Session) -> Callable[[], None] | None:
     return cancel
 
 
+class OnFailure(StrEnum):
+    """What a ``--backup`` run does after a failure that committed part of the chain."""
+
+    RESTORE = "restore"  # restore the snapshot taken before the run
+    STOP = "stop"  # leave the database as it is and say how to restore it
+
+
 @dataclass(frozen=True)
 class Backup:
     """The pre-backup guard of a run: its snapshot and what to do after a partial failure."""
 
     snapshot: Snapshot
-    on_failure: str = "restore"  # or "stop"
+    on_failure: OnFailure = OnFailure.RESTORE
     created: tuple[str, ...] = ()  # tables the migrations create: dropped by a tables restore
 
 
@@ -328,7 +338,7 @@ def _snapshot_guard(
     """After a failure that committed part of the chain: restore the snapshot, or say how."""
     snap = backup.snapshot
     command = f"migsafe snapshot restore {snap.id}"
-    if backup.on_failure != "restore":
+    if backup.on_failure != OnFailure.RESTORE:
         return outcome, f"left as it is (--on-failure stop); to go back: {command}"
     try:
         with interrupts.during(f"restoring snapshot {snap.id}"):
@@ -347,8 +357,10 @@ def _snapshot_guard(
     if set(at) != set(plan.from_heads):
         note = f"snapshot {snap.id} was restored but the database is at {', '.join(at) or 'base'}"
         return replace(outcome, at_heads=at), note
-    what = f"{len(snap.tables)} tables" if snap.mode == "tables" else "the whole database"
-    return replace(outcome, status=hist.RESTORED, at_heads=at), (
+    what = (
+        f"{len(snap.tables)} tables" if snap.mode == SnapshotMode.TABLES else "the whole database"
+    )
+    return replace(outcome, status=RunStatus.RESTORED, at_heads=at), (
         f"restored snapshot {snap.id} ({what}; {restored.untouched})"
     )
 

@@ -8,15 +8,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from migsafe import __version__
-from migsafe.engine import history as hist
 from migsafe.engine import interrupts, runner
 from migsafe.engine.lock import LockWaitFn
 from migsafe.engine.plan import Plan
+from migsafe.engine.runs import RunStatus
 from migsafe.engine.session import Session, open_session
 from migsafe.errors import ConfirmationRequired, MigsafeError, RestoreRefused, SnapshotError
 from migsafe.settings import Settings
 from migsafe.snapshots import identity, service
-from migsafe.snapshots.model import FULL, TABLES, Snapshot
+from migsafe.snapshots.model import Snapshot, SnapshotMode
 from migsafe.snapshots.prune import plan_prune, prune
 from migsafe.snapshots.results import PruneOutcome, RestoreOutcome, SnapshotList, VerifyOutcome
 from migsafe.snapshots.store import LocalStore
@@ -56,9 +56,9 @@ def create(
                     session, mode=mode, tables=tables, run_id=run_id, progress=progress
                 )
             except BaseException as exc:
-                _finish(session, run_id, started, hist.ROLLED_BACK, error=exc)
+                _finish(session, run_id, started, RunStatus.ROLLED_BACK, error=exc)
                 raise
-            _finish(session, run_id, started, hist.SUCCEEDED, snapshot=snap)
+            _finish(session, run_id, started, RunStatus.SUCCEEDED, snapshot=snap)
             return snap
     finally:
         session.close()
@@ -75,8 +75,7 @@ def verify_snapshot(settings: Settings, snapshot_id: str, *, restore: bool) -> V
             admin_url = session.url.render_as_string(hide_password=False)
         finally:
             session.close()
-    result = verify(store, snap, restore=restore, admin_url=admin_url)
-    return VerifyOutcome(snapshot=result.snapshot, ok=result.ok, checks=tuple(result.checks))
+    return verify(store, snap, restore=restore, admin_url=admin_url)
 
 
 def restore_snapshot(
@@ -115,12 +114,13 @@ def restore_snapshot(
             )
         if into is None and not yes:
             also = " (another database: --allow-other-database)" if other else ""
+            tables_only = snap.mode == SnapshotMode.TABLES
             message = (
                 f"Restoring snapshot {snap.id} ({snap.mode}, taken {snap.created_at} of "
                 f"{source.describe()} at {', '.join(snap.revisions) or 'base'}) replaces "
-                f"{'those tables' if snap.mode == TABLES else 'the whole database'} in "
+                f"{'those tables' if tables_only else 'the whole database'} in "
                 f"{target.describe()}{also} ({session.database}); every write made since then "
-                f"to {'them' if snap.mode == TABLES else 'it'} is lost. Flags, their audit "
+                f"to {'them' if tables_only else 'it'} is lost. Flags, their audit "
                 "and migsafe's history are left as they are."
             )
             if confirm is None:
@@ -136,7 +136,8 @@ def restore_snapshot(
                 t0 = time.monotonic()
                 with interrupts.during(f"restoring snapshot {snap.id} into {into!r}"):
                     done = service.restore(session, snap, into=into, force=force)
-                return _outcome(done, snap.revisions, time.monotonic() - t0, None, source)
+                took = time.monotonic() - t0
+                return replace(done, duration_s=took, source=source.describe())
             session.history.ensure()
             started = _start(session, run_id, command, snap.id, snapshot=snap)
             try:
@@ -144,35 +145,19 @@ def restore_snapshot(
                     done = service.restore(session, snap, force=force)
                 interrupts.settle(f"snapshot {snap.id} was restored")
             except BaseException as exc:
-                _finish(session, run_id, started, hist.ROLLED_BACK, error=exc, at=before)
+                _finish(session, run_id, started, RunStatus.ROLLED_BACK, error=exc, at=before)
                 raise
             at = session.versions.read_fresh()
-            _finish(session, run_id, started, hist.SUCCEEDED, snapshot=snap, at=at)
-            return _outcome(done, at, done.duration_s, run_id, source, target if other else None)
+            _finish(session, run_id, started, RunStatus.SUCCEEDED, snapshot=snap, at=at)
+            return replace(
+                done,
+                at_revisions=at,
+                run_id=run_id,
+                source=source.describe(),
+                other_database=target.describe() if other else None,
+            )
     finally:
         session.close()
-
-
-def _outcome(
-    done: service.Restored,
-    at: tuple[str, ...],
-    duration_s: float,
-    run_id: str | None,
-    source: identity.DatabaseIdentity,
-    other: identity.DatabaseIdentity | None = None,
-) -> RestoreOutcome:
-    return RestoreOutcome(
-        snapshot=done.snapshot,
-        into=done.into,
-        at_revisions=at,
-        duration_s=duration_s,
-        run_id=run_id,
-        kept=done.kept,
-        recreated_triggers=done.recreated_triggers,
-        dropped_triggers=done.dropped_triggers,
-        source=source.describe(),
-        other_database=other.describe() if other is not None else None,
-    )
 
 
 def prune_snapshots(
@@ -196,15 +181,17 @@ def prune_snapshots(
     return PruneOutcome(plan=plan, dry_run=dry_run, freed_bytes=freed, leftovers=leftovers)
 
 
-def describe_backup(session: Session, plan: Plan, steps: Sequence[object], *, mode: str) -> Plan:
+def describe_backup(
+    session: Session, plan: Plan, steps: Sequence[object], *, mode: SnapshotMode
+) -> Plan:
     """What ``--backup`` would snapshot, as plan notes (for --dry-run; nothing is taken)."""
     if not plan.steps:
         return plan
-    if mode == TABLES:
+    if mode == SnapshotMode.TABLES:
         from migsafe.snapshots.tables import tables_for_plan
 
         decision = tables_for_plan(session, plan, steps)  # type: ignore[arg-type]
-        if decision.mode == TABLES:
+        if decision.mode == SnapshotMode.TABLES:
             notes = [f"would snapshot {len(decision.tables)} tables: {', '.join(decision.tables)}"]
             if decision.created:
                 notes.append(
@@ -214,7 +201,7 @@ def describe_backup(session: Session, plan: Plan, steps: Sequence[object], *, mo
         else:
             notes = ["would snapshot the whole database: " + "; ".join(decision.reasons)]
     else:
-        size = service.estimate_bytes(session, FULL, ())
+        size = service.estimate_bytes(session, SnapshotMode.FULL, ())
         notes = [
             "would snapshot the whole database"
             + (f" (about {_mb(size)} before compression)" if size else "")
@@ -227,26 +214,26 @@ def backup_for(
     plan: Plan,
     steps: Sequence[object],
     *,
-    mode: str,
+    mode: SnapshotMode,
     run_id: str,
     progress: service.ProgressBytes | None,
-) -> tuple[Plan, runner.Backup | None, str]:
+) -> tuple[Plan, runner.Backup | None, SnapshotMode]:
     """Take the snapshot a ``--backup`` upgrade starts with; the plan notes what it holds."""
     if not plan.steps:
         return plan, None, mode
     tables: tuple[str, ...] = ()
     created: tuple[str, ...] = ()
     notes: list[str] = []
-    if mode == TABLES:
+    if mode == SnapshotMode.TABLES:
         from migsafe.snapshots.tables import tables_for_plan
 
         decision = tables_for_plan(session, plan, steps)  # type: ignore[arg-type]
-        if decision.mode == TABLES:
+        if decision.mode == SnapshotMode.TABLES:
             tables, created = decision.tables, decision.created
             notes.append(f"snapshot of {len(tables)} tables: {', '.join(tables)}")
             notes.extend(decision.reasons)
         else:
-            mode = FULL
+            mode = SnapshotMode.FULL
             notes.append(
                 "snapshot falls back to the whole database: " + "; ".join(decision.reasons)
             )
@@ -281,7 +268,7 @@ def _finish(
     session: Session,
     run_id: str,
     started: dt.datetime,
-    status: str,
+    status: RunStatus,
     *,
     snapshot: Snapshot | None = None,
     error: BaseException | None = None,
@@ -296,7 +283,7 @@ def _finish(
         run_id,
         status=status,
         started_at=started,
-        to_revisions=at if status == hist.SUCCEEDED else None,
+        to_revisions=at if status == RunStatus.SUCCEEDED else None,
         at_revisions=at if at is not None else session.heads,
         error=session.scrub(message) if message else None,
         snapshot_id=snapshot.id if snapshot else None,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from migsafe.snapshots.kept import kept_schemas
-from migsafe.snapshots.model import FULL, TABLES
+from migsafe.snapshots.model import SnapshotMode
 from migsafe.snapshots.tables.catalog import _Catalog
 from migsafe.snapshots.tables.chain import ExistsFn, OwnerFn, TablesFn, _Chain
 from migsafe.snapshots.tables.names import Name, _fmt, _split
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 class TablesDecision:
     """What ``--backup=tables`` dumps before the run, and what a restore drops."""
 
-    mode: str  # TABLES, or FULL when the tables cannot be told (see reasons)
+    mode: SnapshotMode  # TABLES, or FULL when the tables cannot be told (see reasons)
     tables: tuple[str, ...]  # existing tables to dump, always with the version table
     created: tuple[str, ...]  # tables the migrations create (absent now; dropped on restore)
     reasons: tuple[str, ...]  # why FULL, or notes; one line each
@@ -88,7 +88,7 @@ def touched_tables(
         else:
             chain.created.setdefault(vt)
     if full:
-        return TablesDecision(FULL, (), (), tuple(full))
+        return TablesDecision(SnapshotMode.FULL, (), (), tuple(full))
     extra = _foreign_key_closure(chain, referencing, kept)
     own = [n for n in (*chain.tables, *chain.created) if n[0] in kept]
     for name in own:
@@ -98,9 +98,9 @@ def touched_tables(
     blockers = dependents(tables) if dependents is not None else []
     if blockers:
         why = [f"cannot restore table by table: {b}" for b in blockers]
-        return TablesDecision(FULL, (), (), tuple(why))
+        return TablesDecision(SnapshotMode.FULL, (), (), tuple(why))
     return TablesDecision(
-        TABLES,
+        SnapshotMode.TABLES,
         tuple(tables),
         tuple(sorted(_fmt(n) for n in chain.created if n not in chain.tables)),
         tuple(
@@ -122,7 +122,7 @@ def tables_for_plan(session: Session, plan: Plan, steps: Sequence[RevisionStep])
 
     if session.is_sqlite:
         reason = "SQLite has no table-level dump; the database file is copied whole"
-        return TablesDecision(FULL, (), (), (reason,))
+        return TablesDecision(SnapshotMode.FULL, (), (), (reason,))
     sql, notes = render_sql(session.project, session.url, plan.from_heads, steps)
     by_revision = {step.revision: sql.get(step.revision) for step in plan.steps}
     try:
@@ -142,7 +142,7 @@ def tables_for_plan(session: Session, plan: Plan, steps: Sequence[RevisionStep])
             )
     except sa.exc.DBAPIError as exc:
         detail = " ".join(str(exc.orig or exc).split())[:300]
-        return TablesDecision(FULL, (), (), (f"cannot read the catalog: {detail}",))
+        return TablesDecision(SnapshotMode.FULL, (), (), (f"cannot read the catalog: {detail}",))
 
 
 def _cached(existing: ExistsFn | None) -> ExistsFn | None:
