@@ -10,9 +10,10 @@ from enum import StrEnum
 from typing import Any
 
 from migsafe.results import OMIT, to_dict
+from migsafe.stored_enums import StoredStrEnum
 
 
-class RunStatus(StrEnum):
+class RunStatus(StoredStrEnum):
     """How a run ended (or that it has not): the ``status`` column, and a result's status."""
 
     RUNNING = "running"

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from migsafe.results import AsDict
+from migsafe.stored_enums import StoredStrEnum
 
 
-class SnapshotStatus(StrEnum):
+class SnapshotStatus(StoredStrEnum):
     """Whether a snapshot is known to restore, as stored in its catalog entry."""
 
     UNVERIFIED = "unverified"
