@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from migsafe.results import AsDict
+
 if TYPE_CHECKING:
     from migsafe.flags_effective import Effective
 
@@ -104,7 +106,7 @@ def describe_change(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None
 
 
 @dataclass(frozen=True)
-class FlagList:
+class FlagList(AsDict):
     """Every flag in the store, by name."""
 
     database: str  # redacted URL
@@ -112,17 +114,9 @@ class FlagList:
     version: int
     flags: tuple[FlagSummary, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "database": self.database,
-            "schema": self.schema,
-            "version": self.version,
-            "flags": [f.to_dict() for f in self.flags],
-        }
-
 
 @dataclass(frozen=True)
-class AuditRecord:
+class AuditRecord(AsDict):
     """One change from the audit table, with a one-line description of it."""
 
     at: str  # ISO 8601, UTC
@@ -132,19 +126,9 @@ class AuditRecord:
     old: Mapping[str, Any] | None
     new: Mapping[str, Any] | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "at": self.at,
-            "actor": self.actor,
-            "reason": self.reason,
-            "change": self.change,
-            "old": None if self.old is None else dict(self.old),
-            "new": None if self.new is None else dict(self.new),
-        }
-
 
 @dataclass(frozen=True)
-class FlagDetail:
+class FlagDetail(AsDict):
     """One flag and its most recent change."""
 
     database: str
@@ -152,31 +136,15 @@ class FlagDetail:
     flag: FlagSummary
     last_change: AuditRecord | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "database": self.database,
-            "schema": self.schema,
-            "flag": self.flag.to_dict(),
-            "last_change": None if self.last_change is None else self.last_change.to_dict(),
-        }
-
 
 @dataclass(frozen=True)
-class FlagHistory:
+class FlagHistory(AsDict):
     """The recorded changes of one flag, oldest first."""
 
     database: str
     schema: str
     name: str
     entries: tuple[AuditRecord, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "database": self.database,
-            "schema": self.schema,
-            "name": self.name,
-            "entries": [e.to_dict() for e in self.entries],
-        }
 
 
 @dataclass(frozen=True)
@@ -252,7 +220,7 @@ class ImportResult:
 
 
 @dataclass(frozen=True)
-class InitResult:
+class InitResult(AsDict):
     """The flag tables exist (created now, or there already), and how many flags they hold.
 
     `trigger` is what became of the notify trigger on the project's Alembic version table
@@ -268,13 +236,3 @@ class InitResult:
     trigger: str
     version_table: str = "alembic_version"
     version_table_from: str = "default"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "database": self.database,
-            "schema": self.schema,
-            "flags": self.flags,
-            "trigger": self.trigger,
-            "version_table": self.version_table,
-            "version_table_from": self.version_table_from,
-        }

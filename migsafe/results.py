@@ -2,13 +2,76 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from enum import Enum
+from pathlib import PurePath
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # kept out of the import path of `migsafe status` (startup time)
     from migsafe.engine.plan import Plan
-    from migsafe.engine.runs import Run
+    from migsafe.engine.runs import Run, RunStatus
     from migsafe.reverse.store import StoredReverse
+
+
+#: ``dataclasses.field(metadata=...)`` key: the JSON key a field is shown under; None omits it.
+JSON_KEY = "json_key"
+#: Field metadata that leaves the field out of :func:`to_dict`.
+OMIT: Mapping[str, Any] = MappingProxyType({JSON_KEY: None})
+
+
+def json_key(name: str) -> Mapping[str, Any]:
+    """Field metadata that shows the field under *name* in :func:`to_dict`."""
+    return MappingProxyType({JSON_KEY: name})
+
+
+def to_dict(obj: Any) -> dict[str, Any]:
+    """A dataclass's fields, in order, as JSON-ready data (what ``--format json`` prints).
+
+    Enums become their value, datetimes ISO 8601 text, paths text, tuples lists, mappings
+    dicts, named tuples dicts of their fields, and nested dataclasses dicts (through their own
+    ``to_dict()`` when they have one, whose shape may differ). A field's ``metadata`` may
+    rename it (:func:`json_key`) or leave it out (:data:`OMIT`).
+    """
+    data: dict[str, Any] = {}
+    for f in fields(obj):
+        key = f.metadata.get(JSON_KEY, f.name)
+        if key is not None:
+            data[key] = plain(getattr(obj, f.name))
+    return data
+
+
+def plain(value: Any) -> Any:
+    """*value* as JSON-ready data (see :func:`to_dict`)."""
+    if isinstance(value, Enum):
+        return value.value
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if isinstance(value, dt.date):  # datetimes too
+        return value.isoformat()
+    if isinstance(value, PurePath):
+        return str(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        own = getattr(value, "to_dict", None)
+        return own() if callable(own) else to_dict(value)
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):
+        return {k: plain(v) for k, v in value._asdict().items()}
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    return value
+
+
+class AsDict:
+    """Gives a dataclass ``to_dict()``: its fields as JSON-ready data (see :func:`to_dict`)."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
 
 
 @dataclass(frozen=True)
@@ -17,7 +80,7 @@ class RunResult:
 
     run_id: str | None
     command: str
-    status: str  # succeeded | noop | dry_run | rolled_back | not_restored
+    status: RunStatus  # succeeded | noop | dry_run | rolled_back | not_restored | restored
     plan: Plan
     at_heads: tuple[str, ...]
     dry_run: bool = False
@@ -35,7 +98,7 @@ class RunResult:
         return {
             "run_id": self.run_id,
             "command": self.command,
-            "status": self.status,
+            "status": self.status.value,
             "dry_run": self.dry_run,
             "database": self.plan.database,
             "from": list(self.plan.from_heads),
@@ -84,15 +147,7 @@ class StatusResult:
             "heads": list(self.heads),
             "up_to_date": self.up_to_date,
             "unknown_current": list(self.unknown_current),
-            "pending": [
-                {
-                    "revision": p.revision,
-                    "down_revisions": list(p.down_revisions),
-                    "message": p.message,
-                    "transactional": p.transactional,
-                }
-                for p in self.pending
-            ],
+            "pending": [to_dict(p) for p in self.pending],
             "last_run": self.last_run.to_dict() if self.last_run else None,
         }
 
@@ -115,11 +170,8 @@ class HistoryResult:
 
 
 @dataclass(frozen=True)
-class ReverseShow:
+class ReverseShow(AsDict):
     """The reverse scripts stored for one revision, newest application first."""
 
     database: str
-    rows: tuple[StoredReverse, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"database": self.database, "applications": [r.to_dict() for r in self.rows]}
+    rows: tuple[StoredReverse, ...] = field(metadata=json_key("applications"))

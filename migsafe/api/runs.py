@@ -38,32 +38,36 @@ def upgrade(
     snapshot_progress: Callable[[int], None] | None = None,
 ) -> RunResult:
     """Apply pending migrations up to TARGET inside the transactional guard."""
-    not_blank(target, "TARGET")
-    if backup not in (None, "full", "tables"):
-        raise UsageError(f"--backup must be 'full' or 'tables', not {backup!r}")
-    if on_failure not in ("restore", "stop"):
-        raise UsageError(f"--on-failure must be 'restore' or 'stop', not {on_failure!r}")
     from migsafe.engine import runner
+    from migsafe.engine.backup import OnFailure, backup_for, describe_backup
     from migsafe.engine.project import upgrade_steps
+    from migsafe.engine.runs import Direction
+    from migsafe.snapshots.model import SnapshotMode
+
+    not_blank(target, "TARGET")
+    if backup not in (None, *SnapshotMode):
+        raise UsageError(f"--backup must be 'full' or 'tables', not {backup!r}")
+    if on_failure not in tuple(OnFailure):
+        raise UsageError(f"--on-failure must be 'restore' or 'stop', not {on_failure!r}")
+    mode = None if backup is None else SnapshotMode(backup)
+    then = OnFailure(on_failure)
 
     run_id, session = runner.open_run(settings, dry_run=dry_run)
     try:
         if dry_run:
             steps = upgrade_steps(session.project, target, session.heads)
-            plan = runner.make_plan(session, "upgrade", "upgrade", target, steps)
+            plan = runner.make_plan(session, "upgrade", Direction.UPGRADE, target, steps)
             try:
                 plan = runner.refuse_irreversible(plan, session, backup=backup is not None)
             except IrreversibleStep as exc:
                 plan = replace(plan, warnings=(*plan.warnings, f"would be refused: {exc.message}"))
-            if backup is not None:
-                from migsafe.engine.backup import describe_backup
-
-                plan = describe_backup(session, plan, steps, mode=backup)
+            if mode is not None:
+                plan = describe_backup(session, plan, steps, mode=mode)
             return runner.dry_run(session, plan, steps)
 
         def planner(s: Session) -> tuple[Plan, list[RevisionStep]]:
             planned = upgrade_steps(s.project, target, s.heads)
-            plan = runner.make_plan(s, "upgrade", "upgrade", target, planned)
+            plan = runner.make_plan(s, "upgrade", Direction.UPGRADE, target, planned)
             return runner.refuse_irreversible(plan, s, backup=backup is not None), planned
 
         with runner.lock(session, run_id, on_lock_wait):
@@ -71,17 +75,15 @@ def upgrade(
             # they have not moved when its transaction starts (another tool, not migsafe).
             session.reprobe()
             plan, steps = planner(session)
-            if backup is None:
+            if mode is None:
                 return runner.execute(session, plan, steps, run_id, progress)
             # The snapshot comes first, before the migration asks for any lock, and it needs
             # the plan to know which tables to hold.
-            from migsafe.engine.backup import backup_for
-
             with interrupts.during("taking the --backup snapshot (pg_dump)"):
                 plan, guard, _ = backup_for(
-                    session, plan, steps, mode=backup, run_id=run_id, progress=snapshot_progress
+                    session, plan, steps, mode=mode, run_id=run_id, progress=snapshot_progress
                 )
-            guard = replace(guard, on_failure=on_failure) if guard is not None else None
+            guard = replace(guard, on_failure=then) if guard is not None else None
             return runner.execute(session, plan, steps, run_id, progress, backup=guard)
     finally:
         session.close()

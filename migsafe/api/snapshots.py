@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from migsafe.api._common import not_blank, privileges_named
 from migsafe.engine import interrupts
-from migsafe.engine.runs import ROLLED_BACK, SUCCEEDED
+from migsafe.engine.runs import RunStatus
 from migsafe.errors import ConfirmationRequired, MigsafeError, RestoreRefused, SnapshotError
 from migsafe.settings import Settings
 from migsafe.version import __version__
@@ -23,7 +24,6 @@ from migsafe.version import __version__
 if TYPE_CHECKING:
     from migsafe.engine.lock import LockWaitFn
     from migsafe.engine.session import Session
-    from migsafe.snapshots.identity import DatabaseIdentity
     from migsafe.snapshots.model import Snapshot
     from migsafe.snapshots.results import (
         PruneOutcome,
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
         SnapshotList,
         VerifyOutcome,
     )
-    from migsafe.snapshots.service import Restored
     from migsafe.snapshots.store import LocalStore
 
 
@@ -76,9 +75,9 @@ def snapshot_create(
                     session, mode=mode, tables=tables, run_id=run_id, progress=progress
                 )
             except BaseException as exc:
-                _finish(session, run_id, started, ROLLED_BACK, error=exc)
+                _finish(session, run_id, started, RunStatus.ROLLED_BACK, error=exc)
                 raise
-            _finish(session, run_id, started, SUCCEEDED, snapshot=snap)
+            _finish(session, run_id, started, RunStatus.SUCCEEDED, snapshot=snap)
             return snap
     finally:
         session.close()
@@ -90,7 +89,6 @@ def snapshot_verify(
 ) -> VerifyOutcome:
     """Check a snapshot's checksum and contents; with restore, also restore and compare."""
     from migsafe.engine.session import open_session
-    from migsafe.snapshots.results import VerifyOutcome
     from migsafe.snapshots.verify import verify
 
     store = _store(settings)
@@ -103,8 +101,7 @@ def snapshot_verify(
             admin_url = session.url.render_as_string(hide_password=False)
         finally:
             session.close()
-    result = verify(store, snap, restore=restore, admin_url=admin_url)
-    return VerifyOutcome(snapshot=result.snapshot, ok=result.ok, checks=tuple(result.checks))
+    return verify(store, snap, restore=restore, admin_url=admin_url)
 
 
 @privileges_named
@@ -154,7 +151,7 @@ def restore_recorded(
     """
     from migsafe.engine import backup, runner
     from migsafe.snapshots import identity
-    from migsafe.snapshots.model import TABLES
+    from migsafe.snapshots.model import SnapshotMode
 
     store = _store(settings)
     snap = store.get(snapshot_id)
@@ -174,12 +171,13 @@ def restore_recorded(
             )
         if into is None and not yes:
             also = " (another database: --allow-other-database)" if other else ""
+            tables_only = snap.mode == SnapshotMode.TABLES
             message = (
                 f"Restoring snapshot {snap.id} ({snap.mode}, taken {snap.created_at} of "
                 f"{source.describe()} at {', '.join(snap.revisions) or 'base'}) replaces "
-                f"{'those tables' if snap.mode == TABLES else 'the whole database'} in "
+                f"{'those tables' if tables_only else 'the whole database'} in "
                 f"{target.describe()}{also} ({session.database}); every write made since then "
-                f"to {'them' if snap.mode == TABLES else 'it'} is lost. Flags, their audit "
+                f"to {'them' if tables_only else 'it'} is lost. Flags, their audit "
                 "and migsafe's history are left as they are."
             )
             if confirm is None:
@@ -195,7 +193,8 @@ def restore_recorded(
                 t0 = time.monotonic()
                 with interrupts.during(f"restoring snapshot {snap.id} into {into!r}"):
                     done = backup.restore(session, snap, into=into, force=force)
-                return _outcome(done, snap.revisions, time.monotonic() - t0, None, source)
+                took = time.monotonic() - t0
+                return replace(done, duration_s=took, source=source.describe())
             session.history.ensure()
             started = _start(session, run_id, command, snap.id, snapshot=snap)
             try:
@@ -203,11 +202,17 @@ def restore_recorded(
                     done = backup.restore(session, snap, force=force)
                 interrupts.settle(f"snapshot {snap.id} was restored")
             except BaseException as exc:
-                _finish(session, run_id, started, ROLLED_BACK, error=exc, at=before)
+                _finish(session, run_id, started, RunStatus.ROLLED_BACK, error=exc, at=before)
                 raise
             at = session.versions.read_fresh()
-            _finish(session, run_id, started, SUCCEEDED, snapshot=snap, at=at)
-            return _outcome(done, at, done.duration_s, run_id, source, target if other else None)
+            _finish(session, run_id, started, RunStatus.SUCCEEDED, snapshot=snap, at=at)
+            return replace(
+                done,
+                at_revisions=at,
+                run_id=run_id,
+                source=source.describe(),
+                other_database=target.describe() if other else None,
+            )
     finally:
         session.close()
 
@@ -248,30 +253,6 @@ def _store(settings: Settings) -> LocalStore:
     return LocalStore(settings.snapshots_path)
 
 
-def _outcome(
-    done: Restored,
-    at: tuple[str, ...],
-    duration_s: float,
-    run_id: str | None,
-    source: DatabaseIdentity,
-    other: DatabaseIdentity | None = None,
-) -> RestoreOutcome:
-    from migsafe.snapshots.results import RestoreOutcome
-
-    return RestoreOutcome(
-        snapshot=done.snapshot,
-        into=done.into,
-        at_revisions=at,
-        duration_s=duration_s,
-        run_id=run_id,
-        kept=done.kept,
-        recreated_triggers=done.recreated_triggers,
-        dropped_triggers=done.dropped_triggers,
-        source=source.describe(),
-        other_database=other.describe() if other is not None else None,
-    )
-
-
 def _start(
     session: Session, run_id: str, command: str, target: str, snapshot: Snapshot | None = None
 ) -> dt.datetime:
@@ -293,7 +274,7 @@ def _finish(
     session: Session,
     run_id: str,
     started: dt.datetime,
-    status: str,
+    status: RunStatus,
     *,
     snapshot: Snapshot | None = None,
     error: BaseException | None = None,
@@ -308,7 +289,7 @@ def _finish(
         run_id,
         status=status,
         started_at=started,
-        to_revisions=at if status == SUCCEEDED else None,
+        to_revisions=at if status == RunStatus.SUCCEEDED else None,
         at_revisions=at if at is not None else session.heads,
         error=session.scrub(message) if message else None,
         snapshot_id=snapshot.id if snapshot else None,

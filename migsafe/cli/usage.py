@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from migsafe.snapshots.model import SnapshotMode
+
 # The root options (migsafe's callback): they go before the command, never after it.
 ROOT_OPTIONS = ("-c", "--config", "--database-url", "--debug", "-x")
 
-_BACKUP_MODES = ("full", "tables")
+_BACKUP_MODES = tuple(SnapshotMode)
 
 
 def normalise_args(argv: Sequence[object]) -> list[str]:

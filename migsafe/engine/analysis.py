@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import CodeType, ModuleType
 
+from migsafe.engine.runs import Direction
+
 # Statements PostgreSQL refuses inside a transaction block.
 _NON_TX_SQL = re.compile(
     r"\b(CONCURRENTLY|VACUUM|CREATE\s+DATABASE|DROP\s+DATABASE|ALTER\s+SYSTEM|"
@@ -48,8 +50,8 @@ class MigrationFacts:
     downgrade: FunctionFacts
     notes: tuple[str, ...] = field(default=())
 
-    def for_direction(self, direction: str) -> FunctionFacts:
-        return self.upgrade if direction == "upgrade" else self.downgrade
+    def for_direction(self, direction: Direction) -> FunctionFacts:
+        return self.upgrade if direction == Direction.UPGRADE else self.downgrade
 
 
 # `op.execute("COMMIT")`: the old trick to leave Alembic's transaction (e.g. before ALTER TYPE

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from alembic.runtime.migration import RevisionStep
 
@@ -20,10 +21,18 @@ from migsafe.engine.plan import Plan
 from migsafe.engine.session import Session
 from migsafe.reverse import store as reverse_store
 from migsafe.snapshots import service
-from migsafe.snapshots.model import FULL, TABLES, Snapshot
+from migsafe.snapshots.model import Snapshot, SnapshotMode
+from migsafe.snapshots.results import RestoreOutcome
 from migsafe.snapshots.tables import TablesDecision, tables_for_sql
 
-__all__ = ["Backup", "backup_for", "describe_backup", "restore", "tables_for_plan"]
+__all__ = ["Backup", "OnFailure", "backup_for", "describe_backup", "restore", "tables_for_plan"]
+
+
+class OnFailure(StrEnum):
+    """What a ``--backup`` run does after a failure that committed part of the chain."""
+
+    RESTORE = "restore"  # restore the snapshot taken before the run
+    STOP = "stop"  # leave the database as it is and say how to restore it
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,7 @@ class Backup:
     """The pre-backup guard of a run: its snapshot and what to do after a partial failure."""
 
     snapshot: Snapshot
-    on_failure: str = "restore"  # or "stop"
+    on_failure: OnFailure = OnFailure.RESTORE
     created: tuple[str, ...] = ()  # tables the migrations create: dropped by a tables restore
 
 
@@ -51,14 +60,14 @@ def tables_for_plan(session: Session, plan: Plan, steps: Sequence[RevisionStep])
 
 
 def describe_backup(
-    session: Session, plan: Plan, steps: Sequence[RevisionStep], *, mode: str
+    session: Session, plan: Plan, steps: Sequence[RevisionStep], *, mode: SnapshotMode
 ) -> Plan:
     """What ``--backup`` would snapshot, as plan notes (for --dry-run; nothing is taken)."""
     if not plan.steps:
         return plan
-    if mode == TABLES:
+    if mode == SnapshotMode.TABLES:
         decision = tables_for_plan(session, plan, steps)
-        if decision.mode == TABLES:
+        if decision.mode == SnapshotMode.TABLES:
             notes = [f"would snapshot {len(decision.tables)} tables: {', '.join(decision.tables)}"]
             if decision.created:
                 notes.append(
@@ -68,7 +77,7 @@ def describe_backup(
         else:
             notes = ["would snapshot the whole database: " + "; ".join(decision.reasons)]
     else:
-        size = service.estimate_bytes(session, FULL, ())
+        size = service.estimate_bytes(session, SnapshotMode.FULL, ())
         notes = [
             "would snapshot the whole database"
             + (f" (about {_mb(size)} before compression)" if size else "")
@@ -81,24 +90,24 @@ def backup_for(
     plan: Plan,
     steps: Sequence[RevisionStep],
     *,
-    mode: str,
+    mode: SnapshotMode,
     run_id: str,
     progress: service.ProgressBytes | None,
-) -> tuple[Plan, Backup | None, str]:
+) -> tuple[Plan, Backup | None, SnapshotMode]:
     """Take the snapshot a ``--backup`` upgrade starts with; the plan notes what it holds."""
     if not plan.steps:
         return plan, None, mode
     tables: tuple[str, ...] = ()
     created: tuple[str, ...] = ()
     notes: list[str] = []
-    if mode == TABLES:
+    if mode == SnapshotMode.TABLES:
         decision = tables_for_plan(session, plan, steps)
-        if decision.mode == TABLES:
+        if decision.mode == SnapshotMode.TABLES:
             tables, created = decision.tables, decision.created
             notes.append(f"snapshot of {len(tables)} tables: {', '.join(tables)}")
             notes.extend(decision.reasons)
         else:
-            mode = FULL
+            mode = SnapshotMode.FULL
             notes.append(
                 "snapshot falls back to the whole database: " + "; ".join(decision.reasons)
             )
@@ -121,7 +130,7 @@ def restore(
     force: bool = False,
     drop_also: Sequence[str] = (),
     wait_for_others: bool = False,
-) -> service.Restored:
+) -> RestoreOutcome:
     """Put *snap* back (see :func:`migsafe.snapshots.service.restore`) keeping migsafe's own
     tables; in place, the reverse scripts stored since are marked superseded."""
     done = service.restore(

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from migsafe.db.dberrors import is_connection_lost, is_lock_timeout, is_statement_timeout
-from migsafe.engine import history as hist
 from migsafe.engine import interrupts
 from migsafe.engine.guard import ConcurrentChange, Outcome, VerifyFailed
 from migsafe.engine.plan import Plan
+from migsafe.engine.runs import RunStatus
 from migsafe.engine.session import Session
 from migsafe.errors import MigrationFailed, MigrationNotRestored
 from migsafe.results import RunResult
@@ -78,7 +78,7 @@ def failure_error(
     at = ", ".join(result.at_heads) or "base"
     where = f" at revision {result.failed_revision}" if result.failed_revision else ""
     verb = result.command
-    if outcome.status == hist.RESTORED:
+    if outcome.status == RunStatus.RESTORED:
         exc: MigrationFailed = MigrationFailed(
             f"{verb} failed{where}: {result.error}; {restore_note}: the database is back at "
             f"{at} as before (run {result.run_id})",
@@ -89,7 +89,7 @@ def failure_error(
         )
         exc.result = result
         return exc
-    if outcome.status == hist.ROLLED_BACK:
+    if outcome.status == RunStatus.ROLLED_BACK:
         exc = MigrationFailed(
             f"{verb} failed{where}: {result.error}; rolled back, the database is at {at} as "
             f"before (run {result.run_id})" + (f"; {restore_note}" if restore_note else ""),

@@ -28,19 +28,18 @@ from migsafe.db.dberrors import is_lock_timeout
 from migsafe.engine import interrupts
 from migsafe.engine.envpy import run_env
 from migsafe.engine.events import Progress, ProgressFn
-from migsafe.engine.history import NOT_RESTORED, ROLLED_BACK, SUCCEEDED, History
+from migsafe.engine.history import History, StepEvent
 from migsafe.engine.indexes import drop_concurrently, invalid_indexes
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.project import Project
 from migsafe.engine.recording import Recorder
 from migsafe.engine.retry import retry_after_lock_timeout
+from migsafe.engine.runs import RunStatus
 from migsafe.engine.verify import VerifyFailed, run_checks
 from migsafe.engine.versions import VersionTable
 from migsafe.reverse import store as reverse_store
 from migsafe.reverse.capture import (
-    ALLOW,
-    BACKUP,
-    DOWNGRADE,
+    CoveredBy,
     FingerprintScope,
     ReverseCapture,
 )
@@ -59,7 +58,7 @@ __all__ = [
 class Outcome:
     """How the execution of a plan ended."""
 
-    status: str
+    status: RunStatus
     at_heads: tuple[str, ...]
     attempts: int
     failed_revision: str | None = None
@@ -135,9 +134,9 @@ class Guard:
                 coverage=self._coverage,
                 scope=reverse.scope,
                 version_table=versions.name,
-                fallback=ALLOW
+                fallback=CoveredBy.ALLOW_IRREVERSIBLE
                 if reverse.allow_irreversible
-                else BACKUP
+                else CoveredBy.BACKUP
                 if reverse.backup
                 else None,
             )
@@ -252,7 +251,7 @@ class Guard:
         # Alembic reports the heads after each step; with no step the plan's start stands.
         at = self._heads_after if self._heads_after is not None else self.plan.from_heads
         return Outcome(
-            status=SUCCEEDED,
+            status=RunStatus.SUCCEEDED,
             at_heads=at,
             attempts=self.attempts,
             step_seconds=dict(self._seconds),
@@ -273,7 +272,7 @@ class Guard:
         # nothing is left, so such a failure is never reported as rolled back.
         changed = committed_any or not transactional
         return Outcome(
-            status=NOT_RESTORED if changed else ROLLED_BACK,
+            status=RunStatus.NOT_RESTORED if changed else RunStatus.ROLLED_BACK,
             at_heads=at,
             attempts=self.attempts,
             failed_revision=self.current,
@@ -372,7 +371,7 @@ class Guard:
         self._drop_invalid_leftovers(plan_step)
         if self.history is not None:
             self.history.journal_write(
-                self.run_id, plan_step.revision, plan_step.direction, "started"
+                self.run_id, plan_step.revision, plan_step.direction, StepEvent.STARTED
             )
         self._session_settings(local=False)
         self.conn.commit()
@@ -404,7 +403,7 @@ class Guard:
             raise RuntimeError(f"index {', '.join(invalid)} was left INVALID by a concurrent build")
         if self.history is not None:
             self.history.journal_write(
-                self.run_id, plan_step.revision, plan_step.direction, "finished"
+                self.run_id, plan_step.revision, plan_step.direction, StepEvent.FINISHED
             )
         self._segment_done()
 
@@ -447,7 +446,7 @@ class Guard:
                     self.run_id,
                     plan_step.revision,
                     plan_step.direction,
-                    "cleanup",
+                    StepEvent.CLEANUP,
                     f"dropped INVALID index {qualified}",
                 )
         if self.conn.in_transaction():
@@ -528,7 +527,7 @@ class Guard:
             yield step
 
     # -- reverse scripts ----------------------------------------------------------------------
-    def _coverage(self, revision: str) -> str | None:
+    def _coverage(self, revision: str) -> CoveredBy | None:
         """What stands in for the reverse of an irreversible *revision*, if anything: its
         own downgrade() first (tested as it runs, then what a revert runs for it); the
         run-wide --allow-irreversible/--backup only for what no downgrade() covers."""
@@ -536,12 +535,12 @@ class Guard:
         # A downgrade() that leaves the transaction (autocommit_block(), COMMIT) cannot be
         # tested in a savepoint: its statements would run for real. It covers nothing.
         if step is not None and step.reversible and step.downgrade_in_transaction:
-            return DOWNGRADE
+            return CoveredBy.DOWNGRADE
         options = self.reverse_options
         if options is not None and options.allow_irreversible:
-            return ALLOW
+            return CoveredBy.ALLOW_IRREVERSIBLE
         if options is not None and options.backup:
-            return BACKUP
+            return CoveredBy.BACKUP
         return None
 
     def _needs_schema_before(self, revision: str) -> bool:

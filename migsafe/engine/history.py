@@ -14,6 +14,7 @@ import socket
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -22,28 +23,19 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from migsafe.db.connection import is_sqlite
 from migsafe.engine import own_schema
-from migsafe.engine.runs import (
-    INTERRUPTED,
-    NOT_RESTORED,
-    RESTORED,
-    ROLLED_BACK,
-    RUNNING,
-    SUCCEEDED,
-    Run,
-    run_from_row,
-)
+from migsafe.engine.runs import Direction, Run, RunStatus, run_from_row
 from migsafe.reverse.store import reverse_table
 
-__all__ = [
-    "INTERRUPTED",
-    "NOT_RESTORED",
-    "RESTORED",
-    "ROLLED_BACK",
-    "RUNNING",
-    "SUCCEEDED",
-    "History",
-    "Run",
-]
+__all__ = ["History", "Run", "RunStatus", "StepEvent"]
+
+
+class StepEvent(StrEnum):
+    """What the journal records of one revision in a run: the ``status`` of a journal row."""
+
+    STARTED = "started"
+    FINISHED = "finished"
+    CLEANUP = "cleanup"  # an INVALID index a failed CREATE INDEX CONCURRENTLY left, dropped
+    RESTORED = "restored"  # undone by restoring the run's snapshot
 
 
 Connector = Callable[[], AbstractContextManager[sa.Connection]]
@@ -215,7 +207,7 @@ class History:
                 self.table.insert().values(
                     run_id=run_id,
                     command=command,
-                    status=RUNNING,
+                    status=RunStatus.RUNNING,
                     started_at=started,
                     os_user=whoami(),
                     db_user=db_user,
@@ -236,7 +228,7 @@ class History:
         self,
         run_id: str,
         *,
-        status: str,
+        status: RunStatus,
         started_at: dt.datetime,
         to_revisions: Sequence[str] | None = None,
         at_revisions: Sequence[str] | None = None,
@@ -279,7 +271,9 @@ class History:
         """Mark runs left 'running' by a dead process (we hold the lock, so none is live)."""
         with self._conn() as conn:
             rows = (
-                conn.execute(sa.select(self.table.c.run_id).where(self.table.c.status == RUNNING))
+                conn.execute(
+                    sa.select(self.table.c.run_id).where(self.table.c.status == RunStatus.RUNNING)
+                )
                 .scalars()
                 .all()
             )
@@ -288,7 +282,7 @@ class History:
                     self.table.update()
                     .where(self.table.c.run_id == run_id)
                     .values(
-                        status=INTERRUPTED,
+                        status=RunStatus.INTERRUPTED,
                         at_revisions=list(at_revisions),
                         error="the process ended without finishing (killed or crashed); "
                         f"the next run found the database at {', '.join(at_revisions) or 'base'}",
@@ -297,7 +291,12 @@ class History:
         return list(rows)
 
     def journal_write(
-        self, run_id: str, revision: str, direction: str, status: str, detail: str | None = None
+        self,
+        run_id: str,
+        revision: str,
+        direction: Direction,
+        status: StepEvent,
+        detail: str | None = None,
     ) -> None:
         with self._conn() as conn:
             conn.execute(
@@ -311,7 +310,9 @@ class History:
                 )
             )
 
-    def unfinished_journal(self, revision: str, direction: str) -> list[tuple[str, str | None]]:
+    def unfinished_journal(
+        self, revision: str, direction: Direction
+    ) -> list[tuple[str, str | None]]:
         """Journal entries of runs that started ``revision`` and never finished it."""
         j = self.journal
         with self._conn() as conn:
@@ -324,10 +325,12 @@ class History:
             ).all()
         state: dict[str, tuple[str, str | None]] = {}
         for run_id, status, detail in rows:
-            if status in ("finished", "restored"):
+            if status in (StepEvent.FINISHED, StepEvent.RESTORED):
                 state.clear()  # completed later, or undone by a snapshot: settled
             state[run_id] = (status, detail)
-        return [(rid, detail) for rid, (status, detail) in state.items() if status != "finished"]
+        return [
+            (rid, detail) for rid, (status, detail) in state.items() if status != StepEvent.FINISHED
+        ]
 
     # -- reading ----------------------------------------------------------------------------
     def runs(self, *, limit: int | None = 50, with_plan: bool = False) -> list[Run]:

@@ -7,7 +7,7 @@ guard's transaction. ``--dry-run`` prints it and the run stores it in the histor
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from alembic.runtime.migration import RevisionStep
@@ -16,6 +16,8 @@ from migsafe.engine.analysis import analyse_file
 from migsafe.engine.project import Project, load_module
 from migsafe.engine.reversibility import ReverseFacts, reverse_facts
 from migsafe.engine.revision_source import is_loaded
+from migsafe.engine.runs import Direction
+from migsafe.results import to_dict
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class PlanStep:
     """One revision applied in one direction."""
 
     revision: str
-    direction: str
+    direction: Direction
     down_revisions: tuple[str, ...]
     message: str
     path: str
@@ -47,7 +49,7 @@ class PlanStep:
 
     @property
     def label(self) -> str:
-        arrow = "->" if self.direction == "upgrade" else "<-"
+        arrow = "->" if self.direction == Direction.UPGRADE else "<-"
         downs = ", ".join(self.down_revisions) or "base"
         return f"{downs} {arrow} {self.revision}"
 
@@ -57,7 +59,7 @@ class Plan:
     """Everything a run will do; stored with the run."""
 
     command: str
-    direction: str
+    direction: Direction
     database: str
     target: str
     from_heads: tuple[str, ...]
@@ -113,24 +115,14 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: what the history stores and --format json prints."""
-        data = {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
-        data["guard"] = self.guard
-        return data
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, PlanStep):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
-    return value
+        return {**to_dict(self), "guard": self.guard}
 
 
 def build_plan(
     project: Project,
     *,
     command: str,
-    direction: str,
+    direction: Direction,
     database: str,
     target: str,
     from_heads: tuple[str, ...],
@@ -171,7 +163,7 @@ def build_plan(
 
 
 def _plan_step(
-    step: RevisionStep, direction: str, *, reverse: bool = True, load: bool = True
+    step: RevisionStep, direction: Direction, *, reverse: bool = True, load: bool = True
 ) -> PlanStep:
     """One step of a plan. ``load``: import the revision file now (the plan imports what it
     will run, so an error in it stops the command before anything runs); ``status`` lists
@@ -185,7 +177,9 @@ def _plan_step(
     down = script.down_revision
     downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
     message = (script.doc or "").strip().splitlines()[0] if script.doc else ""
-    rf = reverse_facts(script.path) if reverse and direction == "upgrade" else ReverseFacts()
+    rf = (
+        reverse_facts(script.path) if reverse and direction == Direction.UPGRADE else ReverseFacts()
+    )
     return PlanStep(
         revision=script.revision,
         direction=direction,

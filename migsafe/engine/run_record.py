@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from migsafe.engine import history as hist
 from migsafe.engine import interrupts
 from migsafe.engine.plan import Plan
+from migsafe.engine.runs import RunStatus
 from migsafe.engine.session import Session
 from migsafe.results import RunResult
 from migsafe.version import __version__
@@ -64,7 +65,7 @@ class RunRecord:
         )
         return cls(session, run_id, plan, started, reverts, snapshot_id)
 
-    def finish(self, *, status: str, **values: Any) -> bool:
+    def finish(self, *, status: RunStatus, **values: Any) -> bool:
         """Finish the row; on a new connection when the run's own was lost. False when the
         server cannot be reached: the next run marks the row (``close_abandoned``)."""
         session = self.session
@@ -85,7 +86,7 @@ class RunRecord:
     def result(
         self,
         *,
-        status: str,
+        status: RunStatus,
         at_heads: tuple[str, ...],
         attempts: int,
         plan: Plan | None = None,
@@ -95,11 +96,11 @@ class RunRecord:
         cleaned_up: tuple[str, ...] = (),
     ) -> RunResult:
         plan = plan or self.plan
-        noop = status == hist.SUCCEEDED and not plan.steps
+        noop = status == RunStatus.SUCCEEDED and not plan.steps
         return RunResult(
             run_id=self.run_id,
             command=plan.command,
-            status="noop" if noop else status,
+            status=RunStatus.NOOP if noop else status,
             plan=plan,
             at_heads=at_heads,
             duration_s=time.monotonic() - self.t0,

@@ -20,15 +20,17 @@ from psycopg.conninfo import make_conninfo
 from migsafe.db.fingerprint import DEFAULT_EXCLUDE_SCHEMAS
 from migsafe.engine import history as hist
 from migsafe.engine import interrupts
-from migsafe.engine.backup import Backup
+from migsafe.engine.backup import Backup, OnFailure
 from migsafe.engine.backup import restore as restore_snapshot
 from migsafe.engine.events import ProgressFn
 from migsafe.engine.failures import describe_error, failure_error
 from migsafe.engine.guard import Guard, GuardOptions, Outcome, ReverseOptions
+from migsafe.engine.history import StepEvent
 from migsafe.engine.lock import Holder, LockWaitFn, RunnerLock
 from migsafe.engine.offline import render_sql
 from migsafe.engine.plan import Plan, build_plan
 from migsafe.engine.run_record import RunRecord
+from migsafe.engine.runs import Direction, RunStatus
 from migsafe.engine.session import Session, open_session
 from migsafe.errors import (
     IrreversibleStep,
@@ -37,6 +39,7 @@ from migsafe.errors import (
 from migsafe.results import RunResult
 from migsafe.reverse.capture import FingerprintScope
 from migsafe.settings import Settings
+from migsafe.snapshots.model import SnapshotMode
 from migsafe.snapshots.pgtools import libpq_invocation, url_password
 
 
@@ -70,19 +73,18 @@ def lock(session: Session, run_id: str, on_wait: LockWaitFn | None) -> Iterator[
             since=run.started_at.isoformat(timespec="seconds"),
         )
 
-    with RunnerLock(
-        session.url,
-        run_id=run_id,
-        wait=session.settings.lock_wait,
-        on_wait=on_wait,
-        describe_holder=describe,
-        connection=session.take_lock_connection(),
-    ) as held:
-        session.aux_conn = held.connection
-        try:
-            yield held
-        finally:
-            session.aux_conn = None
+    with (
+        RunnerLock(
+            session.url,
+            run_id=run_id,
+            wait=session.settings.lock_wait,
+            on_wait=on_wait,
+            describe_holder=describe,
+            connection=session.take_lock_connection(),
+        ) as held,
+        session.aux_through(held.connection),
+    ):
+        yield held
 
 
 def plan_limits(session: Session) -> dict[str, Any]:
@@ -99,7 +101,7 @@ def plan_limits(session: Session) -> dict[str, Any]:
 
 
 def make_plan(
-    session: Session, command: str, direction: str, target: str, steps: list[RevisionStep]
+    session: Session, command: str, direction: Direction, target: str, steps: list[RevisionStep]
 ) -> Plan:
     settings = session.settings
     plan = build_plan(
@@ -134,7 +136,7 @@ def dry_run(session: Session, plan: Plan, steps: list[RevisionStep]) -> RunResul
     return RunResult(
         run_id=None,
         command=plan.command,
-        status="dry_run",
+        status=RunStatus.DRY_RUN,
         plan=plan,
         at_heads=session.heads,
         dry_run=True,
@@ -146,7 +148,7 @@ def dry_run_stored(session: Session, plan: Plan) -> RunResult:
     return RunResult(
         run_id=None,
         command=plan.command,
-        status="dry_run",
+        status=RunStatus.DRY_RUN,
         plan=plan,
         at_heads=session.heads,
         dry_run=True,
@@ -204,15 +206,15 @@ def execute(
     plan = guard.plan
     error = describe_error(outcome.error, session) if outcome.error is not None else None
     restore_note: str | None = None
-    if outcome.status == hist.NOT_RESTORED and backup is not None:
+    if outcome.status == RunStatus.NOT_RESTORED and backup is not None:
         outcome, restore_note = _snapshot_guard(session, plan, outcome, backup)
-        if outcome.status == hist.RESTORED and outcome.failed_revision:
+        if outcome.status == RunStatus.RESTORED and outcome.failed_revision:
             session.history.journal_write(
-                run_id, outcome.failed_revision, plan.direction, "restored", restore_note
+                run_id, outcome.failed_revision, plan.direction, StepEvent.RESTORED, restore_note
             )
     recorded = record.finish(
         status=outcome.status,
-        to_revisions=outcome.at_heads if outcome.status == hist.SUCCEEDED else None,
+        to_revisions=outcome.at_heads if outcome.status == RunStatus.SUCCEEDED else None,
         at_revisions=outcome.at_heads,
         failed_revision=outcome.failed_revision,
         error=f"{error}; {restore_note}" if restore_note else error,
@@ -229,7 +231,7 @@ def execute(
         step_seconds=outcome.step_seconds,
         cleaned_up=tuple(outcome.cleaned_up),
     )
-    if outcome.status == hist.SUCCEEDED:
+    if outcome.status == RunStatus.SUCCEEDED:
         record.succeeded(outcome.at_heads)
         return result
     raise _failure(result, outcome, backup, restore_note, recorded=recorded)
@@ -249,7 +251,7 @@ def _failure(
             "the history row could not be finished (the server is unreachable): the next run "
             "marks it"
         )
-    if isinstance(outcome.error, IrreversibleStep) and outcome.status == hist.ROLLED_BACK:
+    if isinstance(outcome.error, IrreversibleStep) and outcome.status == RunStatus.ROLLED_BACK:
         # A refusal, not a failure, and the rollback undid everything before it. (After a
         # step outside a transaction the failure's own message says what may be left.)
         refusal = outcome.error
@@ -275,14 +277,14 @@ def _record_crash(record: RunRecord, guard: Guard, exc: BaseException) -> None:
     if not isinstance(exc, MigsafeError | KeyboardInterrupt):
         exc.migsafe_state = state  # type: ignore[attr-defined]  # for the crash line
     interrupted = isinstance(exc, KeyboardInterrupt) and not guard.committed_any
-    status = hist.INTERRUPTED
+    status = RunStatus.INTERRUPTED
     if interrupted:
-        status = hist.ROLLED_BACK
+        status = RunStatus.ROLLED_BACK
     elif guard.finished and guard.committed_any:
-        status = hist.SUCCEEDED  # what the database says; the error says the rest
+        status = RunStatus.SUCCEEDED  # what the database says; the error says the rest
     record.finish(
         status=status,
-        to_revisions=guard.committed_heads if status == hist.SUCCEEDED else None,
+        to_revisions=guard.committed_heads if status == RunStatus.SUCCEEDED else None,
         at_revisions=guard.committed_heads if guard.committed_any else None,
         error=describe_error(exc, session)
         if interrupted
@@ -319,7 +321,7 @@ def _snapshot_guard(
     """After a failure that committed part of the chain: restore the snapshot, or say how."""
     snap = backup.snapshot
     command = f"migsafe snapshot restore {snap.id}"
-    if backup.on_failure != "restore":
+    if backup.on_failure != OnFailure.RESTORE:
         return outcome, f"left as it is (--on-failure stop); to go back: {command}"
     try:
         with interrupts.during(f"restoring snapshot {snap.id}"):
@@ -338,8 +340,10 @@ def _snapshot_guard(
     if set(at) != set(plan.from_heads):
         note = f"snapshot {snap.id} was restored but the database is at {', '.join(at) or 'base'}"
         return replace(outcome, at_heads=at), note
-    what = f"{len(snap.tables)} tables" if snap.mode == "tables" else "the whole database"
-    return replace(outcome, status=hist.RESTORED, at_heads=at), (
+    what = (
+        f"{len(snap.tables)} tables" if snap.mode == SnapshotMode.TABLES else "the whole database"
+    )
+    return replace(outcome, status=RunStatus.RESTORED, at_heads=at), (
         f"restored snapshot {snap.id} ({what}; {restored.untouched})"
     )
 

@@ -5,16 +5,33 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-# Outcomes, as stored in the ``status`` column.
-RUNNING = "running"
-SUCCEEDED = "succeeded"
-ROLLED_BACK = "rolled_back"
-NOT_RESTORED = "not_restored"
-INTERRUPTED = "interrupted"
-RESTORED = "restored"  # failed after a non-transactional step; the snapshot was restored
+from migsafe.results import OMIT, to_dict
+from migsafe.stored_enums import StoredStrEnum
+
+
+class RunStatus(StoredStrEnum):
+    """How a run ended (or that it has not): the ``status`` column, and a result's status."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    ROLLED_BACK = "rolled_back"
+    NOT_RESTORED = "not_restored"
+    INTERRUPTED = "interrupted"
+    RESTORED = "restored"  # failed after a non-transactional step; the snapshot was restored
+    # Only in a command's result, never stored: nothing to do, or only planned.
+    NOOP = "noop"
+    DRY_RUN = "dry_run"
+
+
+class Direction(StrEnum):
+    """Which way a revision is applied: a plan step's and the journal's ``direction``."""
+
+    UPGRADE = "upgrade"
+    DOWNGRADE = "downgrade"
 
 
 @dataclass(frozen=True)
@@ -23,7 +40,7 @@ class Run:
 
     run_id: str
     command: str
-    status: str
+    status: RunStatus
     started_at: dt.datetime
     finished_at: dt.datetime | None
     duration_s: float | None
@@ -42,16 +59,12 @@ class Run:
     reverted_by: str | None
     attempts: int | None
     snapshot_id: str | None = None
-    plan: dict[str, Any] | None = None
-    operations: dict[str, Any] | None = None
+    # Read only for one run shown in detail (see History.runs), and shown only then.
+    plan: dict[str, Any] | None = field(default=None, metadata=OMIT)
+    operations: dict[str, Any] | None = field(default=None, metadata=OMIT)
 
     def to_dict(self, *, with_plan: bool = False) -> dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if k not in ("plan", "operations")}
-        for key in ("started_at", "finished_at"):
-            value = data[key]
-            data[key] = value.isoformat() if value is not None else None
-        for key in ("from_revisions", "to_revisions", "at_revisions"):
-            data[key] = list(data[key])
+        data = to_dict(self)
         if with_plan:
             data["plan"] = self.plan
             data["operations"] = self.operations
@@ -81,7 +94,7 @@ def run_from_row(row: Mapping[str, Any], *, with_plan: bool = False) -> Run:
     return Run(
         run_id=row["run_id"],
         command=row["command"],
-        status=row["status"],
+        status=RunStatus(row["status"]),
         started_at=started,
         finished_at=_aware(row["finished_at"]),
         duration_s=row["duration_s"],

@@ -30,26 +30,65 @@ from migsafe.redaction import scrub
 from migsafe.settings import Settings
 
 
+@dataclass(frozen=True)
+class Position:
+    """Where the database is, as last read: its heads, Alembic's version table, and what
+    env.py told when it was run for them."""
+
+    heads: tuple[str, ...]
+    versions: VersionTable
+    env: EnvCall
+
+
 @dataclass
 class Session:
     """What a command works with. ``url``/``engine``: migsafe's own bookkeeping (psycopg on
-    PostgreSQL); ``conn``: the migrations' connection, on the driver the URL names."""
+    PostgreSQL); ``conn``: the migrations' connection, on the driver the URL names.
+
+    What it holds does not change; where the database is changes only through
+    :meth:`reprobe` / :meth:`read_heads`, which return the new :class:`Position`, and the
+    auxiliary connection only for the span of :meth:`aux_through`.
+    """
 
     settings: Settings
     project: Project
     url: sa.URL
     engine: sa.Engine
     conn: sa.Connection
-    versions: VersionTable
-    heads: tuple[str, ...]
-    env: EnvCall
-    aux_conn: sa.Connection | None = None
+    position: Position
     lock_conn: sa.Connection | None = None  # opened early for the runner lock
     history: History = field(init=False)
+    _aux_conn: sa.Connection | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         # History writes go through aux(): the lock's connection during a run.
         self.history = History(self.engine, self.settings.schema, connect=self.aux)
+
+    @property
+    def heads(self) -> tuple[str, ...]:
+        return self.position.heads
+
+    @property
+    def versions(self) -> VersionTable:
+        return self.position.versions
+
+    @property
+    def env(self) -> EnvCall:
+        return self.position.env
+
+    def connections(self) -> tuple[sa.Connection, ...]:
+        """The connections this session holds now: the migration's, and the runner lock's
+        while it is the auxiliary one."""
+        return (self.conn,) if self._aux_conn is None else (self.conn, self._aux_conn)
+
+    @contextmanager
+    def aux_through(self, conn: sa.Connection | None) -> Iterator[None]:
+        """:meth:`aux` is *conn* (the runner lock's connection) while this lasts."""
+        self._aux_conn = conn
+        try:
+            yield
+        finally:
+            self._aux_conn = None
 
     @contextmanager
     def aux(self) -> Iterator[sa.Connection]:
@@ -58,8 +97,8 @@ class Session:
         During a run it is the runner lock's connection (one connection for both); otherwise
         a short-lived one.
         """
-        if self.aux_conn is not None:
-            yield self.aux_conn
+        if self._aux_conn is not None:
+            yield self._aux_conn
             return
         with self.engine.connect() as conn:
             yield conn.execution_options(isolation_level="AUTOCOMMIT")
@@ -77,14 +116,20 @@ class Session:
         spelled there (raw, percent-encoded, ``+`` for a space)."""
         return scrub(text, [self.url.password])
 
-    def reprobe(self) -> tuple[str, ...]:
+    def reprobe(self) -> Position:
         """Read the heads again through env.py (e.g. after waiting for the runner lock)."""
-        self.heads, self.env = probe(self.project, self.conn)
+        heads, env = probe(self.project, self.conn)
         self._end_txn()
-        self.versions = VersionTable(
-            self.engine, self.env.version_table, self.env.version_table_schema
-        )
-        return self.heads
+        versions = VersionTable(self.engine, env.version_table, env.version_table_schema)
+        self.position = Position(heads, versions, env)
+        return self.position
+
+    def read_heads(self, versions: VersionTable) -> Position:
+        """Read the heads from *versions* directly, without env.py."""
+        heads = versions.read(self.conn)
+        self._end_txn()
+        self.position = Position(heads, versions, self.position.env)
+        return self.position
 
     def _end_txn(self) -> None:
         if self.conn.in_transaction():
@@ -150,9 +195,9 @@ def open_session(
         url=url,
         engine=engine,
         conn=conn,
-        versions=VersionTable(engine, call.version_table, call.version_table_schema),
-        heads=heads,
-        env=call,
+        position=Position(
+            heads, VersionTable(engine, call.version_table, call.version_table_schema), call
+        ),
         lock_conn=lock_conn,
     )
     return session

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from migsafe.engine.plan import _plan_step
 from migsafe.engine.project import upgrade_steps
+from migsafe.engine.runs import Direction
 from migsafe.engine.session import open_session
 from migsafe.errors import MigsafeError
 from migsafe.results import Pending, StatusResult
@@ -26,7 +27,7 @@ def read_status(settings: Settings) -> StatusResult:
                 steps = []
             pending = tuple(
                 Pending(s.revision, s.down_revisions, s.message, s.transactional)
-                for s in (_plan_step(step, "upgrade", load=False) for step in steps)
+                for s in (_plan_step(step, Direction.UPGRADE, load=False) for step in steps)
             )
         runs = session.history.runs(limit=1)
         return StatusResult(

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 
 def reverse_show(console: Console, result: ReverseShow) -> None:
+    from migsafe.reverse.store import ReverseSource  # SQLAlchemy: not at CLI start-up
+
     for index, row in enumerate(result.rows):
         state = f"reverted by run {row.reverted_by}" if row.reverted_by else "applied"
         if index:
@@ -25,8 +27,12 @@ def reverse_show(console: Console, result: ReverseShow) -> None:
             f"{row.applied_at:%Y-%m-%d %H:%M:%S} ({state}); "
             f"back to {', '.join(row.heads_before) or 'base'}"
         )
-        if row.source != "generated":
-            how = "its own downgrade()" if row.source == "downgrade" else "a snapshot only"
+        if row.source != ReverseSource.GENERATED:
+            how = (
+                "its own downgrade()"
+                if row.source == ReverseSource.DOWNGRADE
+                else "a snapshot only"
+            )
             console.print(f"-- no generated reverse: {escape('; '.join(row.irreversible))}")
             console.print(f"-- reverted by {how}")
             continue

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from migsafe.render.tables import Column, print_table
+from migsafe.snapshots.model import SnapshotMode
 
 if TYPE_CHECKING:
     from migsafe.snapshots.model import Snapshot
@@ -49,7 +50,7 @@ def _table(console: Console, result: SnapshotList) -> None:
         (
             snap.id,
             snap.created_at.replace("T", " ")[:19],
-            snap.mode + (f" ({len(snap.tables)})" if snap.mode == "tables" else ""),
+            snap.mode + (f" ({len(snap.tables)})" if snap.mode == SnapshotMode.TABLES else ""),
             ", ".join(snap.revisions) or "base",
             size(snap.size),
             snap.status,
@@ -138,7 +139,7 @@ def restore(console: Console, result: RestoreOutcome) -> None:
         return
     console.print(
         f"Writes made after {result.snapshot.created_at} to the restored "
-        f"{'tables' if result.snapshot.mode == 'tables' else 'database'} are gone."
+        f"{'tables' if result.snapshot.mode == SnapshotMode.TABLES else 'database'} are gone."
     )
     console.print(f"Not touched: {result.untouched}" + _kept(result.kept) + ".")
     if result.recreated_triggers:

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
+from migsafe.engine.runs import Direction, RunStatus
 from migsafe.render.tables import Column, print_table
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ def _heads(heads: tuple[str, ...]) -> str:
 
 
 def plan(console: Console, p: Plan, *, show_sql: bool = False) -> None:
-    verb = "apply" if p.direction == "upgrade" else "undo"
+    verb = "apply" if p.direction == Direction.UPGRADE else "undo"
     console.print(
         f"[bold]Plan[/]: {p.command} {p.database} from [cyan]{_heads(p.from_heads)}[/] to "
         f"[cyan]{_heads(p.to_heads)}[/] (target {p.target})"
@@ -79,15 +80,15 @@ def run_result(console: Console, r: RunResult) -> None:
         plan(console, r.plan, show_sql=True)
         console.print("\n[bold]Dry run[/]: nothing was changed.")
         return
-    if r.status == "noop" and r.message:
+    if r.status == RunStatus.NOOP and r.message:
         console.print(f"[green]ok[/]: {r.message}")
         return
-    if r.status == "noop":
+    if r.status == RunStatus.NOOP:
         console.print(f"Nothing to do: the database is at {_heads(r.at_heads)}. (run {r.run_id})")
         return
     count = len(r.plan.steps)
     noun = "migration" if count == 1 else "migrations"
-    past = "applied" if r.plan.direction == "upgrade" else "reverted"
+    past = "applied" if r.plan.direction == Direction.UPGRADE else "reverted"
     console.print(
         f"[green]ok[/]: {past} {count} {noun} in {r.duration_s or 0:.2f}s; the database is at "
         f"[cyan]{_heads(r.at_heads)}[/] (run {r.run_id}"
@@ -171,12 +172,12 @@ def history(console: Console, h: HistoryResult) -> None:
 
 def _status_text(run: Run) -> Text:
     colour = {
-        "succeeded": "green",
-        "rolled_back": "yellow",
-        "not_restored": "red",
-        "restored": "yellow",
-        "interrupted": "red",
-        "running": "cyan",
+        RunStatus.SUCCEEDED: "green",
+        RunStatus.ROLLED_BACK: "yellow",
+        RunStatus.NOT_RESTORED: "red",
+        RunStatus.RESTORED: "yellow",
+        RunStatus.INTERRUPTED: "red",
+        RunStatus.RUNNING: "cyan",
     }.get(run.status, "white")
     label = run.status + (f" (reverted by {run.reverted_by})" if run.reverted_by else "")
     return Text(label, style=colour)

@@ -16,7 +16,7 @@ from alembic.operations import Operations
 from alembic.operations.ops import MigrateOperation
 
 from migsafe.errors import NotReversibleError
-from migsafe.reverse.capture import ALLOW, FingerprintScope, ReverseCapture
+from migsafe.reverse.capture import CoveredBy, FingerprintScope, ReverseCapture
 from migsafe.reverse.generate import DEFAULT_ARCHIVE_SCHEMA
 from migsafe.reverse.model import Reverse, reverse_script
 
@@ -36,7 +36,7 @@ def apply_reversibly(
     """
     capture = ReverseCapture(
         archive_schema=archive_schema,
-        coverage=lambda _revision: ALLOW,
+        coverage=lambda _revision: CoveredBy.ALLOW_IRREVERSIBLE,
         scope=FingerprintScope(exclude_schemas=(), exclude_tables=()),
         version_table="alembic_version",
     )

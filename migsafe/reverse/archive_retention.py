@@ -10,12 +10,13 @@ reason instead of silently coming back without the data.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
 from migsafe.engine.session import Session
+from migsafe.results import OMIT, to_dict
 from migsafe.reverse import store
 
 
@@ -35,16 +36,14 @@ class ArchiveEntry:
     rows: int | None
     bytes: int | None
     needed: bool  # a revert not yet run would put it back
-    reverse_id: int | None = None
+    reverse_id: int | None = field(default=None, metadata=OMIT)
 
     def expires_at(self, retention_s: float) -> dt.datetime:
         return self.created_at + dt.timedelta(seconds=retention_s)
 
     def to_dict(self, retention_s: float) -> dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if k != "reverse_id"}
-        data["created_at"] = self.created_at.isoformat()
-        data["expires_at"] = self.expires_at(retention_s).isoformat()
-        return data
+        """Its fields, and when it expires under *retention_s*."""
+        return {**to_dict(self), "expires_at": self.expires_at(retention_s).isoformat()}
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import logging
 import re
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from types import ModuleType
 from typing import Any
 
@@ -45,12 +46,16 @@ from migsafe.reverse.revert.fill import attach_declared
 from migsafe.reverse.sql import render_sql
 from migsafe.reverse.sqlite.archive import archive_tables
 
-# What covers an irreversible step; None: nothing does.
-ALLOW = "--allow-irreversible"
-BACKUP = "--backup"
-DOWNGRADE = "downgrade()"
 
-Coverage = Callable[[str], str | None]
+class CoveredBy(StrEnum):
+    """What covers an irreversible step (None: nothing does)."""
+
+    ALLOW_IRREVERSIBLE = "--allow-irreversible"
+    BACKUP = "--backup"
+    DOWNGRADE = "downgrade()"
+
+
+Coverage = Callable[[str], CoveredBy | None]
 
 # DDL that creates a type, the kind SQLAlchemy emits on the connection on an op's behalf.
 _CREATES = re.compile(r"^\s*CREATE\s+TYPE\b", re.I)
@@ -125,7 +130,7 @@ class ReverseCapture:
         coverage: Coverage,
         scope: FingerprintScope,
         version_table: str,
-        fallback: str | None = None,
+        fallback: CoveredBy | None = None,
     ) -> None:
         self.archive_schema = archive_schema
         self.coverage = coverage
@@ -313,7 +318,7 @@ class ReverseCapture:
             applied_at=dt.datetime.now(dt.UTC),
             heads_before=heads_before,
             heads_after=heads_after,
-            source=store.GENERATED,
+            source=store.ReverseSource.GENERATED,
             sql=(),
             archives=archives,
             caveats=caveats,
@@ -322,10 +327,10 @@ class ReverseCapture:
         )
         if gathered.irreversible:
             reasons = tuple(gathered.irreversible)
-            if self.coverage(revision) == DOWNGRADE:
+            if self.coverage(revision) == CoveredBy.DOWNGRADE:
                 problem = self._test_downgrade(conn, module, gathered.schema_before)
                 if problem is None:
-                    return replace(row, source=store.DOWNGRADE, irreversible=reasons)
+                    return replace(row, source=store.ReverseSource.DOWNGRADE, irreversible=reasons)
                 if self.fallback is None:
                     raise IrreversibleStep(
                         f"{revision} is irreversible ({'; '.join(reasons)}) and its downgrade() "
@@ -334,7 +339,7 @@ class ReverseCapture:
                         hint="fix downgrade(), or rerun with --backup or --allow-irreversible",
                     )
                 reasons = (*reasons, f"its downgrade() cannot stand in: {problem}")
-            return replace(row, source=store.IRREVERSIBLE, irreversible=reasons)
+            return replace(row, source=store.ReverseSource.IRREVERSIBLE, irreversible=reasons)
         ops = reverse_script(gathered.reverses)
         with _quiet_logger("alembic.runtime.migration"):  # "Generating static SQL" per render
             sql = tuple(render_sql(ops, conn.dialect))

@@ -14,18 +14,24 @@ import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from migsafe.results import OMIT, AsDict
+
 _JSON = sa.JSON().with_variant(JSONB(), "postgresql")
 
-# How a revision can be undone, as stored in ``source``.
-GENERATED = "generated"  # the SQL in ``sql`` undoes it exactly (with ``caveats``)
-DOWNGRADE = "downgrade"  # irreversible ops; its own downgrade() was tested and is the reverse
-IRREVERSIBLE = "irreversible"  # allowed by --allow-irreversible or --backup: snapshot only
+
+class ReverseSource(StrEnum):
+    """How a revision can be undone, as stored in ``source`` (and, for a revert, how it is)."""
+
+    GENERATED = "generated"  # the SQL in ``sql`` undoes it exactly (with ``caveats``)
+    DOWNGRADE = "downgrade"  # irreversible ops; its own downgrade() was tested and is the reverse
+    IRREVERSIBLE = "irreversible"  # allowed by --allow-irreversible or --backup: snapshot only
 
 
 @lru_cache(maxsize=8)
@@ -111,7 +117,7 @@ def schema_before_description(
 
 
 @dataclass(frozen=True)
-class StoredReverse:
+class StoredReverse(AsDict):
     """One stored row, as data."""
 
     run_id: str
@@ -120,7 +126,7 @@ class StoredReverse:
     applied_at: dt.datetime
     heads_before: tuple[str, ...]
     heads_after: tuple[str, ...]
-    source: str
+    source: ReverseSource
     sql: tuple[str, ...]
     operations: tuple[dict[str, Any], ...] = ()
     archives: tuple[dict[str, Any], ...] = ()
@@ -132,19 +138,7 @@ class StoredReverse:
     archives_pruned_at: dt.datetime | None = None
     id: int | None = field(default=None, compare=False)
     # Written with the row, never read back with it (see schema_before_description).
-    schema_before_doc: bytes | None = field(default=None, compare=False, repr=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dict(self.__dict__)
-        del data["schema_before_doc"]
-        for key in ("applied_at", "archives_pruned_at"):
-            value = data[key]
-            data[key] = value.isoformat() if value is not None else None
-        for key in ("heads_before", "heads_after", "sql", "operations", "archives"):
-            data[key] = list(data[key])
-        data["irreversible"] = list(self.irreversible)
-        data["caveats"] = list(self.caveats)
-        return data
+    schema_before_doc: bytes | None = field(default=None, compare=False, repr=False, metadata=OMIT)
 
 
 def row_values(row: StoredReverse) -> dict[str, Any]:
@@ -179,7 +173,7 @@ def from_row(m: Any) -> StoredReverse:
         applied_at=m["applied_at"],
         heads_before=tup(m["heads_before"]),
         heads_after=tup(m["heads_after"]),
-        source=m["source"],
+        source=ReverseSource(m["source"]),
         sql=tup(m["sql"]),
         operations=tup(m["operations"]),
         archives=tup(m["archives"]),

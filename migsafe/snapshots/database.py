@@ -33,16 +33,15 @@ class Database(Protocol):
         """The migrations' connection: a restore ends its transaction first."""
 
     @property
-    def aux_conn(self) -> sa.Connection | None:
-        """The side connection, when one is open (the runner lock's during a run)."""
-
-    @property
     def heads(self) -> tuple[str, ...]:
         """The Alembic revisions the database is at: what a snapshot records."""
 
     @property
     def is_sqlite(self) -> bool:
         """Whether the database is a SQLite file rather than PostgreSQL."""
+
+    def connections(self) -> tuple[sa.Connection, ...]:
+        """The connections the session holds now: a restore does not wait for them."""
 
     def aux(self) -> AbstractContextManager[sa.Connection]:
         """A connection beside the migrations' one, in autocommit: catalog reads."""

@@ -5,18 +5,29 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
-# Verification states, as stored.
-UNVERIFIED = "unverified"
-VERIFIED = "verified"  # checksum, readable archive, expected tables present
-RESTORE_VERIFIED = "restore-verified"  # also restored into a scratch database and compared
-FAILED = "failed"
+from migsafe.results import AsDict
+from migsafe.stored_enums import StoredStrEnum
 
-FULL = "full"
-TABLES = "tables"
+
+class SnapshotStatus(StoredStrEnum):
+    """Whether a snapshot is known to restore, as stored in its catalog entry."""
+
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"  # checksum, readable archive, expected tables present
+    RESTORE_VERIFIED = "restore-verified"  # also restored into a scratch database and compared
+    FAILED = "failed"
+
+
+class SnapshotMode(StrEnum):
+    """What a snapshot holds: the whole database, or only some tables."""
+
+    FULL = "full"
+    TABLES = "tables"
 
 
 @dataclass(frozen=True)
@@ -41,13 +52,13 @@ class KeptTrigger:
 
 
 @dataclass(frozen=True)
-class Snapshot:
+class Snapshot(AsDict):
     """One snapshot: what it holds, where it came from, and whether it is known to restore."""
 
     id: str
     database: str  # redacted URL
     backend: str  # "postgresql" | "sqlite"
-    mode: str  # FULL | TABLES
+    mode: SnapshotMode
     tables: tuple[str, ...]  # "schema.table" (SQLite: "main.table") the snapshot holds
     revisions: tuple[str, ...]  # Alembic heads at the time
     created_at: str  # ISO 8601, UTC
@@ -58,7 +69,7 @@ class Snapshot:
     tool_version: str | None = None  # "pg_dump (PostgreSQL) 15.18" or "sqlite3 3.40.1"
     compression: int | None = None
     run_id: str | None = None
-    status: str = UNVERIFIED
+    status: SnapshotStatus = SnapshotStatus.UNVERIFIED
     status_detail: str | None = None
     verified_at: str | None = None
     # Recorded at dump time, in the same database snapshot pg_dump read, for verify --restore.
@@ -80,24 +91,13 @@ class Snapshot:
     source_database: str | None = None
     source_database_oid: int | None = None
 
-    def with_status(self, status: str, detail: str | None = None) -> Snapshot:
+    def with_status(self, status: SnapshotStatus, detail: str | None = None) -> Snapshot:
         return replace(
             self,
             status=status,
             status_detail=detail,
             verified_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["tables"] = list(self.tables)
-        data["revisions"] = list(self.revisions)
-        data["created"] = list(self.created)
-        data["kept_schemas"] = list(self.kept_schemas)
-        data["kept_triggers"] = [asdict(t) for t in self.kept_triggers]
-        data["table_checksums"] = dict(self.table_checksums)
-        data["row_counts"] = dict(self.row_counts)
-        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
@@ -106,6 +106,9 @@ class Snapshot:
     def from_dict(cls, data: Mapping[str, Any]) -> Snapshot:
         known = {f for f in cls.__dataclass_fields__}
         values = {k: v for k, v in data.items() if k in known}
+        values["mode"] = SnapshotMode(values["mode"])
+        if "status" in values:
+            values["status"] = SnapshotStatus(values["status"])
         values["tables"] = tuple(values.get("tables", ()))
         values["revisions"] = tuple(values.get("revisions", ()))
         values["created"] = tuple(values.get("created", ()))

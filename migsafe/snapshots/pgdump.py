@@ -37,7 +37,7 @@ from migsafe.db.fingerprint import (
 from migsafe.errors import SnapshotError, SnapshotStoreError, UsageError
 from migsafe.snapshots.identity import read_postgres
 from migsafe.snapshots.kept import DEFAULT_KEPT_SCHEMAS
-from migsafe.snapshots.model import FULL, TABLES, KeptTrigger, Snapshot, SnapshotStore
+from migsafe.snapshots.model import KeptTrigger, Snapshot, SnapshotMode, SnapshotStore
 from migsafe.snapshots.pgtools import (
     libpq_invocation,
     require_tools,
@@ -250,7 +250,7 @@ def _dump_in_snapshot(
             id=snapshot_id,
             database=shown(url),
             backend="postgresql",
-            mode=FULL if tables is None else TABLES,
+            mode=SnapshotMode.FULL if tables is None else SnapshotMode.TABLES,
             tables=tuple(held_keys),
             revisions=revisions,
             created_at=created_at,

@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from migsafe.errors import UsageError
-from migsafe.snapshots.model import RESTORE_VERIFIED, VERIFIED, Snapshot, SnapshotStore
+from migsafe.snapshots.model import Snapshot, SnapshotStatus, SnapshotStore
 
 __all__ = ["PrunePlan", "SnapshotPruneResult", "plan_prune", "prune"]
 
-_VERIFIED = (VERIFIED, RESTORE_VERIFIED)
+_VERIFIED = (SnapshotStatus.VERIFIED, SnapshotStatus.RESTORE_VERIFIED)
 _UNKNOWN = dt.datetime.max.replace(tzinfo=dt.UTC)  # an unreadable date sorts as newest
 
 

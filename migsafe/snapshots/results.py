@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from migsafe.results import AsDict, plain
+
 if TYPE_CHECKING:
     from migsafe.snapshots.checks import Check
     from migsafe.snapshots.model import Snapshot
@@ -13,40 +15,29 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class SnapshotList:
+class SnapshotList(AsDict):
     store: str
     snapshots: tuple[Snapshot, ...]
     leftovers: tuple[Leftover, ...] = ()  # files interrupted runs left; prune removes them
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "store": self.store,
-            "snapshots": [s.to_dict() for s in self.snapshots],
-            "leftovers": [_leftover(f) for f in self.leftovers],
-        }
-
-
-def _leftover(found: Leftover) -> dict[str, Any]:
-    return {"file": found.name, "size": found.size, "what": found.what}
-
 
 @dataclass(frozen=True)
-class VerifyOutcome:
-    snapshot: Snapshot
-    ok: bool
-    checks: tuple[Check, ...]
+class VerifyOutcome(AsDict):
+    """What ``verify`` found: the checks that ran, and the catalog entry with its new status."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "snapshot": self.snapshot.to_dict(),
-            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in self.checks],
-        }
+    ok: bool
+    snapshot: Snapshot
+    checks: tuple[Check, ...]
 
 
 @dataclass(frozen=True)
 class RestoreOutcome:
-    """What a restore did, and what it left as it was (flags, their audit, migsafe's history)."""
+    """What a restore did, and what it left as it was (flags, their audit, migsafe's history).
+
+    The one result of a restore, whichever backend did it; what the backend itself reports
+    (pg_restore's drops, for one) is :class:`~migsafe.snapshots.restore.RestoreResult` or
+    :class:`~migsafe.snapshots.sqlite.SqliteRestore`.
+    """
 
     snapshot: Snapshot
     into: str | None
@@ -57,7 +48,7 @@ class RestoreOutcome:
     # the schemas the copy does not hold (snapshots leave them out).
     kept: tuple[str, ...] = ()
     recreated_triggers: tuple[str, ...] = ()  # "schema.table.trigger": flags triggers kept
-    dropped_triggers: tuple[str, ...] = ()  # not there afterwards (see RestoreResult)
+    dropped_triggers: tuple[str, ...] = ()  # not there afterwards (see restore.RestoreResult)
     source: str | None = None  # the database the snapshot was taken of
     other_database: str | None = None  # the target, when it was another one (allowed)
 
@@ -72,7 +63,7 @@ class RestoreOutcome:
     def to_dict(self) -> dict[str, Any]:
         return {
             "snapshot": self.snapshot.id,
-            "mode": self.snapshot.mode,
+            "mode": self.snapshot.mode.value,
             "into": self.into,
             "at": list(self.at_revisions),
             "duration_s": self.duration_s,
@@ -103,5 +94,5 @@ class PruneOutcome:
             "keep": [s.id for s in self.plan.keep],
             "reasons": dict(self.plan.reasons),
             "freed_bytes": self.freed_bytes,
-            "leftovers": [_leftover(f) for f in self.leftovers],
+            "leftovers": plain(self.leftovers),
         }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -18,11 +18,12 @@ import sqlalchemy as sa
 from migsafe.errors import SnapshotCorrupt, SnapshotError, UsageError
 from migsafe.snapshots.checks import file_checks
 from migsafe.snapshots.database import Database
-from migsafe.snapshots.kept import LEFT_AS_THEY_ARE, kept_schemas
-from migsafe.snapshots.model import FULL, TABLES, Snapshot
+from migsafe.snapshots.kept import kept_schemas
+from migsafe.snapshots.model import Snapshot, SnapshotMode
 from migsafe.snapshots.pgdump import dump
 from migsafe.snapshots.pgtools import require_tools
 from migsafe.snapshots.restore import restore as pg_restore
+from migsafe.snapshots.results import RestoreOutcome
 from migsafe.snapshots.sqlite import dump_sqlite, restore_sqlite
 from migsafe.snapshots.store import LocalStore, new_snapshot_id, preflight
 from migsafe.snapshots.verify import verify
@@ -45,13 +46,13 @@ def server_version_num(db: Database) -> int:
         return int(conn.exec_driver_sql("SHOW server_version_num").scalar_one())
 
 
-def estimate_bytes(db: Database, mode: str, tables: Sequence[str]) -> int | None:
+def estimate_bytes(db: Database, mode: SnapshotMode, tables: Sequence[str]) -> int | None:
     """Roughly what the snapshot file needs: the on-disk size, which compression only shrinks."""
     if db.is_sqlite:
         database = db.url.database
         return Path(database).stat().st_size if database and Path(database).exists() else None
     with db.aux() as conn:
-        if mode == FULL:
+        if mode == SnapshotMode.FULL:
             size = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
         else:
             size = conn.execute(
@@ -68,7 +69,7 @@ def estimate_bytes(db: Database, mode: str, tables: Sequence[str]) -> int | None
 def take(
     db: Database,
     *,
-    mode: str = FULL,
+    mode: str = SnapshotMode.FULL,
     tables: Sequence[str] = (),
     created: Sequence[str] = (),
     run_id: str | None = None,
@@ -79,19 +80,23 @@ def take(
     Everything that can fail early (tools, directory, space) is checked before the database
     is read; a failure never registers anything.
     """
-    if mode not in (FULL, TABLES):
-        raise UsageError(f"snapshot mode must be {FULL!r} or {TABLES!r}, not {mode!r}")
-    if mode == TABLES and not tables:
+    if mode not in (SnapshotMode.FULL, SnapshotMode.TABLES):
+        raise UsageError(
+            f"snapshot mode must be {SnapshotMode.FULL.value!r} or "
+            f"{SnapshotMode.TABLES.value!r}, not {mode!r}"
+        )
+    kind = SnapshotMode(mode)
+    if kind == SnapshotMode.TABLES and not tables:
         raise UsageError("a tables snapshot needs at least one --table")
     store = open_store(db)
     snapshot_id = new_snapshot_id()
     url = _url(db)
     if db.is_sqlite:
-        if mode == TABLES:
+        if kind == SnapshotMode.TABLES:
             raise UsageError(
                 "SQLite snapshots are of the whole database file; there is no tables mode"
             )
-        preflight(store, estimate_bytes(db, FULL, ()))
+        preflight(store, estimate_bytes(db, SnapshotMode.FULL, ()))
         snap = dump_sqlite(
             url,
             store,
@@ -102,11 +107,11 @@ def take(
         )
     else:
         require_tools(server_version_num(db))
-        preflight(store, estimate_bytes(db, mode, tables))
+        preflight(store, estimate_bytes(db, kind, tables))
         snap = dump(
             url,
             store,
-            tables=tuple(tables) if mode == TABLES else None,
+            tables=tuple(tables) if kind == SnapshotMode.TABLES else None,
             snapshot_id=snapshot_id,
             run_id=run_id,
             revisions=db.heads,
@@ -116,7 +121,7 @@ def take(
             exclude_schemas=kept_schemas(db.settings),
             progress=progress,
         )
-    if created and mode == TABLES:
+    if created and kind == SnapshotMode.TABLES:
         snap = replace(snap, created=tuple(created))
         store.update(snap)
     checked = verify(store, snap)
@@ -130,26 +135,6 @@ def take(
     return checked.snapshot
 
 
-@dataclass(frozen=True)
-class Restored:
-    """What a restore did, whichever backend, and what it left as it was."""
-
-    snapshot: Snapshot
-    into: str | None
-    tables: tuple[str, ...]
-    duration_s: float
-    # In place: migsafe's schemas (PostgreSQL) or tables (SQLite) left as they are; --into:
-    # the schemas the copy does not hold.
-    kept: tuple[str, ...] = ()
-    recreated_triggers: tuple[str, ...] = ()  # flags triggers put back as they were
-    dropped_triggers: tuple[str, ...] = ()  # not there afterwards (see RestoreResult)
-
-    @property
-    def untouched(self) -> str:
-        """What the restore says it did not touch (in place), for messages and history."""
-        return LEFT_AS_THEY_ARE
-
-
 def restore(
     db: Database,
     snap: Snapshot,
@@ -159,12 +144,13 @@ def restore(
     force: bool = False,
     drop_also: Sequence[str] = (),
     wait_for_others: bool = False,
-) -> Restored:
+) -> RestoreOutcome:
     """Put the snapshot back (in place, or into a new database); all or nothing.
 
-    A file that no longer matches its checksum is refused unless ``force``. SQLite keeps
-    *own_tables* (migsafe's history, journal, reverses) as they are; PostgreSQL keeps the
-    schemas :func:`~migsafe.snapshots.kept.kept_schemas` names. The reverse scripts stored
+    A file that no longer matches its checksum is refused unless ``force``. The outcome is
+    at the snapshot's revisions, without a run (the caller that records one says so). SQLite
+    keeps *own_tables* (migsafe's history, journal, reverses) as they are; PostgreSQL keeps
+    the schemas :func:`~migsafe.snapshots.kept.kept_schemas` names. The reverse scripts stored
     since the snapshot are the caller's to mark superseded.
     """
     store = open_store(db)
@@ -189,7 +175,14 @@ def restore(
             db.conn.rollback()  # the restore needs the file to itself
         t0 = time.monotonic()
         done = restore_sqlite(store, snap, _url(db), kept_tables=own_tables)
-        return Restored(snap, None, snap.tables, time.monotonic() - t0, done.kept_tables)
+        return RestoreOutcome(
+            snapshot=snap,
+            into=None,
+            at_revisions=snap.revisions,
+            duration_s=time.monotonic() - t0,
+            run_id=None,
+            kept=done.kept_tables,
+        )
     if snap.backend != "postgresql":
         raise SnapshotError(f"snapshot {snap.id} is a {snap.backend} snapshot")
     result = pg_restore(
@@ -205,11 +198,12 @@ def restore(
         exclude_pids=_own_pids(db),
         wait_for_others=wait_for_others,
     )
-    return Restored(
-        snap,
-        into,
-        tuple(result.restored_tables),
-        result.duration,
+    return RestoreOutcome(
+        snapshot=snap,
+        into=into,
+        at_revisions=snap.revisions,
+        duration_s=result.duration,
+        run_id=None,
         kept=result.kept_schemas if into is None else snap.kept_schemas,
         recreated_triggers=result.recreated_triggers,
         dropped_triggers=result.dropped_triggers,
@@ -218,7 +212,7 @@ def restore(
 
 def _own_pids(db: Database) -> list[int]:
     pids = []
-    for conn in (db.conn, db.aux_conn):
+    for conn in db.connections():
         if conn is not None:
             pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
             if conn.in_transaction():

@@ -37,7 +37,7 @@ from migsafe.errors import (
 )
 from migsafe.reverse.sqlite.schema import ARCHIVE_PREFIX
 from migsafe.snapshots.checks import Check, compare_data, file_checks
-from migsafe.snapshots.model import FULL, Snapshot, SnapshotStore
+from migsafe.snapshots.model import Snapshot, SnapshotMode, SnapshotStore
 from migsafe.snapshots.pgdump import sha256_file
 from migsafe.snapshots.store import store_error
 
@@ -95,7 +95,7 @@ def dump_sqlite(
             id=snapshot_id,
             database=redact(url),
             backend="sqlite",
-            mode=FULL,
+            mode=SnapshotMode.FULL,
             tables=tuple(sorted(recorded.tables)),
             revisions=tuple(revisions),
             created_at=created_at,

@@ -25,10 +25,11 @@ import secrets
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from migsafe.errors import SnapshotCorrupt, SnapshotError, SnapshotNotFound, SnapshotStoreError
+from migsafe.results import json_key
 from migsafe.snapshots.model import Snapshot
 
 __all__ = ["Leftover", "LocalStore", "Preflight", "new_snapshot_id", "preflight", "store_error"]
@@ -84,7 +85,7 @@ class Preflight:
 class Leftover:
     """A file an interrupted snapshot left in the store; never listed as a snapshot."""
 
-    name: str
+    name: str = field(metadata=json_key("file"))
     size: int
     what: str
 

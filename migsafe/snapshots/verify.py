@@ -16,7 +16,6 @@ import secrets
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -28,7 +27,7 @@ from migsafe.db.connection import connect, create_engine, parse_url
 from migsafe.db.fingerprint import DEFAULT_EXCLUDE_SCHEMAS
 from migsafe.errors import SnapshotError
 from migsafe.snapshots.checks import Check, compare_data, file_checks, n_tables
-from migsafe.snapshots.model import FAILED, RESTORE_VERIFIED, TABLES, VERIFIED, Snapshot
+from migsafe.snapshots.model import Snapshot, SnapshotMode, SnapshotStatus
 from migsafe.snapshots.model import SnapshotStore as Store
 from migsafe.snapshots.pgdump import recorded_fingerprint
 from migsafe.snapshots.pgtools import (
@@ -39,25 +38,17 @@ from migsafe.snapshots.pgtools import (
     scrub,
     shown,
 )
+from migsafe.snapshots.results import VerifyOutcome
 from migsafe.snapshots.sqlite import sqlite_checks
 from migsafe.snapshots.toc import is_one_of, parse_line
 from migsafe.snapshots.tool_process import run, tool_environ
 
-__all__ = ["Check", "VerifyResult", "verify"]
+__all__ = ["Check", "VerifyOutcome", "verify"]
 
 # In a tables snapshot these point outside it (other tables, trigger functions): a scratch
 # database cannot hold them, and the recorded schema hash leaves them out too. A TOC line
 # reads "<dump id>; <catalog oid> <oid> <kind> <schema> <name> <owner>".
 _SKIPPED_IN_TABLES_MODE = re.compile(r"^\d+; \d+ \d+ (FK CONSTRAINT|TRIGGER) ")
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    """The checks that ran, and the catalog entry with its new status."""
-
-    snapshot: Snapshot
-    ok: bool
-    checks: tuple[Check, ...]
 
 
 def verify(
@@ -67,7 +58,7 @@ def verify(
     restore: bool = False,
     admin_url: str | None = None,
     bin_dir: Path | None = None,
-) -> VerifyResult:
+) -> VerifyOutcome:
     """Check the snapshot (and with *restore*, restore it into a scratch database).
 
     *admin_url* names a database on the snapshot's server as a user who may create databases;
@@ -85,20 +76,20 @@ def verify(
     return _record(store, snapshot, checks, restore)
 
 
-def _record(store: Store, snapshot: Snapshot, checks: list[Check], restore: bool) -> VerifyResult:
+def _record(store: Store, snapshot: Snapshot, checks: list[Check], restore: bool) -> VerifyOutcome:
     failed = [c for c in checks if not c.ok]
+    found = "; ".join(f"{c.name}: {c.detail}" for c in checks)
     if failed:
-        status, detail = FAILED, f"{failed[0].name}: {failed[0].detail}"
+        status, detail = SnapshotStatus.FAILED, f"{failed[0].name}: {failed[0].detail}"
     elif restore:
-        status, detail = RESTORE_VERIFIED, "; ".join(f"{c.name}: {c.detail}" for c in checks)
-    elif snapshot.status == RESTORE_VERIFIED:  # the file is unchanged: still restore-verified
-        status = RESTORE_VERIFIED
-        detail = "restore-verified before; " + "; ".join(f"{c.name}: {c.detail}" for c in checks)
+        status, detail = SnapshotStatus.RESTORE_VERIFIED, found
+    elif snapshot.status == SnapshotStatus.RESTORE_VERIFIED:  # the file is unchanged: still so
+        status, detail = SnapshotStatus.RESTORE_VERIFIED, f"restore-verified before; {found}"
     else:
-        status, detail = VERIFIED, "; ".join(f"{c.name}: {c.detail}" for c in checks)
+        status, detail = SnapshotStatus.VERIFIED, found
     updated = snapshot.with_status(status, detail)
     store.update(updated)
-    return VerifyResult(snapshot=updated, ok=not failed, checks=tuple(checks))
+    return VerifyOutcome(ok=not failed, snapshot=updated, checks=tuple(checks))
 
 
 # -- pg_dump archives -----------------------------------------------------------------------
@@ -158,7 +149,7 @@ def _restore_checks(
     admin = parse_url(admin_url) if admin_url else _default_admin(snapshot)
     try:
         with _scratch_database(admin, snapshot) as (scratch, superuser):
-            if snapshot.mode == TABLES:
+            if snapshot.mode == SnapshotMode.TABLES:
                 _create_schemas(scratch, snapshot.tables)
             error = _restore_into(tool, path, scratch, snapshot, superuser)
             if error is not None:
@@ -169,7 +160,7 @@ def _restore_checks(
                 with connect(engine) as conn, conn.begin():
                     found = recorded_fingerprint(
                         conn,
-                        tables=snapshot.tables if snapshot.mode == TABLES else None,
+                        tables=snapshot.tables if snapshot.mode == SnapshotMode.TABLES else None,
                         # What the dump left out; older entries: what they were compared with.
                         exclude_schemas=snapshot.kept_schemas or DEFAULT_EXCLUDE_SCHEMAS,
                         leave_out=snapshot.kept_triggers,
@@ -275,14 +266,14 @@ def _restore_into(
         argv = [str(tool.path), "--exit-on-error", "--no-password"]
         if not superuser:
             argv += ["--no-owner", "--no-privileges"]
-        if snapshot.mode == TABLES or snapshot.kept_triggers:
+        if snapshot.mode == SnapshotMode.TABLES or snapshot.kept_triggers:
             toc, error = _toc(tool, path)
             if toc is None:
                 return error
             # Triggers whose function is in a schema snapshots leave out cannot be restored
             # into a scratch database (nor were they fingerprinted).
             keep = [e for e in toc if not is_one_of(parse_line(e), snapshot.kept_triggers)]
-            if snapshot.mode == TABLES:
+            if snapshot.mode == SnapshotMode.TABLES:
                 keep = [e for e in keep if not _SKIPPED_IN_TABLES_MODE.match(e)]
             listing.write(("\n".join(keep) + "\n").encode("utf-8"))
             listing.seek(0)

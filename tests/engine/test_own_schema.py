@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from migsafe.engine import own_schema
 from migsafe.engine.history import History, history_table, journal_table
+from migsafe.engine.runs import RunStatus
 from migsafe.errors import ExitCode, OwnSchemaTooNew
 from migsafe.reverse.store import reverse_table
 
@@ -197,3 +198,29 @@ def test_tables_of_a_newer_migsafe_are_refused_and_left_alone(engine: sa.Engine)
     assert caught.value.exit_code == ExitCode.USAGE
     assert f"version {own_schema.LATEST + 1}" in caught.value.message
     assert _versions(engine)[-1] == own_schema.LATEST + 1
+
+
+def test_a_status_this_release_does_not_know_is_read_not_refused(engine: sa.Engine) -> None:
+    """A row written by a newer migsafe (or by hand) with a status outside RunStatus still
+    reads: `history` shows every row instead of failing on one."""
+    history = History(engine, "migsafe")
+    history.ensure()
+    history.start(
+        run_id="newer0000001",
+        command="upgrade",
+        from_revisions=[],
+        target="head",
+        guard="transactional",
+        plan={},
+        db_user=None,
+        version="9.9.9",
+    )
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(history.table)
+            .where(history.table.c.run_id == "newer0000001")
+            .values(status="paused")
+        )
+    (run,) = history.runs(limit=5)
+    assert run.status == "paused" and str(run.status) == "paused"
+    assert run.status != RunStatus.SUCCEEDED

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from migsafe.engine.history import ROLLED_BACK
+from migsafe.engine.runs import RunStatus
 
 if TYPE_CHECKING:
     from tests.engine.conftest import Db, MiniProject
@@ -93,7 +93,7 @@ def test_a_mismatch_names_each_object_rolls_back_and_is_in_the_history(
     assert db.rows("SELECT id, note FROM items ORDER BY id") == [(1, "kept"), (2, None)]
 
     revert = db.last_run()
-    assert (revert.command, revert.status) == ("revert", ROLLED_BACK)
+    assert (revert.command, revert.status) == ("revert", RunStatus.ROLLED_BACK)
     assert revert.error is not None and missing in revert.error
     # The fingerprints the message leaves out are kept in the history, shown in full by
     # `history RUN_ID` (the list shortens errors).
@@ -152,4 +152,4 @@ def test_a_run_recorded_without_a_description_shows_the_fingerprints(
     assert f" instead of {expected[:12]}; run " in error
     assert "was recorded without the description that would say what differs" in error
     db.assert_unchanged(after)
-    assert db.last_run().status == ROLLED_BACK
+    assert db.last_run().status == RunStatus.ROLLED_BACK

@@ -26,7 +26,7 @@ from migsafe.errors import (
     SnapshotToolError,
     UsageError,
 )
-from migsafe.snapshots.model import FULL, TABLES, UNVERIFIED
+from migsafe.snapshots.model import SnapshotMode, SnapshotStatus
 from migsafe.snapshots.pgdump import dump, sha256_file
 from migsafe.snapshots.pgtools import libpq_invocation, parse_version, require_tools, scrub
 from migsafe.snapshots.store import LocalStore
@@ -62,7 +62,12 @@ def test_full_dump_registers_a_complete_entry(
     )
     path = store.local_path(snap)
     assert store.list() == [snap]
-    assert (snap.id, snap.backend, snap.mode, snap.status) == (SID, "postgresql", FULL, UNVERIFIED)
+    assert (snap.id, snap.backend, snap.mode, snap.status) == (
+        SID,
+        "postgresql",
+        SnapshotMode.FULL,
+        SnapshotStatus.UNVERIFIED,
+    )
     assert snap.tables == ("app.orders", "public.Mixed Case", "public.items")
     assert (snap.revisions, snap.run_id, snap.compression) == (("abc123",), "run1", 1)
     password = make_url(seeded_url).password
@@ -85,7 +90,7 @@ def test_tables_dump_holds_those_tables_and_their_owned_sequences(
     seeded_url: str, store: LocalStore, bin_dir: Path | None
 ) -> None:
     snap = dump(seeded_url, store, tables=["items", "app.orders"], snapshot_id=SID, bin_dir=bin_dir)
-    assert snap.mode == TABLES
+    assert snap.mode == SnapshotMode.TABLES
     assert snap.tables == ("app.orders", "public.items")
     assert dict(snap.row_counts) == {"app.orders": 2, "public.items": 3}
     entries = toc(bin_dir, store.local_path(snap))

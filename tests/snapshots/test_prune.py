@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from migsafe.errors import UsageError
-from migsafe.snapshots.model import FAILED, RESTORE_VERIFIED, UNVERIFIED, VERIFIED, Snapshot
+from migsafe.snapshots.model import Snapshot, SnapshotStatus
 from migsafe.snapshots.prune import plan_prune, prune
 from migsafe.snapshots.store import LocalStore
 
@@ -17,7 +17,9 @@ APP = "postgresql+psycopg://app:***@db/app"
 OTHER = "postgresql+psycopg://app:***@db/other"
 
 
-def snap(days_ago: float, status: str = UNVERIFIED, database: str = APP, n: int = 0) -> Snapshot:
+def snap(
+    days_ago: float, status: str = SnapshotStatus.UNVERIFIED, database: str = APP, n: int = 0
+) -> Snapshot:
     created = NOW - dt.timedelta(days=days_ago)
     return Snapshot(
         id=f"{created:%Y%m%dT%H%M%SZ}-{n:06x}",
@@ -45,7 +47,7 @@ def test_no_rule_deletes_nothing() -> None:
 
 
 def test_keep_n_newest() -> None:
-    a, b, c = snap(1, VERIFIED), snap(2), snap(3)
+    a, b, c = snap(1, SnapshotStatus.VERIFIED), snap(2), snap(3)
     plan = plan_prune([c, a, b], keep=2, now=NOW)
     assert ids(plan.keep) == ids((a, b))
     assert ids(plan.delete) == [c.id]
@@ -53,20 +55,24 @@ def test_keep_n_newest() -> None:
 
 
 def test_max_age() -> None:
-    young, old = snap(1, VERIFIED), snap(40)
+    young, old = snap(1, SnapshotStatus.VERIFIED), snap(40)
     plan = plan_prune([young, old], max_age=dt.timedelta(days=30), now=NOW)
     assert ids(plan.delete) == [old.id]
     assert plan.reasons[old.id] == "older than 30 days"
 
 
 def test_either_rule_is_enough_to_delete() -> None:
-    a, b, c = snap(1, VERIFIED), snap(40), snap(2)
+    a, b, c = snap(1, SnapshotStatus.VERIFIED), snap(40), snap(2)
     plan = plan_prune([a, b, c], keep=5, max_age=dt.timedelta(days=30), now=NOW)
     assert ids(plan.delete) == [b.id]
 
 
 def test_newest_verified_survives_every_rule() -> None:
-    unverified_new, verified_old, verified_older = snap(1), snap(50, VERIFIED), snap(60, VERIFIED)
+    unverified_new, verified_old, verified_older = (
+        snap(1),
+        snap(50, SnapshotStatus.VERIFIED),
+        snap(60, SnapshotStatus.VERIFIED),
+    )
     plan = plan_prune(
         [unverified_new, verified_old, verified_older],
         keep=0,
@@ -79,15 +85,18 @@ def test_newest_verified_survives_every_rule() -> None:
 
 
 def test_restore_verified_counts_as_verified_and_failed_does_not() -> None:
-    failed, restore_verified = snap(1, FAILED), snap(5, RESTORE_VERIFIED)
+    failed, restore_verified = (
+        snap(1, SnapshotStatus.FAILED),
+        snap(5, SnapshotStatus.RESTORE_VERIFIED),
+    )
     plan = plan_prune([failed, restore_verified], keep=0, now=NOW)
     assert ids(plan.keep) == [restore_verified.id]
     assert ids(plan.delete) == [failed.id]
 
 
 def test_each_database_keeps_its_own_newest_verified() -> None:
-    app_new, app_verified = snap(1, database=APP), snap(9, VERIFIED, database=APP)
-    other_verified = snap(20, VERIFIED, database=OTHER)
+    app_new, app_verified = snap(1, database=APP), snap(9, SnapshotStatus.VERIFIED, database=APP)
+    other_verified = snap(20, SnapshotStatus.VERIFIED, database=OTHER)
     plan = plan_prune([app_new, app_verified, other_verified], keep=1, now=NOW)
     assert ids(plan.keep) == [app_new.id, app_verified.id, other_verified.id]
 
@@ -116,7 +125,7 @@ def test_negative_rules_are_usage_errors(kwargs: dict[str, object]) -> None:
 def test_prune_executes_the_plan(tmp_path: Path) -> None:
     store = LocalStore(tmp_path / "snapshots")
     committed = []
-    for s in (snap(1, VERIFIED), snap(2), snap(3)):
+    for s in (snap(1, SnapshotStatus.VERIFIED), snap(2), snap(3)):
         temp = store.temp_path(s.id)
         temp.write_bytes(b"x" * 100)
         committed.append(store.commit(s, temp))

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from migsafe.engine.history import OWN_TABLES
 from migsafe.errors import SnapshotCorrupt, SnapshotError
-from migsafe.snapshots.model import FAILED, RESTORE_VERIFIED, VERIFIED, Snapshot
+from migsafe.snapshots.model import Snapshot, SnapshotStatus
 from migsafe.snapshots.pgdump import sha256_file
 from migsafe.snapshots.sqlite import dump_sqlite, restore_sqlite
 from migsafe.snapshots.store import LocalStore
@@ -97,10 +97,10 @@ def test_verify_quick_then_restore(snap: Snapshot, store: LocalStore) -> None:
     assert quick.ok, quick.checks
     names = [c.name for c in quick.checks]
     assert names == ["file", "sha256", "integrity", "tables", "row counts", "checksums"]
-    assert store.get(SID).status == VERIFIED
+    assert store.get(SID).status == SnapshotStatus.VERIFIED
     full = verify(store, store.get(SID), restore=True)
     assert full.ok, full.checks
-    assert store.get(SID).status == RESTORE_VERIFIED
+    assert store.get(SID).status == SnapshotStatus.RESTORE_VERIFIED
     assert sorted(p.name for p in store.root.iterdir()) == [f"{SID}.json", f"{SID}.sqlite"]
 
 
@@ -111,7 +111,7 @@ def test_one_byte_change_fails_verification(snap: Snapshot, store: LocalStore) -
     path.write_bytes(bytes(data))
     result = verify(store, snap)
     assert not result.ok and result.checks[-1].name == "sha256"
-    assert store.get(SID).status == FAILED
+    assert store.get(SID).status == SnapshotStatus.FAILED
 
 
 def test_corrupt_page_with_a_matching_checksum_fails_integrity(
@@ -126,7 +126,7 @@ def test_corrupt_page_with_a_matching_checksum_fails_integrity(
     store.update(lying)
     result = verify(store, lying)
     assert not result.ok
-    assert store.get(SID).status == FAILED
+    assert store.get(SID).status == SnapshotStatus.FAILED
 
 
 def test_tampered_recorded_checksum_fails(snap: Snapshot, store: LocalStore) -> None:

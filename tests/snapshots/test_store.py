@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from migsafe.errors import ExitCode, SnapshotError, SnapshotNotFound, SnapshotStoreError
-from migsafe.snapshots.model import VERIFIED, Snapshot
+from migsafe.snapshots.model import Snapshot, SnapshotStatus
 from migsafe.snapshots.store import LocalStore, new_snapshot_id, preflight
 
 
@@ -119,8 +119,8 @@ def test_get_unknown_is_not_found(store: LocalStore, wanted: str) -> None:
 
 def test_update_rewrites_the_entry_and_delete_removes_both_files(store: LocalStore) -> None:
     committed = write(store, entry("20261126T100000Z-aaaaaa"))
-    store.update(committed.with_status(VERIFIED, "fine"))
-    assert store.get(committed.id).status == VERIFIED
+    store.update(committed.with_status(SnapshotStatus.VERIFIED, "fine"))
+    assert store.get(committed.id).status == SnapshotStatus.VERIFIED
     assert mode(store.root / f"{committed.id}.json") == 0o600
     store.delete(committed)
     assert list(store.root.iterdir()) == []

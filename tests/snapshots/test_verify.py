@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from migsafe.errors import SnapshotError, SnapshotToolError
-from migsafe.snapshots.model import FAILED, RESTORE_VERIFIED, VERIFIED, Snapshot
+from migsafe.snapshots.model import Snapshot, SnapshotStatus
 from migsafe.snapshots.pgdump import dump, sha256_file
 from migsafe.snapshots.store import LocalStore
 from migsafe.snapshots.verify import verify
@@ -43,8 +43,8 @@ def test_quick_verify_passes_and_is_recorded(
     result = verify(store, full, bin_dir=bin_dir)
     assert result.ok, result.checks
     assert [c.name for c in result.checks] == ["file", "sha256", "archive", "tables"]
-    assert result.snapshot.status == VERIFIED
-    assert store.get(SID).status == VERIFIED
+    assert result.snapshot.status == SnapshotStatus.VERIFIED
+    assert store.get(SID).status == SnapshotStatus.VERIFIED
     assert store.get(SID).verified_at
 
 
@@ -56,7 +56,7 @@ def test_one_byte_change_fails_the_checksum(
     assert not result.ok
     assert result.checks[-1].name == "sha256" and not result.checks[-1].ok
     stored = store.get(SID)
-    assert stored.status == FAILED
+    assert stored.status == SnapshotStatus.FAILED
     assert stored.status_detail and stored.status_detail.startswith("sha256:")
 
 
@@ -64,7 +64,7 @@ def test_truncated_file_fails(full: Snapshot, store: LocalStore, bin_dir: Path |
     path = store.local_path(full)
     path.write_bytes(path.read_bytes()[:100])
     result = verify(store, full, bin_dir=bin_dir)
-    assert not result.ok and store.get(SID).status == FAILED
+    assert not result.ok and store.get(SID).status == SnapshotStatus.FAILED
 
 
 def test_unreadable_archive_with_matching_checksum_fails(
@@ -77,7 +77,7 @@ def test_unreadable_archive_with_matching_checksum_fails(
     store.update(lying)
     result = verify(store, lying, bin_dir=bin_dir)
     assert [(c.name, c.ok) for c in result.checks][-1] == ("archive", False)
-    assert store.get(SID).status == FAILED
+    assert store.get(SID).status == SnapshotStatus.FAILED
 
 
 def test_recorded_table_missing_from_the_archive_fails(
@@ -98,10 +98,13 @@ def test_restore_round_trip_passes_and_drops_the_scratch_database(
     names = [c.name for c in result.checks]
     assert names[-4:] == ["restore", "schema", "row counts", "checksums"]
     assert result.checks[names.index("schema")].detail == "matches"
-    assert store.get(SID).status == RESTORE_VERIFIED
+    assert store.get(SID).status == SnapshotStatus.RESTORE_VERIFIED
     assert scratch_databases(pg_server) == []
     # A later quick verify does not demote it.
-    assert verify(store, store.get(SID), bin_dir=bin_dir).snapshot.status == RESTORE_VERIFIED
+    assert (
+        verify(store, store.get(SID), bin_dir=bin_dir).snapshot.status
+        == SnapshotStatus.RESTORE_VERIFIED
+    )
 
 
 def test_restore_detects_a_tampered_recorded_checksum(
@@ -113,7 +116,7 @@ def test_restore_detects_a_tampered_recorded_checksum(
     failed = [c for c in result.checks if not c.ok]
     assert [c.name for c in failed] == ["checksums"]
     assert "public.items" in failed[0].detail
-    assert store.get(SID).status == FAILED
+    assert store.get(SID).status == SnapshotStatus.FAILED
     assert scratch_databases(pg_server) == []
 
 
@@ -136,7 +139,7 @@ def test_restore_verify_of_a_tables_snapshot(
     snap = dump(seeded_url, store, tables=["app.orders"], snapshot_id=SID, bin_dir=bin_dir)
     result = verify(store, snap, restore=True, admin_url=pg_server.admin_url, bin_dir=bin_dir)
     assert result.ok, result.checks
-    assert store.get(SID).status == RESTORE_VERIFIED
+    assert store.get(SID).status == SnapshotStatus.RESTORE_VERIFIED
 
 
 def test_environment_problems_raise_and_leave_the_status_alone(

@@ -26,6 +26,7 @@ from migsafe.engine.runner import fingerprint_scope
 from migsafe.engine.session import Session
 from migsafe.errors import ReverseMismatch
 from migsafe.reverse import store
+from migsafe.reverse.store import ReverseSource
 
 if TYPE_CHECKING:
     from migsafe.reverse.revert.stored import StoredRevert
@@ -55,12 +56,12 @@ def check_schema(conn: sa.Connection, session: Session, chosen: StoredRevert) ->
         f"{u.row.revision}: "
         + (
             "its generated reverse"
-            if u.way == store.GENERATED
+            if u.way == store.ReverseSource.GENERATED
             else f"its own downgrade() ({u.why})"
         )
         for u in chosen.undo
     ]
-    own = [u.row.revision for u in chosen.undo if u.way == store.DOWNGRADE]
+    own = [u.row.revision for u in chosen.undo if u.way == ReverseSource.DOWNGRADE]
     if recorded is None:
         error = ReverseMismatch(
             f"{MISMATCH} (fingerprint {got[:12]} instead of {expected[:12]}; run "

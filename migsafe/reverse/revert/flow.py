@@ -22,6 +22,7 @@ from migsafe.engine.events import ProgressFn
 from migsafe.engine.plan import Plan
 from migsafe.engine.runner import make_plan as make_guard_plan
 from migsafe.engine.runner import plan_limits
+from migsafe.engine.runs import Direction, RunStatus
 from migsafe.engine.session import Session
 from migsafe.errors import ConfigError, NotReversibleError
 from migsafe.results import RunResult
@@ -31,7 +32,6 @@ from migsafe.reverse.revert import downgrade_drops
 from migsafe.reverse.revert import fill as revert_fill
 from migsafe.reverse.revert import run as revert_run
 from migsafe.reverse.revert.stored import (
-    DOWNGRADE,
     StoredRevert,
     chain_from_heads,
     make_plan,
@@ -48,6 +48,7 @@ from migsafe.reverse.revert.targets import (
     named_run,
     revert_target,
 )
+from migsafe.reverse.store import ReverseSource
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def _empty_plan(session: Session) -> Plan:
     heads = tuple(sorted(session.heads))
     return Plan(
         command="revert",
-        direction="downgrade",
+        direction=Direction.DOWNGRADE,
         database=session.database,
         target=", ".join(heads) or "base",
         from_heads=heads,
@@ -143,7 +144,7 @@ def _stored(
         [
             (u.row.revision, revision_path(session, u.row.revision))
             for u in picked.undo
-            if u.way == DOWNGRADE
+            if u.way == ReverseSource.DOWNGRADE
         ],
     )
     plan = make_plan(session, picked, _target_text(request, picked), data_loss=loss)
@@ -174,7 +175,7 @@ def _downgrades(session: Session, request: RevertRequest, why_not_stored: str | 
         target, reverts, revision_steps = revert_target(
             session, request.to, request.steps, run_id=request.run
         )
-        plan = make_guard_plan(session, "revert", "downgrade", target, revision_steps)
+        plan = make_guard_plan(session, "revert", Direction.DOWNGRADE, target, revision_steps)
         check_reversible(plan)
     except ConfigError as exc:  # not reversible, or revision files missing (not usage)
         if why_not_stored is None:
@@ -235,7 +236,7 @@ def execute(
         reverts=chosen.reverts,
         generate_reverse=False,
     )
-    if result.status == "succeeded" and rows:
+    if result.status == RunStatus.SUCCEEDED and rows:
         # Undone: their stored reverses must never run again.
         with session.aux() as conn:
             store.mark_reverted(
@@ -249,7 +250,7 @@ def nothing_result(chosen: Chosen) -> RunResult:
     return RunResult(
         run_id=None,
         command="revert",
-        status="noop",
+        status=RunStatus.NOOP,
         plan=chosen.plan,
         at_heads=chosen.plan.from_heads,
         reverted_run_id=chosen.nothing.reverted_run_id,

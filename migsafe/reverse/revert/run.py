@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 
-from migsafe.engine import history as hist
 from migsafe.engine import interrupts
 from migsafe.engine.events import Progress, ProgressFn
 from migsafe.engine.failures import describe_error
@@ -25,6 +24,7 @@ from migsafe.engine.guard import ConcurrentChange, set_timeouts
 from migsafe.engine.plan import Plan
 from migsafe.engine.retry import retry_after_lock_timeout
 from migsafe.engine.run_record import RunRecord
+from migsafe.engine.runs import RunStatus
 from migsafe.engine.session import Session
 from migsafe.engine.verify import run_checks
 from migsafe.errors import KeptDataLost, MigrationFailed, ReverseMismatch
@@ -34,7 +34,8 @@ from migsafe.reverse._sql import run_verbatim
 from migsafe.reverse.restore_kept import describe, restore_after_downgrade
 from migsafe.reverse.revert.check import check_schema
 from migsafe.reverse.revert.fill import prefill
-from migsafe.reverse.revert.stored import DOWNGRADE, StoredRevert, Undo, own_downgrade
+from migsafe.reverse.revert.stored import StoredRevert, Undo, own_downgrade
+from migsafe.reverse.store import ReverseSource
 
 
 def run(
@@ -69,7 +70,7 @@ def run(
     # After a commit the heads are the plan's; after a failure, read them beside the (possibly
     # broken) migration connection.
     at = chosen.to_heads if error is None else session.versions.read_fresh()
-    status = hist.SUCCEEDED if error is None else hist.ROLLED_BACK
+    status = RunStatus.SUCCEEDED if error is None else RunStatus.ROLLED_BACK
     text = describe_error(error, session) if error is not None else None
     failed_revision = current[-1] if error is not None and current else None
     record.finish(
@@ -187,7 +188,7 @@ def _in_transaction(
 def _undo_one(conn: sa.Connection, session: Session, undo: Undo) -> None:
     for fill in undo.fills:
         prefill(conn, fill)
-    if undo.way != DOWNGRADE:
+    if undo.way != ReverseSource.DOWNGRADE:
         for statement in undo.row.sql:
             run_verbatim(conn, statement)
         return

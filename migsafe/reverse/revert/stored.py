@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from migsafe.engine.analysis import analyse_file
 from migsafe.engine.plan import Plan, PlanStep
 from migsafe.engine.runner import plan_limits
+from migsafe.engine.runs import Direction
 from migsafe.engine.session import Session
 from migsafe.engine.versions import VersionTable
 from migsafe.errors import NotReversibleError, UsageError
@@ -32,10 +33,7 @@ from migsafe.reverse.restore_kept import describe, kept_by_upgrade
 from migsafe.reverse.revert import fill as revert_fill
 from migsafe.reverse.revert.fill import Fill
 from migsafe.reverse.revert.targets import run_to_revert
-
-# How one revision is undone.
-GENERATED = store.GENERATED  # the stored reverse SQL
-DOWNGRADE = store.DOWNGRADE  # its own downgrade(), then the kept data put back
+from migsafe.reverse.store import ReverseSource
 
 
 @dataclass(frozen=True)
@@ -43,14 +41,14 @@ class Undo:
     """One stored row and the way it is undone."""
 
     row: store.StoredReverse
-    way: str
+    way: ReverseSource
     why: str = ""  # why downgrade() rather than the stored reverse
     fills: tuple[Fill, ...] = ()
 
     @property
     def restores(self) -> tuple[Mapping[str, Any], ...]:
         """What the upgrade kept that a downgrade() must be followed by putting back."""
-        if self.way != DOWNGRADE or self.row.archives_pruned_at is not None:
+        if self.way != ReverseSource.DOWNGRADE or self.row.archives_pruned_at is not None:
             return ()
         return tuple(kept_by_upgrade(self.row.archives))
 
@@ -111,7 +109,7 @@ def select(
         if isinstance(way, str):
             return way
         undo.append(way)
-        if way.way == DOWNGRADE and row.archives_pruned_at is not None:
+        if way.way == ReverseSource.DOWNGRADE and row.archives_pruned_at is not None:
             warnings.append(
                 f"{row.revision}: the data kept when it was applied was pruned on "
                 f"{row.archives_pruned_at:%Y-%m-%d}; its downgrade() brings "
@@ -150,11 +148,11 @@ def _way(session: Session, row: store.StoredReverse, use_downgrade: bool) -> Und
     if use_downgrade:
         if isinstance(own, str):
             return f"--use-downgrade: {row.revision}: {own}"
-        return Undo(row, DOWNGRADE, "--use-downgrade")
-    usable = row.source == GENERATED and row.archives_pruned_at is None
+        return Undo(row, ReverseSource.DOWNGRADE, "--use-downgrade")
+    usable = row.source == ReverseSource.GENERATED and row.archives_pruned_at is None
     if usable:
-        return Undo(row, GENERATED)
-    if row.source == DOWNGRADE:
+        return Undo(row, ReverseSource.GENERATED)
+    if row.source == ReverseSource.DOWNGRADE:
         if isinstance(own, str):
             raise NotReversibleError(
                 f"no way back for {row.revision}: it is undone by its own downgrade() "
@@ -162,7 +160,9 @@ def _way(session: Session, row: store.StoredReverse, use_downgrade: bool) -> Und
                 hint="revert from the checkout that applied it, or from a snapshot: "
                 "`migsafe snapshot list`, then `migsafe revert --from-snapshot ID`",
             )
-        return Undo(row, DOWNGRADE, "irreversible steps; tested in a savepoint when applied")
+        return Undo(
+            row, ReverseSource.DOWNGRADE, "irreversible steps; tested in a savepoint when applied"
+        )
     if row.archives_pruned_at is not None:
         lost = ", ".join(describe(a) for a in kept_by_upgrade(row.archives))
         raise NotReversibleError(
@@ -179,7 +179,7 @@ def _way(session: Session, row: store.StoredReverse, use_downgrade: bool) -> Und
             hint="revert from a snapshot: `migsafe snapshot list`, then "
             "`migsafe revert --from-snapshot ID`",
         )
-    return Undo(row, DOWNGRADE, f"no generated reverse ({why})")
+    return Undo(row, ReverseSource.DOWNGRADE, f"no generated reverse ({why})")
 
 
 def own_downgrade(session: Session, revision: str) -> Callable[[], Any] | str:
@@ -225,10 +225,7 @@ def read_heads_directly(session: Session) -> bool:
         recorded = session.history.recorded_version_table(aux)
     if recorded is None:
         return False
-    session.versions = VersionTable(session.engine, *recorded)
-    session.heads = session.versions.read(session.conn)
-    if session.conn.in_transaction():
-        session.conn.rollback()
+    session.read_heads(VersionTable(session.engine, *recorded))
     return True
 
 
@@ -278,22 +275,22 @@ def make_plan(
     steps = tuple(
         PlanStep(
             revision=u.row.revision,
-            direction="downgrade",
+            direction=Direction.DOWNGRADE,
             down_revisions=tuple(u.row.heads_before),
             message=(
                 f"generated reverse, stored by run {u.row.run_id}"
-                if u.way == GENERATED
+                if u.way == ReverseSource.GENERATED
                 else f"its own downgrade() ({u.why})"
                 + (", then the data the upgrade kept is put back" if u.restores else "")
             ),
             path="",
             transactional=True,
             warnings=tuple(u.row.caveats),
-            sql="\n".join(u.row.sql) if u.way == GENERATED else None,
+            sql="\n".join(u.row.sql) if u.way == ReverseSource.GENERATED else None,
         )
         for u in chosen.undo
     )
-    own = [u.row.revision for u in chosen.undo if u.way == DOWNGRADE]
+    own = [u.row.revision for u in chosen.undo if u.way == ReverseSource.DOWNGRADE]
     notes = ["reverse scripts generated when the migrations were applied"]
     if own:
         notes.append(
@@ -307,7 +304,7 @@ def make_plan(
     kept = [
         a
         for u in chosen.undo
-        if u.way == GENERATED
+        if u.way == ReverseSource.GENERATED
         for a in u.row.archives
         if a.get("when") == "revert"
     ]
@@ -326,7 +323,7 @@ def make_plan(
             )
     return Plan(
         command="revert",
-        direction="downgrade",
+        direction=Direction.DOWNGRADE,
         database=session.database,
         target=target,
         from_heads=tuple(sorted(session.heads)),
@@ -380,7 +377,7 @@ def unfilled(session: Session, chosen: StoredRevert) -> list[Any]:
             for a in revert_fill.dropped_columns(u.row.archives):
                 if id(a) in filled or not revert_fill.needs_value(a):
                     continue
-                if u.way == DOWNGRADE:
+                if u.way == ReverseSource.DOWNGRADE:
                     continue  # its downgrade() decides what those rows get
                 if u.row.archives_pruned_at is not None:
                     continue

@@ -12,6 +12,7 @@ from migsafe.engine import history as hist
 from migsafe.engine import revision_names
 from migsafe.engine.plan import Plan, expected_heads
 from migsafe.engine.project import downgrade_steps, get_script
+from migsafe.engine.runs import RunStatus
 from migsafe.engine.session import Session
 from migsafe.errors import MigsafeError, NotReversibleError, UsageError
 from migsafe.reverse import store as reverse_store
@@ -120,7 +121,7 @@ def undo_steps(session: Session, run: hist.Run) -> list[RevisionStep]:
 
 def last_revertible_run(session: Session) -> hist.Run | None:
     for run in session.history.runs(limit=200):
-        if run.command != "upgrade" or run.status != hist.SUCCEEDED:
+        if run.command != "upgrade" or run.status != RunStatus.SUCCEEDED:
             continue
         if run.reverted_by or set(run.from_revisions) == set(run.to_revisions):
             continue
@@ -167,11 +168,11 @@ def named_run(session: Session, run_id: str) -> hist.Run | NothingToDo:
             f"run {run.run_id} was already reverted by run {run.reverted_by}, nothing to do",
             run.run_id,
         )
-    if run.status in (hist.ROLLED_BACK, hist.RESTORED):
+    if run.status in (RunStatus.ROLLED_BACK, RunStatus.RESTORED):
         return NothingToDo(
             f"run {run.run_id} {run.status.replace('_', ' ')}: it left nothing to undo", run.run_id
         )
-    if run.status != hist.SUCCEEDED:
+    if run.status != RunStatus.SUCCEEDED:
         raise UsageError(
             f"run {run.run_id} ended {run.status} at {_text(run.at_revisions)}; there is no "
             "whole run to undo",
@@ -208,7 +209,7 @@ def check_from_heads(session: Session, expected: Sequence[str]) -> NothingToDo |
     if heads == set(expected):
         return None
     for run in session.history.runs(limit=50):
-        if run.status != hist.SUCCEEDED or set(run.from_revisions) == set(run.to_revisions):
+        if run.status != RunStatus.SUCCEEDED or set(run.from_revisions) == set(run.to_revisions):
             continue  # no-op runs, failures: they did not move the heads
         if (
             run.command == "revert"

@@ -56,7 +56,7 @@ from migsafe.db.connection import parse_url, redact
 from migsafe.db.dberrors import privilege_error
 from migsafe.errors import RestoreRefused, SnapshotError, UsageError
 from migsafe.snapshots.kept import DEFAULT_KEPT_SCHEMAS
-from migsafe.snapshots.model import TABLES, KeptTrigger
+from migsafe.snapshots.model import KeptTrigger, SnapshotMode
 from migsafe.snapshots.pgtools import PgTool, libpq_invocation, scrub
 from migsafe.snapshots.restore import catalog as q
 from migsafe.snapshots.restore.catalog import OtherSession
@@ -84,7 +84,7 @@ class RestoreResult:
     """What a restore dropped and restored, where, and how long it took."""
 
     database: str  # redacted URL of the database restored into
-    mode: str
+    mode: SnapshotMode
     into: str | None  # the database created, when not restored in place
     dropped_schemas: tuple[str, ...]
     dropped_tables: tuple[str, ...]
@@ -102,7 +102,7 @@ def restore(
     url: str,
     dump_file: Path,
     *,
-    mode: str,
+    mode: SnapshotMode,
     tables: Sequence[str],
     drop_also: Sequence[str] = (),
     into: str | None = None,
@@ -167,7 +167,7 @@ def plan_restore(
     url: str,
     dump_file: Path,
     *,
-    mode: str,
+    mode: SnapshotMode,
     tables: Sequence[str],
     drop_also: Sequence[str] = (),
     keep_schemas: Sequence[str] = DEFAULT_KEPT_SCHEMAS,
@@ -184,7 +184,7 @@ def _restore_into(
     url: URL,
     name: str,
     dump_file: Path,
-    mode: str,
+    mode: SnapshotMode,
     tables: Sequence[str],
     kept_triggers: Sequence[KeptTrigger],
     bin_dir: Path | None,
@@ -236,7 +236,7 @@ def _restore_copy(
     new: URL,
     pg_restore: PgTool,
     dump_file: Path,
-    mode: str,
+    mode: SnapshotMode,
     tables: Sequence[str],
     listing: str | None,
 ) -> None:
@@ -244,7 +244,7 @@ def _restore_copy(
     # in the temp directory if migsafe is killed.
     with libpq_invocation(new) as libpq, tempfile.TemporaryFile() as listed:
         schemas = sorted({s for s, _ in map(qualified, tables)} - {"public"})
-        if mode == TABLES and schemas:  # a tables dump does not create its schemas
+        if mode == SnapshotMode.TABLES and schemas:  # a tables dump does not create its schemas
             with connect(new, libpq) as conn:
                 for s in schemas:
                     db_call(conn.execute, sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(s)))

@@ -27,7 +27,7 @@ import migsafe.snapshots.restore.kept_sql as k
 import migsafe.snapshots.restore.wrap as wrap
 from migsafe.db.connection import redact
 from migsafe.errors import SnapshotError, UsageError
-from migsafe.snapshots.model import FULL, TABLES
+from migsafe.snapshots.model import SnapshotMode
 from migsafe.snapshots.restore.catalog import QualifiedName
 from migsafe.snapshots.restore.connection import db_call
 from migsafe.snapshots.restore.kept_sql import Trigger
@@ -41,7 +41,7 @@ class RestorePlan:
     """What an in-place restore will do, and the SQL it wraps around pg_restore's script."""
 
     database: str  # redacted URL
-    mode: str
+    mode: SnapshotMode
     drop_schemas: tuple[str, ...]
     drop_tables: tuple[str, ...]
     restore_tables: tuple[str, ...]  # every table the dump creates
@@ -58,14 +58,14 @@ def make_plan(
     conn: q.Conn,
     url: URL,
     toc: Sequence[TocEntry],
-    mode: str,
+    mode: SnapshotMode,
     tables: Sequence[str],
     drop_also: Sequence[str],
     keep_schemas: Sequence[str],
 ) -> RestorePlan:
     """The plan for restoring the archive of *toc* into the database of *conn* (at *url*)."""
     check_mode(mode)
-    if mode == FULL:
+    if mode == SnapshotMode.FULL:
         plan = _full(conn, toc, keep_schemas)
     else:
         plan = _tables(conn, toc, tables, drop_also, keep_schemas)
@@ -173,8 +173,11 @@ def _tables(
 
 def check_mode(mode: str) -> None:
     """UsageError unless *mode* is ``full`` or ``tables``."""
-    if mode not in (FULL, TABLES):
-        raise UsageError(f"unknown snapshot mode {mode!r}", hint=f"use {FULL!r} or {TABLES!r}")
+    if mode not in (SnapshotMode.FULL, SnapshotMode.TABLES):
+        raise UsageError(
+            f"unknown snapshot mode {str(mode)!r}",
+            hint=f"use {SnapshotMode.FULL.value!r} or {SnapshotMode.TABLES.value!r}",
+        )
 
 
 def _check_full_dump(toc: Sequence[TocEntry], keep_schemas: Sequence[str]) -> None:

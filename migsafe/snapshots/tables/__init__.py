@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from migsafe.snapshots.database import Database
 from migsafe.snapshots.kept import kept_schemas
-from migsafe.snapshots.model import FULL, TABLES
+from migsafe.snapshots.model import SnapshotMode
 from migsafe.snapshots.tables.catalog import _Catalog
 from migsafe.snapshots.tables.chain import ExistsFn, OwnerFn, TablesFn, _Chain
 from migsafe.snapshots.tables.names import Name, _fmt, _split
@@ -40,7 +40,7 @@ from migsafe.snapshots.tables.walker import _read_revision
 class TablesDecision:
     """What ``--backup=tables`` dumps before the run, and what a restore drops."""
 
-    mode: str  # TABLES, or FULL when the tables cannot be told (see reasons)
+    mode: SnapshotMode  # TABLES, or FULL when the tables cannot be told (see reasons)
     tables: tuple[str, ...]  # existing tables to dump, always with the version table
     created: tuple[str, ...]  # tables the migrations create (absent now; dropped on restore)
     reasons: tuple[str, ...]  # why FULL, or notes; one line each
@@ -84,7 +84,7 @@ def touched_tables(
         else:
             chain.created.setdefault(vt)
     if full:
-        return TablesDecision(FULL, (), (), tuple(full))
+        return TablesDecision(SnapshotMode.FULL, (), (), tuple(full))
     extra = _foreign_key_closure(chain, referencing, kept)
     own = [n for n in (*chain.tables, *chain.created) if n[0] in kept]
     for name in own:
@@ -94,9 +94,9 @@ def touched_tables(
     blockers = dependents(tables) if dependents is not None else []
     if blockers:
         why = [f"cannot restore table by table: {b}" for b in blockers]
-        return TablesDecision(FULL, (), (), tuple(why))
+        return TablesDecision(SnapshotMode.FULL, (), (), tuple(why))
     return TablesDecision(
-        TABLES,
+        SnapshotMode.TABLES,
         tuple(tables),
         tuple(sorted(_fmt(n) for n in chain.created if n not in chain.tables)),
         tuple(
@@ -125,7 +125,7 @@ def tables_for_sql(
     """
     if db.is_sqlite:
         reason = "SQLite has no table-level dump; the database file is copied whole"
-        return TablesDecision(FULL, (), (), (reason,))
+        return TablesDecision(SnapshotMode.FULL, (), (), (reason,))
     try:
         with db.aux() as conn:
             catalog = _Catalog(conn, flags_schema=db.settings.flags_schema)
@@ -143,7 +143,7 @@ def tables_for_sql(
             )
     except sa.exc.DBAPIError as exc:
         detail = " ".join(str(exc.orig or exc).split())[:300]
-        return TablesDecision(FULL, (), (), (f"cannot read the catalog: {detail}",))
+        return TablesDecision(SnapshotMode.FULL, (), (), (f"cannot read the catalog: {detail}",))
 
 
 def _cached(existing: ExistsFn | None) -> ExistsFn | None:
