@@ -20,6 +20,7 @@ from psycopg.conninfo import make_conninfo
 
 from migsafe.engine import history as hist
 from migsafe.engine import interrupts
+from migsafe.engine.direct import DirectRun
 from migsafe.engine.events import ProgressFn
 from migsafe.engine.failures import describe_error, failure_error
 from migsafe.engine.fingerprint import DEFAULT_EXCLUDE_SCHEMAS
@@ -33,7 +34,9 @@ from migsafe.engine.runs import Direction, RunStatus
 from migsafe.engine.session import Session, open_session
 from migsafe.errors import (
     IrreversibleStep,
+    KeptDataLost,
     MigsafeError,
+    ReverseMismatch,
 )
 from migsafe.results import RunResult
 from migsafe.reverse.capture import FingerprintScope
@@ -164,6 +167,7 @@ def execute(
     reverts: str | None = None,
     generate_reverse: bool = True,
     backup: Backup | None = None,
+    direct: DirectRun | None = None,
 ) -> RunResult:
     """Record the run, run the guard, record the outcome; raise if it failed.
 
@@ -194,6 +198,7 @@ def execute(
         progress,
         aux=session.aux,
         reverse=reverse_options(session, backup=backup is not None) if generate_reverse else None,
+        direct=direct,
     )
     cancel = _canceller(session)
     try:
@@ -233,7 +238,8 @@ def execute(
     if outcome.status == RunStatus.SUCCEEDED:
         record.succeeded(outcome.at_heads)
         return result
-    raise _failure(result, outcome, backup, restore_note, recorded=recorded)
+    hint = direct.failure_hint if direct is not None else None
+    raise _failure(result, outcome, backup, restore_note, recorded=recorded, hint=hint)
 
 
 def _failure(
@@ -243,6 +249,7 @@ def _failure(
     restore_note: str | None,
     *,
     recorded: bool,
+    hint: str | None = None,
 ) -> MigsafeError:
     """The error a failed run raises: a refusal as itself, else the failure naming the state."""
     if not recorded:
@@ -250,7 +257,9 @@ def _failure(
             "the history row could not be finished (the server is unreachable): the next run "
             "marks it"
         )
-    if isinstance(outcome.error, IrreversibleStep) and outcome.status == RunStatus.ROLLED_BACK:
+    if isinstance(outcome.error, IrreversibleStep | KeptDataLost) and (
+        outcome.status == RunStatus.ROLLED_BACK
+    ):
         # A refusal, not a failure, and the rollback undid everything before it. (After a
         # step outside a transaction the failure's own message says what may be left.)
         refusal = outcome.error
@@ -258,7 +267,17 @@ def _failure(
             refusal.message += f"; rolled back, nothing changed (run {result.run_id})"
             refusal.args = (refusal.message,)
         return refusal
-    return failure_error(result, outcome, backup=backup, restore_note=restore_note)
+    if isinstance(outcome.error, ReverseMismatch) and outcome.status == RunStatus.ROLLED_BACK:
+        mismatch = outcome.error  # its own exit code and the differences it names
+        mismatch.message += (
+            f"; rolled back, the database is at {', '.join(result.at_heads) or 'base'} "
+            f"(run {result.run_id})"
+        )
+        mismatch.args = (mismatch.message,)
+        return mismatch
+    return failure_error(
+        result, outcome, backup=backup, restore_note=restore_note, default_hint=hint
+    )
 
 
 def _record_crash(record: RunRecord, guard: Guard, exc: BaseException) -> None:
