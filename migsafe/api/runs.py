@@ -71,8 +71,10 @@ def upgrade(
             return runner.refuse_irreversible(plan, s, backup=backup is not None), planned
 
         with runner.lock(session, run_id, on_lock_wait):
-            # Planned under the lock, from the heads as they are now; the guard checks that
-            # they have not moved when its transaction starts (another tool, not migsafe).
+            # migsafe's own tables first: a role that cannot write them is told so before
+            # anything else is read. Then the plan, under the lock, from the heads as they are
+            # now; the guard checks that they have not moved when its transaction starts.
+            session.history.ensure()
             session.reprobe()
             plan, steps = planner(session)
             if mode is None:

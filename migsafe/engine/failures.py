@@ -10,7 +10,7 @@ from migsafe.engine.guard import ConcurrentChange, Outcome, VerifyFailed
 from migsafe.engine.plan import Plan
 from migsafe.engine.runs import RunStatus
 from migsafe.engine.session import Session
-from migsafe.errors import MigrationFailed, MigrationNotRestored
+from migsafe.errors import MigrationFailed, MigrationNotRestored, ReverseMismatch
 from migsafe.results import RunResult
 
 if TYPE_CHECKING:
@@ -29,7 +29,14 @@ def describe_error(exc: BaseException, session: Session) -> str:
         )
     if isinstance(exc, VerifyFailed | ConcurrentChange):
         return session.scrub(str(exc))
-    return session.scrub(_first_line(exc))
+    text = session.scrub(_first_line(exc))
+    if isinstance(exc, ReverseMismatch) and exc.fingerprints:
+        # The history keeps the two hashes the message leaves out (for comparing with
+        # `reverse show`'s schema_before, or with a snapshot's).
+        recorded, found = exc.fingerprints
+        suffix = f"; schema fingerprint {found[:12]}, recorded {recorded[:12]}"
+        text = text[: 500 - len(suffix)] + suffix
+    return text
 
 
 def _first_line(exc: BaseException) -> str:
@@ -42,7 +49,7 @@ def _first_line(exc: BaseException) -> str:
     return " ".join(text.split())[:500]
 
 
-def _rolled_back_hint(error: BaseException | None, plan: Plan) -> str:
+def _rolled_back_hint(error: BaseException | None, plan: Plan, default: str | None = None) -> str:
     """What to do next, for the cause of a rolled-back run."""
     if error is None:
         return "`migsafe history` has the details"
@@ -65,7 +72,7 @@ def _rolled_back_hint(error: BaseException | None, plan: Plan) -> str:
         return "a --verify check did not hold after the migrations; fix the migration or the check"
     if isinstance(error, ConcurrentChange):
         return "another tool changed the version table meanwhile; check `migsafe status`, run again"
-    return "fix the migration and run again; `migsafe history` has the details"
+    return default or "fix the migration and run again; `migsafe history` has the details"
 
 
 def failure_error(
@@ -74,6 +81,7 @@ def failure_error(
     *,
     backup: Backup | None = None,
     restore_note: str | None = None,
+    default_hint: str | None = None,
 ) -> MigrationFailed:
     at = ", ".join(result.at_heads) or "base"
     where = f" at revision {result.failed_revision}" if result.failed_revision else ""
@@ -93,7 +101,7 @@ def failure_error(
         exc = MigrationFailed(
             f"{verb} failed{where}: {result.error}; rolled back, the database is at {at} as "
             f"before (run {result.run_id})" + (f"; {restore_note}" if restore_note else ""),
-            hint=_rolled_back_hint(outcome.error, result.plan),
+            hint=_rolled_back_hint(outcome.error, result.plan, default_hint),
             run_id=result.run_id,
             revision=result.failed_revision,
             at_revisions=result.at_heads,

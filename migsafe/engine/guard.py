@@ -26,6 +26,7 @@ from alembic.runtime.migration import MigrationContext, MigrationInfo, RevisionS
 
 from migsafe.db.dberrors import is_lock_timeout
 from migsafe.engine import interrupts
+from migsafe.engine.direct import DirectRun
 from migsafe.engine.envpy import run_env
 from migsafe.engine.events import Progress, ProgressFn
 from migsafe.engine.history import History, StepEvent
@@ -109,10 +110,12 @@ class Guard:
         sleep: Callable[[float], None] = time.sleep,
         aux: Callable[[], AbstractContextManager[sa.Connection]] | None = None,
         reverse: ReverseOptions | None = None,
+        direct: DirectRun | None = None,
     ) -> None:
         self.project = project
         self.plan = plan
         self.steps = {step.revision.revision: step for step in steps}
+        self.direct = direct  # the plan's steps are migsafe's own (a stored revert)
         self.conn = conn
         self.versions = versions
         self.history = history
@@ -232,9 +235,19 @@ class Guard:
         return self._done >= len(self.plan.segments())
 
     def _one_env_run(self) -> None:
-        """One run of env.py over every segment not committed yet."""
+        """One try of every segment not committed yet: through one env.py run for Alembic's
+        steps, or on the connection for direct ones."""
+        if self.direct is not None:
+            with self.direct.around_attempt(self.conn):
+                self._open_transaction(self._first_revisions())
+                self._run_direct(self.direct)
+                self._end_of_steps()
+            return
         self._open_transaction(self._first_revisions())
         self._run_env()
+        self._end_of_steps()
+
+    def _end_of_steps(self) -> None:
         if self._in_transaction:
             if self.options.verify:
                 self._verify()
@@ -342,7 +355,8 @@ class Guard:
         self._tries = 0
 
     def _segment_done(self) -> None:
-        self._done += 1
+        # Direct steps are one transaction, whatever segments their plan lists.
+        self._done = len(self.plan.segments()) if self.direct is not None else self._done + 1
         self._committed_any = True
         self._committed_heads = self._heads_after
         self._tries = 0
@@ -479,6 +493,28 @@ class Guard:
             self.progress(Progress("step_done", revision=revision, elapsed=elapsed))
 
         run_env(self.project, migrations, connection=self.conn, on_step_applied=applied)
+
+    def _run_direct(self, direct: DirectRun) -> None:
+        """The direct steps in the open transaction, the version table set to where they
+        lead, then what must hold before the COMMIT."""
+        heads = self.versions.read(self.conn)
+        if set(heads) != set(self.plan.from_heads):
+            raise ConcurrentChange(
+                f"the database is at {', '.join(heads) or 'base'}, not at "
+                f"{', '.join(self.plan.from_heads) or 'base'} as planned; something else "
+                "migrated it"
+            )
+        for step in direct.steps:
+            self.current = step.revision
+            self._steps_in_transaction += 1
+            started = time.monotonic()
+            self.progress(Progress("step_start", revision=step.revision))
+            step.apply(self.conn)
+            elapsed = self._seconds[step.revision] = time.monotonic() - started
+            self.progress(Progress("step_done", revision=step.revision, elapsed=elapsed))
+        self.versions.write(self.conn, direct.to_heads)
+        self._heads_after = tuple(direct.to_heads)
+        direct.before_commit(self.conn)
 
     def _all_segments(
         self, heads: tuple[str, ...], ctx: MigrationContext

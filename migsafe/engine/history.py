@@ -138,9 +138,14 @@ class History:
     # -- setup ------------------------------------------------------------------------------
     def ensure(self) -> None:
         """Create migsafe's tables or bring them to this migsafe's shape (under the runner lock)."""
+        if self._ensured:  # once per run: the shape cannot change under the lock
+            return
         tables = {t.name: t for t in (self.table, self.journal, self.reverse)}
         with self._conn() as conn:
             own_schema.ensure(conn, tables, self.schema)
+        self._ensured = True
+
+    _ensured = False
 
     def exists(self, conn: sa.Connection | None = None) -> bool:
         def check(c: sa.Connection) -> bool:

@@ -1,5 +1,5 @@
-"""Retrying a transaction that met a lock timeout: the backoff, and the one decision both
-executors (the guard's, a stored revert's) make."""
+"""Retrying a transaction that met a lock timeout: the backoff, and the decision the guard
+makes for every transactional segment (Alembic's steps or direct ones)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One run's history row and result, shared by every executor (the guard's and a stored revert's).
+"""One run's history row and result, as the executor (``runner.execute``) keeps them.
 
 :meth:`RunRecord.start` writes the row once the plan is final (after closing what a dead runner
 left open); :meth:`RunRecord.finish` writes what happened, on a new connection when the run's own

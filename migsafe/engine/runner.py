@@ -22,6 +22,7 @@ from migsafe.engine import history as hist
 from migsafe.engine import interrupts
 from migsafe.engine.backup import Backup, OnFailure
 from migsafe.engine.backup import restore as restore_snapshot
+from migsafe.engine.direct import DirectRun
 from migsafe.engine.events import ProgressFn
 from migsafe.engine.failures import describe_error, failure_error
 from migsafe.engine.guard import Guard, GuardOptions, Outcome, ReverseOptions
@@ -34,7 +35,9 @@ from migsafe.engine.runs import Direction, RunStatus
 from migsafe.engine.session import Session, open_session
 from migsafe.errors import (
     IrreversibleStep,
+    KeptDataLost,
     MigsafeError,
+    ReverseMismatch,
 )
 from migsafe.results import RunResult
 from migsafe.reverse.capture import FingerprintScope
@@ -165,6 +168,7 @@ def execute(
     reverts: str | None = None,
     generate_reverse: bool = True,
     backup: Backup | None = None,
+    direct: DirectRun | None = None,
 ) -> RunResult:
     """Record the run, run the guard, record the outcome; raise if it failed.
 
@@ -195,6 +199,7 @@ def execute(
         progress,
         aux=session.aux,
         reverse=reverse_options(session, backup=backup is not None) if generate_reverse else None,
+        direct=direct,
     )
     cancel = _canceller(session)
     try:
@@ -234,7 +239,8 @@ def execute(
     if outcome.status == RunStatus.SUCCEEDED:
         record.succeeded(outcome.at_heads)
         return result
-    raise _failure(result, outcome, backup, restore_note, recorded=recorded)
+    hint = direct.failure_hint if direct is not None else None
+    raise _failure(result, outcome, backup, restore_note, recorded=recorded, hint=hint)
 
 
 def _failure(
@@ -244,6 +250,7 @@ def _failure(
     restore_note: str | None,
     *,
     recorded: bool,
+    hint: str | None = None,
 ) -> MigsafeError:
     """The error a failed run raises: a refusal as itself, else the failure naming the state."""
     if not recorded:
@@ -251,7 +258,9 @@ def _failure(
             "the history row could not be finished (the server is unreachable): the next run "
             "marks it"
         )
-    if isinstance(outcome.error, IrreversibleStep) and outcome.status == RunStatus.ROLLED_BACK:
+    if isinstance(outcome.error, IrreversibleStep | KeptDataLost) and (
+        outcome.status == RunStatus.ROLLED_BACK
+    ):
         # A refusal, not a failure, and the rollback undid everything before it. (After a
         # step outside a transaction the failure's own message says what may be left.)
         refusal = outcome.error
@@ -259,7 +268,17 @@ def _failure(
             refusal.message += f"; rolled back, nothing changed (run {result.run_id})"
             refusal.args = (refusal.message,)
         return refusal
-    return failure_error(result, outcome, backup=backup, restore_note=restore_note)
+    if isinstance(outcome.error, ReverseMismatch) and outcome.status == RunStatus.ROLLED_BACK:
+        mismatch = outcome.error  # its own exit code and the differences it names
+        mismatch.message += (
+            f"; rolled back, the database is at {', '.join(result.at_heads) or 'base'} "
+            f"(run {result.run_id})"
+        )
+        mismatch.args = (mismatch.message,)
+        return mismatch
+    return failure_error(
+        result, outcome, backup=backup, restore_note=restore_note, default_hint=hint
+    )
 
 
 def _record_crash(record: RunRecord, guard: Guard, exc: BaseException) -> None:
