@@ -64,7 +64,9 @@ from migsafe.engine import runner  # noqa: E402
 from migsafe.engine.project import upgrade_steps  # noqa: E402
 from migsafe.settings import DEFAULT_COMPRESSION, CliOptions, Settings, load_settings  # noqa: E402
 from migsafe.snapshots import service  # noqa: E402
-from migsafe.snapshots.model import FULL, TABLES  # noqa: E402
+from migsafe.snapshots.model import SnapshotMode  # noqa: E402
+
+FULL, TABLES = SnapshotMode.FULL, SnapshotMode.TABLES
 from migsafe.snapshots.operations import backup_for  # noqa: E402
 from migsafe.snapshots.pgtools import libpq_invocation, require_tools  # noqa: E402
 from migsafe.snapshots.tables import tables_for_plan  # noqa: E402
