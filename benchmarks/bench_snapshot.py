@@ -65,9 +65,11 @@ from migsafe.engine.backup import backup_for, tables_for_plan  # noqa: E402
 from migsafe.engine.project import upgrade_steps  # noqa: E402
 from migsafe.settings import DEFAULT_COMPRESSION, CliOptions, Settings, load_settings  # noqa: E402
 from migsafe.snapshots import service  # noqa: E402
-from migsafe.snapshots.model import FULL, TABLES  # noqa: E402
+from migsafe.snapshots.model import SnapshotMode  # noqa: E402
 from migsafe.snapshots.pgtools import libpq_invocation, require_tools  # noqa: E402
 from tests.support.pg import PgServer  # noqa: E402
+
+FULL, TABLES = SnapshotMode.FULL, SnapshotMode.TABLES
 
 MB = 1_000_000
 TARGET = 0.05
