@@ -74,6 +74,7 @@ class FlagSummary:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """Written by hand: the flag's definition comes last, after what it is now."""
         return {
             "name": self.name,
             "enabled": self.enabled,
@@ -167,6 +168,7 @@ class FlagChange:
         return describe_change(self.old, self.flag.definition) if self.changed else "unchanged"
 
     def to_dict(self) -> dict[str, Any]:
+        """Written by hand: ``change`` is computed from the old and new values."""
         return {
             "database": self.database,
             "schema": self.schema,
@@ -202,6 +204,8 @@ class ImportResult:
     segments_unchanged: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """Written by hand: the segments' created/updated/unchanged lists are nested under
+        ``segments``."""
         return {
             "database": self.database,
             "schema": self.schema,

@@ -71,6 +71,7 @@ class AsDict:
     __slots__ = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """Every field, through :func:`to_dict`."""
         return to_dict(self)
 
 
@@ -95,6 +96,8 @@ class RunResult:
     message: str | None = None  # a revert with nothing to do: why (e.g. "already reverted")
 
     def to_dict(self) -> dict[str, Any]:
+        """Written by hand: the plan's database, start and target are lifted to the top level
+        (as ``from``/``target``) and the heads reached are ``at``, beside the whole plan."""
         return {
             "run_id": self.run_id,
             "command": self.command,
@@ -141,6 +144,7 @@ class StatusResult:
         return not self.pending and set(self.current) == set(self.heads)
 
     def to_dict(self) -> dict[str, Any]:
+        """Written by hand: ``up_to_date`` is a property, and the keys keep the order users read."""
         return {
             "database": self.database,
             "current": list(self.current),
@@ -159,6 +163,7 @@ class HistoryResult:
     journal: tuple[dict[str, Any], ...] | None = None  # set when one run is shown in detail
 
     def to_dict(self) -> dict[str, Any]:
+        """Written by hand: one run with its journal, or a list of runs: two shapes."""
         if self.journal is not None:
             (run,) = self.runs
             return {

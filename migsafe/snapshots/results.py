@@ -61,6 +61,9 @@ class RestoreOutcome:
         return None if self.into else LEFT_AS_THEY_ARE
 
     def to_dict(self) -> dict[str, Any]:
+        """Written by hand: the snapshot is named by its id and mode, and the keys the restore
+        computes (the writes lost since, what was left as it was, the triggers dropped and
+        recreated) depend on whether it went ``--into`` a new database."""
         return {
             "snapshot": self.snapshot.id,
             "mode": self.snapshot.mode.value,
@@ -88,6 +91,7 @@ class PruneOutcome:
     leftovers: tuple[Leftover, ...] = ()  # removed (or, dry run, to be removed)
 
     def to_dict(self) -> dict[str, Any]:
+        """Written by hand: the prune plan is flattened to the ids it deletes and keeps."""
         return {
             "dry_run": self.dry_run,
             "delete": [s.id for s in self.plan.delete],
