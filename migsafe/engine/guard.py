@@ -497,13 +497,7 @@ class Guard:
     def _run_direct(self, direct: DirectRun) -> None:
         """The direct steps in the open transaction, the version table set to where they
         lead, then what must hold before the COMMIT."""
-        heads = self.versions.read(self.conn)
-        if set(heads) != set(self.plan.from_heads):
-            raise ConcurrentChange(
-                f"the database is at {', '.join(heads) or 'base'}, not at "
-                f"{', '.join(self.plan.from_heads) or 'base'} as planned; something else "
-                "migrated it"
-            )
+        _check_heads(self.versions.read(self.conn), self.plan.from_heads)
         for step in direct.steps:
             self.current = step.revision
             self._steps_in_transaction += 1
@@ -521,14 +515,8 @@ class Guard:
     ) -> Iterator[RevisionStep]:
         """Plan (the first time), then hand Alembic every remaining step, committing and
         beginning the guard's transactions at the segment boundaries."""
-        expected = self._committed_heads
-        if expected is None:
-            expected = self.plan.from_heads
-        if set(heads) != set(expected):
-            raise ConcurrentChange(
-                f"the database is at {', '.join(heads) or 'base'}, not at "
-                f"{', '.join(expected) or 'base'} as planned; something else migrated it"
-            )
+        committed = self._committed_heads
+        _check_heads(heads, committed if committed is not None else self.plan.from_heads)
         ctx.impl.memo.update(_copied(self._memo))
         self._heads_now = tuple(sorted(heads))
         segments = self.plan.segments()
@@ -683,6 +671,15 @@ class _LeftTransaction:
         options = getattr(context, "execution_options", None) or {}
         if _COMMIT.match(statement) or options.get("isolation_level") == "AUTOCOMMIT":
             self.left = True
+
+
+def _check_heads(heads: Sequence[str], expected: Sequence[str]) -> None:
+    """Refuse to run steps planned from *expected* on a database now at *heads*."""
+    if set(heads) != set(expected):
+        raise ConcurrentChange(
+            f"the database is at {', '.join(heads) or 'base'}, not at "
+            f"{', '.join(expected) or 'base'} as planned; something else migrated it"
+        )
 
 
 def _copied(memo: dict[Any, Any]) -> dict[Any, Any]:
