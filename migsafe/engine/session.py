@@ -212,12 +212,6 @@ def _url_from_env_py(
     if call.their_url is not None:
         url_text = call.their_url.render_as_string(hide_password=False)
     if not url_text:
-        # env.py may compute the URL itself (from app settings): ask it, read-only.
-        _, call = probe(project, None)
-        url_text = project.config_url()
-        if call.their_url is not None:
-            url_text = call.their_url.render_as_string(hide_password=False)
-    if not url_text:
         raise ConfigError(
             "no database URL: none given and the Alembic config has no sqlalchemy.url",
             hint="pass --database-url or set MIGSAFE_DATABASE_URL",

@@ -229,6 +229,47 @@ def test_pyproject_toml_only_with_url_from_environment(project: ProjectFn, pg: D
     assert status["up_to_date"] is True
 
 
+def test_a_url_only_env_py_builds_is_found_by_running_env_py_once(
+    project: ProjectFn, pg: Db, tmp_path: Path
+) -> None:
+    """No URL in the config or the options: env.py builds it from the application's own
+    setting. migsafe runs env.py once, read-only, to learn it, then migrates that database."""
+    proj = project("generic")
+    ini = proj / "alembic.ini"
+    ini.write_text(
+        ini.read_text().replace("sqlalchemy.url = driver://user:pass@localhost/dbname", "")
+    )
+    env_py = proj / "migrations" / "env.py"
+    runs = tmp_path / "env_py_runs"
+    env_py.write_text(
+        env_py.read_text().replace(
+            """    connectable = engine_from_config(
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )""",
+            """    import os
+
+    with open(os.environ["ENV_PY_RUNS"], "a") as runs:
+        runs.write("run\\n")
+    connectable = engine_from_config(
+        {"sqlalchemy.url": os.environ["APP_DATABASE_URL"]},
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+    )""",
+        )
+    )
+    env = {"APP_DATABASE_URL": pg.url, "ENV_PY_RUNS": str(runs)}
+
+    history = run_cli("history", ini=ini, env=env)
+
+    assert_ok(history)
+    assert runs.read_text().count("run") == 1  # asked once for the URL, nothing else ran
+    up = run_cli("upgrade", ini=ini, env=env)
+    assert_ok(up)
+    assert pg.versions() == {"gen0003"}
+
+
 # -- 6./7. env.py that cannot be driven ---------------------------------------------------------
 
 
