@@ -171,3 +171,44 @@ def test_statement_timeout_rolls_back(project: MiniProject, pg_db: Db) -> None:
     assert run.attempts == 1  # a statement timeout is not a lock timeout: no retry
     assert "statement timeout" in (run.error or "")
     assert "QueryCanceled" in (run.error or "")
+
+
+def test_a_stored_revert_retries_a_lock_timeout_like_an_upgrade(
+    project: MiniProject,
+    pg_db: Db,
+    pg_connect: Callable[..., psycopg.Connection[Any]],
+    processes: list[Any],
+) -> None:
+    """A revert through the stored reverse runs on the same executor: a lock timeout rolls its
+    transaction back and retries it, and it succeeds once the lock is gone."""
+    _table_t(pg_db)
+    project.add("r1", ADD_COLUMN)
+    up = project.run(pg_db.url, "upgrade")
+    assert up.returncode == 0, up.stderr
+    holder = pg_connect(autocommit=False)
+    holder.execute("LOCK TABLE t IN ACCESS SHARE MODE")
+    watcher = pg_connect()
+    waits: set[Any] = set()
+
+    def revert_waits_again() -> bool:
+        rows = watcher.execute(
+            "SELECT query_start FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND application_name LIKE 'migsafe run=%'"
+        ).fetchall()
+        waits.update(row[0] for row in rows)
+        return len(waits) >= 2
+
+    proc = project.popen(pg_db.url, "revert", "--yes", "--lock-timeout", "1s", "--retries", "5")
+    processes.append(proc)
+    try:
+        assert pg_db.wait_for(revert_waits_again, timeout=60), "the revert never retried"
+    finally:
+        holder.rollback()
+    out, err = proc.communicate(timeout=60)
+
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{out}\n{err}"
+    assert pg_db.heads() == ()
+    run = pg_db.last_run()
+    assert (run.command, run.status) == ("revert", "succeeded")
+    assert run.attempts is not None and run.attempts > 1
+    assert "flag" not in pg_db.columns("t")
