@@ -26,6 +26,7 @@ DEFAULT_RETRIES = 3
 DEFAULT_SCHEMA = "migsafe"
 DEFAULT_ARCHIVE_SCHEMA = "migsafe_archive"  # the same default as migsafe.reverse
 DEFAULT_ARCHIVE_RETENTION = 7 * 86400.0  # `migsafe archive prune` keeps a week by default
+DEFAULT_DATA_ARCHIVE_LIMIT = 1 << 30  # bytes of before-images one revision may keep: 1 GiB
 DEFAULT_FLAGS_SCHEMA = "migsafe_flags"  # the same default as flags.backends.postgres
 # gzip level 1: pg_dump -Fc spends most of its time compressing; level 1 is several times
 # faster than the default 6 for a slightly larger file (see benchmarks/bench_snapshot.py).
@@ -61,6 +62,28 @@ def parse_duration(text: str | float | int, *, option: str) -> float:
     return seconds
 
 
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?\s*$", re.I)
+
+
+def parse_size(text: str | float | int, *, option: str) -> int:
+    """Parse ``1GB``, ``500MB``, ``64kB`` or a bare number of bytes (units are powers of
+    1024, as PostgreSQL's own memory settings read them)."""
+    if isinstance(text, int | float):
+        size = float(text)
+    else:
+        match = _SIZE.match(text)
+        if not match:
+            raise UsageError(
+                f"{option}: cannot read size {text!r}",
+                hint="use a number of bytes or a unit, e.g. 500MB, 1GB",
+            )
+        unit = (match.group(2) or "b").lower()[0]
+        size = float(match.group(1)) * 1024 ** "bkmgt".index(unit)
+    if size < 0:
+        raise UsageError(f"{option}: size must not be negative")
+    return int(size)
+
+
 @dataclass(frozen=True)
 class CliOptions:
     """Global options as given on the command line (None: not given)."""
@@ -93,6 +116,7 @@ class Settings:
     reverse: bool = True
     archive_schema: str = DEFAULT_ARCHIVE_SCHEMA
     archive_retention: float = DEFAULT_ARCHIVE_RETENTION
+    data_archive_limit: int = DEFAULT_DATA_ARCHIVE_LIMIT
     allow_irreversible: bool = False
     # "package.module:factory": a context manager migsafe enters around every env.py run
     # (an application's runtime that env.py needs), imported from the project's sys.path.
@@ -342,6 +366,10 @@ def load_settings(
         archive_retention=parse_duration(
             pick("archive_retention", "MIGSAFE_ARCHIVE_RETENTION", DEFAULT_ARCHIVE_RETENTION),
             option="archive retention",
+        ),
+        data_archive_limit=parse_size(
+            pick("data_archive_limit", "MIGSAFE_DATA_ARCHIVE_LIMIT", DEFAULT_DATA_ARCHIVE_LIMIT),
+            option="data archive limit",
         ),
         allow_irreversible=bool(overrides.get("allow_irreversible")),
         x_args=cli.x_args,

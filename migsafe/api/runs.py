@@ -103,6 +103,7 @@ def revert(
     dry_run: bool = False,
     yes: bool = False,
     use_downgrade: bool = False,
+    on_conflict: str = "refuse",
     confirm: ConfirmFn | None = None,
     progress: ProgressFn | None = None,
     on_lock_wait: LockWaitFn | None = None,
@@ -118,6 +119,12 @@ def revert(
         raise UsageError("--steps must be 1 or more")
     not_blank(to, "--to")
     not_blank(run, "--run", hint="give a run id (or a unique prefix) from `migsafe history`")
+    from migsafe.reverse.rows.restore import ON_CONFLICT_MODES
+
+    if on_conflict not in ON_CONFLICT_MODES:
+        raise UsageError(
+            f"--on-conflict: {on_conflict!r} is not one of {', '.join(ON_CONFLICT_MODES)}"
+        )
     if from_heads is not None and not all(from_heads):
         raise UsageError("--from-heads takes revision ids, comma-separated (or 'base')")
     from migsafe.engine import runner
@@ -132,6 +139,7 @@ def revert(
         from_heads=tuple(h for h in from_heads if h != "base") if from_heads else from_heads,
         fills=revert_fill.parse_option(fill),
         use_downgrade=use_downgrade,
+        on_conflict=on_conflict,
     )
     run_id, session = runner.open_run(settings, dry_run=dry_run)
     try:
@@ -152,7 +160,9 @@ def revert(
             if chosen.nothing is not None:
                 return revert_flow.nothing_result(chosen)
             confirm_plan(chosen.plan, yes, confirm)
-            return revert_flow.execute(session, chosen, run_id, progress)
+            return revert_flow.execute(
+                session, chosen, run_id, progress, on_conflict=request.on_conflict
+            )
     finally:
         session.close()
 

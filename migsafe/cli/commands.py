@@ -198,6 +198,15 @@ def revert(
             "since it was dropped (repeatable)",
         ),
     ] = None,
+    on_conflict: Annotated[
+        str,
+        typer.Option(
+            "--on-conflict",
+            metavar="MODE",
+            help="Rows a reverted data change touched that were changed since: refuse "
+            "(default: nothing changes), keep-current (leave them), restore (overwrite)",
+        ),
+    ] = "refuse",
     format: FormatOption = Format.text,
 ) -> None:
     """Undo the last run (or --run RUN_ID), or go down to --to REV / by --steps N, with the
@@ -234,6 +243,7 @@ def revert(
             fill=tuple(fill or ()),
             yes=yes,
             use_downgrade=use_downgrade,
+            on_conflict=on_conflict,
             confirm=confirm if sys.stdin.isatty() else None,
             progress=progress,
             on_lock_wait=_announce_wait,

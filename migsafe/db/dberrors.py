@@ -54,6 +54,20 @@ def caused_by(exc: BaseException, *kinds: type[pg.Error]) -> bool:
     return any(sqlstate(cause) in wanted for cause in iter_causes(exc))
 
 
+#: Raised by a revert's row restore (reverse/rows/restore.py) when rows it would put back were
+#: changed since the upgrade.
+ROW_CONFLICT = "MS409"
+
+
+def row_conflict(exc: BaseException) -> str | None:
+    """The message of a row restore's conflict in *exc*'s causes, or None."""
+    for cause in iter_causes(exc):
+        if sqlstate(cause) == ROW_CONFLICT:
+            diag = getattr(cause, "diag", None)
+            return str(getattr(diag, "message_primary", None) or cause)
+    return None
+
+
 def is_lock_timeout(exc: BaseException) -> bool:
     """A lock_timeout on PostgreSQL, or a busy/locked database on SQLite."""
     if caused_by(exc, pg.LockNotAvailable):

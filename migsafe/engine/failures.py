@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from migsafe.db.dberrors import is_connection_lost, is_lock_timeout, is_statement_timeout
+from migsafe.db.dberrors import (
+    is_connection_lost,
+    is_lock_timeout,
+    is_statement_timeout,
+    row_conflict,
+)
 from migsafe.engine import interrupts
 from migsafe.engine.guard import ConcurrentChange, Outcome, VerifyFailed
 from migsafe.engine.plan import Plan
@@ -29,6 +34,9 @@ def describe_error(exc: BaseException, session: Session) -> str:
         )
     if isinstance(exc, VerifyFailed | ConcurrentChange):
         return session.scrub(str(exc))
+    conflict = row_conflict(exc)  # a row restore found rows changed since the upgrade
+    if conflict is not None:
+        return session.scrub(f"revert conflict: {conflict}")
     text = session.scrub(_first_line(exc))
     if isinstance(exc, ReverseMismatch) and exc.fingerprints:
         # The history keeps the two hashes the message leaves out (for comparing with
@@ -72,6 +80,11 @@ def _rolled_back_hint(error: BaseException | None, plan: Plan, default: str | No
         return "a --verify check did not hold after the migrations; fix the migration or the check"
     if isinstance(error, ConcurrentChange):
         return "another tool changed the version table meanwhile; check `migsafe status`, run again"
+    if row_conflict(error) is not None:
+        return (
+            "nothing was changed; revert with --on-conflict keep-current (leave the rows "
+            "changed since as they are) or --on-conflict restore (put the before-images back)"
+        )
     return default or "fix the migration and run again; `migsafe history` has the details"
 
 

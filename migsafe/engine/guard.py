@@ -91,6 +91,7 @@ class ReverseOptions:
     scope: FingerprintScope
     allow_irreversible: bool = False
     backup: bool = False  # the run has a snapshot to go back to
+    data_archive_limit: int | None = None  # bytes of row before-images per revision
 
 
 class Guard:
@@ -142,6 +143,7 @@ class Guard:
                 else CoveredBy.BACKUP
                 if reverse.backup
                 else None,
+                data_archive_limit=reverse.data_archive_limit,
             )
             if reverse is not None
             else None

@@ -134,10 +134,13 @@ def build_plan(
     version_table: str,
     version_table_schema: str | None = None,
     reverse: bool = True,
+    captures_rows: bool = False,
 ) -> Plan:
     """The plan of *steps*; with *reverse* (reverse scripts on), upgrade steps also carry what
     their source says about their reverse (engine/reversibility.py)."""
-    plan_steps = tuple(_plan_step(step, direction, reverse=reverse) for step in steps)
+    plan_steps = tuple(
+        _plan_step(step, direction, reverse=reverse, captures_rows=captures_rows) for step in steps
+    )
     warnings = [f"{s.revision}: {w}" for s in plan_steps for w in s.warnings]
     warnings.extend(
         f"{s.revision} cannot be rolled back if it fails half-way; --backup makes it restorable"
@@ -163,7 +166,12 @@ def build_plan(
 
 
 def _plan_step(
-    step: RevisionStep, direction: Direction, *, reverse: bool = True, load: bool = True
+    step: RevisionStep,
+    direction: Direction,
+    *,
+    reverse: bool = True,
+    load: bool = True,
+    captures_rows: bool = False,
 ) -> PlanStep:
     """One step of a plan. ``load``: import the revision file now (the plan imports what it
     will run, so an error in it stops the command before anything runs); ``status`` lists
@@ -178,7 +186,9 @@ def _plan_step(
     downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
     message = (script.doc or "").strip().splitlines()[0] if script.doc else ""
     rf = (
-        reverse_facts(script.path) if reverse and direction == Direction.UPGRADE else ReverseFacts()
+        reverse_facts(script.path, captures_rows=captures_rows)
+        if reverse and direction == Direction.UPGRADE
+        else ReverseFacts()
     )
     return PlanStep(
         revision=script.revision,

@@ -116,6 +116,7 @@ def make_plan(
         from_heads=session.heads,
         steps=steps,
         reverse=settings.reverse,
+        captures_rows=not session.is_sqlite,
         **plan_limits(session),
     )
     notes: list[str] = []
@@ -381,6 +382,7 @@ def reverse_options(session: Session, *, backup: bool) -> ReverseOptions | None:
         scope=fingerprint_scope(session),
         allow_irreversible=settings.allow_irreversible,
         backup=backup,
+        data_archive_limit=settings.data_archive_limit,
     )
 
 

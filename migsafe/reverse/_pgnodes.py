@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
 from pglast import ast
@@ -47,3 +47,14 @@ def deparse(node: Any) -> str:
 def kind_name(value: Any, prefix: str) -> str:
     """``OBJECT_MATVIEW`` -> ``MATVIEW``, for messages."""
     return str(getattr(value, "name", value)).removeprefix(prefix)
+
+
+def walk(value: Any) -> Iterator[Any]:
+    """*value* and every pglast node inside it, depth first."""
+    if isinstance(value, ast.Node):
+        yield value
+        for attr in getattr(value, "__slots__", ()):
+            yield from walk(getattr(value, attr, None))
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from walk(item)

@@ -43,6 +43,7 @@ from migsafe.reverse.keep import keep, keep_on_revert
 from migsafe.reverse.model import reverse_script
 from migsafe.reverse.raw_sql import render_clause
 from migsafe.reverse.revert.fill import attach_declared
+from migsafe.reverse.rows.revision import RevisionRows
 from migsafe.reverse.sql import render_sql
 from migsafe.reverse.sqlite.archive import archive_tables
 
@@ -59,6 +60,8 @@ Coverage = Callable[[str], CoveredBy | None]
 
 # DDL that creates a type, the kind SQLAlchemy emits on the connection on an op's behalf.
 _CREATES = re.compile(r"^\s*CREATE\s+TYPE\b", re.I)
+
+_SELECT = re.compile(r"^\s*(\(\s*)*(SELECT|WITH)\b", re.I)
 
 # Statements that only read (SQLAlchemy reflection, a user's SELECT) or set session state.
 _READ_ONLY = re.compile(
@@ -78,6 +81,7 @@ class _Gathered:
     refusal: IrreversibleStep | None = None  # raised once; kept in case the migration caught it
     created_tables: set[str] = field(default_factory=set)  # what a backfill may write to
     added_columns: dict[str, set[str]] = field(default_factory=dict)
+    rows: RevisionRows | None = None  # before-images of the rows it writes (PostgreSQL)
 
     def irreversible_seen(self, reason: str) -> bool:
         return any(reason in r for r in self.irreversible)
@@ -131,8 +135,11 @@ class ReverseCapture:
         scope: FingerprintScope,
         version_table: str,
         fallback: CoveredBy | None = None,
+        data_archive_limit: int | None = None,
     ) -> None:
         self.archive_schema = archive_schema
+        # Bytes of before-images one revision may keep; beyond it, it is irreversible.
+        self.data_archive_limit = data_archive_limit
         self.coverage = coverage
         # What covers a step whose downgrade() fails its test (--allow-irreversible or
         # --backup): a tested downgrade() comes first, these only cover what it cannot.
@@ -203,6 +210,12 @@ class ReverseCapture:
                 rev = type(rev)(
                     caveats=("a backfill of what this revision created: undone with it",)
                 )
+            written = self._row_writes(op, conn, gathered) if rev.irreversible else None
+            if written is not None:
+                self._rows(gathered).before_write(conn, written)
+                rev = Reverse.nothing()  # its rows' before-images are its reverse
+            elif gathered.rows is not None:
+                self._end_rows_segment(gathered, conn)
             if rev.irreversible:
                 self._irreversible(revision, f"{type(op).__name__}: {rev.irreversible}")
             for action in rev.archive:
@@ -231,7 +244,11 @@ class ReverseCapture:
         self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
     ) -> None:
         revision = self._revision
-        if self._depth or revision is None or _READ_ONLY.match(statement):
+        if self._depth or revision is None:
+            return
+        if _READ_ONLY.match(statement):
+            if "(" in statement and _SELECT.match(statement):
+                self._select_on_connection(revision, conn, statement)
             return
         if self._version_table.match(statement):
             return  # Alembic's own bookkeeping
@@ -240,6 +257,10 @@ class ReverseCapture:
             return
         if not parameters and self._created_on_the_side(gathered, conn, statement):
             return
+        if self._captures_rows(conn, gathered) and RevisionRows.writes(statement).any:
+            with self.quiet():
+                self._rows(gathered).before_write(conn, statement)
+            return
 
         verdict = classify_sql(statement) or (
             "DDL run on the connection directly, not through op.*, is not captured "
@@ -247,6 +268,86 @@ class ReverseCapture:
         )
         first = " ".join(statement.split())[:80]
         self._irreversible(revision, f"{first!r} on the connection: {verdict}")
+
+    def _select_on_connection(self, revision: str, conn: Any, statement: str) -> None:
+        """A SELECT on the connection that calls a function which may write (``SELECT
+        backfill()``): the tables it may write are watched before it runs."""
+        gathered = self._current.setdefault(revision, _Gathered())
+        if not self._captures_rows(conn, gathered):
+            return
+        writes = RevisionRows.writes(statement)
+        if writes.functions or writes.tables:
+            with self.quiet():
+                self._rows(gathered).before_write(conn, statement)
+
+    # -- before-images of the rows a revision writes (reverse/rows) ---------------------------
+    def _captures_rows(self, conn: Any, gathered: _Gathered) -> bool:
+        """Rows are captured on PostgreSQL, unless the revision is irreversible anyway."""
+        return conn.dialect.name == "postgresql" and not gathered.irreversible
+
+    def _rows(self, gathered: _Gathered) -> RevisionRows:
+        if gathered.rows is None:
+            gathered.rows = RevisionRows(
+                archive_schema=self.archive_schema,
+                skip_schemas=tuple(
+                    dict.fromkeys((*self.scope.exclude_schemas, self.archive_schema))
+                ),
+                skip_tables=self.scope.exclude_tables,
+            )
+        return gathered.rows
+
+    def _row_writes(self, op: MigrateOperation, conn: Any, gathered: _Gathered) -> str | None:
+        """The SQL of an operation refused as a data change whose rows can be captured
+        instead: an ``execute`` that writes rows, a ``bulk_insert`` the reverse of which is
+        not known from its rows (the database makes their keys)."""
+        from alembic.operations.ops import BulkInsertOp, ExecuteSQLOp
+
+        if not self._captures_rows(conn, gathered):
+            return None
+        if isinstance(op, BulkInsertOp):
+            prep = conn.dialect.identifier_preparer
+            name = prep.quote(op.table.name)
+            schema = getattr(op.table, "schema", None)
+            target = f"{prep.quote_schema(schema)}.{name}" if schema else name
+            return f"INSERT INTO {target} DEFAULT VALUES"
+        if not isinstance(op, ExecuteSQLOp):
+            return None
+        text = op.sqltext if isinstance(op.sqltext, str) else render_clause(op.sqltext)
+        if text is None or not RevisionRows.writes(text).any:
+            return None
+        return text
+
+    def _end_rows_segment(self, gathered: _Gathered, conn: Any) -> None:
+        assert gathered.rows is not None
+        rev = gathered.rows.before_operation(conn)
+        if rev is not None:
+            gathered.reverses.append(rev)
+
+    def _close_rows(self, revision: str, gathered: _Gathered, conn: sa.Connection) -> Any:
+        """End the revision's row capture: the archive that keeps its before-images, or None.
+        Over the size limit, the revision is irreversible (refused unless covered)."""
+        rows = gathered.rows
+        if rows is None:
+            return None
+        with self.quiet():
+            self._end_rows_segment(gathered, conn)
+            limit = self.data_archive_limit
+            if rows.tables and not gathered.irreversible and limit is not None:
+                size = rows.size(conn)
+                if size > limit:
+                    rows.close(conn, keep=False)
+                    self._irreversible(
+                        revision,
+                        f"the before-images of the rows it writes take {size} bytes, over "
+                        f"data-archive-limit ({limit} bytes): take a --backup snapshot instead",
+                    )
+            if rows.anywhere:
+                gathered.reverses.append(
+                    Reverse(
+                        caveats=(f"every table was watched for its writes: {rows.anywhere[0]}",)
+                    )
+                )
+            return rows.close(conn, keep=not gathered.irreversible)
 
     def _created_on_the_side(self, gathered: _Gathered, conn: Any, statement: str) -> bool:
         """DDL SQLAlchemy runs on the connection for an op, reversed like ``op.execute``.
@@ -301,6 +402,7 @@ class ReverseCapture:
             # The migration caught the refusal (a broad `except Exception`) and went on: it is
             # still refused, and raising here rolls the whole transaction back.
             raise gathered.refusal
+        rows_archive = self._close_rows(revision, gathered, conn)
 
         caveats = tuple(dict.fromkeys(c for r in gathered.reverses for c in r.caveats))
         archives, unknown_fills = attach_declared(
@@ -311,6 +413,8 @@ class ReverseCapture:
             getattr(module, "__file__", None),
         )
         caveats = (*caveats, *unknown_fills)
+        if rows_archive is not None:
+            archives = (*archives, rows_archive)
         row = store.StoredReverse(
             run_id=run_id,
             seq=seq,

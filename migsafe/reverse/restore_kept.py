@@ -37,8 +37,9 @@ Archive = Mapping[str, Any]
 
 def kept_by_upgrade(archives: Sequence[Archive]) -> list[Archive]:
     """The archives of a stored row that hold data the upgrade removed (not those a revert
-    of it would make)."""
-    return [a for a in archives if a.get("when") != "revert"]
+    of it would make). Row before-images are left out: they are the generated reverse of the
+    rows the upgrade wrote, which its downgrade() replaces (reverse/rows)."""
+    return [a for a in archives if a.get("when") != "revert" and a.get("kind") != "rows"]
 
 
 def describe(a: Archive) -> str:

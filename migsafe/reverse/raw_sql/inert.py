@@ -13,11 +13,11 @@ for the same reason); the reverse notes it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from pglast import ast
 
+from migsafe.reverse._pgnodes import walk
 from migsafe.reverse._sql import statement
 from migsafe.reverse.model import Reverse
 from migsafe.reverse.reflect import Live
@@ -77,19 +77,9 @@ _HARMLESS_FUNCTIONS = frozenset(
 _SEQUENCE_FUNCTIONS = frozenset({"setval", "nextval"})
 
 
-def _nodes(value: Any) -> Iterator[Any]:
-    if isinstance(value, ast.Node):
-        yield value
-        for attr in getattr(value, "__slots__", ()):
-            yield from _nodes(getattr(value, attr, None))
-    elif isinstance(value, tuple):
-        for item in value:
-            yield from _nodes(item)
-
-
 def _function_names(node: Any) -> set[str]:
     names = set()
-    for sub in _nodes(node):
+    for sub in walk(node):
         if isinstance(sub, ast.FuncCall):
             parts = [getattr(p, "sval", "") for p in sub.funcname or ()]
             if parts[:-1] in ([], ["pg_catalog"]):
@@ -103,7 +93,7 @@ def harmless_select(node: ast.SelectStmt) -> str | None:
     """None when *node* may change something; else '' or a caveat (it moves a sequence)."""
     if node.intoClause is not None:
         return None  # SELECT ... INTO creates a table
-    for sub in _nodes(node):
+    for sub in walk(node):
         if isinstance(sub, ast.InsertStmt | ast.UpdateStmt | ast.DeleteStmt | ast.MergeStmt):
             return None  # a data-modifying CTE
     names = _function_names(node)

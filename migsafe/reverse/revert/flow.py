@@ -61,6 +61,9 @@ class RevertRequest:
     from_heads: tuple[str, ...] | None = None
     fills: Mapping[str, str] = field(default_factory=dict)
     use_downgrade: bool = False
+    # Rows written since the upgrade that its data changes touched (reverse/rows/restore.py):
+    # "refuse", "keep-current" or "restore".
+    on_conflict: str = "refuse"
 
 
 @dataclass(frozen=True)
@@ -219,12 +222,19 @@ def _stored_rows_undone(session: Session, undone: set[str]) -> list[store.Stored
 
 
 def execute(
-    session: Session, chosen: Chosen, run_id: str, progress: ProgressFn | None
+    session: Session,
+    chosen: Chosen,
+    run_id: str,
+    progress: ProgressFn | None,
+    *,
+    on_conflict: str = "refuse",
 ) -> RunResult:
     """Run what :func:`choose` chose (the caller holds the runner lock and has confirmed)."""
 
     if chosen.stored is not None:
-        return revert_run.run(session, chosen.plan, chosen.stored, run_id, progress)
+        return revert_run.run(
+            session, chosen.plan, chosen.stored, run_id, progress, on_conflict=on_conflict
+        )
     undone = {s.revision.revision for s in chosen.steps}
     rows = _stored_rows_undone(session, undone)
     result = runner.execute(

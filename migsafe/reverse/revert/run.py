@@ -34,6 +34,7 @@ from migsafe.reverse.restore_kept import describe, restore_after_downgrade
 from migsafe.reverse.revert.check import check_schema
 from migsafe.reverse.revert.fill import prefill
 from migsafe.reverse.revert.stored import StoredRevert, Undo, own_downgrade
+from migsafe.reverse.rows.restore import ON_CONFLICT_SETTING
 from migsafe.reverse.store import ReverseSource
 
 
@@ -43,6 +44,8 @@ def run(
     chosen: StoredRevert,
     run_id: str,
     progress: ProgressFn | None,
+    *,
+    on_conflict: str = "refuse",
 ) -> RunResult:
     """Run the revert in one guarded transaction (the guard's executor, with each revision a
     direct step); raise if that fails."""
@@ -54,7 +57,10 @@ def run(
 
     direct = DirectRun(
         steps=tuple(
-            DirectStep(undo.row.revision, functools.partial(_undo_one, session=session, undo=undo))
+            DirectStep(
+                undo.row.revision,
+                functools.partial(_undo_one, session=session, undo=undo, on_conflict=on_conflict),
+            )
             for undo in chosen.undo
         ),
         to_heads=tuple(chosen.to_heads),
@@ -95,10 +101,16 @@ def _sqlite_foreign_keys_off(conn: sa.Connection) -> Iterator[None]:
             raw.execute("PRAGMA foreign_keys = ON")
 
 
-def _undo_one(conn: sa.Connection, *, session: Session, undo: Undo) -> None:
+def _undo_one(conn: sa.Connection, *, session: Session, undo: Undo, on_conflict: str) -> None:
     for fill in undo.fills:
         prefill(conn, fill)
     if undo.way != ReverseSource.DOWNGRADE:
+        if any(a.get("kind") == "rows" for a in undo.row.archives):
+            # Read by the row restores (reverse/rows/restore.py), for this transaction only.
+            conn.execute(
+                sa.text("SELECT pg_catalog.set_config(:k, :v, true)"),
+                {"k": ON_CONFLICT_SETTING, "v": on_conflict},
+            )
         for statement in undo.row.sql:
             run_verbatim(conn, statement)
         return

@@ -1,0 +1,129 @@
+"""Row capture for one revision: when to watch which tables, and the reverses it yields.
+
+:class:`~migsafe.reverse.capture.ReverseCapture` calls :meth:`RevisionRows.before_write` just
+before a statement that may write rows runs (an ``op.execute``, a ``bulk_insert`` whose keys the
+database makes, a statement on the connection, an ORM flush), and :meth:`before_operation` before
+any other operation. Consecutive writes form a *segment* of the log; the reverse of a segment is
+computed when it ends, while the tables still have the shape its rows were written in, and takes
+its place among the operations' reverses, so a revert undoes data and schema changes in exactly
+the reverse order they were made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from migsafe.reverse._sql import verbatim
+from migsafe.reverse.model import Reverse
+from migsafe.reverse.rows.log import CapturedTable, RowLog, parents_first, targets
+from migsafe.reverse.rows.restore import restore_segment
+from migsafe.reverse.rows.writes import Writes, writes_of
+
+
+@dataclass
+class RevisionRows:
+    archive_schema: str
+    skip_schemas: tuple[str, ...]
+    skip_tables: Collection[str]  # qualified or bare names: the version table
+    log: RowLog = field(init=False)
+    tables: dict[int, CapturedTable] = field(default_factory=dict)  # every table captured
+    anywhere: list[str] = field(default_factory=list)  # why every table was watched
+    _open_at: int | None = None  # the log position where the open segment began
+    _resolved: dict[str, tuple[frozenset[int], str | None]] = field(default_factory=dict)
+    _skip_oids: frozenset[int] | None = None
+
+    def __post_init__(self) -> None:
+        self.log = RowLog(self.archive_schema)
+
+    @staticmethod
+    def writes(sql_text: str) -> Writes:
+        return _writes(sql_text)
+
+    def before_write(self, conn: sa.Connection, sql_text: str) -> None:
+        """Watch the tables *sql_text* may write, and begin a segment if none is open."""
+        writes = _writes(sql_text)
+        if not writes.any:
+            return
+        oids, why = self._targets(conn, sql_text, writes)
+        if why is not None and why not in self.anywhere:
+            self.anywhere.append(why)
+        self.log.install(conn, oids)
+        if self._open_at is None:
+            self._open_at = self.log.position(conn)
+
+    def before_operation(self, conn: sa.Connection) -> Reverse | None:
+        """End the open segment (if any): its reverse, to be ordered before the next one's."""
+        if self._open_at is None:
+            return None
+        lo, hi = self._open_at, self.log.position(conn)
+        self._open_at = None
+        captured = self.log.captured(conn, lo, hi)
+        if not captured:
+            return None
+        for table in captured:
+            known = self.tables.get(table.relid)
+            images = table.images + (known.images if known else 0)
+            self.tables[table.relid] = CapturedTable(**{**table.__dict__, "images": images})
+        order = parents_first(conn, [t.relid for t in captured])
+        statements = restore_segment(captured, order, self.log.table, lo, hi)
+        return Reverse(ops=tuple(verbatim(s) for s in statements))
+
+    @property
+    def images(self) -> int:
+        return sum(t.images for t in self.tables.values())
+
+    def size(self, conn: sa.Connection) -> int:
+        return self.log.size(conn)
+
+    def close(self, conn: sa.Connection, *, keep: bool) -> dict[str, Any] | None:
+        """Drop the triggers; keep the log as an archive (described) or drop it."""
+        keep = keep and bool(self.tables)
+        self.log.close(conn, keep=keep)
+        if not keep:
+            return None
+        return {
+            "when": "upgrade",
+            "kind": "rows",
+            "schema": None,
+            "table": ", ".join(sorted(t.qualified for t in self.tables.values())),
+            "archive_schema": self.archive_schema,
+            "archive_table": self.log.name,
+            "images": self.images,
+        }
+
+    def _targets(
+        self, conn: sa.Connection, sql_text: str, writes: Writes
+    ) -> tuple[frozenset[int], str | None]:
+        found = self._resolved.get(sql_text)
+        if found is None:
+            oids, why = targets(conn, writes, skip_schemas=self.skip_schemas)
+            found = (frozenset(oids - self._skipped(conn)), why)
+            self._resolved[sql_text] = found
+        return found
+
+    def _skipped(self, conn: sa.Connection) -> frozenset[int]:
+        if self._skip_oids is None:
+            names = list(self.skip_tables)
+            rows = conn.execute(
+                sa.text("SELECT to_regclass(n)::oid FROM unnest(CAST(:n AS text[])) n"),
+                {"n": names},
+            ).scalars()
+            self._skip_oids = frozenset(int(o) for o in rows if o is not None)
+        return self._skip_oids
+
+
+_CACHE: dict[str, Writes] = {}
+
+
+def _writes(sql_text: str) -> Writes:
+    """Parsed once per text: an ORM backfill sends the same statement for every batch."""
+    found = _CACHE.get(sql_text)
+    if found is None:
+        if len(_CACHE) > 4096:
+            _CACHE.clear()
+        found = _CACHE[sql_text] = writes_of(sql_text)
+    return found
