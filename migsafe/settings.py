@@ -117,6 +117,9 @@ class Settings:
     archive_schema: str = DEFAULT_ARCHIVE_SCHEMA
     archive_retention: float = DEFAULT_ARCHIVE_RETENTION
     data_archive_limit: int = DEFAULT_DATA_ARCHIVE_LIMIT
+    # Keep before-images of the rows a migration writes (reverse/rows); off: data changes are
+    # irreversible again (covered by --backup, --allow-irreversible or a tested downgrade()).
+    capture_rows: bool = True
     allow_irreversible: bool = False
     # "package.module:factory": a context manager migsafe enters around every env.py run
     # (an application's runtime that env.py needs), imported from the project's sys.path.
@@ -362,6 +365,9 @@ def load_settings(
         snapshot_compression=compression,
         flags_schema=flags_schema,
         reverse=_flag(pick("reverse", "MIGSAFE_REVERSE", True), option="reverse"),
+        capture_rows=_flag(
+            pick("capture_rows", "MIGSAFE_CAPTURE_ROWS", True), option="capture-rows"
+        ),
         archive_schema=archive_schema,
         archive_retention=parse_duration(
             pick("archive_retention", "MIGSAFE_ARCHIVE_RETENTION", DEFAULT_ARCHIVE_RETENTION),

@@ -92,6 +92,7 @@ class ReverseOptions:
     allow_irreversible: bool = False
     backup: bool = False  # the run has a snapshot to go back to
     data_archive_limit: int | None = None  # bytes of row before-images per revision
+    capture_rows: bool = True  # before-images of the rows data changes write (PostgreSQL)
 
 
 class Guard:
@@ -144,6 +145,7 @@ class Guard:
                 if reverse.backup
                 else None,
                 data_archive_limit=reverse.data_archive_limit,
+                capture_rows=reverse.capture_rows,
             )
             if reverse is not None
             else None

@@ -116,7 +116,7 @@ def make_plan(
         from_heads=session.heads,
         steps=steps,
         reverse=settings.reverse,
-        captures_rows=not session.is_sqlite,
+        captures_rows=settings.capture_rows and not session.is_sqlite,
         **plan_limits(session),
     )
     notes: list[str] = []
@@ -383,6 +383,7 @@ def reverse_options(session: Session, *, backup: bool) -> ReverseOptions | None:
         allow_irreversible=settings.allow_irreversible,
         backup=backup,
         data_archive_limit=settings.data_archive_limit,
+        capture_rows=settings.capture_rows,
     )
 
 

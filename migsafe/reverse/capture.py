@@ -136,10 +136,12 @@ class ReverseCapture:
         version_table: str,
         fallback: CoveredBy | None = None,
         data_archive_limit: int | None = None,
+        capture_rows: bool = True,
     ) -> None:
         self.archive_schema = archive_schema
         # Bytes of before-images one revision may keep; beyond it, it is irreversible.
         self.data_archive_limit = data_archive_limit
+        self.capture_rows = capture_rows
         self.coverage = coverage
         # What covers a step whose downgrade() fails its test (--allow-irreversible or
         # --backup): a tested downgrade() comes first, these only cover what it cannot.
@@ -283,7 +285,7 @@ class ReverseCapture:
     # -- before-images of the rows a revision writes (reverse/rows) ---------------------------
     def _captures_rows(self, conn: Any, gathered: _Gathered) -> bool:
         """Rows are captured on PostgreSQL, unless the revision is irreversible anyway."""
-        return conn.dialect.name == "postgresql" and not gathered.irreversible
+        return self.capture_rows and conn.dialect.name == "postgresql" and not gathered.irreversible
 
     def _rows(self, gathered: _Gathered) -> RevisionRows:
         if gathered.rows is None:
@@ -323,16 +325,18 @@ class ReverseCapture:
         if rev is not None:
             gathered.reverses.append(rev)
 
-    def _close_rows(self, revision: str, gathered: _Gathered, conn: sa.Connection) -> Any:
-        """End the revision's row capture: the archive that keeps its before-images, or None.
+    def _close_rows(
+        self, revision: str, gathered: _Gathered, conn: sa.Connection
+    ) -> list[dict[str, Any]]:
+        """End the revision's row capture: the archives that keep its before-images.
         Over the size limit, the revision is irreversible (refused unless covered)."""
         rows = gathered.rows
         if rows is None:
-            return None
+            return []
         with self.quiet():
             self._end_rows_segment(gathered, conn)
             limit = self.data_archive_limit
-            if rows.tables and not gathered.irreversible and limit is not None:
+            if rows.captured and not gathered.irreversible and limit is not None:
                 size = rows.size(conn)
                 if size > limit:
                     rows.close(conn, keep=False)
@@ -402,7 +406,7 @@ class ReverseCapture:
             # The migration caught the refusal (a broad `except Exception`) and went on: it is
             # still refused, and raising here rolls the whole transaction back.
             raise gathered.refusal
-        rows_archive = self._close_rows(revision, gathered, conn)
+        rows_archives = self._close_rows(revision, gathered, conn)
 
         caveats = tuple(dict.fromkeys(c for r in gathered.reverses for c in r.caveats))
         archives, unknown_fills = attach_declared(
@@ -413,8 +417,7 @@ class ReverseCapture:
             getattr(module, "__file__", None),
         )
         caveats = (*caveats, *unknown_fills)
-        if rows_archive is not None:
-            archives = (*archives, rows_archive)
+        archives = (*archives, *rows_archives)
         row = store.StoredReverse(
             run_id=run_id,
             seq=seq,

@@ -177,7 +177,7 @@ def test_rows_changed_since_the_upgrade_are_a_conflict_refused_by_default(
     assert refused.returncode == 4, project.explain(refused)
     line = refused.stderr
     assert "3 row(s) of public.acct changed since the upgrade" in line, line
-    assert '{"id": 2}' in line and '{"id": 3}' in line and '{"id": 4}' in line, line
+    assert "keys id=2, id=3, id=4" in line, line
     assert "--on-conflict" in line and "Traceback" not in line
     data_db.assert_unchanged(edited)
 

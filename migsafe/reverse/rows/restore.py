@@ -4,7 +4,8 @@ Per row, the log holds every image the segment's statements removed and left. Th
 reduces them to the row's first image (what it was before the segment; none if the segment
 inserted it) and its last (what the segment left; none if it deleted it), and puts the first
 back. Rows are told apart by the primary key; a table without one is treated as a multiset of
-whole rows (each image's count put back).
+whole rows (each image's count put back). Images are compared as the text of the whole row,
+so that columns of types without an equality operator (json, point, xml) compare too.
 
 A row that is no longer what the segment left (the application updated or deleted it since, or
 inserted one with a key the segment deleted) is a conflict. The reverse reads the revert's
@@ -30,7 +31,7 @@ from collections.abc import Sequence
 from psycopg import sql
 
 from migsafe.reverse._sql import ident
-from migsafe.reverse.rows.log import CapturedTable
+from migsafe.reverse.rows.log import ADDED, STMT, CapturedTable, LogColumn
 
 ON_CONFLICT_SETTING = "migsafe.on_conflict"
 ON_CONFLICT_MODES = ("refuse", "keep-current", "restore")
@@ -74,24 +75,26 @@ END
 $migsafe$"""
 
 # Rows a conflict leaves alone, unless the revert says to restore anyway.
-_CHOSEN = "(NOT n.conflict OR current_setting('migsafe.on_conflict', true) = 'restore')"
+_CHOSEN = sql.SQL(
+    "(NOT n.migsafe_conflict OR current_setting('migsafe.on_conflict', true) = 'restore')"
+)
 
 
 def restore_segment(
     tables: Sequence[CapturedTable],
     parents_first: Sequence[int],
-    log: sql.Composable,
+    archive_schema: str,
     lo: int,
     hi: int,
 ) -> list[str]:
     """The statements that put *tables*' rows back as they were before statements
-    ``lo < stmt <= hi`` of *log*; *parents_first*: their relids, referenced tables first."""
+    ``lo < stmt <= hi``; *parents_first*: their relids, referenced tables first."""
     by_id = {t.relid: t for t in tables}
     order = [by_id[r] for r in parents_first]
-    out = [_prepare(t, log, lo, hi) for t in order]
-    out += [s for t in order for s in _inserts(t)]
-    out += [s for t in order for s in _updates(t)]
-    out += [s for t in reversed(order) for s in _deletes(t)]
+    out = [_prepare(t, archive_schema, lo, hi) for t in order]
+    out += [_inserts(t) for t in order]
+    out += [u for t in order if (u := _updates(t)) is not None]
+    out += [_deletes(t) for t in reversed(order)]
     drops = " ".join(f"DROP TABLE {_net(t).as_string(None)};" for t in order)
     out.append(_FINISH.format(drops=drops))
     return out
@@ -105,157 +108,260 @@ def _target(table: CapturedTable) -> sql.Composed:
     return ident(table.schema, table.table)
 
 
-def _prepare(table: CapturedTable, log: sql.Composable, lo: int, hi: int) -> str:
-    events = sql.SQL(
-        "SELECT stmt, added, img FROM {} WHERE relid = {} AND stmt > {} AND stmt <= {}"
-    ).format(log, sql.Literal(table.relid), sql.Literal(lo), sql.Literal(hi))
-    net = _keyed(table, events) if table.key else _whole_rows(table, events)
+def _row_text(columns: Sequence[LogColumn], alias: str, *, logged: bool) -> sql.Composable:
+    """``ROW(...)::text`` of row *alias*: of the table (``logged``: as the log holds its
+    values) or of the log."""
+    parts = [
+        c.logged(alias)
+        if logged
+        else sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(c.name))
+        for c in columns
+    ]
+    return sql.SQL("ROW({})::text").format(sql.SQL(", ").join(parts))
+
+
+def _differs(
+    columns: Sequence[LogColumn], cur: str, logged: str, prefix: str = ""
+) -> sql.Composable:
+    """Row *cur* of the table is not the image in row *logged* of a log-shaped relation
+    (its columns named ``prefix + name``): column by column, with the type's own equality
+    where it has one (cheaper than comparing the rows' text)."""
+    parts = []
+    for c in columns:
+        mine = sql.SQL("{}.{}").format(sql.Identifier(logged), sql.Identifier(prefix + c.name))
+        if c.comparable and not c.as_text:
+            parts.append(sql.SQL("{} IS DISTINCT FROM {}").format(c.logged(cur), mine))
+        else:
+            theirs = sql.SQL("{}.{}").format(sql.Identifier(cur), sql.Identifier(c.name))
+            parts.append(sql.SQL("{}::text IS DISTINCT FROM {}::text").format(theirs, mine))
+    return sql.SQL("({})").format(sql.SQL(" OR ").join(parts))
+
+
+def _column(table: CapturedTable, name: str) -> LogColumn:
+    return next(c for c in table.columns if c.name == name)
+
+
+def _key_match(table: CapturedTable, cur: str, logged: str) -> sql.Composable:
+    """Row *cur* of the table has the key of row *logged* of a log-shaped table."""
+    return sql.SQL(" AND ").join(
+        sql.SQL("{} = {}.{}").format(
+            _column(table, k).logged(cur), sql.Identifier(logged), sql.Identifier(k)
+        )
+        for k in table.key
+    )
+
+
+def _prepare(table: CapturedTable, archive_schema: str, lo: int, hi: int) -> str:
+    events = sql.SQL("SELECT * FROM {} WHERE {s} > {} AND {s} <= {}").format(
+        ident(archive_schema, table.log), sql.Literal(lo), sql.Literal(hi), s=sql.Identifier(STMT)
+    )
+    if not table.key:
+        net = _whole_rows(table, events)
+    elif table.one_statement:
+        net = _paired(table, ident(archive_schema, table.log), lo, hi)
+    else:
+        net = _keyed(table, events)
     target = _target(table)
-    text = _PREPARE.format(
+    return _PREPARE.format(
         net=net.as_string(None),
         name=sql.Literal(table.qualified).as_string(None),
         regclass=sql.SQL("{}::regclass")
         .format(sql.Literal(target.as_string(None)))
         .as_string(None),
     )
-    return text
 
 
-def _cols(names: Sequence[str], prefix: str | None = None) -> sql.Composable:
-    return sql.SQL(", ").join(
-        sql.SQL("{}.{}").format(sql.Identifier(prefix), sql.Identifier(n))
-        if prefix
-        else sql.Identifier(n)
-        for n in names
-    )
-
-
-def _key_match(table: CapturedTable, left: str, right: str) -> sql.Composable:
-    return sql.SQL(" AND ").join(
-        sql.SQL("{}.{} = {}.{}").format(
-            sql.Identifier(left), sql.Identifier(k), sql.Identifier(right), sql.Identifier(k)
+def _paired(table: CapturedTable, log: sql.Composable, lo: int, hi: int) -> sql.Composed:
+    """The net change of one statement's rows: the rows it removed and those it left, joined
+    on the key (a hash join, no sort), each with whether the table's row is still as left."""
+    keys = sql.SQL(", ").join(sql.Identifier(k) for k in table.key)
+    others = [c for c in table.columns if c.name not in table.key]
+    side = sql.SQL("SELECT * FROM {} WHERE {s} > {} AND {s} <= {} AND {n}{a}").format
+    stmt = sql.Identifier(STMT)
+    lo_, hi_ = sql.Literal(lo), sql.Literal(hi)
+    return sql.SQL(
+        """  CREATE TEMP TABLE {net} ON COMMIT DROP AS
+  SELECT p.{keys_p}{before}, p.migsafe_was_new,
+         CASE WHEN p.migsafe_there THEN cur.{first_key} IS NULL OR {differs}
+              ELSE cur.{first_key} IS NOT NULL END AS migsafe_conflict
+  FROM (
+    SELECT {keys}, o.{stmt} IS NULL AS migsafe_was_new, n.{stmt} IS NOT NULL AS migsafe_there,
+           {o_cols}, {n_cols}
+    FROM ({old}) o FULL JOIN ({new}) n USING ({keys})) p
+  LEFT JOIN {target} cur ON {match};
+  ANALYZE {net};
+  SELECT count(*) INTO conflicts FROM {net} WHERE migsafe_conflict;
+  SELECT 'keys ' || string_agg(k, ', ') INTO sample FROM (
+    SELECT {key_text} AS k FROM {net} WHERE migsafe_conflict ORDER BY {keys} LIMIT 5) s;"""
+    ).format(
+        net=_net(table),
+        keys=keys,
+        keys_p=sql.SQL(", p.").join(sql.Identifier(k) for k in table.key),
+        before=sql.SQL("").join(
+            sql.SQL(", p.{} AS {}").format(sql.Identifier("o_" + c.name), sql.Identifier(c.name))
+            for c in others
+        ),
+        first_key=sql.Identifier(table.key[0]),
+        differs=_differs(table.columns, "cur", "p", "n_"),
+        stmt=stmt,
+        o_cols=sql.SQL(", ").join(
+            sql.SQL("o.{} AS {}").format(sql.Identifier(c.name), sql.Identifier("o_" + c.name))
+            for c in others
         )
-        for k in table.key
+        if others
+        else sql.SQL("NULL AS migsafe_none"),
+        n_cols=sql.SQL(", ").join(
+            sql.SQL("n.{} AS {}").format(sql.Identifier(c.name), sql.Identifier("n_" + c.name))
+            for c in table.columns
+        ),
+        old=side(log, lo_, hi_, s=stmt, n=sql.SQL("NOT "), a=sql.Identifier(ADDED)),
+        new=side(log, lo_, hi_, s=stmt, n=sql.SQL(""), a=sql.Identifier(ADDED)),
+        target=_target(table),
+        match=_key_match(table, "cur", "p"),
+        key_text=_key_text(table),
     )
 
 
 def _keyed(table: CapturedTable, events: sql.Composable) -> sql.Composed:
-    key_object = sql.SQL(", ").join(
-        sql.SQL("{}, img->{}").format(sql.Literal(k), sql.Literal(k)) for k in table.key
-    )
+    keys = sql.SQL(", ").join(sql.Identifier(k) for k in table.key)
+    first_key = sql.Identifier(table.key[0])
     return sql.SQL(
         """  CREATE TEMP TABLE {net} ON COMMIT DROP AS
-  WITH ev AS (SELECT jsonb_build_object({key_object}) AS k, e.* FROM ({events}) e),
-  f AS (SELECT DISTINCT ON (k) k, added, img FROM ev ORDER BY k, stmt, added),
-  l AS (SELECT DISTINCT ON (k) k, added, img FROM ev ORDER BY k, stmt DESC, added DESC)
-  SELECT f.k, f.added AS was_new, f.img AS before, {r_keys},
-         CASE WHEN l.added THEN cur.{first_key} IS NULL OR to_jsonb(cur) <> l.img
-              ELSE cur.{first_key} IS NOT NULL END AS conflict
-  FROM f JOIN l USING (k)
-  CROSS JOIN LATERAL jsonb_populate_record(NULL::{target}, f.k) r
-  LEFT JOIN {target} cur ON {match};
-  SELECT count(*) INTO conflicts FROM {net} WHERE conflict;
-  SELECT 'keys ' || string_agg(k::text, ', ') INTO sample
-  FROM (SELECT k FROM {net} WHERE conflict ORDER BY k LIMIT 5) s;"""
+  WITH ev AS ({events}),
+  f AS (SELECT DISTINCT ON ({keys}) * FROM ev ORDER BY {keys}, {stmt}, {added}),
+  l AS (SELECT DISTINCT ON ({keys}) {keys}, {added} AS there, {last} AS img FROM ev
+        ORDER BY {keys}, {stmt} DESC, {added} DESC)
+  SELECT f.*, f.{added} AS migsafe_was_new,
+         CASE WHEN l.there THEN cur.{first_key} IS NULL OR {current} IS DISTINCT FROM l.img
+              ELSE cur.{first_key} IS NOT NULL END AS migsafe_conflict
+  FROM f JOIN l USING ({keys}) LEFT JOIN {target} cur ON {match};
+  ANALYZE {net};
+  SELECT count(*) INTO conflicts FROM {net} WHERE migsafe_conflict;
+  SELECT 'keys ' || string_agg(k, ', ') INTO sample FROM (
+    SELECT {key_text} AS k FROM {net} WHERE migsafe_conflict ORDER BY {keys} LIMIT 5) s;"""
     ).format(
         net=_net(table),
-        key_object=key_object,
         events=events,
-        r_keys=_cols(table.key, "r"),
-        first_key=sql.Identifier(table.key[0]),
+        keys=keys,
+        stmt=sql.Identifier(STMT),
+        added=sql.Identifier(ADDED),
+        last=_row_text(table.columns, "ev", logged=False),
+        first_key=first_key,
+        current=_row_text(table.columns, "cur", logged=True),
         target=_target(table),
-        match=_key_match(table, "cur", "r"),
+        match=_key_match(table, "cur", "f"),
+        key_text=_key_text(table),
     )
+
+
+def _key_text(table: CapturedTable) -> sql.Composable:
+    """``id=7`` (``(a=1, b=x)`` for a composite key): how a conflict names a row."""
+    pairs = sql.SQL(" || ', ' || ").join(
+        sql.SQL("{} || coalesce({}::text, 'NULL')").format(sql.Literal(f"{k}="), sql.Identifier(k))
+        for k in table.key
+    )
+    return sql.SQL("'(' || {} || ')'").format(pairs) if len(table.key) > 1 else pairs
 
 
 def _whole_rows(table: CapturedTable, events: sql.Composable) -> sql.Composed:
+    image = _row_text(table.columns, "ev", logged=False)
     return sql.SQL(
         """  CREATE TEMP TABLE {net} ON COMMIT DROP AS
-  SELECT img, sum(CASE WHEN added THEN 1 ELSE -1 END) AS net, false AS conflict
-  FROM ({events}) e GROUP BY img HAVING sum(CASE WHEN added THEN 1 ELSE -1 END) <> 0;
-  UPDATE {net} n SET conflict = true
-  WHERE n.net > 0 AND n.net > (SELECT count(*) FROM {target} c WHERE to_jsonb(c) = n.img);
-  SELECT count(*) INTO conflicts FROM {net} WHERE conflict;
-  SELECT 'rows ' || string_agg(img::text, ', ') INTO sample
-  FROM (SELECT img FROM {net} WHERE conflict ORDER BY img LIMIT 3) s;"""
-    ).format(net=_net(table), events=events, target=_target(table))
-
-
-def _before(table: CapturedTable, image: str) -> sql.Composed:
-    return sql.SQL("FROM {} n CROSS JOIN LATERAL jsonb_populate_record(NULL::{}, n.{}) r").format(
-        _net(table), _target(table), sql.Identifier(image)
+  SELECT * FROM (
+    SELECT DISTINCT ON ({image}) ev.*, {image} AS migsafe_img,
+           sum(CASE WHEN ev.{added} THEN 1 ELSE -1 END) OVER (PARTITION BY {image}) AS migsafe_net,
+           false AS migsafe_conflict
+    FROM ({events}) ev ORDER BY {image}) s
+  WHERE migsafe_net <> 0;
+  ANALYZE {net};
+  UPDATE {net} n SET migsafe_conflict = true
+  WHERE n.migsafe_net > 0
+    AND n.migsafe_net > (SELECT count(*) FROM {target} c WHERE {current} = n.migsafe_img);
+  SELECT count(*) INTO conflicts FROM {net} WHERE migsafe_conflict;
+  SELECT 'rows ' || string_agg(migsafe_img, ', ') INTO sample
+  FROM (SELECT migsafe_img FROM {net} WHERE migsafe_conflict ORDER BY 1 LIMIT 3) s;"""
+    ).format(
+        net=_net(table),
+        image=image,
+        added=sql.Identifier(ADDED),
+        events=events,
+        target=_target(table),
+        current=_row_text(table.columns, "c", logged=True),
     )
 
 
-def _inserts(table: CapturedTable) -> list[str]:
-    target, columns = _target(table), _cols(table.columns)
+def _written(table: CapturedTable) -> list[LogColumn]:
+    return [c for c in table.columns if not c.generated]
+
+
+def _inserts(table: CapturedTable) -> str:
+    columns = _written(table)
+    names = sql.SQL(", ").join(sql.Identifier(c.name) for c in columns)
+    values = sql.SQL(", ").join(c.typed("n") for c in columns)
     if not table.key:
         stmt = sql.SQL(
-            "INSERT INTO {target} ({columns}) OVERRIDING SYSTEM VALUE "
-            "SELECT {r_columns} {before} CROSS JOIN LATERAL generate_series(1, -n.net) g "
-            "WHERE n.net < 0"
+            "INSERT INTO {target} ({names}) OVERRIDING SYSTEM VALUE SELECT {values} FROM {net} n "
+            "CROSS JOIN LATERAL generate_series(1, -n.migsafe_net) g WHERE n.migsafe_net < 0"
         )
-        image = "img"
     else:
         stmt = sql.SQL(
-            "INSERT INTO {target} ({columns}) OVERRIDING SYSTEM VALUE "
-            "SELECT {r_columns} {before} WHERE NOT n.was_new AND {chosen} "
+            "INSERT INTO {target} ({names}) OVERRIDING SYSTEM VALUE SELECT {values} FROM {net} n "
+            "WHERE NOT n.migsafe_was_new AND {chosen} "
             "AND NOT EXISTS (SELECT FROM {target} cur WHERE {match})"
         )
-        image = "before"
-    return [
-        stmt.format(
-            target=target,
-            columns=columns,
-            r_columns=_cols(table.columns, "r"),
-            before=_before(table, image),
-            chosen=sql.SQL(_CHOSEN),
-            match=_key_match(table, "cur", "n") if table.key else sql.SQL(""),
-        ).as_string(None)
-    ]
+    return stmt.format(
+        target=_target(table),
+        names=names,
+        values=values,
+        net=_net(table),
+        chosen=_CHOSEN,
+        match=_key_match(table, "cur", "n") if table.key else sql.SQL(""),
+    ).as_string(None)
 
 
-def _updates(table: CapturedTable) -> list[str]:
-    settable = [c for c in table.columns if c not in table.key and c not in table.always]
+def _updates(table: CapturedTable) -> str | None:
+    settable = [c for c in _written(table) if c.name not in table.key and not c.always]
     if not table.key or not settable:
-        return []
+        return None
     assignments = sql.SQL(", ").join(
-        sql.SQL("{} = r.{}").format(sql.Identifier(c), sql.Identifier(c)) for c in settable
+        sql.SQL("{} = {}").format(sql.Identifier(c.name), c.typed("n")) for c in settable
     )
-    return [
+    return (
         sql.SQL(
-            "UPDATE {target} cur SET {assignments} {before} "
-            "WHERE NOT n.was_new AND {match} AND {chosen}"
+            "UPDATE {target} cur SET {assignments} FROM {net} n "
+            "WHERE NOT n.migsafe_was_new AND {match} AND {chosen}"
         )
         .format(
             target=_target(table),
             assignments=assignments,
-            before=_before(table, "before"),
+            net=_net(table),
             match=_key_match(table, "cur", "n"),
-            chosen=sql.SQL(_CHOSEN),
+            chosen=_CHOSEN,
         )
         .as_string(None)
-    ]
+    )
 
 
-def _deletes(table: CapturedTable) -> list[str]:
-    target = _target(table)
+def _deletes(table: CapturedTable) -> str:
     if not table.key:
         stmt = sql.SQL(
             "DELETE FROM {target} t USING ("
             "SELECT d.tableoid, d.ctid FROM ("
-            "SELECT c.tableoid, c.ctid, n.net, row_number() OVER (PARTITION BY n.img) AS rn "
-            "FROM {target} c JOIN {net} n ON n.net > 0 AND to_jsonb(c) = n.img) d "
-            "WHERE d.rn <= d.net) gone "
+            "SELECT c.tableoid, c.ctid, n.migsafe_net, "
+            "row_number() OVER (PARTITION BY n.migsafe_img) AS rn "
+            "FROM {target} c JOIN {net} n ON n.migsafe_net > 0 AND {current} = n.migsafe_img) d "
+            "WHERE d.rn <= d.migsafe_net) gone "
             "WHERE t.tableoid = gone.tableoid AND t.ctid = gone.ctid"
-        ).format(target=target, net=_net(table))
+        )
     else:
         stmt = sql.SQL(
-            "DELETE FROM {target} cur USING {net} n WHERE n.was_new AND {match} AND {chosen}"
-        ).format(
-            target=target,
-            net=_net(table),
-            match=_key_match(table, "cur", "n"),
-            chosen=sql.SQL(_CHOSEN),
+            "DELETE FROM {target} cur USING {net} n "
+            "WHERE n.migsafe_was_new AND {match} AND {chosen}"
         )
-    return [stmt.as_string(None)]
+    return stmt.format(
+        target=_target(table),
+        net=_net(table),
+        current=_row_text(table.columns, "c", logged=True),
+        match=_key_match(table, "cur", "n") if table.key else sql.SQL(""),
+        chosen=_CHOSEN,
+    ).as_string(None)

@@ -30,7 +30,7 @@ class RevisionRows:
     skip_schemas: tuple[str, ...]
     skip_tables: Collection[str]  # qualified or bare names: the version table
     log: RowLog = field(init=False)
-    tables: dict[int, CapturedTable] = field(default_factory=dict)  # every table captured
+    captured: list[CapturedTable] = field(default_factory=list)  # per segment and table
     anywhere: list[str] = field(default_factory=list)  # why every table was watched
     _open_at: int | None = None  # the log position where the open segment began
     _resolved: dict[str, tuple[frozenset[int], str | None]] = field(default_factory=dict)
@@ -61,39 +61,35 @@ class RevisionRows:
             return None
         lo, hi = self._open_at, self.log.position(conn)
         self._open_at = None
-        captured = self.log.captured(conn, lo, hi)
+        captured = self.log.end(conn, lo, hi)
         if not captured:
             return None
-        for table in captured:
-            known = self.tables.get(table.relid)
-            images = table.images + (known.images if known else 0)
-            self.tables[table.relid] = CapturedTable(**{**table.__dict__, "images": images})
+        self.captured.extend(captured)
         order = parents_first(conn, [t.relid for t in captured])
-        statements = restore_segment(captured, order, self.log.table, lo, hi)
+        statements = restore_segment(captured, order, self.archive_schema, lo, hi)
         return Reverse(ops=tuple(verbatim(s) for s in statements))
 
-    @property
-    def images(self) -> int:
-        return sum(t.images for t in self.tables.values())
-
     def size(self, conn: sa.Connection) -> int:
-        return self.log.size(conn)
+        return self.log.size(conn, {t.log for t in self.captured})
 
-    def close(self, conn: sa.Connection, *, keep: bool) -> dict[str, Any] | None:
-        """Drop the triggers; keep the log as an archive (described) or drop it."""
-        keep = keep and bool(self.tables)
-        self.log.close(conn, keep=keep)
-        if not keep:
-            return None
-        return {
-            "when": "upgrade",
-            "kind": "rows",
-            "schema": None,
-            "table": ", ".join(sorted(t.qualified for t in self.tables.values())),
-            "archive_schema": self.archive_schema,
-            "archive_table": self.log.name,
-            "images": self.images,
-        }
+    def close(self, conn: sa.Connection, *, keep: bool) -> list[dict[str, Any]]:
+        """Drop the triggers; keep the logs that hold rows as archives (described, one per
+        log), or drop them all."""
+        logs: dict[str, CapturedTable] = {}
+        for table in self.captured if keep else ():
+            logs.setdefault(table.log, table)
+        self.log.close(conn, keep=set(logs))
+        return [
+            {
+                "when": "upgrade",
+                "kind": "rows",
+                "schema": t.schema,
+                "table": t.table,
+                "archive_schema": self.archive_schema,
+                "archive_table": log,
+            }
+            for log, t in logs.items()
+        ]
 
     def _targets(
         self, conn: sa.Connection, sql_text: str, writes: Writes
