@@ -46,6 +46,8 @@ class PlanStep:
     # SQL), and whether it does things only judged as it runs (see engine/reversibility.py).
     irreversible: tuple[str, ...] = ()
     raw_sql: bool = False
+    # Where its literal SQL writes rows whose before-images will be kept ("line N").
+    writes_rows: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -206,6 +208,7 @@ def _plan_step(
         downgrade_in_transaction=facts.downgrade.transactional,
         irreversible=rf.irreversible,
         raw_sql=rf.raw_sql,
+        writes_rows=rf.writes_rows,
     )
 
 

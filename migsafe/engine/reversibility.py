@@ -30,6 +30,8 @@ class ReverseFacts:
 
     irreversible: tuple[str, ...] = ()
     raw_sql: bool = False
+    # Where literal SQL writes rows whose before-images are captured as it runs ("line N").
+    writes_rows: tuple[str, ...] = ()
 
 
 def reverse_facts(path: str | Path, *, captures_rows: bool = False) -> ReverseFacts:
@@ -59,6 +61,7 @@ def reverse_facts_of_source(source: str, *, captures_rows: bool = False) -> Reve
     if upgrade is None:
         return ReverseFacts()
     reasons: list[str] = []
+    writes: list[str] = []
     raw = False
     bodies = (upgrade, *_local_callees(upgrade, functions, {"upgrade"}))
     created, added = _created(bodies)
@@ -72,11 +75,15 @@ def reverse_facts_of_source(source: str, *, captures_rows: bool = False) -> Reve
             if name != "execute" or not node.args:
                 continue
             verdict = _verdict(node.args[0], created, added, captures_rows)
+            if verdict == "" and captures_rows and _writes_rows(node.args[0], created, added):
+                writes.append(f"line {node.lineno}")
             if verdict is None:
                 raw = True  # built at run time: judged when it runs
             elif verdict:
                 reasons.append(f"line {node.lineno}: {verdict}")
-    return ReverseFacts(irreversible=tuple(dict.fromkeys(reasons)), raw_sql=raw)
+    return ReverseFacts(
+        irreversible=tuple(dict.fromkeys(reasons)), raw_sql=raw, writes_rows=tuple(writes)
+    )
 
 
 def _on_op(call: ast.Call) -> bool:
@@ -149,6 +156,11 @@ def _verdict(
     # A DML construct (``table.update()...``) may be a backfill of what the revision creates:
     # only running it tells (see migsafe.reverse.capture), so it is judged then.
     return None
+
+
+def _writes_rows(arg: ast.expr, created: set[str], added: dict[str, set[str]]) -> bool:
+    text = _literal_sql(arg)
+    return text is not None and not confined(text, created, added) and writes_of(text).any
 
 
 def _literal_sql(arg: ast.expr) -> str | None:

@@ -122,6 +122,12 @@ def make_plan(
     notes: list[str] = []
     if session.is_sqlite and settings.statement_timeout is not None:
         notes.append("--statement-timeout has no effect on SQLite (it has no statement timeout)")
+    for step in plan.steps:
+        if step.writes_rows:
+            notes.append(
+                f"{step.revision} writes rows ({', '.join(step.writes_rows)}): their "
+                "before-images are kept as it runs, so that a revert puts them back"
+            )
     for step in plan.non_transactional:
         for run_id, detail in session.history.unfinished_journal(step.revision, step.direction):
             notes.append(

@@ -100,6 +100,15 @@ class _Gathered:
 
 
 @dataclass(frozen=True)
+class _Opaque:
+    """A statement whose writes the SQL does not show: the schema before it, to compare."""
+
+    revision: str
+    schema_before: str
+    statement: str
+
+
+@dataclass(frozen=True)
 class FingerprintScope:
     """What the recorded schema fingerprints leave out: migsafe's own objects."""
 
@@ -151,6 +160,7 @@ class ReverseCapture:
         self._current: dict[str, _Gathered] = {}
         self._depth = 0  # > 0 while an operation (or migsafe itself) runs statements
         self._revision: str | None = None
+        self._opaque: _Opaque | None = None  # a statement on the connection to check after
 
     def set_version_table(self, name: str, schema: str | None) -> None:
         """Alembic's version table: its writes are bookkeeping, and it is not compared."""
@@ -170,10 +180,13 @@ class ReverseCapture:
         self._current.setdefault(revision, _Gathered())
         self._revision = revision
         sa.event.listen(conn, "before_cursor_execute", self._raw_statement)
+        sa.event.listen(conn, "after_cursor_execute", self._after_statement)
         try:
             yield
         finally:
             sa.event.remove(conn, "before_cursor_execute", self._raw_statement)
+            sa.event.remove(conn, "after_cursor_execute", self._after_statement)
+            self._opaque = None
             self._revision = None
 
     def take_schema_before(self, revision: str, conn: sa.Connection) -> None:
@@ -213,8 +226,11 @@ class ReverseCapture:
                     caveats=("a backfill of what this revision created: undone with it",)
                 )
             written = self._row_writes(op, conn, gathered) if rev.irreversible else None
+            opaque: _Opaque | None = None
             if written is not None:
-                self._rows(gathered).before_write(conn, written)
+                why = self._rows(gathered).before_write(conn, written)
+                if why is not None:
+                    opaque = _Opaque(revision, self.scope.schema(conn), written)
                 rev = Reverse.nothing()  # its rows' before-images are its reverse
             elif gathered.rows is not None:
                 self._end_rows_segment(gathered, conn)
@@ -229,6 +245,8 @@ class ReverseCapture:
             return None
         with self.quiet():
             result = run(op)
+            if opaque is not None:
+                self._check_opaque(opaque, conn)
             if rev.finish is not None:  # SQLite: the reverse is read off what the op did
                 rev = rev.finish(conn)
         if rev.irreversible and not gathered.irreversible_seen(rev.irreversible):
@@ -248,6 +266,7 @@ class ReverseCapture:
         revision = self._revision
         if self._depth or revision is None:
             return
+        self._opaque = None  # one whose statement failed (and was caught) is not checked
         if _READ_ONLY.match(statement):
             if "(" in statement and _SELECT.match(statement):
                 self._select_on_connection(revision, conn, statement)
@@ -260,8 +279,7 @@ class ReverseCapture:
         if not parameters and self._created_on_the_side(gathered, conn, statement):
             return
         if self._captures_rows(conn, gathered) and RevisionRows.writes(statement).any:
-            with self.quiet():
-                self._rows(gathered).before_write(conn, statement)
+            self._write_on_connection(revision, gathered, conn, statement)
             return
 
         verdict = classify_sql(statement) or (
@@ -279,8 +297,35 @@ class ReverseCapture:
             return
         writes = RevisionRows.writes(statement)
         if writes.functions or writes.tables:
+            self._write_on_connection(revision, gathered, conn, statement)
+
+    def _write_on_connection(
+        self, revision: str, gathered: _Gathered, conn: Any, statement: str
+    ) -> None:
+        with self.quiet():
+            why = self._rows(gathered).before_write(conn, statement)
+            if why is not None:  # checked once it ran (_after_statement)
+                self._opaque = _Opaque(revision, self.scope.schema(conn), statement)
+
+    def _after_statement(
+        self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+    ) -> None:
+        opaque, self._opaque = self._opaque, None
+        if opaque is not None and not self._depth:
             with self.quiet():
-                self._rows(gathered).before_write(conn, statement)
+                self._check_opaque(opaque, conn)
+
+    def _check_opaque(self, opaque: _Opaque, conn: Any) -> None:
+        """Procedural code (a DO block, a function) whose rows were captured must not have
+        changed the schema as well: that is not undone by putting rows back."""
+        if self.scope.schema(conn) == opaque.schema_before:
+            return
+        first = " ".join(opaque.statement.split())[:80]
+        self._irreversible(
+            opaque.revision,
+            f"{first!r} changed the schema from procedural code, which is not mirrored "
+            "(only the rows it writes are kept)",
+        )
 
     # -- before-images of the rows a revision writes (reverse/rows) ---------------------------
     def _captures_rows(self, conn: Any, gathered: _Gathered) -> bool:

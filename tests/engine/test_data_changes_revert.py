@@ -92,6 +92,12 @@ CASES = [
     ("orm-batches", ORM_BACKFILL),
     ("sql-function", 'op.execute("SELECT bump(5)")'),
     (
+        "do-block",
+        "op.execute(\"DO $$ BEGIN UPDATE acct SET status = 'do' WHERE id < 4; "
+        'DELETE FROM ledger WHERE acct_id = 1; END $$")',
+    ),
+    ("function-on-the-connection", 'op.get_bind().execute(sa.text("SELECT bump(:n)"), {"n": 2})'),
+    (
         "on-the-connection",
         "conn = op.get_bind()\n"
         'conn.execute(sa.text("UPDATE acct SET status = :s WHERE id < :n"), '
@@ -224,6 +230,27 @@ def test_before_images_over_the_limit_ask_for_a_backup_and_change_nothing(
         data_db.scalar("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'migsafe\\_rows\\_%'")
         == 0
     )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'op.execute("DO $$ BEGIN ALTER TABLE acct ADD COLUMN x int; '
+        'UPDATE acct SET x = 1; END $$")',
+        'op.get_bind().exec_driver_sql("DO $$ BEGIN CREATE INDEX ON acct (name); END $$")',
+    ],
+    ids=["op-execute", "on-the-connection"],
+)
+def test_procedural_code_that_changes_the_schema_is_refused_with_nothing_changed(
+    project: MiniProject, data_db: Db, body: str
+) -> None:
+    """Its rows would be captured, but the DDL inside it has no reverse."""
+    project.add("r1", body)
+    before = data_db.fingerprint()
+    proc = project.upgrade(data_db.url)
+    assert proc.returncode == 2, project.explain(proc)
+    assert "changed the schema from procedural code" in proc.stderr, proc.stderr
+    data_db.assert_unchanged(before)
 
 
 def test_archive_list_shows_the_before_images_and_prune_drops_them(

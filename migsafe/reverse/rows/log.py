@@ -92,11 +92,14 @@ WHERE p.proname = ANY(CAST(:names AS text[])) AND p.provolatile = 'v'
 LIMIT 1
 """
 
-# Every table of the application: what a statement that may write anywhere is watched on.
+# Every table of the application: what a statement that may write anywhere is watched on
+# (those the migration's role may put a trigger on: it could not write to the others either,
+# unless a SECURITY DEFINER function does, which the caveat covers).
 _ALL_TABLES = """
 SELECT c.oid FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND pg_catalog.has_table_privilege(c.oid, 'TRIGGER')
   AND n.nspname <> ALL(CAST(:skip AS text[]))
   AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
 """
@@ -302,6 +305,13 @@ class RowLog:
         out: list[sql.Composable] = []
         for suffix, when, referencing in _TRIGGERS:
             first, second = args[suffix]
+            # One left by a run that died in an autocommit_block() (inert: it only writes for
+            # the session that made it) must not stop this one.
+            out.append(
+                sql.SQL("DROP TRIGGER IF EXISTS {} ON {}").format(
+                    sql.Identifier(TRIGGER_PREFIX + suffix), target
+                )
+            )
             out.append(
                 sql.SQL(
                     "CREATE TRIGGER {} {} ON {} " + referencing + " FOR EACH STATEMENT "

@@ -43,17 +43,20 @@ class RevisionRows:
     def writes(sql_text: str) -> Writes:
         return _writes(sql_text)
 
-    def before_write(self, conn: sa.Connection, sql_text: str) -> None:
-        """Watch the tables *sql_text* may write, and begin a segment if none is open."""
+    def before_write(self, conn: sa.Connection, sql_text: str) -> str | None:
+        """Watch the tables *sql_text* may write, and begin a segment if none is open.
+        Returns why every table is watched (procedural code, a function), or None: such a
+        statement may change the schema too, which rows cannot undo (the caller checks)."""
         writes = _writes(sql_text)
         if not writes.any:
-            return
+            return None
         oids, why = self._targets(conn, sql_text, writes)
         if why is not None and why not in self.anywhere:
             self.anywhere.append(why)
         self.log.install(conn, oids)
         if self._open_at is None:
             self._open_at = self.log.position(conn)
+        return why
 
     def before_operation(self, conn: sa.Connection) -> Reverse | None:
         """End the open segment (if any): its reverse, to be ordered before the next one's."""
