@@ -272,3 +272,30 @@ def test_archive_list_shows_the_before_images_and_prune_drops_them(
     assert not data_db.scalar(f"SELECT to_regclass('migsafe_archive.{table}') IS NOT NULL")
     refused = project.run(data_db.url, "revert", "--yes")
     assert refused.returncode == 2, project.explain(refused)
+
+
+def test_a_row_the_upgrade_inserted_that_later_rows_reference_is_a_conflict(
+    project: MiniProject, data_db: Db
+) -> None:
+    """Deleting it would cascade into the application's rows (orders reference acct ON DELETE
+    CASCADE): refused by default, kept with keep-current, and nothing of the app's is lost."""
+    project.add("r1", "op.execute(\"INSERT INTO acct (name) VALUES ('m1'), ('m2')\")")
+    assert project.upgrade(data_db.url).returncode == 0
+    data_db.execute("INSERT INTO orders (acct_id, total) SELECT id, 1 FROM acct WHERE name = 'm1'")
+    after = data_db.fingerprint()
+
+    refused = project.run(data_db.url, "revert", "--yes")
+    assert refused.returncode == 4, project.explain(refused)
+    assert "1 row(s) of public.acct that the upgrade inserted are referenced" in refused.stderr
+    assert "(in orders)" in refused.stderr and "Traceback" not in refused.stderr
+    data_db.assert_unchanged(after)
+
+    kept = project.run(data_db.url, "revert", "--yes", "--on-conflict", "keep-current")
+    assert kept.returncode == 0, project.explain(kept)
+    assert data_db.rows("SELECT name FROM acct WHERE name LIKE 'm_' ORDER BY name") == [("m1",)]
+    assert (
+        data_db.scalar(
+            "SELECT count(*) FROM orders o JOIN acct a ON a.id = o.acct_id WHERE a.name = 'm1'"
+        )
+        == 1
+    )

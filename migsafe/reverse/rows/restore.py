@@ -94,10 +94,73 @@ def restore_segment(
     out = [_prepare(t, archive_schema, lo, hi) for t in order]
     out += [_inserts(t) for t in order]
     out += [u for t in order if (u := _updates(t)) is not None]
-    out += [_deletes(t) for t in reversed(order)]
+    for t in reversed(order):
+        if t.key:
+            out.append(_referenced(t))
+        out.append(_deletes(t))
     drops = " ".join(f"DROP TABLE {_net(t).as_string(None)};" for t in order)
     out.append(_FINISH.format(drops=drops))
     return out
+
+
+_REFERENCED = """DO $migsafe$
+DECLARE
+  fk record;
+  hits bigint;
+  total bigint := 0;
+  which text;
+BEGIN
+  FOR fk IN
+    SELECT c.conrelid::regclass AS child, c.conrelid = {regclass} AS itself,
+           (SELECT string_agg(format('ch.%I', a.attname), ', ' ORDER BY k.i)
+            FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n) AS cols,
+           (SELECT string_agg(format('p.%I', a.attname), ', ' ORDER BY k.i)
+            FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n) AS refs
+    FROM pg_catalog.pg_constraint c WHERE c.contype = 'f' AND c.confrelid = {regclass}
+  LOOP
+    EXECUTE format(
+      'UPDATE {net} n SET migsafe_conflict = true FROM %s p '
+      'WHERE n.migsafe_was_new AND NOT n.migsafe_conflict AND {match} '
+      'AND EXISTS (SELECT FROM %s ch WHERE (%s) = (%s)%s)',
+      {regclass}, fk.child, fk.cols, fk.refs,
+      CASE WHEN fk.itself THEN ' AND NOT EXISTS (SELECT FROM {net} n2 WHERE '
+           || 'n2.migsafe_was_new AND {self_match})' ELSE '' END);
+    GET DIAGNOSTICS hits = ROW_COUNT;
+    IF hits > 0 THEN
+      total := total + hits;
+      which := coalesce(which || ', ', '') || fk.child::text;
+    END IF;
+  END LOOP;
+  IF total > 0
+     AND coalesce(nullif(current_setting('migsafe.on_conflict', true), ''), 'refuse') = 'refuse'
+  THEN
+    RAISE EXCEPTION '% row(s) of % that the upgrade inserted are referenced by rows written '
+                    'since (in %)', total, {name}, which
+      USING ERRCODE = 'MS409',
+            HINT = 'revert with --on-conflict keep-current (leave them) or restore (delete)';
+  END IF;
+END
+$migsafe$"""
+
+
+def _referenced(table: CapturedTable) -> str:
+    """Rows the segment inserted that rows written since reference (by any foreign key) are
+    conflicts: deleting them would fail, or cascade into the application's rows."""
+    target = _target(table)
+    quoted = sql.Literal(target.as_string(None)).as_string(None)
+    self_match = sql.SQL(" AND ").join(
+        sql.SQL("{} = n2.{}").format(_column(table, k).logged("ch"), sql.Identifier(k))
+        for k in table.key
+    )
+    return _REFERENCED.format(
+        regclass=f"{quoted}::regclass",
+        net=_net(table).as_string(None).replace("'", "''"),
+        match=_key_match(table, "p", "n").as_string(None).replace("'", "''"),
+        self_match=self_match.as_string(None).replace("'", "''"),
+        name=sql.Literal(table.qualified).as_string(None),
+    )
 
 
 def _net(table: CapturedTable) -> sql.Identifier:
