@@ -144,7 +144,9 @@ def _decoded(row: Any, positions: list[int]) -> tuple[Any, ...]:
     values = list(row)
     for i in positions:
         if isinstance(values[i], bytes):
-            values[i] = values[i].decode("ascii", "replace")
+            # An empty "char" (attgenerated, attidentity of a plain column) is one NUL byte:
+            # psycopg reads it as '', and so must this, or it reads as set.
+            values[i] = values[i].decode("ascii", "replace").rstrip("\x00")
     return tuple(values)
 
 

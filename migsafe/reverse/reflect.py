@@ -34,8 +34,8 @@ _COLUMN = sa.text(
         t.typnamespace = 'pg_catalog'::pg_catalog.regnamespace,
         CASE WHEN a.attcollation <> t.typcollation THEN
             pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) END,
-        a.attnotnull, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), a.attidentity,
-        a.attgenerated, pg_catalog.col_description(a.attrelid, a.attnum), a.attacl::text[]
+        a.attnotnull, pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), a.attidentity::text,
+        a.attgenerated::text, pg_catalog.col_description(a.attrelid, a.attnum), a.attacl::text[]
     FROM pg_catalog.pg_attribute a
     JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
     LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum

@@ -104,6 +104,9 @@ class Chain:
     judged_as_they_run: Mapping[str, str] = field(default_factory=dict)
     # Revisions that migsafe applies but whose revert is not exact, with why: outside the run.
     inexact: Mapping[str, str] = field(default_factory=dict)
+    # Data migrations in the run whose rows migsafe captures (reverse/rows), with what they
+    # write: their stored reverse must keep the rows' before-images.
+    captures_rows: Mapping[str, str] = field(default_factory=dict)
     # How the package's own env.py has to be run: "cli" (`python -m migsafe`), or
     # "worker-thread" (`migsafe.run` from an AnyIO worker thread, the application's runtime).
     runner: str = "cli"
@@ -154,7 +157,7 @@ CHAINS.append(
     Chain(
         "prefect",
         packages.PREFECT,
-        run_length=18,
+        run_length=38,
         kept_after_revert=(  # in an order they can be deleted in
             ("flow_run_state", "id = '4fffffff-0000-0000-0000-000000000001'"),
             ("artifact", "key = 'after-key'"),
@@ -166,23 +169,23 @@ CHAINS.append(
         # October 2022: seed.sql is written against Prefect's schema at that revision; the
         # seeded rows then go through Prefect's own data migrations up to `base`.
         seed_at="2d5e000696f1",
-        base="4e9a6f93eb6c",
-        # 18 revisions between data migrations: tables, columns, foreign keys, enums, an
+        base="2882cd2df464",
+        # 38 revisions: data migrations (below), tables, columns, foreign keys, enums, an
         # explicit COMMIT in SQL, concurrent index builds and a backfill in autocommit_block().
         target="b23c83a12cb4",
-        irreversible={
-            "e905fd199258": "DELETEs the DebugPrintNotification block type Prefect dropped",
-            "2882cd2df465": "copies state results into `artifact` in an autocommit_block(); "
-            "its downgrade() deletes them outside any transaction",
+        # Data migrations in the run, refused before rows were captured (their downgrade()s
+        # delete or leave the transaction): now their rows' before-images are their reverse.
+        # (15f5083c16bd, also in the run, fills a table it creates: undone by dropping it;
+        # 4e9a6f93eb6c UPDATEs concurrency_limit_v2, which the run creates, so still empty.)
+        captures_rows={
+            "2882cd2df465": "copies state results into `artifact` in an autocommit_block()",
             "f98ae6d8e2cc": "INSERTs a default work pool and UPDATEs work queues, flow runs and "
-            "deployments into it; its downgrade() leaves the transaction",
-            "15f5083c16bd": "copies artifacts into `artifact_collection` in an autocommit_block()",
-            "4e9a6f93eb6c": "UPDATE fills slot_decay_per_second before making it NOT NULL",
-            "5d03c01be85e": "UPDATE changes existing rows to match the ORM models",
-            "9e83011d1f2a": "moves V1 concurrency limits to V2, then DELETEs them",
-            "7218aad17905": "DELETEs block document references the new CHECK forbids",
+            "deployments into it",
         },
         judged_as_they_run={
+            "2882cd2df465": "writes rows on the connection in an autocommit_block(), the first "
+            "step outside a transaction",
+            "15f5083c16bd": "writes rows on the connection in an autocommit_block()",
             "cef24af2ec34": "backfills the column it adds, on the connection, in an "
             "autocommit_block()",
             "50737cdaee36": "builds an index with SQL it composes at run time, after "
@@ -233,25 +236,14 @@ CHAINS.append(
         # dropped, columns renamed (schedule_interval, execution_date), backfill tables,
         # dataset tables renamed to asset, indexes and foreign keys.
         target="05234396c6fc",
+        # The run lies between two DO blocks that change the schema. (Later revisions that only
+        # write rows, 2b47dc6bc8df's DELETE, 0e9519b56710's UPDATE and a dozen more, were
+        # refused as data changes before rows were captured; d59cbbef95eb bounds the run.)
         irreversible={
-            "686269002441": "fixes ORM/migration drift with an INSERT (line 119)",
             "5f2621c13b39": "renames constraints in a DO block; its downgrade() does not bring "
             "the schema back exactly (tested in a savepoint)",
             "d59cbbef95eb": "gives task_instance a UUID key through a DO block, a function it "
             "creates and drops, and DROP ... CASCADE; its downgrade() is not exact either",
-            "2b47dc6bc8df": "adds DAG versioning with a DELETE (line 50)",
-            "eed27faa34e3": "removes pickled XCom data, with a SELECT that may call functions",
-            "0e9519b56710": "renames a run_type value with an UPDATE (line 42)",
-            "be2cc2f742cf": "DELETE (line 43) of parsing requests, to add bundles",
-            "959e216a3abb": "renames is_active to is_stale with an UPDATE (line 44)",
-            "fe199e1abd77": "DELETEs import errors (line 45)",
-            "808787349f22": "DELETE (line 63) in a change of deadline callbacks",
-            "7582ea3f3dd5": "INSERT (line 48) to make bundle_name NOT NULL",
-            "b87d2135fa50": "DELETE (line 51) in a restructured callback table",
-            "e812941398f4": "DELETE (line 275) replacing deadline callback fields",
-            "edc4f85a4619": "UPDATE (line 44) enforcing new NOT NULL columns",
-            "888b59e02a5b": "UPDATE (line 51) fixing ORM/migration drift",
-            "8812eb67b63c": "UPDATE (line 124) turning deadline intervals into JSON",
         },
         # Reaching seed_at and base runs those revisions on purpose: the first one, 4bc4d934e2bc
         # (Airflow 2.6.2's squashed schema), bulk-inserts rows whose keys the database makes.
@@ -457,6 +449,13 @@ def test_the_chain_reverts_to_the_seeded_schema_and_rows(
     project.migsafe(pg_db.url, "upgrade", target, *allow)
     assert _version(pg_db) == target
     upgraded = _fp(pg_db)
+    for revision in chain.captures_rows:
+        archives = pg_db.scalar(
+            "SELECT archives FROM migsafe.migsafe_reverse WHERE revision = :r "
+            "AND source = 'generated' ORDER BY id DESC LIMIT 1",
+            {"r": revision},
+        )
+        assert any(a.get("kind") == "rows" for a in archives or ()), (revision, archives)
     _sql(pg_db, chain.data / "after.sql")
     project.migsafe(pg_db.url, "revert", "--yes")
 

@@ -501,6 +501,14 @@ def _depth(relid: int, edges: Sequence[Any]) -> int:
 
 
 def _run_all(conn: sa.Connection, statements: Sequence[sql.Composable]) -> None:
-    """Run *statements* in one round trip (one simple-query message: none has parameters)."""
-    if statements:
-        conn.execute(exact(";\n".join(s.as_string(None) for s in statements)))
+    """Run *statements* in one round trip: one ``DO`` block that executes each in turn (one
+    command, as drivers that prepare every statement, asyncpg's, require)."""
+    if not statements:
+        return
+    if len(statements) == 1:
+        conn.execute(exact(statements[0].as_string(None)))
+        return
+    body = " ".join(
+        f"EXECUTE {sql.Literal(s.as_string(None)).as_string(None)};" for s in statements
+    )
+    conn.execute(exact(f"DO $migsafe_batch$ BEGIN {body} END $migsafe_batch$"))
