@@ -19,8 +19,9 @@ import sqlalchemy as sa
 
 from migsafe.reverse._sql import verbatim
 from migsafe.reverse.model import Reverse
-from migsafe.reverse.rows.log import CapturedTable, RowLog, parents_first, targets
+from migsafe.reverse.rows.log import CapturedTable, RowLog
 from migsafe.reverse.rows.restore import restore_segment
+from migsafe.reverse.rows.targets import parents_first, targets
 from migsafe.reverse.rows.writes import Writes, writes_of
 
 
