@@ -246,7 +246,8 @@ def _paired(table: CapturedTable, log: sql.Composable, lo: int, hi: int) -> sql.
         """  CREATE TEMP TABLE {net} ON COMMIT DROP AS
   SELECT p.{keys_p}{before}, p.migsafe_was_new,
          CASE WHEN p.migsafe_there THEN cur.{first_key} IS NULL OR {differs}
-              ELSE cur.{first_key} IS NOT NULL END AS migsafe_conflict
+              ELSE cur.{first_key} IS NOT NULL END AS migsafe_conflict,
+         cur.{first_key} IS NOT NULL AS migsafe_present
   FROM (
     SELECT {keys}, o.{stmt} IS NULL AS migsafe_was_new, n.{stmt} IS NOT NULL AS migsafe_there,
            {o_cols}, {n_cols}
@@ -296,7 +297,8 @@ def _keyed(table: CapturedTable, events: sql.Composable) -> sql.Composed:
         ORDER BY {keys}, {stmt} DESC, {added} DESC)
   SELECT f.*, f.{added} AS migsafe_was_new,
          CASE WHEN l.there THEN cur.{first_key} IS NULL OR {current} IS DISTINCT FROM l.img
-              ELSE cur.{first_key} IS NOT NULL END AS migsafe_conflict
+              ELSE cur.{first_key} IS NOT NULL END AS migsafe_conflict,
+         cur.{first_key} IS NOT NULL AS migsafe_present
   FROM f JOIN l USING ({keys}) LEFT JOIN {target} cur ON {match};
   ANALYZE {net};
   SELECT count(*) INTO conflicts FROM {net} WHERE migsafe_conflict;
@@ -370,7 +372,7 @@ def _inserts(table: CapturedTable) -> str:
         stmt = sql.SQL(
             "INSERT INTO {target} ({names}) OVERRIDING SYSTEM VALUE SELECT {values} FROM {net} n "
             "WHERE NOT n.migsafe_was_new AND {chosen} "
-            "AND NOT EXISTS (SELECT FROM {target} cur WHERE {match})"
+            "AND NOT n.migsafe_present"
         )
     return stmt.format(
         target=_target(table),
@@ -392,7 +394,7 @@ def _updates(table: CapturedTable) -> str | None:
     return (
         sql.SQL(
             "UPDATE {target} cur SET {assignments} FROM {net} n "
-            "WHERE NOT n.migsafe_was_new AND {match} AND {chosen}"
+            "WHERE NOT n.migsafe_was_new AND n.migsafe_present AND {match} AND {chosen}"
         )
         .format(
             target=_target(table),
@@ -419,7 +421,7 @@ def _deletes(table: CapturedTable) -> str:
     else:
         stmt = sql.SQL(
             "DELETE FROM {target} cur USING {net} n "
-            "WHERE n.migsafe_was_new AND {match} AND {chosen}"
+            "WHERE n.migsafe_was_new AND n.migsafe_present AND {match} AND {chosen}"
         )
     return stmt.format(
         target=_target(table),
