@@ -1,7 +1,9 @@
 """Irreversible steps are named before anything changes, and refused unless covered.
 
-A step is irreversible when it changes data with raw SQL or does something migsafe cannot
-undo exactly. Without a cover (--backup, --allow-irreversible, or a downgrade() that passes
+A step is irreversible when it does something migsafe cannot undo exactly. Data changes are
+captured on PostgreSQL (reverse/rows, tests/engine/test_data_changes_revert.py); here the
+project turns that off (`capture-rows = false`), which makes every data change irreversible
+again: the most common kind of irreversible step, and the one these cases are written with. Without a cover (--backup, --allow-irreversible, or a downgrade() that passes
 its test in a savepoint) the upgrade is refused: before anything runs when the source shows
 it, inside the rolled-back transaction when only running shows it. Either way the database
 is exactly as before.
@@ -18,6 +20,11 @@ if TYPE_CHECKING:
     from conftest import Db, MiniProject
 
 ADD = 'op.add_column("seed", sa.Column("extra", sa.Integer))'
+
+
+@pytest.fixture(autouse=True)
+def _no_row_capture(project: MiniProject) -> None:
+    (project.root / "pyproject.toml").write_text("[tool.migsafe]\ncapture-rows = false\n")
 
 # (id, upgrade body, how the refusal is found)
 CASES = [
