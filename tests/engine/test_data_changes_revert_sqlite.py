@@ -220,3 +220,15 @@ def test_replace_is_still_irreversible(project: MiniProject, data_db: Db) -> Non
     assert proc.returncode != 0, project.explain(proc)
     assert "REPLACE" in proc.stderr and "Traceback" not in proc.stderr
     data_db.assert_unchanged(before)
+
+
+def test_before_images_over_the_limit_ask_for_a_backup_and_change_nothing(
+    project: MiniProject, data_db: Db
+) -> None:
+    project.add("r1", "op.execute(\"UPDATE acct SET status = 'gold'\")")
+    before = data_db.fingerprint()
+    proc = project.run_with_env(data_db.url, {"MIGSAFE_DATA_ARCHIVE_LIMIT": "100B"}, "upgrade")
+    assert proc.returncode == 2, project.explain(proc)
+    assert "data-archive-limit" in proc.stderr and "--backup" in proc.stderr
+    data_db.assert_unchanged(before)
+    assert data_db.scalar("SELECT count(*) FROM sqlite_master WHERE name LIKE '%rows%'") == 0
