@@ -18,6 +18,7 @@ from migsafe.engine.analysis import _call_name, _local_callees
 from migsafe.reverse import classify_sql
 from migsafe.reverse.confined import confined
 from migsafe.reverse.rows.writes import writes_of
+from migsafe.reverse.sqlite.raw_sql import writes_rows
 
 # Words without which none of the calls below can appear: most files are never parsed.
 _PREFILTER = re.compile(r"execute|bulk_insert|get_bind|connection|Session", re.IGNORECASE)
@@ -32,20 +33,25 @@ class ReverseFacts:
     raw_sql: bool = False
 
 
-def reverse_facts(path: str | Path, *, captures_rows: bool = False) -> ReverseFacts:
+def reverse_facts(
+    path: str | Path, *, captures_rows: bool = False, sqlite: bool = False
+) -> ReverseFacts:
     """Facts for the ``upgrade()`` of the revision file at *path*; never raises.
     *captures_rows*: the database keeps before-images of the rows a statement writes
-    (PostgreSQL, reverse/rows), so SQL that writes rows is not irreversible."""
+    (reverse/rows; on *sqlite*, reverse/sqlite/rows), so SQL that writes rows is not
+    irreversible."""
     try:
         source = Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ReverseFacts(raw_sql=True)
     if not _PREFILTER.search(source):
         return ReverseFacts()
-    return reverse_facts_of_source(source, captures_rows=captures_rows)
+    return reverse_facts_of_source(source, captures_rows=captures_rows, sqlite=sqlite)
 
 
-def reverse_facts_of_source(source: str, *, captures_rows: bool = False) -> ReverseFacts:
+def reverse_facts_of_source(
+    source: str, *, captures_rows: bool = False, sqlite: bool = False
+) -> ReverseFacts:
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -71,7 +77,7 @@ def reverse_facts_of_source(source: str, *, captures_rows: bool = False) -> Reve
                 raw = True
             if name != "execute" or not node.args:
                 continue
-            verdict = _verdict(node.args[0], created, added, captures_rows)
+            verdict = _verdict(node.args[0], created, added, captures_rows, sqlite)
             if verdict is None:
                 raw = True  # built at run time: judged when it runs
             elif verdict:
@@ -133,14 +139,18 @@ def _const(node: ast.expr) -> str | None:
 
 
 def _verdict(
-    arg: ast.expr, created: set[str], added: dict[str, set[str]], captures_rows: bool
+    arg: ast.expr,
+    created: set[str],
+    added: dict[str, set[str]],
+    captures_rows: bool,
+    sqlite: bool = False,
 ) -> str | None:
     """'' when the SQL is known and not irreversible; the reason when it is; None: unknown."""
     text = _literal_sql(arg)
     if text is not None:
         if confined(text, created, added):
             return ""  # a backfill of what this revision creates: undone with it
-        if captures_rows and writes_of(text).any:
+        if captures_rows and (writes_rows(text) if sqlite else writes_of(text).any):
             return ""  # its rows' before-images are captured as it runs
         verdict = classify_sql(text)
         if verdict is not None and "does not parse" in verdict:

@@ -117,6 +117,7 @@ def make_plan(
         steps=steps,
         reverse=settings.reverse,
         captures_rows=settings.capture_rows,
+        sqlite=session.is_sqlite,
         **plan_limits(session),
     )
     notes: list[str] = []
