@@ -216,10 +216,13 @@ class ReverseCapture:
                     caveats=("a backfill of what this revision created: undone with it",)
                 )
             written = self._row_writes(op, conn, gathered) if rev.irreversible else None
-            if written is not None:
+            blind = self._blind_spot(gathered, conn, written) if written is not None else None
+            if blind is not None:
+                rev = Reverse.refused(blind)
+            elif written is not None:
                 self._rows(gathered, conn).before_write(conn, written)
                 rev = Reverse.nothing()  # its rows' before-images are its reverse
-            elif gathered.rows is not None:
+            if gathered.rows is not None and (written is None or blind is not None):
                 self._end_rows_segment(gathered, conn)
             if rev.irreversible:
                 self._irreversible(revision, f"{type(op).__name__}: {rev.irreversible}")
@@ -262,14 +265,21 @@ class ReverseCapture:
             return
         if not parameters and self._created_on_the_side(gathered, conn, statement):
             return
+        blind = None
         if self._captures_rows(conn, gathered) and _rows_class(conn).writes(statement).any:
-            with self.quiet():
-                self._rows(gathered, conn).before_write(conn, statement)
-            return
+            blind = self._blind_spot(gathered, conn, statement)
+            if blind is None:
+                with self.quiet():
+                    self._rows(gathered, conn).before_write(conn, statement)
+                return
 
-        verdict = classify_sql(statement) or (
-            "DDL run on the connection directly, not through op.*, is not captured "
-            "(op.execute() would be)"
+        verdict = (
+            blind
+            or classify_sql(statement)
+            or (
+                "DDL run on the connection directly, not through op.*, is not captured "
+                "(op.execute() would be)"
+            )
         )
         first = " ".join(statement.split())[:80]
         self._irreversible(revision, f"{first!r} on the connection: {verdict}")
@@ -282,6 +292,10 @@ class ReverseCapture:
             return
         if conn.dialect.name == "sqlite":  # a WITH that ends in a write looks like a read
             if SqliteRevisionRows.writes(statement).any:
+                blind = self._blind_spot(gathered, conn, statement)
+                if blind is not None:
+                    self._irreversible(revision, f"{statement[:80]!r} on the connection: {blind}")
+                    return
                 with self.quiet():
                     self._rows(gathered, conn).before_write(conn, statement)
             return
@@ -335,6 +349,14 @@ class ReverseCapture:
         if text is None or not _rows_class(conn).writes(text).any:
             return None
         return text
+
+    def _blind_spot(self, gathered: _Gathered, conn: Any, statement: str) -> str | None:
+        """Why *statement*'s rows cannot be captured after all (SQLite), or None."""
+        rows = self._rows(gathered, conn) if conn.dialect.name == "sqlite" else None
+        if not isinstance(rows, SqliteRevisionRows):
+            return None
+        with self.quiet():
+            return rows.blind_spot(conn, statement)
 
     def _end_rows_segment(self, gathered: _Gathered, conn: Any) -> None:
         assert gathered.rows is not None

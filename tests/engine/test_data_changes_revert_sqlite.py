@@ -232,3 +232,25 @@ def test_before_images_over_the_limit_ask_for_a_backup_and_change_nothing(
     assert "data-archive-limit" in proc.stderr and "--backup" in proc.stderr
     data_db.assert_unchanged(before)
     assert data_db.scalar("SELECT count(*) FROM sqlite_master WHERE name LIKE '%rows%'") == 0
+
+
+def test_a_table_that_replaces_on_conflict_is_not_captured_where_it_may_be_written(
+    project: MiniProject, data_db: Db
+) -> None:
+    """Its replaced rows fire no delete trigger: refused, unless the statement only deletes."""
+    data_db.execute(
+        "CREATE TABLE latest (id INTEGER PRIMARY KEY ON CONFLICT REPLACE, v TEXT)",
+        "INSERT INTO latest VALUES (1, 'a'), (2, 'b')",
+    )
+    project.add("r1", "op.execute(\"INSERT INTO latest VALUES (1, 'replaced')\")")
+    before = data_db.fingerprint()
+    proc = project.upgrade(data_db.url)
+    assert proc.returncode == 2, project.explain(proc)
+    assert "latest declares ON CONFLICT REPLACE" in proc.stderr, proc.stderr
+    data_db.assert_unchanged(before)
+
+    project.rewrite("r1", 'op.execute("DELETE FROM latest WHERE id = 2")')
+    assert project.upgrade(data_db.url).returncode == 0
+    down = project.run(data_db.url, "revert", "--yes")
+    assert down.returncode == 0, project.explain(down)
+    data_db.assert_unchanged(before)

@@ -143,6 +143,17 @@ def writes_rows(text: str) -> bool:
     return True
 
 
+def replaces_on_conflict(create_table: str) -> bool:
+    """The ``CREATE TABLE`` declares a constraint that resolves conflicts by ``REPLACE``."""
+    words = [v.upper() if k == "word" else v for k, v in _Tokens(create_table).items]
+    return any(words[i : i + 3] == ["ON", "CONFLICT", "REPLACE"] for i in range(len(words)))
+
+
+def names_in(text: str) -> set[str]:
+    """Every word or quoted name of *text*, folded: what it may name."""
+    return {fold(v) for k, v in _Tokens(text).items if k in ("word", "quoted")}
+
+
 def _static_verdict(t: _Tokens) -> str | None:
     if not t.items:
         return None

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from migsafe.reverse._sql import verbatim
 from migsafe.reverse.model import Reverse
 from migsafe.reverse.sqlite._sql import fold, q, run
-from migsafe.reverse.sqlite.raw_sql import writes_rows
+from migsafe.reverse.sqlite.raw_sql import names_in, replaces_on_conflict, writes_rows
 from migsafe.reverse.sqlite.rows.log import (
     Logged,
     create_log,
@@ -75,6 +75,31 @@ class SqliteRevisionRows:
             for name, sql in triggers(logged, self._segment, next(_TRIGGER_IDS)):
                 run(conn, sql)
                 self._triggers.append(name)
+
+    def blind_spot(self, conn: sa.Connection, sql_text: str) -> str | None:
+        """Why the triggers could miss rows *sql_text* removes, or None. A table declared
+        with ``ON CONFLICT REPLACE`` deletes the rows in an insert's or update's way without
+        firing any delete trigger; it is at risk when the statement names it, or when a
+        trigger or a foreign key action may write it."""
+        names = names_in(sql_text)
+        if not {"INSERT", "UPDATE"} & {n.upper() for n in names}:
+            return None  # a DELETE replaces nothing
+        rows = conn.exec_driver_sql(
+            "SELECT type, name, sql FROM main.sqlite_master WHERE type IN ('table', 'trigger')"
+        ).all()
+        triggers = any(kind == "trigger" for kind, _, _ in rows)
+        for kind, name, sql in rows:
+            if kind != "table" or not replaces_on_conflict(sql or ""):
+                continue
+            if fold(name) in {fold(t) for t in self.created_tables}:
+                continue
+            cascades = conn.exec_driver_sql(f"PRAGMA main.foreign_key_list({q(name)})").all()
+            if fold(name) in names or triggers or cascades:
+                return (
+                    f"table {name} declares ON CONFLICT REPLACE: the rows it deletes to make "
+                    "room fire no delete trigger, so their before-images could not be kept"
+                )
+        return None
 
     def before_operation(self, conn: sa.Connection) -> Reverse | None:
         """End the open segment (if any): its reverse, to be ordered before the next one's."""
