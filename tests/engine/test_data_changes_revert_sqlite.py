@@ -35,6 +35,8 @@ SETUP = (
     _SERIES.format(n=5) + "INSERT INTO watched SELECT g, g FROM g",
     "CREATE TRIGGER watched_audit AFTER UPDATE ON watched BEGIN "
     "INSERT INTO audit (what) VALUES ('UPDATE ' || NEW.id); END",
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE)",
+    _SERIES.format(n=4) + "INSERT INTO users SELECT g, 'u' || g || '@x' FROM g",
 )
 
 ORM_BACKFILL = """\
@@ -105,6 +107,11 @@ CASES = [
         'ON CONFLICT (id) DO UPDATE SET name = excluded.name")',
     ),
     ("key-change", 'op.execute("UPDATE orders SET id = id + 1000 WHERE acct_id = 3")'),
+    (
+        "a-unique-value-moves-to-a-new-row",
+        'op.execute("DELETE FROM users WHERE id = 1")\n'
+        "op.execute(\"INSERT INTO users (id, email) VALUES (10, 'u1@x')\")",
+    ),
 ]
 
 
@@ -251,6 +258,24 @@ def test_a_table_that_replaces_on_conflict_is_not_captured_where_it_may_be_writt
 
     project.rewrite("r1", 'op.execute("DELETE FROM latest WHERE id = 2")')
     assert project.upgrade(data_db.url).returncode == 0
+    down = project.run(data_db.url, "revert", "--yes")
+    assert down.returncode == 0, project.explain(down)
+    data_db.assert_unchanged(before)
+
+
+def test_rows_with_a_null_primary_key_are_put_back_as_whole_rows(
+    project: MiniProject, data_db: Db
+) -> None:
+    """SQLite allows NULL in a rowid table's TEXT primary key: NULL keys cannot tell rows
+    apart, so such a table is matched by whole rows."""
+    data_db.execute(
+        "CREATE TABLE codes (code TEXT PRIMARY KEY, label TEXT)",
+        "INSERT INTO codes VALUES (NULL, 'x'), (NULL, 'y'), ('a', 'z')",
+    )
+    project.add("r1", "op.execute(\"UPDATE codes SET label = label || '!'\")")
+    before = data_db.fingerprint()
+    assert project.upgrade(data_db.url).returncode == 0
+    assert sorted(r[0] for r in data_db.rows("SELECT label FROM codes")) == ["x!", "y!", "z!"]
     down = project.run(data_db.url, "revert", "--yes")
     assert down.returncode == 0, project.explain(down)
     data_db.assert_unchanged(before)

@@ -115,6 +115,20 @@ def has_rows(conn: sa.Connection, log: str, segment: int | None = None) -> bool:
     return bool(run(conn, f"SELECT EXISTS (SELECT 1 FROM main.{q(log)}{where})"))
 
 
+def null_keys(conn: sa.Connection, logged: Logged, segment: int) -> bool:
+    """The segment logged a row whose declared key has a NULL."""
+    if not logged.key:
+        return False
+    nulls = " OR ".join(f"{q(k)} IS NULL" for k in logged.key)
+    return bool(
+        run(
+            conn,
+            f"SELECT EXISTS (SELECT 1 FROM main.{q(logged.log)} "
+            f"WHERE {q(SEGMENT)} = {int(segment)} AND ({nulls}))",
+        )
+    )
+
+
 def log_bytes(conn: sa.Connection, logged: Logged) -> int:
     """About what the log takes: the length of its values as SQL literals."""
     parts = " + ".join(f"length(quote({q(c.name)}))" for c in logged.columns) or "0"

@@ -7,9 +7,10 @@ primary key; a table without one is a multiset of whole rows. The statements, fo
 segment's tables together: each table's net change into a TEMP table, with a conflict flag;
 one conflict check per table (a ``SELECT`` marked :data:`CONFLICTS`, whose value is the
 message or NULL: the revert reads it and refuses, see ``revert/run.py``); the tables' own
-triggers dropped (SQLite cannot switch them off), the deleted rows inserted again (parents
-first), the updated rows updated back, the inserted rows deleted (children first); the
-triggers created again as they were.
+triggers dropped (SQLite cannot switch them off), the inserted rows deleted (children first),
+the updated rows updated back, the deleted rows inserted again (parents first); the triggers
+created again as they were. A revert runs with ``foreign_keys`` off, so it is unique keys
+that order them: what the segment added goes first, freeing the values the old rows held.
 
 The revert's ``--on-conflict`` reaches the statements through ``temp.migsafe_rows_mode``:
 ``refuse`` (the default: the check stops the revert), ``keep-current`` (rows changed since
@@ -52,9 +53,11 @@ def restore_segment(
         out += _net(t, nets[t.log], segment)
     out += [_check(t, nets[t.log]) for t in tables]
     out += [f"DROP TRIGGER main.{q(name)}" for name, _ in triggers]
-    out += [_inserts(t, nets[t.log]) for t in tables]
-    out += [u for t in tables if (u := _updates(t, nets[t.log])) is not None]
+    # A revert runs with foreign_keys off (revert/run.py), so only unique keys order these:
+    # what the segment added goes first, freeing the values the rows put back held.
     out += [_deletes(t, nets[t.log]) for t in reversed(tables)]
+    out += [u for t in tables if (u := _updates(t, nets[t.log])) is not None]
+    out += [_inserts(t, nets[t.log]) for t in tables]
     out += [sql for _, sql in triggers]
     out += [f"DROP TABLE temp.{q(nets[t.log])}" for t in tables]
     return out

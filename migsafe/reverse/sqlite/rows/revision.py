@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +28,7 @@ from migsafe.reverse.sqlite.rows.log import (
     describe,
     has_rows,
     log_bytes,
+    null_keys,
     parents_first,
     triggers,
     user_tables,
@@ -111,6 +112,9 @@ class SqliteRevisionRows:
         if not written:
             return None
         self.captured.extend(written)
+        # SQLite lets a rowid table's non-INTEGER key be NULL: such rows have no key to be
+        # told apart by, so the whole table is matched by whole rows.
+        written = [replace(t, key=()) if null_keys(conn, t, self._segment) else t for t in written]
         by_name = {fold(t.table): t for t in written}
         order = [by_name[fold(n)] for n in parents_first(conn, [t.table for t in written])]
         statements = restore_segment(order, _table_triggers(conn, order), self._segment)
