@@ -108,6 +108,12 @@ CASES = [
     ),
     ("key-change", 'op.execute("UPDATE orders SET id = id + 1000 WHERE acct_id = 3")'),
     (
+        "data-ddl-data-two-shapes",
+        "op.execute(\"UPDATE acct SET status = 'x' WHERE id < 3\")\n"
+        'op.add_column("acct", sa.Column("flag", sa.Integer))\n'
+        "op.execute(\"UPDATE acct SET flag = 1, name = 'renamed' WHERE id < 5\")",
+    ),
+    (
         "a-unique-value-moves-to-a-new-row",
         'op.execute("DELETE FROM users WHERE id = 1")\n'
         "op.execute(\"INSERT INTO users (id, email) VALUES (10, 'u1@x')\")",
@@ -276,6 +282,18 @@ def test_rows_with_a_null_primary_key_are_put_back_as_whole_rows(
     before = data_db.fingerprint()
     assert project.upgrade(data_db.url).returncode == 0
     assert sorted(r[0] for r in data_db.rows("SELECT label FROM codes")) == ["x!", "y!", "z!"]
+    down = project.run(data_db.url, "revert", "--yes")
+    assert down.returncode == 0, project.explain(down)
+    data_db.assert_unchanged(before)
+
+
+def test_a_run_of_two_data_revisions_reverts_in_one_go(project: MiniProject, data_db: Db) -> None:
+    project.add("r1", "op.execute(\"UPDATE acct SET status = 'r1' WHERE id < 6\")")
+    project.add("r2", 'op.execute("DELETE FROM acct WHERE id IN (2, 3)")')
+    before = data_db.fingerprint()
+    up = project.upgrade(data_db.url)
+    assert up.returncode == 0, project.explain(up)
+    assert len(_rows_archives(data_db)) == 1
     down = project.run(data_db.url, "revert", "--yes")
     assert down.returncode == 0, project.explain(down)
     data_db.assert_unchanged(before)
