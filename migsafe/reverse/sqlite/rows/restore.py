@@ -69,38 +69,55 @@ def _cols(t: Logged, alias: str = "") -> str:
 
 
 def _same(t: Logged, a: str, b: str, names: Sequence[str] | None = None) -> str:
-    """Row *a* holds the same values as row *b* (NULLs equal, text compared as bytes)."""
+    """Row *a* holds the same values as row *b* (NULLs equal, text compared as bytes); the
+    key compared with ``=`` (never NULL here: see ``null_keys``), so that its index serves."""
     names = [c.name for c in t.columns] if names is None else names
-    return " AND ".join(f"{a}.{q(n)} IS {b}.{q(n)} COLLATE BINARY" for n in names) or "1"
+    parts = [
+        f"{a}.{q(n)} = {b}.{q(n)}" if n in t.key else f"{a}.{q(n)} IS {b}.{q(n)} COLLATE BINARY"
+        for n in names
+    ]
+    return " AND ".join(parts) or "1"
 
 
 def _events(t: Logged, segment: int) -> str:
     return f"SELECT * FROM main.{q(t.log)} WHERE {q(SEGMENT)} = {int(segment)}"
 
 
+def _image(t: Logged, alias: str) -> str:
+    """Row *alias* as one text, to find equal rows by an index (then compared exactly)."""
+    return " || ',' || ".join(f"quote({alias}.{q(c.name)})" for c in t.columns) or "''"
+
+
 def _net(t: Logged, net: str, segment: int) -> list[str]:
+    """The net change per row, each statement a scan or index lookups: never a nested scan
+    (a segment may hold every row of a big table)."""
     target = f"main.{q(t.table)}"
+    log = f"main.{q(t.log)}"
     if not t.key:
         return [
-            f"CREATE TEMP TABLE {q(net)} AS SELECT {_cols(t)}, "
-            f"sum(CASE WHEN {q(ADDED)} THEN 1 ELSE -1 END) AS migsafe_net, "
-            f"0 AS migsafe_conflict FROM ({_events(t, segment)}) GROUP BY {_cols(t)} "
-            "HAVING migsafe_net <> 0",
-            f"UPDATE temp.{q(net)} AS n SET migsafe_conflict = 1 WHERE n.migsafe_net > "
-            f"(SELECT count(*) FROM {target} AS c WHERE {_same(t, 'c', 'n')})",
+            f"CREATE TEMP TABLE {q(net)} AS SELECT {_cols(t, 'ev')}, {_image(t, 'ev')} AS "
+            f"migsafe_img, sum(CASE WHEN ev.{q(ADDED)} THEN 1 ELSE -1 END) AS migsafe_net, "
+            f"sum(CASE WHEN ev.{q(ADDED)} THEN 1 ELSE -1 END) > 0 AS migsafe_conflict "
+            f"FROM ({_events(t, segment)}) AS ev "
+            "GROUP BY migsafe_img HAVING migsafe_net <> 0",
+            f"CREATE INDEX temp.{q(net + '_img')} ON {q(net)} (migsafe_img)",
+            # Rows still there as many times as the segment left them are no conflict.
+            f"UPDATE temp.{q(net)} AS n SET migsafe_conflict = 0 FROM (SELECT m.rowid AS id, "
+            f"count(*) AS now FROM {target} AS c JOIN temp.{q(net)} AS m "
+            f"ON m.migsafe_img = {_image(t, 'c')} AND {_same(t, 'c', 'm')} "
+            "WHERE m.migsafe_net > 0 GROUP BY m.rowid) AS k "
+            "WHERE n.rowid = k.id AND k.now >= n.migsafe_net",
         ]
     keys = ", ".join(q(k) for k in t.key)
-    first = f"SELECT min({q(SEQ)}) FROM ev GROUP BY {keys}"
-    last = f"SELECT max({q(SEQ)}) FROM ev GROUP BY {keys}"
     return [
-        f"CREATE TEMP TABLE {q(net)} AS WITH ev AS ({_events(t, segment)}) "
+        f"CREATE TEMP TABLE {q(net)} AS WITH b AS (SELECT min({q(SEQ)}) AS fs, "
+        f"max({q(SEQ)}) AS ls FROM ({_events(t, segment)}) GROUP BY {keys}) "
         f"SELECT {_cols(t, 'f')}, f.{q(ADDED)} AS migsafe_was_new, "
         f"CASE WHEN l.{q(ADDED)} "
         f"THEN NOT EXISTS (SELECT 1 FROM {target} AS c WHERE {_same(t, 'c', 'l')}) "
         f"ELSE EXISTS (SELECT 1 FROM {target} AS c WHERE {_same(t, 'c', 'l', t.key)}) "
         "END AS migsafe_conflict "
-        f"FROM (SELECT * FROM ev WHERE {q(SEQ)} IN ({first})) AS f "
-        f"JOIN (SELECT * FROM ev WHERE {q(SEQ)} IN ({last})) AS l ON {_same(t, 'f', 'l', t.key)}"
+        f"FROM b JOIN {log} AS f ON f.{q(SEQ)} = b.fs JOIN {log} AS l ON l.{q(SEQ)} = b.ls"
     ]
 
 
@@ -169,10 +186,15 @@ def _deletes(t: Logged, net: str) -> str:
         return (
             f"DELETE FROM {target} WHERE rowid IN (SELECT rid FROM (SELECT c.rowid AS rid, "
             "n.migsafe_net AS want, row_number() OVER (PARTITION BY n.rowid ORDER BY c.rowid) "
-            f"AS rn FROM {target} AS c JOIN temp.{q(net)} AS n ON {_same(t, 'c', 'n')} "
+            f"AS rn FROM {target} AS c JOIN temp.{q(net)} AS n "
+            f"ON n.migsafe_img = {_image(t, 'c')} AND {_same(t, 'c', 'n')} "
             f"WHERE n.migsafe_net > 0 AND {_CHOSEN}) WHERE rn <= want)"
         )
+    # IN, not a correlated EXISTS: the net's columns have no affinity, so an index on them
+    # could not serve a comparison with the table's typed key.
+    keys = ", ".join(q(k) for k in t.key)
+    wanted = ", ".join(f"n.{q(k)}" for k in t.key)
     return (
-        f"DELETE FROM {target} AS c WHERE EXISTS (SELECT 1 FROM temp.{q(net)} AS n "
-        f"WHERE n.migsafe_was_new AND {_same(t, 'c', 'n', t.key)} AND {_CHOSEN})"
+        f"DELETE FROM {target} WHERE ({keys}) IN (SELECT {wanted} FROM temp.{q(net)} AS n "
+        f"WHERE n.migsafe_was_new AND {_CHOSEN})"
     )
