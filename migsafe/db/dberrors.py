@@ -59,6 +59,13 @@ def caused_by(exc: BaseException, *kinds: type[pg.Error]) -> bool:
 ROW_CONFLICT = "MS409"
 
 
+class SqliteRowConflict(Exception):
+    """A SQLite row restore found rows changed since the upgrade (its check runs in Python:
+    SQLite has no RAISE outside triggers); reported like PostgreSQL's, by its SQLSTATE."""
+
+    sqlstate = ROW_CONFLICT
+
+
 def row_conflict(exc: BaseException) -> str | None:
     """The message of a row restore's conflict in *exc*'s causes, or None."""
     for cause in iter_causes(exc):

@@ -137,11 +137,13 @@ def build_plan(
     version_table_schema: str | None = None,
     reverse: bool = True,
     captures_rows: bool = False,
+    sqlite: bool = False,
 ) -> Plan:
     """The plan of *steps*; with *reverse* (reverse scripts on), upgrade steps also carry what
     their source says about their reverse (engine/reversibility.py)."""
     plan_steps = tuple(
-        _plan_step(step, direction, reverse=reverse, captures_rows=captures_rows) for step in steps
+        _plan_step(step, direction, reverse=reverse, captures_rows=captures_rows, sqlite=sqlite)
+        for step in steps
     )
     warnings = [f"{s.revision}: {w}" for s in plan_steps for w in s.warnings]
     warnings.extend(
@@ -174,6 +176,7 @@ def _plan_step(
     reverse: bool = True,
     load: bool = True,
     captures_rows: bool = False,
+    sqlite: bool = False,
 ) -> PlanStep:
     """One step of a plan. ``load``: import the revision file now (the plan imports what it
     will run, so an error in it stops the command before anything runs); ``status`` lists
@@ -188,7 +191,7 @@ def _plan_step(
     downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
     message = (script.doc or "").strip().splitlines()[0] if script.doc else ""
     rf = (
-        reverse_facts(script.path, captures_rows=captures_rows)
+        reverse_facts(script.path, captures_rows=captures_rows, sqlite=sqlite)
         if reverse and direction == Direction.UPGRADE
         else ReverseFacts()
     )

@@ -18,6 +18,7 @@ from migsafe.engine.analysis import _call_name, _local_callees
 from migsafe.reverse import classify_sql
 from migsafe.reverse.confined import confined
 from migsafe.reverse.rows.writes import writes_of
+from migsafe.reverse.sqlite.raw_sql import writes_rows
 
 # Words without which none of the calls below can appear: most files are never parsed.
 _PREFILTER = re.compile(r"execute|bulk_insert|get_bind|connection|Session", re.IGNORECASE)
@@ -34,20 +35,25 @@ class ReverseFacts:
     writes_rows: tuple[str, ...] = ()
 
 
-def reverse_facts(path: str | Path, *, captures_rows: bool = False) -> ReverseFacts:
+def reverse_facts(
+    path: str | Path, *, captures_rows: bool = False, sqlite: bool = False
+) -> ReverseFacts:
     """Facts for the ``upgrade()`` of the revision file at *path*; never raises.
     *captures_rows*: the database keeps before-images of the rows a statement writes
-    (PostgreSQL, reverse/rows), so SQL that writes rows is not irreversible."""
+    (reverse/rows; on *sqlite*, reverse/sqlite/rows), so SQL that writes rows is not
+    irreversible."""
     try:
         source = Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ReverseFacts(raw_sql=True)
     if not _PREFILTER.search(source):
         return ReverseFacts()
-    return reverse_facts_of_source(source, captures_rows=captures_rows)
+    return reverse_facts_of_source(source, captures_rows=captures_rows, sqlite=sqlite)
 
 
-def reverse_facts_of_source(source: str, *, captures_rows: bool = False) -> ReverseFacts:
+def reverse_facts_of_source(
+    source: str, *, captures_rows: bool = False, sqlite: bool = False
+) -> ReverseFacts:
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -74,8 +80,8 @@ def reverse_facts_of_source(source: str, *, captures_rows: bool = False) -> Reve
                 raw = True
             if name != "execute" or not node.args:
                 continue
-            verdict = _verdict(node.args[0], created, added, captures_rows)
-            if verdict == "" and captures_rows and _writes_rows(node.args[0], created, added):
+            verdict = _verdict(node.args[0], created, added, captures_rows, sqlite)
+            if verdict == "" and captures_rows and _writes(node.args[0], created, added, sqlite):
                 writes.append(f"line {node.lineno}")
             if verdict is None:
                 raw = True  # built at run time: judged when it runs
@@ -140,14 +146,18 @@ def _const(node: ast.expr) -> str | None:
 
 
 def _verdict(
-    arg: ast.expr, created: set[str], added: dict[str, set[str]], captures_rows: bool
+    arg: ast.expr,
+    created: set[str],
+    added: dict[str, set[str]],
+    captures_rows: bool,
+    sqlite: bool = False,
 ) -> str | None:
     """'' when the SQL is known and not irreversible; the reason when it is; None: unknown."""
     text = _literal_sql(arg)
     if text is not None:
         if confined(text, created, added):
             return ""  # a backfill of what this revision creates: undone with it
-        if captures_rows and writes_of(text).any:
+        if captures_rows and (writes_rows(text) if sqlite else writes_of(text).any):
             return ""  # its rows' before-images are captured as it runs
         verdict = classify_sql(text)
         if verdict is not None and "does not parse" in verdict:
@@ -158,9 +168,12 @@ def _verdict(
     return None
 
 
-def _writes_rows(arg: ast.expr, created: set[str], added: dict[str, set[str]]) -> bool:
+def _writes(arg: ast.expr, created: set[str], added: dict[str, set[str]], sqlite: bool) -> bool:
+    """Literal SQL that writes rows of tables the revision did not create."""
     text = _literal_sql(arg)
-    return text is not None and not confined(text, created, added) and writes_of(text).any
+    if text is None or confined(text, created, added):
+        return False
+    return writes_rows(text) if sqlite else writes_of(text).any
 
 
 def _literal_sql(arg: ast.expr) -> str | None:

@@ -116,7 +116,8 @@ def make_plan(
         from_heads=session.heads,
         steps=steps,
         reverse=settings.reverse,
-        captures_rows=settings.capture_rows and not session.is_sqlite,
+        captures_rows=settings.capture_rows,
+        sqlite=session.is_sqlite,
         **plan_limits(session),
     )
     notes: list[str] = []

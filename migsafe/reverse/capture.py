@@ -46,6 +46,9 @@ from migsafe.reverse.revert.fill import attach_declared
 from migsafe.reverse.rows.revision import RevisionRows
 from migsafe.reverse.sql import render_sql
 from migsafe.reverse.sqlite.archive import archive_tables
+from migsafe.reverse.sqlite.rows import SqliteRevisionRows
+
+Rows = RevisionRows | SqliteRevisionRows
 
 
 class CoveredBy(StrEnum):
@@ -81,7 +84,7 @@ class _Gathered:
     refusal: IrreversibleStep | None = None  # raised once; kept in case the migration caught it
     created_tables: set[str] = field(default_factory=set)  # what a backfill may write to
     added_columns: dict[str, set[str]] = field(default_factory=dict)
-    rows: RevisionRows | None = None  # before-images of the rows it writes (PostgreSQL)
+    rows: Rows | None = None  # before-images of the rows it writes
 
     def irreversible_seen(self, reason: str) -> bool:
         return any(reason in r for r in self.irreversible)
@@ -226,13 +229,16 @@ class ReverseCapture:
                     caveats=("a backfill of what this revision created: undone with it",)
                 )
             written = self._row_writes(op, conn, gathered) if rev.irreversible else None
+            blind = self._blind_spot(gathered, conn, written) if written is not None else None
             opaque: _Opaque | None = None
-            if written is not None:
-                why = self._rows(gathered).before_write(conn, written)
+            if blind is not None:
+                rev = Reverse.refused(blind)
+            elif written is not None:
+                why = self._rows(gathered, conn).before_write(conn, written)
                 if why is not None:
                     opaque = _Opaque(revision, self.scope.schema(conn), written)
                 rev = Reverse.nothing()  # its rows' before-images are its reverse
-            elif gathered.rows is not None:
+            if gathered.rows is not None and (written is None or blind is not None):
                 self._end_rows_segment(gathered, conn)
             if rev.irreversible:
                 self._irreversible(revision, f"{type(op).__name__}: {rev.irreversible}")
@@ -278,13 +284,20 @@ class ReverseCapture:
             return
         if not parameters and self._created_on_the_side(gathered, conn, statement):
             return
-        if self._captures_rows(conn, gathered) and RevisionRows.writes(statement).any:
-            self._write_on_connection(revision, gathered, conn, statement)
-            return
+        blind = None
+        if self._captures_rows(conn, gathered) and _rows_class(conn).writes(statement).any:
+            blind = self._blind_spot(gathered, conn, statement)
+            if blind is None:
+                self._write_on_connection(revision, gathered, conn, statement)
+                return
 
-        verdict = classify_sql(statement) or (
-            "DDL run on the connection directly, not through op.*, is not captured "
-            "(op.execute() would be)"
+        verdict = (
+            blind
+            or classify_sql(statement)
+            or (
+                "DDL run on the connection directly, not through op.*, is not captured "
+                "(op.execute() would be)"
+            )
         )
         first = " ".join(statement.split())[:80]
         self._irreversible(revision, f"{first!r} on the connection: {verdict}")
@@ -295,6 +308,15 @@ class ReverseCapture:
         gathered = self._current.setdefault(revision, _Gathered())
         if not self._captures_rows(conn, gathered):
             return
+        if conn.dialect.name == "sqlite":  # a WITH that ends in a write looks like a read
+            if SqliteRevisionRows.writes(statement).any:
+                blind = self._blind_spot(gathered, conn, statement)
+                if blind is not None:
+                    self._irreversible(revision, f"{statement[:80]!r} on the connection: {blind}")
+                    return
+                with self.quiet():
+                    self._rows(gathered, conn).before_write(conn, statement)
+            return
         writes = RevisionRows.writes(statement)
         if writes.functions or writes.tables:
             self._write_on_connection(revision, gathered, conn, statement)
@@ -303,7 +325,7 @@ class ReverseCapture:
         self, revision: str, gathered: _Gathered, conn: Any, statement: str
     ) -> None:
         with self.quiet():
-            why = self._rows(gathered).before_write(conn, statement)
+            why = self._rows(gathered, conn).before_write(conn, statement)
             if why is not None:  # checked once it ran (_after_statement)
                 self._opaque = _Opaque(revision, self.scope.schema(conn), statement)
 
@@ -329,10 +351,19 @@ class ReverseCapture:
 
     # -- before-images of the rows a revision writes (reverse/rows) ---------------------------
     def _captures_rows(self, conn: Any, gathered: _Gathered) -> bool:
-        """Rows are captured on PostgreSQL, unless the revision is irreversible anyway."""
-        return self.capture_rows and conn.dialect.name == "postgresql" and not gathered.irreversible
+        """Rows are captured (PostgreSQL, SQLite), unless the revision is irreversible anyway."""
+        return (
+            self.capture_rows
+            and conn.dialect.name in ("postgresql", "sqlite")
+            and not gathered.irreversible
+        )
 
-    def _rows(self, gathered: _Gathered) -> RevisionRows:
+    def _rows(self, gathered: _Gathered, conn: Any) -> Rows:
+        if gathered.rows is None and conn.dialect.name == "sqlite":
+            gathered.rows = SqliteRevisionRows(
+                skip_tables=(*self.scope.exclude_tables, *OWN_TABLES),
+                created_tables=gathered.created_tables,
+            )
         if gathered.rows is None:
             gathered.rows = RevisionRows(
                 archive_schema=self.archive_schema,
@@ -360,9 +391,17 @@ class ReverseCapture:
         if not isinstance(op, ExecuteSQLOp):
             return None
         text = op.sqltext if isinstance(op.sqltext, str) else render_clause(op.sqltext)
-        if text is None or not RevisionRows.writes(text).any:
+        if text is None or not _rows_class(conn).writes(text).any:
             return None
         return text
+
+    def _blind_spot(self, gathered: _Gathered, conn: Any, statement: str) -> str | None:
+        """Why *statement*'s rows cannot be captured after all (SQLite), or None."""
+        rows = self._rows(gathered, conn) if conn.dialect.name == "sqlite" else None
+        if not isinstance(rows, SqliteRevisionRows):
+            return None
+        with self.quiet():
+            return rows.blind_spot(conn, statement)
 
     def _end_rows_segment(self, gathered: _Gathered, conn: Any) -> None:
         assert gathered.rows is not None
@@ -525,6 +564,10 @@ class ReverseCapture:
     def clear(self, revisions: Collection[str]) -> None:
         for revision in revisions:
             self._current.pop(revision, None)
+
+
+def _rows_class(conn: Any) -> type[Rows]:
+    return SqliteRevisionRows if conn.dialect.name == "sqlite" else RevisionRows
 
 
 def _reverse_or_refusal(op: MigrateOperation, conn: sa.Connection, archive_schema: str) -> Any:

@@ -3,10 +3,11 @@
 A step is irreversible when it does something migsafe cannot undo exactly. Data changes are
 captured on PostgreSQL (reverse/rows, tests/engine/test_data_changes_revert.py); here the
 project turns that off (`capture-rows = false`), which makes every data change irreversible
-again: the most common kind of irreversible step, and the one these cases are written with. Without a cover (--backup, --allow-irreversible, or a downgrade() that passes
-its test in a savepoint) the upgrade is refused: before anything runs when the source shows
-it, inside the rolled-back transaction when only running shows it. Either way the database
-is exactly as before.
+again: the most common kind of irreversible step, and the one these cases are written with.
+Without a cover (--backup, --allow-irreversible, or a downgrade() that passes its test in a
+savepoint) the upgrade is refused: before anything runs when the source shows it, inside the
+rolled-back transaction when only running shows it. Either way the database is exactly as
+before.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ ADD = 'op.add_column("seed", sa.Column("extra", sa.Integer))'
 @pytest.fixture(autouse=True)
 def _no_row_capture(project: MiniProject) -> None:
     (project.root / "pyproject.toml").write_text("[tool.migsafe]\ncapture-rows = false\n")
+
 
 # (id, upgrade body, how the refusal is found)
 CASES = [

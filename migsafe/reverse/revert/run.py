@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
+from migsafe.db.dberrors import SqliteRowConflict
 from migsafe.engine import runner
 from migsafe.engine.direct import DirectRun, DirectStep
 from migsafe.engine.events import ProgressFn
@@ -35,6 +36,7 @@ from migsafe.reverse.revert.check import check_schema
 from migsafe.reverse.revert.fill import prefill
 from migsafe.reverse.revert.stored import StoredRevert, Undo, own_downgrade
 from migsafe.reverse.rows.restore import ON_CONFLICT_SETTING
+from migsafe.reverse.sqlite.rows.restore import CONFLICTS, sqlite_rows_mode
 from migsafe.reverse.store import ReverseSource
 
 
@@ -105,7 +107,16 @@ def _undo_one(conn: sa.Connection, *, session: Session, undo: Undo, on_conflict:
     for fill in undo.fills:
         prefill(conn, fill)
     if undo.way != ReverseSource.DOWNGRADE:
-        if any(a.get("kind") == "rows" for a in undo.row.archives):
+        rows = any(a.get("kind") == "rows" for a in undo.row.archives)
+        if conn.dialect.name == "sqlite":
+            if rows:
+                sqlite_rows_mode(conn, on_conflict)
+            for statement in undo.row.sql:
+                found = run_verbatim(conn, statement)
+                if found and on_conflict == "refuse" and statement.startswith(CONFLICTS):
+                    raise SqliteRowConflict(str(found))
+            return
+        if rows:
             # Read by the row restores (reverse/rows/restore.py), for this transaction only.
             conn.execute(
                 sa.text("SELECT pg_catalog.set_config(:k, :v, true)"),

@@ -122,6 +122,38 @@ def classify_sql(text: str) -> str | None:
     return None
 
 
+def writes_rows(text: str) -> bool:
+    """The SQL writes rows whose images row triggers see (``reverse/sqlite/rows``): each
+    statement an ``INSERT``, ``UPDATE`` or ``DELETE`` (or a ``WITH`` ending in one). Not a
+    ``REPLACE``: the rows it deletes to make room fire no delete trigger."""
+    statements = split_statements(text)
+    if not statements:
+        return False
+    for stmt in statements:
+        items = _Tokens(stmt).items
+        words = [v.upper() if k == "word" else v for k, v in items]
+        if not words or words[0] not in ("INSERT", "UPDATE", "DELETE", "WITH"):
+            return False
+        if words[0] == "WITH" and not {"INSERT", "UPDATE", "DELETE"} & set(words):
+            return False
+        for i, word in enumerate(words[1:], 1):
+            after = words[i + 1] if i + 1 < len(words) else ""
+            if word == "REPLACE" and words[i - 1] == "OR" and after != "(":
+                return False
+    return True
+
+
+def replaces_on_conflict(create_table: str) -> bool:
+    """The ``CREATE TABLE`` declares a constraint that resolves conflicts by ``REPLACE``."""
+    words = [v.upper() if k == "word" else v for k, v in _Tokens(create_table).items]
+    return any(words[i : i + 3] == ["ON", "CONFLICT", "REPLACE"] for i in range(len(words)))
+
+
+def names_in(text: str) -> set[str]:
+    """Every word or quoted name of *text*, folded: what it may name."""
+    return {fold(v) for k, v in _Tokens(text).items if k in ("word", "quoted")}
+
+
 def _static_verdict(t: _Tokens) -> str | None:
     if not t.items:
         return None

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic.operations import ops
 
 from migsafe.reverse import reverse_of
-from migsafe.reverse.sqlite.raw_sql import classify_sql, split_statements
+from migsafe.reverse.sqlite.raw_sql import classify_sql, split_statements, writes_rows
 
 REFUSED: dict[str, tuple[ops.MigrateOperation, str]] = {
     "drop_column-table-without-primary-key": (
@@ -101,3 +101,27 @@ def test_several_statements_are_split_where_sqlite_ends_them() -> None:
         classify_sql(text + "; DELETE FROM a")
         == "DELETE changes data, which a reverse script cannot restore"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "captured"),
+    [
+        ("UPDATE items SET body = replace(body, 'a', 'b')", True),
+        ("INSERT OR IGNORE INTO notes (id) VALUES (1)", True),
+        ("WITH x AS (SELECT 1) DELETE FROM notes", True),
+        ("DELETE FROM notes; UPDATE items SET body = NULL", True),
+        ("WITH x AS (SELECT 1) SELECT * FROM x", False),
+        ("REPLACE INTO notes (id) VALUES (1)", False),
+        ("INSERT OR REPLACE INTO notes (id) VALUES (1)", False),
+        ("UPDATE OR REPLACE notes SET id = 2", False),
+        ("DELETE FROM notes; PRAGMA user_version = 3", False),
+        ("SELECT 1", False),
+        ("", False),
+    ],
+    ids=lambda v: str(v)[:40],
+)
+def test_row_capture_takes_the_statements_whose_rows_triggers_see(
+    text: str, captured: bool
+) -> None:
+    """REPLACE deletes the rows in its way without firing delete triggers: not captured."""
+    assert writes_rows(text) is captured
