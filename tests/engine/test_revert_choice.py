@@ -17,6 +17,8 @@ import pty
 import subprocess
 from typing import TYPE_CHECKING
 
+import pytest
+
 from tests.engine.conftest import cli_env
 
 if TYPE_CHECKING:
@@ -24,10 +26,18 @@ if TYPE_CHECKING:
 
 ADD_A = 'op.add_column("seed", sa.Column("a", sa.Integer))\nop.execute("UPDATE seed SET a = id")'
 DROP_A = 'op.drop_column("seed", "a")'
-# Changes existing rows (irreversible), undone by its downgrade().
+# Changes existing rows (irreversible: row capture is off in these projects, see below),
+# undone by its downgrade().
 SHOUT = "op.execute(\"UPDATE seed SET note = 'shouted'\")"
 ADD_B = 'op.add_column("seed", sa.Column("b", sa.Integer))\nop.execute("UPDATE seed SET b = id")'
 DROP_B = 'op.drop_column("seed", "b")'
+
+
+@pytest.fixture(autouse=True)
+def _no_row_capture(project: MiniProject) -> None:
+    """Data changes are irreversible again (reverse/rows off): the steps a downgrade() or
+    --allow-irreversible covers, whose choice these tests are about."""
+    (project.root / "pyproject.toml").write_text("[tool.migsafe]\ncapture-rows = false\n")
 
 
 def _archived_columns(db: Db) -> list[str]:
