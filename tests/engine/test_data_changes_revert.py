@@ -13,6 +13,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.engine.data_changes import (
+    conflicts_refused_then_kept,
+    listed_then_pruned,
+    restore_overwrites,
+    reverts_exactly,
+)
+
 if TYPE_CHECKING:
     from conftest import Db, MiniProject
 
@@ -143,66 +150,19 @@ def data_db(pg_db: Db, project: MiniProject) -> Db:
 def test_a_data_migration_reverts_exactly_and_keeps_later_writes(
     project: MiniProject, data_db: Db, body: str
 ) -> None:
-    project.add("r1", body)
-    before = data_db.fingerprint()
-
-    up = project.upgrade(data_db.url)
-    assert up.returncode == 0, project.explain(up)
-    assert data_db.fingerprint().data != before.data, "the case must change rows"
-    reverse = data_db.rows("SELECT source, archives FROM migsafe.migsafe_reverse ORDER BY id")
-    assert [r[0] for r in reverse] == ["generated", "generated"], reverse
-    assert any(a.get("kind") == "rows" for a in reverse[-1][1]), reverse
-
-    # The application writes after the upgrade: its new row must survive the revert.
-    data_db.execute("INSERT INTO acct (name, status) VALUES ('written after the upgrade', 'app')")
-    down = project.run(data_db.url, "revert", "--yes")
-    assert down.returncode == 0, project.explain(down)
-    kept = data_db.scalar("SELECT count(*) FROM acct WHERE name = 'written after the upgrade'")
-    assert kept == 1
-    data_db.execute("DELETE FROM acct WHERE name = 'written after the upgrade'")
-    data_db.assert_unchanged(before)
-
-    again = project.upgrade(data_db.url)
-    assert again.returncode == 0, project.explain(again)
+    reverts_exactly(project, data_db, body, reverse_table="migsafe.migsafe_reverse")
 
 
 def test_rows_changed_since_the_upgrade_are_a_conflict_refused_by_default(
     project: MiniProject, data_db: Db
 ) -> None:
-    project.add("r1", "op.execute(\"UPDATE acct SET status = 'gold' WHERE id <= 4\")")
-    up = project.upgrade(data_db.url)
-    assert up.returncode == 0, project.explain(up)
-    data_db.execute(
-        "UPDATE acct SET status = 'edited' WHERE id IN (2, 3)",
-        "DELETE FROM orders WHERE acct_id = 4",
-        "DELETE FROM acct WHERE id = 4",
-    )
-    edited = data_db.fingerprint()
-
-    refused = project.run(data_db.url, "revert", "--yes")
-    assert refused.returncode == 4, project.explain(refused)
-    line = refused.stderr
-    assert "3 row(s) of public.acct changed since the upgrade" in line, line
-    assert "keys id=2, id=3, id=4" in line, line
-    assert "--on-conflict" in line and "Traceback" not in line
-    data_db.assert_unchanged(edited)
-
-    kept = project.run(data_db.url, "revert", "--yes", "--on-conflict", "keep-current")
-    assert kept.returncode == 0, project.explain(kept)
-    rows = dict(data_db.rows("SELECT id, status FROM acct WHERE id <= 4"))
-    assert rows == {1: "new", 2: "edited", 3: "edited"}
+    conflicts_refused_then_kept(project, data_db, table="public.acct")
 
 
 def test_restore_puts_the_before_image_back_over_later_changes(
     project: MiniProject, data_db: Db
 ) -> None:
-    before = dict(data_db.rows("SELECT id, status FROM acct WHERE id <= 4"))
-    project.add("r1", "op.execute(\"UPDATE acct SET status = 'gold' WHERE id <= 4\")")
-    assert project.upgrade(data_db.url).returncode == 0
-    data_db.execute("UPDATE acct SET status = 'edited' WHERE id = 2")
-    done = project.run(data_db.url, "revert", "--yes", "--on-conflict", "restore")
-    assert done.returncode == 0, project.explain(done)
-    assert dict(data_db.rows("SELECT id, status FROM acct WHERE id <= 4")) == before
+    restore_overwrites(project, data_db)
 
 
 def test_an_unknown_conflict_mode_is_a_usage_error_that_changes_nothing(
@@ -256,22 +216,8 @@ def test_procedural_code_that_changes_the_schema_is_refused_with_nothing_changed
 def test_archive_list_shows_the_before_images_and_prune_drops_them(
     project: MiniProject, data_db: Db
 ) -> None:
-    project.add("r1", "op.execute(\"UPDATE acct SET status = 'gold' WHERE id <= 4\")")
-    assert project.upgrade(data_db.url).returncode == 0
-    listed = project.run(data_db.url, "archive", "list", "--format", "json")
-    assert listed.returncode == 0, project.explain(listed)
-    import json
-
-    entries = [e for e in json.loads(listed.stdout)["archives"] if e["kind"] == "rows"]
-    assert len(entries) == 1, listed.stdout
-    assert entries[0]["rows"] == 8  # 4 rows, before and after
-    assert entries[0]["bytes"] > 0 and entries[0]["source"] == "public.acct"
-    pruned = project.run(data_db.url, "archive", "prune", "--older-than", "0s")
-    assert pruned.returncode == 0, project.explain(pruned)
-    table = entries[0]["archive_table"]
+    table = listed_then_pruned(project, data_db, source="public.acct")
     assert not data_db.scalar(f"SELECT to_regclass('migsafe_archive.{table}') IS NOT NULL")
-    refused = project.run(data_db.url, "revert", "--yes")
-    assert refused.returncode == 2, project.explain(refused)
 
 
 def test_a_row_the_upgrade_inserted_that_later_rows_reference_is_a_conflict(
