@@ -13,6 +13,37 @@ if TYPE_CHECKING:
 APP_ROW = "written after the upgrade"
 GOLD = "op.execute(\"UPDATE acct SET status = 'gold' WHERE id <= 4\")"
 
+ORM_BACKFILL = """\
+from sqlalchemy.orm import Session, declarative_base
+
+Base = declarative_base()
+
+class Acct(Base):
+    __tablename__ = "acct"
+    id = sa.Column(sa.Integer, primary_key=True)
+    score = sa.Column(sa.Float)
+    status = sa.Column(sa.Text)
+
+session = Session(bind=op.get_bind())
+last = 0
+while True:
+    batch = session.query(Acct).filter(Acct.id > last).order_by(Acct.id).limit(5).all()
+    if not batch:
+        break
+    for a in batch:
+        a.score = a.score * 2
+        a.status = "migrated"
+    session.flush()
+    last = batch[-1].id
+"""
+
+# Cases both corpora run, as (id, upgrade body).
+COMMON_CASES = [
+    ("update-where", "op.execute(\"UPDATE acct SET status = 'gold' WHERE balance > 200\")"),
+    ("update-all", 'op.execute("UPDATE acct SET name = upper(name), score = score * 3")'),
+    ("orm-batches", ORM_BACKFILL),
+]
+
 
 def stored_archives(db: Db, reverse_table: str) -> list[list[dict[str, Any]]]:
     """Each stored reverse's archives, oldest first (SQLite returns the JSON as text)."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.engine.data_changes import (
+    COMMON_CASES,
     conflicts_refused_then_kept,
     listed_then_pruned,
     restore_overwrites,
@@ -49,34 +50,10 @@ SETUP = (
     "$$ UPDATE acct SET balance = balance + n WHERE status = 'new' $$",
 )
 
-ORM_BACKFILL = """\
-from sqlalchemy.orm import Session, declarative_base
-
-Base = declarative_base()
-
-class Acct(Base):
-    __tablename__ = "acct"
-    id = sa.Column(sa.Integer, primary_key=True)
-    balance = sa.Column(sa.Numeric(12, 2))
-    status = sa.Column(sa.Text)
-
-session = Session(bind=op.get_bind())
-last = 0
-while True:
-    batch = session.query(Acct).filter(Acct.id > last).order_by(Acct.id).limit(5).all()
-    if not batch:
-        break
-    for a in batch:
-        a.balance = a.balance * 2
-        a.status = "migrated"
-    session.flush()
-    last = batch[-1].id
-"""
 
 # (id, upgrade body): every one writes rows of tables that existed before the revision.
 CASES = [
-    ("update-where", "op.execute(\"UPDATE acct SET status = 'gold' WHERE balance > 200\")"),
-    ("update-all", 'op.execute("UPDATE acct SET name = upper(name), score = score * 3")'),
+    *COMMON_CASES,
     (
         "update-from-join",
         'op.execute("UPDATE orders o SET total = o.total + 1 FROM acct a '
@@ -96,7 +73,6 @@ CASES = [
         'op.bulk_insert(acct, [{"name": "bulk 1", "balance": 1}, {"name": "bulk 2", '
         '"balance": 2}])',
     ),
-    ("orm-batches", ORM_BACKFILL),
     ("sql-function", 'op.execute("SELECT bump(5)")'),
     (
         "do-block",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.engine.data_changes import (
+    COMMON_CASES,
     conflicts_refused_then_kept,
     listed_then_pruned,
     restore_overwrites,
@@ -46,34 +47,10 @@ SETUP = (
     _SERIES.format(n=4) + "INSERT INTO users SELECT g, 'u' || g || '@x' FROM g",
 )
 
-ORM_BACKFILL = """\
-from sqlalchemy.orm import Session, declarative_base
-
-Base = declarative_base()
-
-class Acct(Base):
-    __tablename__ = "acct"
-    id = sa.Column(sa.Integer, primary_key=True)
-    score = sa.Column(sa.Float)
-    status = sa.Column(sa.Text)
-
-session = Session(bind=op.get_bind())
-last = 0
-while True:
-    batch = session.query(Acct).filter(Acct.id > last).order_by(Acct.id).limit(5).all()
-    if not batch:
-        break
-    for a in batch:
-        a.score = a.score * 2
-        a.status = "migrated"
-    session.flush()
-    last = batch[-1].id
-"""
 
 # (id, upgrade body): every one writes rows of tables that existed before the revision.
 CASES = [
-    ("update-where", "op.execute(\"UPDATE acct SET status = 'gold' WHERE balance > 200\")"),
-    ("update-all", 'op.execute("UPDATE acct SET name = upper(name), score = score * 3")'),
+    *COMMON_CASES,
     (
         "delete-subquery",
         # Not the highest keys: SQLite gives a later insert max(id) + 1, a deleted key again.
@@ -93,7 +70,6 @@ CASES = [
         'op.bulk_insert(acct, [{"name": "bulk 1", "balance": 1}, {"name": "bulk 2", '
         '"balance": 2}])',
     ),
-    ("orm-batches", ORM_BACKFILL),
     (
         "on-the-connection",
         "conn = op.get_bind()\n"
