@@ -221,9 +221,9 @@ def _prepare(table: CapturedTable, archive_schema: str, lo: int, hi: int) -> str
     if not table.key:
         net = _whole_rows(table, events)
     elif table.one_statement:
-        net = _paired(table, ident(archive_schema, table.log), lo, hi)
+        net = _paired(table, ident(archive_schema, table.log), lo, hi) + _keyed_conflicts(table)
     else:
-        net = _keyed(table, events)
+        net = _keyed(table, events) + _keyed_conflicts(table)
     target = _target(table)
     return _PREPARE.format(
         net=net.as_string(None),
@@ -252,11 +252,7 @@ def _paired(table: CapturedTable, log: sql.Composable, lo: int, hi: int) -> sql.
     SELECT {keys}, o.{stmt} IS NULL AS migsafe_was_new, n.{stmt} IS NOT NULL AS migsafe_there,
            {o_cols}, {n_cols}
     FROM ({old}) o FULL JOIN ({new}) n USING ({keys})) p
-  LEFT JOIN {target} cur ON {match};
-  ANALYZE {net};
-  SELECT count(*) INTO conflicts FROM {net} WHERE migsafe_conflict;
-  SELECT 'keys ' || string_agg(k, ', ') INTO sample FROM (
-    SELECT {key_text} AS k FROM {net} WHERE migsafe_conflict ORDER BY {keys} LIMIT 5) s;"""
+  LEFT JOIN {target} cur ON {match};"""
     ).format(
         net=_net(table),
         keys=keys,
@@ -299,11 +295,7 @@ def _keyed(table: CapturedTable, events: sql.Composable) -> sql.Composed:
          CASE WHEN l.there THEN cur.{first_key} IS NULL OR {current} IS DISTINCT FROM l.img
               ELSE cur.{first_key} IS NOT NULL END AS migsafe_conflict,
          cur.{first_key} IS NOT NULL AS migsafe_present
-  FROM f JOIN l USING ({keys}) LEFT JOIN {target} cur ON {match};
-  ANALYZE {net};
-  SELECT count(*) INTO conflicts FROM {net} WHERE migsafe_conflict;
-  SELECT 'keys ' || string_agg(k, ', ') INTO sample FROM (
-    SELECT {key_text} AS k FROM {net} WHERE migsafe_conflict ORDER BY {keys} LIMIT 5) s;"""
+  FROM f JOIN l USING ({keys}) LEFT JOIN {target} cur ON {match};"""
     ).format(
         net=_net(table),
         events=events,
@@ -326,6 +318,18 @@ def _key_text(table: CapturedTable) -> sql.Composable:
         for k in table.key
     )
     return sql.SQL("'(' || {} || ')'").format(pairs) if len(table.key) > 1 else pairs
+
+
+def _keyed_conflicts(table: CapturedTable) -> sql.Composed:
+    """Statistics for the net table, then its conflicts counted and the first keys named."""
+    keys = sql.SQL(", ").join(sql.Identifier(k) for k in table.key)
+    return sql.SQL(
+        """
+  ANALYZE {net};
+  SELECT count(*) INTO conflicts FROM {net} WHERE migsafe_conflict;
+  SELECT 'keys ' || string_agg(k, ', ') INTO sample FROM (
+    SELECT {key_text} AS k FROM {net} WHERE migsafe_conflict ORDER BY {keys} LIMIT 5) s;"""
+    ).format(net=_net(table), keys=keys, key_text=_key_text(table))
 
 
 def _whole_rows(table: CapturedTable, events: sql.Composable) -> sql.Composed:
