@@ -154,11 +154,15 @@ class Db:
             engine.dispose()
 
     def fingerprint(self) -> Fingerprint:
-        """Schema and data, without migsafe's own bookkeeping."""
+        """Schema and data, without migsafe's own bookkeeping (its history, and the data its
+        reverse scripts keep: dropped columns and tables, row before-images)."""
         with self.connect() as conn:
             if self.sqlite:
-                return fingerprint(conn, exclude_tables=SQLITE_OWN_TABLES)
-            return fingerprint(conn, exclude_schemas=("migsafe",))
+                from migsafe.reverse.sqlite.archive import archive_tables
+
+                kept = (*SQLITE_OWN_TABLES, *archive_tables(conn))
+                return fingerprint(conn, exclude_tables=kept)
+            return fingerprint(conn, exclude_schemas=("migsafe", "migsafe_archive"))
 
     def versions(self, table: str = "alembic_version", schema: str | None = None) -> set[str]:
         """What the Alembic version table says; the empty set when it does not exist."""
