@@ -109,6 +109,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, bench_guard.server() as srv:
         with bench_reverse.database(srv) as base:
             with srv.connect(base) as conn:
+                found = conn.execute("SHOW fsync").fetchone()
+                fsync = found[0] if found else "?"
                 conn.execute(SCHEMA.format(rows=rows).encode())
                 conn.execute("VACUUM ANALYZE")
             for kind, statement in MIGRATIONS.items():
@@ -143,7 +145,7 @@ def main() -> int:
                         figures[kind]["restore"].append(seconds)
                         exact[kind] = before == reverted == rows_hash(srv, db)
 
-    print(f"table items: {rows:,} rows; {rounds} round(s); medians")
+    print(f"table items: {rows:,} rows; {rounds} round(s); medians; server fsync={fsync}")
     verdicts = []
     for kind, f in figures.items():
         med = {k: statistics.median(v) for k, v in f.items()}
