@@ -106,44 +106,47 @@ def main() -> int:
     }
     archived: dict[str, int] = {}
     exact: dict[str, bool] = {}
-    with tempfile.TemporaryDirectory() as tmp, bench_guard.server() as srv:
-        with bench_reverse.database(srv) as base:
-            with srv.connect(base) as conn:
-                found = conn.execute("SHOW fsync").fetchone()
-                fsync = found[0] if found else "?"
-                conn.execute(SCHEMA.format(rows=rows).encode())
-                conn.execute("VACUUM ANALYZE")
-            for kind, statement in MIGRATIONS.items():
-                ini = write_project(Path(tmp) / kind.replace("%", "pct"), statement)
-                snapshots = Path(tmp) / "snapshots"
-                for _ in range(rounds):
-                    for variant, overrides in VARIANTS.items():
-                        with bench_reverse.database(srv, template=base) as db:
-                            options = CliOptions(config=ini, database_url=srv.url(db))
-                            cfg = load_settings(options, **overrides)
-                            api.upgrade(cfg, "r001")
-                            seconds, _ = bench_reverse.timed(api.upgrade, cfg, "r002")
-                            figures[kind][variant].append(seconds)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        bench_guard.server() as srv,
+        bench_reverse.database(srv) as base,
+    ):
+        with srv.connect(base) as conn:
+            found = conn.execute("SHOW fsync").fetchone()
+            fsync = found[0] if found else "?"
+            conn.execute(SCHEMA.format(rows=rows).encode())
+            conn.execute("VACUUM ANALYZE")
+        for kind, statement in MIGRATIONS.items():
+            ini = write_project(Path(tmp) / kind.replace("%", "pct"), statement)
+            snapshots = Path(tmp) / "snapshots"
+            for _ in range(rounds):
+                for variant, overrides in VARIANTS.items():
                     with bench_reverse.database(srv, template=base) as db:
-                        cfg = load_settings(
-                            CliOptions(config=ini, database_url=srv.url(db)),
-                            snapshot_dir=str(snapshots),
-                        )
+                        options = CliOptions(config=ini, database_url=srv.url(db))
+                        cfg = load_settings(options, **overrides)
                         api.upgrade(cfg, "r001")
-                        before = rows_hash(srv, db)
-                        snap = api.snapshot_create(cfg, mode="tables", tables=("items",))
-                        api.upgrade(cfg, "r002")
-                        archives = api.archive_list(cfg).entries
-                        archived[kind] = sum(e.bytes or 0 for e in archives if e.kind == "rows")
-                        seconds, _ = bench_reverse.timed(api.revert, cfg, yes=True)
-                        figures[kind]["revert"].append(seconds)
-                        reverted = rows_hash(srv, db)
-                        api.upgrade(cfg, "r002")
-                        seconds, _ = bench_reverse.timed(
-                            api.snapshot_restore, cfg, snap.id, yes=True, force=True
-                        )
-                        figures[kind]["restore"].append(seconds)
-                        exact[kind] = before == reverted == rows_hash(srv, db)
+                        seconds, _ = bench_reverse.timed(api.upgrade, cfg, "r002")
+                        figures[kind][variant].append(seconds)
+                with bench_reverse.database(srv, template=base) as db:
+                    cfg = load_settings(
+                        CliOptions(config=ini, database_url=srv.url(db)),
+                        snapshot_dir=str(snapshots),
+                    )
+                    api.upgrade(cfg, "r001")
+                    before = rows_hash(srv, db)
+                    snap = api.snapshot_create(cfg, mode="tables", tables=("items",))
+                    api.upgrade(cfg, "r002")
+                    archives = api.archive_list(cfg).entries
+                    archived[kind] = sum(e.bytes or 0 for e in archives if e.kind == "rows")
+                    seconds, _ = bench_reverse.timed(api.revert, cfg, yes=True)
+                    figures[kind]["revert"].append(seconds)
+                    reverted = rows_hash(srv, db)
+                    api.upgrade(cfg, "r002")
+                    seconds, _ = bench_reverse.timed(
+                        api.snapshot_restore, cfg, snap.id, yes=True, force=True
+                    )
+                    figures[kind]["restore"].append(seconds)
+                    exact[kind] = before == reverted == rows_hash(srv, db)
 
     print(f"table items: {rows:,} rows; {rounds} round(s); medians; server fsync={fsync}")
     verdicts = []
