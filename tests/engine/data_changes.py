@@ -127,3 +127,19 @@ def listed_then_pruned(project: MiniProject, db: Db, *, source: str) -> str:
     refused = project.run(db.url, "revert", "--yes")
     assert refused.returncode == 2, project.explain(refused)
     return str(entries[0]["archive_table"])
+
+
+def keyless_conflict_hides_values(project: MiniProject, db: Db, *, table: str) -> None:
+    """A conflict in a table without a key (``ledger``) is refused, and the error names the
+    table and the count but not the rows' values: they reach stderr and the history."""
+    project.add("r1", "op.execute(\"INSERT INTO ledger VALUES (9, 99, 'secret-value')\")")
+    assert project.upgrade(db.url).returncode == 0
+    db.execute("DELETE FROM ledger WHERE note = 'secret-value'")
+    after = db.fingerprint()
+    refused = project.run(db.url, "revert", "--yes")
+    assert refused.returncode == 4, project.explain(refused)
+    assert f"1 row(s) of {table} changed since the upgrade" in refused.stderr, refused.stderr
+    assert "values not shown" in refused.stderr
+    assert "secret-value" not in refused.stderr + refused.stdout
+    assert "secret-value" not in " ".join(str(r) for r in db.runs())
+    db.assert_unchanged(after)

@@ -16,6 +16,7 @@ import pytest
 from tests.engine.data_changes import (
     COMMON_CASES,
     conflicts_refused_then_kept,
+    keyless_conflict_hides_values,
     listed_then_pruned,
     restore_overwrites,
     reverts_exactly,
@@ -221,3 +222,9 @@ def test_a_row_the_upgrade_inserted_that_later_rows_reference_is_a_conflict(
         )
         == 1
     )
+
+
+def test_a_conflict_in_a_table_without_a_key_does_not_show_its_values(
+    project: MiniProject, data_db: Db
+) -> None:
+    keyless_conflict_hides_values(project, data_db, table="public.ledger")

@@ -16,6 +16,7 @@ import pytest
 from tests.engine.data_changes import (
     COMMON_CASES,
     conflicts_refused_then_kept,
+    keyless_conflict_hides_values,
     listed_then_pruned,
     restore_overwrites,
     reverts_exactly,
@@ -215,3 +216,9 @@ def test_a_run_of_two_data_revisions_reverts_in_one_go(project: MiniProject, dat
     down = project.run(data_db.url, "revert", "--yes")
     assert down.returncode == 0, project.explain(down)
     data_db.assert_unchanged(before)
+
+
+def test_a_conflict_in_a_table_without_a_key_does_not_show_its_values(
+    project: MiniProject, data_db: Db
+) -> None:
+    keyless_conflict_hides_values(project, data_db, table="ledger")

@@ -134,11 +134,9 @@ def _check(t: Logged, net: str) -> str:
             " LIMIT 5)"
         )
     else:
-        image = " || ', ' || ".join(f"quote({q(c.name)})" for c in t.columns)
-        sample = (
-            f"SELECT 'rows ' || group_concat(r, '; ') FROM (SELECT '(' || {image} || ')' AS r "
-            f"FROM temp.{q(net)} WHERE migsafe_conflict ORDER BY 1 LIMIT 3)"
-        )
+        # Without a key only a row's values name it; they may be secret and would reach the
+        # error line and the history, so they are not shown.
+        sample = "SELECT 'no primary key: rows matched whole, values not shown'"
     return (
         f"{CONFLICTS} CASE WHEN count(*) > 0 THEN count(*) || ' row(s) of ' || "
         f"{literal(t.table)} || ' changed since the upgrade (' || ({sample}) || ')' END "
