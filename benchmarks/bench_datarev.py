@@ -67,22 +67,13 @@ VARIANTS: dict[str, dict[str, object]] = {
 
 
 def write_project(root: Path, statement: str) -> Path:
-    versions = root / "migrations" / "versions"
-    versions.mkdir(parents=True)
-    (root / "migrations" / "env.py").write_text(bench_guard.ENV_PY)
-    ini = root / "alembic.ini"
-    ini.write_text(
-        "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = driver://unset\n"
+    return bench_reverse.write_project(
+        root,
+        {
+            "r001": (None, "baseline", "pass"),
+            "r002": ("r001", "the data migration", f"op.execute({statement!r})"),
+        },
     )
-    bodies = {"r001": (None, "pass"), "r002": ("r001", f"op.execute({statement!r})")}
-    for rev, (down, body) in bodies.items():
-        (versions / f"{rev}.py").write_text(
-            f'"""{rev}"""\nfrom alembic import op\n\n'
-            f"revision = {rev!r}\ndown_revision = {down!r}\n"
-            "branch_labels = None\ndepends_on = None\n\n\n"
-            f"def upgrade():\n    {body}\n\n\ndef downgrade():\n    pass\n"
-        )
-    return ini
 
 
 def rows_hash(srv: object, dbname: str) -> str:

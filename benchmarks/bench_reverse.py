@@ -88,7 +88,10 @@ FROM generate_series(1, {accounts}) AS i;
 NEW_ACCOUNTS, RENAMED, NEW_EVENTS = 500, 300, 1000
 
 
-def write_project(root: Path) -> Path:
+def write_project(
+    root: Path, revisions: dict[str, tuple[str | None, str, str]] = REVISIONS
+) -> Path:
+    """An Alembic project of *revisions* (rev: (down revision, docstring, upgrade body))."""
     versions = root / "migrations" / "versions"
     versions.mkdir(parents=True)
     (root / "migrations" / "env.py").write_text(bench_guard.ENV_PY)
@@ -96,7 +99,7 @@ def write_project(root: Path) -> Path:
     ini.write_text(
         "[alembic]\nscript_location = %(here)s/migrations\nsqlalchemy.url = driver://unset\n"
     )
-    for rev, (down, doc, body) in REVISIONS.items():
+    for rev, (down, doc, body) in revisions.items():
         (versions / f"{rev}.py").write_text(
             f'"""{doc}"""\nimport sqlalchemy as sa\nfrom alembic import op\n\n'
             f"revision = {rev!r}\ndown_revision = {down!r}\n"
