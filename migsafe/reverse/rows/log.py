@@ -127,7 +127,6 @@ class CapturedTable:
     log: str  # the log table, in the archive schema
     columns: tuple[LogColumn, ...]
     key: tuple[str, ...]  # the primary key; empty: rows are matched whole
-    images: int  # rows logged in the segment
     # All of them written by one trigger firing: each key is then at most once among the rows
     # it removed and once among those it left, and the restore pairs them without sorting.
     one_statement: bool = False
@@ -326,7 +325,6 @@ class RowLog:
                     log=watched[i].log,
                     columns=watched[i].columns,
                     key=watched[i].key,
-                    images=int(count),
                     one_statement=first == last,
                 ),
             )

@@ -11,6 +11,7 @@ the reverse order they were made.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -116,14 +117,7 @@ class RevisionRows:
         return self._skip_oids
 
 
-_CACHE: dict[str, Writes] = {}
-
-
+@functools.lru_cache(maxsize=4096)
 def _writes(sql_text: str) -> Writes:
     """Parsed once per text: an ORM backfill sends the same statement for every batch."""
-    found = _CACHE.get(sql_text)
-    if found is None:
-        if len(_CACHE) > 4096:
-            _CACHE.clear()
-        found = _CACHE[sql_text] = writes_of(sql_text)
-    return found
+    return writes_of(sql_text)
