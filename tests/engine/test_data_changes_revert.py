@@ -47,6 +47,12 @@ SETUP = (
     "INSERT INTO watched SELECT g, g FROM generate_series(1, 5) g",
     "CREATE TRIGGER watched_audit AFTER UPDATE ON watched FOR EACH ROW EXECUTE FUNCTION "
     "audit_acct()",
+    "CREATE TABLE events_p (id int, region text, v int, PRIMARY KEY (id, region)) "
+    "PARTITION BY LIST (region)",
+    "CREATE TABLE events_p_eu PARTITION OF events_p FOR VALUES IN ('eu')",
+    "CREATE TABLE events_p_us PARTITION OF events_p FOR VALUES IN ('us')",
+    "INSERT INTO events_p SELECT g, CASE WHEN mod(g, 2) = 0 THEN 'eu' ELSE 'us' END, g "
+    "FROM generate_series(1, 10) g",
     "CREATE FUNCTION bump(n numeric) RETURNS void LANGUAGE sql AS "
     "$$ UPDATE acct SET balance = balance + n WHERE status = 'new' $$",
 )
@@ -100,6 +106,11 @@ CASES = [
         'op.alter_column("acct", "status", nullable=False)',
     ),
     ("truncate-no-key", 'op.execute("TRUNCATE ledger")'),
+    (
+        "partitioned-root-and-partition",
+        "op.execute(\"UPDATE events_p SET v = v * 10, region = 'eu' WHERE id < 6\")\n"
+        'op.execute("DELETE FROM events_p_us WHERE id > 6")',
+    ),
     (
         "upsert",
         "op.execute(\"INSERT INTO acct (id, name) VALUES (1, 'one'), (500, 'five hundred') "
@@ -228,3 +239,17 @@ def test_a_conflict_in_a_table_without_a_key_does_not_show_its_values(
     project: MiniProject, data_db: Db
 ) -> None:
     keyless_conflict_hides_values(project, data_db, table="public.ledger")
+
+
+def test_a_statement_whose_writes_the_sql_does_not_show_watches_every_table_and_says_so(
+    project: MiniProject, data_db: Db
+) -> None:
+    """`watched` has a trigger that writes to `audit`: the audit rows are captured too, and
+    the stored reverse carries the caveat."""
+    project.add("r1", 'op.execute("UPDATE watched SET v = v + 1")')
+    assert project.upgrade(data_db.url).returncode == 0
+    assert data_db.scalar("SELECT count(*) FROM audit") == 5
+    caveats = data_db.scalar("SELECT caveats FROM migsafe.migsafe_reverse WHERE revision = 'r1'")
+    assert any("every table was watched" in c and "watched has triggers" in c for c in caveats)
+    assert project.run(data_db.url, "revert", "--yes").returncode == 0
+    assert data_db.scalar("SELECT count(*) FROM audit") == 0
