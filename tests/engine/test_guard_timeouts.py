@@ -121,16 +121,7 @@ def test_lock_released_during_retries_then_upgrade_succeeds(
         ).fetchone()
         return bool(row and row[0])
 
-    waits: set[Any] = set()
-
-    def migration_waits_again() -> bool:
-        # Each attempt is a new statement: a second start time is the retry, waiting again.
-        rows = watcher.execute(
-            "SELECT query_start FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND application_name LIKE 'migsafe run=%'"
-        ).fetchall()
-        waits.update(row[0] for row in rows)
-        return len(waits) >= 2
+    migration_waits_again = _waits_again(watcher)
 
     proc = project.popen(pg_db.url, "upgrade", "--lock-timeout", "1s", "--retries", "5")
     processes.append(proc)
@@ -188,15 +179,7 @@ def test_a_stored_revert_retries_a_lock_timeout_like_an_upgrade(
     holder = pg_connect(autocommit=False)
     holder.execute("LOCK TABLE t IN ACCESS SHARE MODE")
     watcher = pg_connect()
-    waits: set[Any] = set()
-
-    def revert_waits_again() -> bool:
-        rows = watcher.execute(
-            "SELECT query_start FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND application_name LIKE 'migsafe run=%'"
-        ).fetchall()
-        waits.update(row[0] for row in rows)
-        return len(waits) >= 2
+    revert_waits_again = _waits_again(watcher)
 
     proc = project.popen(pg_db.url, "revert", "--yes", "--lock-timeout", "1s", "--retries", "5")
     processes.append(proc)
@@ -212,3 +195,19 @@ def test_a_stored_revert_retries_a_lock_timeout_like_an_upgrade(
     assert (run.command, run.status) == ("revert", "succeeded")
     assert run.attempts is not None and run.attempts > 1
     assert "flag" not in pg_db.columns("t")
+
+
+def _waits_again(watcher: Any) -> Callable[[], bool]:
+    """A predicate: migsafe's session has waited on a lock in two statements. Each attempt is
+    a new statement, so a second start time is the retry, waiting again."""
+    waits: set[Any] = set()
+
+    def again() -> bool:
+        rows = watcher.execute(
+            "SELECT query_start FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND application_name LIKE 'migsafe run=%'"
+        ).fetchall()
+        waits.update(row[0] for row in rows)
+        return len(waits) >= 2
+
+    return again
