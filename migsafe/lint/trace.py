@@ -1,0 +1,277 @@
+"""Each revision's statements, from Alembic's offline mode, with the line that sent them.
+
+The revisions run as ``alembic upgrade --sql`` would run them (env.py, offline, the target's
+dialect), with three things watched for the duration of the render: every statement Alembic
+emits (attributed to the innermost frame in a revision file: its revision and line), the
+Alembic operation that emitted it, and whether it is inside ``autocommit_block()`` or
+``batch_alter_table()``. ``op.get_bind()`` hands out a recorder instead of ``None``, so that
+literal SQL and SQLAlchemy Core statements sent through the connection are seen too; reads
+return no rows. Where a revision's code cannot go on without a database (an ORM session,
+a value read from a row), its render stops; the run goes on with the next revision.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import FrameType, TracebackType
+from typing import Any
+
+import sqlalchemy as sa
+from alembic.ddl.impl import DefaultImpl
+from alembic.operations.base import BatchOperations, Operations
+from alembic.runtime.migration import MigrationContext, RevisionStep
+
+from migsafe.engine.envpy import run_env
+from migsafe.engine.project import Project
+from migsafe.lint.model import Statement, Via
+from migsafe.lint.sqltext import parse_one
+
+
+@dataclass
+class Trace:
+    """What the render saw, per revision."""
+
+    paths: dict[str, str]  # file path -> revision
+    statements: dict[str, list[Statement]] = field(default_factory=dict)
+    stopped: dict[str, tuple[int | None, str]] = field(default_factory=dict)  # rev -> line, why
+    notes: list[str] = field(default_factory=list)
+    ops: list[str] = field(default_factory=list)  # the operation being invoked (a stack)
+    autocommit: int = 0
+    batch: int = 0
+
+
+def _where(trace: Trace, frame: FrameType | None) -> tuple[str, int] | None:
+    while frame is not None:
+        revision = trace.paths.get(frame.f_code.co_filename)
+        if revision is not None:
+            return revision, frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
+def _where_tb(trace: Trace, tb: TracebackType | None) -> tuple[str, int] | None:
+    found = None
+    while tb is not None:
+        revision = trace.paths.get(tb.tb_frame.f_code.co_filename)
+        if revision is not None:
+            found = revision, tb.tb_lineno
+        tb = tb.tb_next
+    return found
+
+
+def compile_sql(construct: Any, dialect: sa.Dialect) -> str:
+    """A statement's SQL with its values inlined where SQLAlchemy can render them."""
+    if isinstance(construct, str):
+        return construct
+    try:
+        return str(construct.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    except Exception:
+        return str(construct.compile(dialect=dialect))
+
+
+def _record(trace: Trace, sql: str, via: Via, frame: FrameType | None) -> None:
+    where = _where(trace, frame)
+    if where is None:
+        return  # Alembic's own bookkeeping (the version table) or env.py's
+    revision, line = where
+    for text, node in parse_one(sql):
+        trace.statements.setdefault(revision, []).append(
+            Statement(
+                sql=text,
+                node=node,
+                line=line,
+                via=via,
+                op=trace.ops[-1] if trace.ops else None,
+                autocommit=trace.autocommit > 0,
+                batch=trace.batch > 0,
+                revision=revision,
+            )
+        )
+
+
+class _NoRows:
+    """The result of a read on the recorder: no rows, whatever is asked."""
+
+    rowcount = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("scalar", "scalar_one_or_none", "first", "one_or_none", "fetchone"):
+            return lambda *a, **k: None
+        if name in ("fetchall", "all", "fetchmany", "partitions"):
+            return lambda *a, **k: []
+        if name in ("mappings", "scalars", "unique", "columns", "tuples", "yield_per"):
+            return lambda *a, **k: self
+        raise AttributeError(name)
+
+
+class OfflineBind:
+    """What ``op.get_bind()`` returns while linting: records what is executed on it."""
+
+    def __init__(self, trace: Trace, dialect: sa.Dialect) -> None:
+        self._trace = trace
+        self.dialect = dialect
+
+    def execute(self, statement: Any, *args: Any, **kwargs: Any) -> _NoRows:
+        _record(self._trace, compile_sql(statement, self.dialect), Via.CONNECTION, sys._getframe(1))
+        return _NoRows()
+
+    def exec_driver_sql(self, statement: str, *args: Any, **kwargs: Any) -> _NoRows:
+        _record(self._trace, statement, Via.CONNECTION, sys._getframe(1))
+        return _NoRows()
+
+    def begin_nested(self) -> Any:
+        return _NullTransaction()
+
+    def begin(self) -> Any:
+        return _NullTransaction()
+
+    def commit(self) -> None:
+        pass
+
+    def in_transaction(self) -> bool:
+        return True
+
+
+class _NullTransaction:
+    def __enter__(self) -> _NullTransaction:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+
+@contextmanager
+def _watching(trace: Trace) -> Iterator[None]:
+    invoke = Operations.invoke
+    batch_invoke = BatchOperations.invoke
+    exec_ = DefaultImpl._exec
+    autocommit_block = MigrationContext.autocommit_block
+    batch_alter_table = Operations.batch_alter_table
+    get_bind = Operations.get_bind
+
+    def _invoke(self: Operations, operation: Any) -> Any:
+        trace.ops.append(_op_name(operation))
+        try:
+            return invoke(self, operation)
+        finally:
+            trace.ops.pop()
+
+    def _exec(self: DefaultImpl, construct: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.as_sql:
+            _record(trace, compile_sql(construct, self.dialect), Via.OP, sys._getframe(1))
+        return exec_(self, construct, *args, **kwargs)
+
+    @contextmanager
+    def _autocommit(self: MigrationContext) -> Iterator[None]:
+        trace.autocommit += 1
+        try:
+            with autocommit_block(self):
+                yield
+        finally:
+            trace.autocommit -= 1
+
+    @contextmanager
+    def _batch(self: Operations, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        trace.batch += 1
+        try:
+            with batch_alter_table(self, *args, **kwargs) as batch:
+                yield batch
+        finally:
+            trace.batch -= 1
+
+    def _get_bind(self: Operations) -> Any:
+        if self.migration_context.as_sql:
+            return OfflineBind(trace, self.migration_context.dialect)
+        return get_bind(self)
+
+    patches: list[tuple[type, str, Any, Any]] = [
+        (Operations, "invoke", invoke, _invoke),
+        (BatchOperations, "invoke", batch_invoke, _invoke),
+        (DefaultImpl, "_exec", exec_, _exec),
+        (MigrationContext, "autocommit_block", autocommit_block, _autocommit),
+        (Operations, "batch_alter_table", batch_alter_table, _batch),
+        (Operations, "get_bind", get_bind, _get_bind),
+    ]
+    for owner, name, _old, new in patches:
+        setattr(owner, name, new)
+    try:
+        yield
+    finally:
+        for owner, name, old, _new in patches:
+            if owner.__dict__.get(name) is not None:
+                setattr(owner, name, old)
+
+
+def _op_name(operation: Any) -> str:
+    name = type(operation).__name__
+    # AddColumnOp -> add_column
+    base = name.removesuffix("Op")
+    out = "".join("_" + c.lower() if c.isupper() else c for c in base).lstrip("_")
+    return out
+
+
+def trace_revisions(project: Project, url: sa.URL | str, steps: Sequence[RevisionStep]) -> Trace:
+    """Render ``steps`` offline for ``url``'s dialect and attribute every statement."""
+    paths: dict[str, str] = {}
+    for step in steps:
+        path = getattr(step.revision, "path", None)
+        if path:
+            paths[str(path)] = step.revision.revision
+            module = step.revision.module
+            file = getattr(module, "__file__", None)
+            if file:
+                paths[str(file)] = step.revision.revision
+    trace = Trace(paths=paths)
+    remaining = list(steps)
+    with _watching(trace):
+        while remaining:
+
+            def migrations(
+                _heads: tuple[str, ...], _ctx: MigrationContext, todo: Any = tuple(remaining)
+            ) -> Any:
+                return list(todo)
+
+            try:
+                run_env(
+                    project,
+                    migrations,
+                    connection=None,
+                    as_sql=True,
+                    dialect_url=url,
+                    output_buffer=io.StringIO(),
+                    starting_rev=tuple(remaining[0].from_revisions),
+                )
+                break
+            except Exception as exc:
+                where = _where_tb(trace, exc.__traceback__)
+                if where is None:
+                    trace.notes.append(
+                        "offline rendering stopped outside the revisions: "
+                        f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+                    )
+                    break
+                revision, line = where
+                trace.stopped[revision] = (
+                    line,
+                    f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}",
+                )
+                index = next(
+                    (i for i, s in enumerate(remaining) if s.revision.revision == revision), None
+                )
+                if index is None:
+                    break
+                remaining = remaining[index + 1 :]
+    return trace
