@@ -42,14 +42,22 @@ def collect(
             )
             # What the render did not reach, where the source shows it literally.
             seen = {(s.line, s.sql) for s in statements}
-            for line, sql, _via in facts.literal_sql:
+            for line, sql, via in facts.literal_sql:
                 if line < stopped_at:
                     continue
                 for text, node in parse_one(sql):
                     if (line, text) in seen:
                         continue
                     statements.append(
-                        Statement(text, node, line, Via.SOURCE, op=None, revision=revision)
+                        Statement(
+                            text,
+                            node,
+                            line,
+                            via,
+                            op="execute" if via == Via.OP else None,
+                            revision=revision,
+                            from_source=True,
+                        )
                     )
         inputs.append(
             RevisionInput(

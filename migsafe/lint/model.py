@@ -39,7 +39,6 @@ class Via(enum.StrEnum):
 
     OP = "op"  # an Alembic operation (op.add_column, op.execute...)
     CONNECTION = "connection"  # op.get_bind().execute / connection.execute / exec_driver_sql
-    SOURCE = "source"  # literal SQL read from the source where offline rendering stopped
 
 
 @dataclass(frozen=True)
@@ -55,6 +54,10 @@ class Statement:
     autocommit: bool = False  # inside op.get_context().autocommit_block()
     batch: bool = False  # inside op.batch_alter_table()
     revision: str = ""
+    # The Alembic operation object (AlterColumnOp has existing_type...), when an op sent it.
+    op_object: Any = None
+    # Read from the source (literal SQL after the point where offline rendering stopped).
+    from_source: bool = False
 
 
 class PyKind(enum.StrEnum):

@@ -39,7 +39,7 @@ class Trace:
     statements: dict[str, list[Statement]] = field(default_factory=dict)
     stopped: dict[str, tuple[int | None, str]] = field(default_factory=dict)  # rev -> line, why
     notes: list[str] = field(default_factory=list)
-    ops: list[str] = field(default_factory=list)  # the operation being invoked (a stack)
+    ops: list[Any] = field(default_factory=list)  # the operations being invoked (a stack)
     autocommit: int = 0
     batch: int = 0
 
@@ -85,7 +85,8 @@ def _record(trace: Trace, sql: str, via: Via, frame: FrameType | None) -> None:
                 node=node,
                 line=line,
                 via=via,
-                op=trace.ops[-1] if trace.ops else None,
+                op=_op_name(trace.ops[-1]) if trace.ops else None,
+                op_object=trace.ops[-1] if trace.ops else None,
                 autocommit=trace.autocommit > 0,
                 batch=trace.batch > 0,
                 revision=revision,
@@ -163,7 +164,7 @@ def _watching(trace: Trace) -> Iterator[None]:
     get_bind = Operations.get_bind
 
     def _invoke(self: Operations, operation: Any) -> Any:
-        trace.ops.append(_op_name(operation))
+        trace.ops.append(operation)
         try:
             return invoke(self, operation)
         finally:
