@@ -27,7 +27,7 @@ def key(name: str) -> str:
 
 @dataclass(frozen=True)
 class TableStats:
-    rows: int  # pg_class.reltuples (an estimate; -1 when never analysed is reported as 0)
+    rows: int  # pg_class.reltuples (an estimate; -1: never analysed)
     bytes: int  # pg_total_relation_size
 
 

@@ -112,6 +112,7 @@ def _finding(rule: Rule, hit: Hit, rev: RevisionInput, ctx: Context, config: Lin
 
 
 def _sized(severity: Severity, stats: TableStats, config: LintConfig) -> Severity:
+    # rows < 0: never analysed (PostgreSQL 14+ reports -1); the size on disk decides then.
     if stats.rows >= config.large_table_rows or stats.bytes >= config.large_table_bytes:
         return severity.raised()
     if stats.rows < config.small_table_rows and stats.bytes < 10 * 1024 * 1024:
@@ -120,7 +121,8 @@ def _sized(severity: Severity, stats: TableStats, config: LintConfig) -> Severit
 
 
 def describe(stats: TableStats) -> str:
-    return f"{_count(stats.rows)} rows / {_bytes(stats.bytes)}"
+    rows = "rows unknown (never analysed)" if stats.rows < 0 else f"{_count(stats.rows)} rows"
+    return f"{rows} / {_bytes(stats.bytes)}"
 
 
 def _count(n: int) -> str:

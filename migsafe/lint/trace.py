@@ -256,7 +256,8 @@ def trace_revisions(project: Project, url: sa.URL | str, steps: Sequence[Revisio
                     starting_rev=tuple(remaining[0].from_revisions),
                 )
                 break
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:
+                # A revision that cannot render offline ends its own render, not the lint.
                 where = _where_tb(trace, exc.__traceback__)
                 if where is None:
                     trace.notes.append(
