@@ -31,23 +31,32 @@ def lint(
     statement_timeout: float | None = None,
     fail_on: Severity | object | None = FROM_CONFIG,
     notes: Sequence[str] = (),
+    each_alone: bool = False,
 ) -> LintResult:
+    """Findings for ``inputs``, linted as one run (one deploy, one transaction, as `migsafe
+    upgrade` runs them) or, ``each_alone``, each revision as a deploy of its own."""
     if rules is None:
         from migsafe.lint.rules import RULES
 
         rules = RULES
     active = [r for r in rules.values() if r.id not in config.off]
-    ctx = Context(
-        statements=[s for rev in inputs for s in rev.statements],
-        live=live,
-        assumed_version=config.server_version,
-        lock_timeout=lock_timeout,
-        statement_timeout=statement_timeout,
-    )
+
+    def context(revisions: Sequence[RevisionInput]) -> Context:
+        return Context(
+            statements=[s for rev in revisions for s in rev.statements],
+            live=live,
+            assumed_version=config.server_version,
+            lock_timeout=lock_timeout,
+            statement_timeout=statement_timeout,
+        )
+
+    ctx = context(inputs)
     findings: list[Finding] = []
     suppressed: list[Suppressed] = []
     position = 0
     for rev in inputs:
+        if each_alone:
+            ctx, position = context([rev]), 0
         hits: list[tuple[Rule, Hit]] = []
         for stmt in rev.statements:
             ctx.position = position

@@ -39,6 +39,7 @@ def lint_steps(
     live: Live | None = None,
     fail_on: Severity | object | None = FROM_CONFIG,
     notes: Sequence[str] = (),
+    each_alone: bool = False,
 ) -> LintResult:
     config = load_config_for(settings)
     inputs, trace_notes = collect(project, url, steps)
@@ -50,18 +51,21 @@ def lint_steps(
         statement_timeout=settings.statement_timeout,
         fail_on=fail_on,
         notes=(*notes, *trace_notes),
+        each_alone=each_alone,
     )
 
 
 def lint_range(
     settings: Settings, revision_range: str | None, *, fail_on: Severity | object | None
 ) -> LintResult:
-    """``--range A:B`` / ``--all``: offline, no database."""
+    """``--range A:B``: offline, one deploy of A's successors up to B (a table created in the
+    range is new for the rest of it). ``--all`` (None): every revision, each as a deploy of its
+    own (what each did to the tables before it)."""
     project = load_project(settings, load_config(settings))
     start, end = _split_range(revision_range or "base:heads")
     heads: tuple[str, ...] = () if start in ("", "base") else (start,)
     steps = upgrade_steps(project, end or "heads", heads)
-    return lint_steps(settings, project, steps, fail_on=fail_on)
+    return lint_steps(settings, project, steps, fail_on=fail_on, each_alone=revision_range is None)
 
 
 def _split_range(text: str) -> tuple[str, str]:

@@ -13,6 +13,7 @@ a value read from a row), its render stops; the run goes on with the next revisi
 from __future__ import annotations
 
 import io
+import logging
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,12 +24,17 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.ddl.impl import DefaultImpl
 from alembic.operations.base import BatchOperations, Operations
+from alembic.runtime import migration
 from alembic.runtime.migration import MigrationContext, RevisionStep
 
 from migsafe.engine.envpy import run_env
 from migsafe.engine.project import Project
 from migsafe.lint.model import Statement, Via
 from migsafe.lint.sqltext import parse_one
+
+
+_QUIET = logging.getLogger("migsafe.lint.render")
+_QUIET.disabled = True
 
 
 @dataclass
@@ -208,9 +214,14 @@ def _watching(trace: Trace) -> Iterator[None]:
     ]
     for owner, name, _old, new in patches:
         setattr(owner, name, new)
+    # "Generating static SQL", "Running upgrade ...": the render is lint's, not a run's. The
+    # module's logger itself is swapped: env.py's fileConfig() would reset a level set on it.
+    loud = migration.log
+    migration.log = _QUIET
     try:
         yield
     finally:
+        migration.log = loud
         for owner, name, old, _new in patches:
             if owner.__dict__.get(name) is not None:
                 setattr(owner, name, old)
