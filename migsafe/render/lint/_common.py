@@ -118,10 +118,6 @@ def by_revision(result: LintResult) -> list[Group]:
     ]
 
 
-def first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else ""
-
-
 def with_fix(message: str, fix: str) -> str:
     """``message. Fix: recipe`` without a doubled full stop."""
     if not fix:
