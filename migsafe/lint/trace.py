@@ -32,7 +32,6 @@ from migsafe.engine.project import Project
 from migsafe.lint.model import Statement, Via
 from migsafe.lint.sqltext import parse_one
 
-
 _QUIET = logging.getLogger("migsafe.lint.render")
 _QUIET.disabled = True
 

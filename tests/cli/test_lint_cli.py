@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 from migsafe.engine.history import History
-
 from tests.cli.conftest import Db, add_revision, assert_fails, assert_ok, run_cli, show
 
 RISKY = '''"""index users.email
@@ -64,7 +63,7 @@ def test_fail_on_never_reports_and_exits_0(risky: Path) -> None:
 def test_a_range_lints_only_its_revisions(risky: Path) -> None:
     proc = run_cli("lint", "--range", "gen0002:gen0003", "--format", "json", ini=risky)
     assert_ok(proc)
-    assert json.loads(proc.stdout)["revisions"] == ["gen0003"]
+    assert [r["revision"] for r in json.loads(proc.stdout)["revisions"]] == ["gen0003"]
 
 
 @pytest.mark.parametrize(
@@ -128,7 +127,7 @@ def test_pending_revisions_of_the_database_with_sizes(risky: Path, pg: Db) -> No
     proc = run_cli("lint", "--format", "json", ini=risky, url=pg.url)
     assert proc.returncode == 1, show(proc)
     doc = json.loads(proc.stdout)
-    assert doc["revisions"] == ["gen0004"]  # only what is pending
+    assert [r["revision"] for r in doc["revisions"]] == ["gen0004"]  # only what is pending
     assert doc["offline"] is False and doc["server_version"] >= 100000
     (finding,) = doc["findings"]
     assert finding["table"] == "users"
