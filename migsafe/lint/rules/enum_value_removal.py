@@ -105,16 +105,24 @@ def _narrowed(stmt: Statement, node: ast.AlterTableStmt) -> Iterator[Hit]:
     ):
         return
     removed = [label for label in old if label not in new]
-    if removed:
-        table = qualified(node.relation) or ""
-        column = getattr(operation, "column_name", "")
-        yield Hit(
-            f"alter_column {table}.{column} drops enum value(s) "
-            f"{', '.join(repr(r) for r in removed)}: rows holding them make the conversion "
-            "fail (and Alembic does not change the enum type itself)",
-            stmt.line,
-            table=table,
+    if not removed:
+        return
+    table = qualified(node.relation) or ""
+    column = f"{table}.{getattr(operation, 'column_name', '')}"
+    values = ", ".join(repr(r) for r in removed)
+    old_name = getattr(operation.existing_type, "name", None)
+    new_name = getattr(operation.modify_type, "name", None)
+    if old_name and old_name == new_name:
+        message = (
+            f"alter_column {column} drops {values} from enum {new_name}: Alembic does not "
+            "change the type (the values stay), and rows holding them would fail a rebuild"
         )
+    else:
+        message = (
+            f"alter_column {column} converts to enum {new_name or ''} without {values}: "
+            "rows holding them make the conversion fail"
+        )
+    yield Hit(message, stmt.line, table=table)
 
 
 def _labels(type_: Any) -> list[str] | None:

@@ -34,14 +34,15 @@ _MODES = {
     7: "EXCLUSIVE",
     8: "ACCESS EXCLUSIVE",
 }
+# What each mode makes wait (the modes it conflicts with, in words).
 _BLOCKS = {
-    1: "ALTER/DROP of",
-    2: "EXCLUSIVE locks on",
-    3: "reads under SHARE locks (CREATE INDEX) of",
-    4: "schema changes and VACUUM of",
+    1: "ALTER/DROP (ACCESS EXCLUSIVE) of",
+    2: "EXCLUSIVE locks and ALTER TABLE on",
+    3: "CREATE INDEX and explicit SHARE locks on",
+    4: "VACUUM, CREATE INDEX and schema changes on",
     5: "writes to",
     6: "writes to",
-    7: "writes and most reads of",
+    7: "writes and SELECT ... FOR UPDATE on",
     8: "every read and write of",
 }
 

@@ -113,7 +113,7 @@ def _raw(stmt: Statement) -> str | None:
     procedural = _procedural(node)
     if procedural is not None:
         return procedural
-    if isinstance(node, _ROW_WRITES) or writes_of(stmt.sql).tables:
+    if isinstance(node, _ROW_WRITES) or writes_of(stmt.sql).any:
         return None  # before-images captured
     return static_verdict(node)
 
