@@ -133,6 +133,9 @@ class OfflineBind:
         kwargs["checkfirst"] = False
         visitorcallable(dialect=self.dialect, connection=self, **kwargs).traverse_single(element)
 
+    def schema_for_object(self, obj: Any) -> str | None:
+        return getattr(obj, "schema", None)  # no schema_translate_map offline
+
     def begin_nested(self) -> Any:
         return _NullTransaction()
 

@@ -9,6 +9,9 @@ Instead: let each statement take the lock it needs, as late as possible; if a lo
 needed, take the weakest mode that serves (``IN SHARE ROW EXCLUSIVE MODE`` keeps reads going),
 put the revision last or alone, and keep the guard's ``lock_timeout``.
 
+Inside ``autocommit_block()`` it is an error: PostgreSQL refuses ``LOCK TABLE`` outside a
+transaction block.
+
 Not flagged: tables created earlier in the same run. ``ACCESS SHARE`` and ``ROW SHARE`` (they
 only conflict with ACCESS EXCLUSIVE / EXCLUSIVE) are reported as info.
 """
@@ -57,6 +60,15 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
         return
     mode = _MODES.get(node.mode or 8, "ACCESS EXCLUSIVE")
     names = ", ".join(existing)
+    if stmt.autocommit:
+        # Each statement of autocommit_block() is its own transaction: PostgreSQL refuses it.
+        yield Hit(
+            f"LOCK TABLE {names} inside autocommit_block() fails: LOCK TABLE can only be used "
+            "in transaction blocks",
+            stmt.line,
+            severity=Severity.ERROR,
+        )
+        return
     yield Hit(
         f"LOCK TABLE {names} IN {mode} MODE blocks {_BLOCKS.get(node.mode or 8, '')} {names} "
         "until the whole run commits",

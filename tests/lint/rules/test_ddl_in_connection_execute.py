@@ -57,13 +57,30 @@ def test_data_reads_session_and_op_execute_are_not_flagged(call: str) -> None:
 
 
 def test_sa_enum_create_on_the_bind_is_not_flagged() -> None:
-    assert not hits(
+    result = lint_upgrade(
         """
         from sqlalchemy.dialects import postgresql
-        postgresql.ENUM("sad", "ok", name="mood").create(op.get_bind(), checkfirst=False)
+        postgresql.ENUM("sad", "ok", name="mood").create(op.get_bind(), checkfirst=True)
         op.add_column("person", sa.Column("mood", postgresql.ENUM(name="mood", create_type=False)))
         """
     )
+    assert RULE not in rule_ids(result)
+    assert not result.notes  # the render went on past the DDL SQLAlchemy ran on the bind
+
+
+def test_metadata_create_all_on_the_bind_is_flagged() -> None:
+    found = hits(
+        """
+        meta = sa.MetaData()
+        sa.Table("audit", meta, sa.Column("id", sa.Integer, primary_key=True))
+        meta.create_all(op.get_bind())
+        """
+    )
+    assert len(found) == 1 and "CREATE TABLE audit" in found[0]
+
+
+def test_enum_drop_on_the_bind_is_flagged() -> None:
+    assert hits('sa.Enum(name="mood").drop(op.get_bind())')
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,16 @@ def test_lock_through_the_connection_is_flagged() -> None:
     assert hits('op.get_bind().exec_driver_sql("LOCK TABLE orders, customers")')
 
 
+def test_lock_in_an_autocommit_block_fails_and_is_an_error() -> None:
+    [found] = hits(
+        """
+        with op.get_context().autocommit_block():
+            op.execute("LOCK TABLE orders IN SHARE MODE")
+        """
+    )
+    assert found.severity == Severity.ERROR and "transaction blocks" in found.message
+
+
 def test_table_created_in_the_run_is_not_flagged() -> None:
     assert not hits(
         """
