@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pglast import ast
+from pglast import ast, enums
 
 from migsafe.lint.context import Context, key
 from migsafe.lint.model import Hit, Rule, Severity, Statement
@@ -59,11 +59,19 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
 def _first_use(value: str, ctx: Context) -> Statement | None:
     """The first later statement of the same transaction that uses ``value``."""
     for later in ctx.following():
-        if later.autocommit:
-            return None  # autocommit_block() committed the transaction the value was added in
+        if later.autocommit or _commits(later):
+            return None  # autocommit_block() (or a COMMIT) committed the value
         if _uses(later, value):
             return later
     return None
+
+
+def _commits(stmt: Statement) -> bool:
+    node = stmt.node
+    return isinstance(node, ast.TransactionStmt) and node.kind in (
+        enums.TransactionStmtKind.TRANS_STMT_COMMIT,
+        enums.TransactionStmtKind.TRANS_STMT_COMMIT_PREPARED,
+    )
 
 
 def _uses(stmt: Statement, value: str) -> bool:

@@ -131,7 +131,9 @@ def _on_connection(stmt: Statement) -> str | None:
         return None  # a read (or moves a sequence); user functions were caught above
     if isinstance(node, ast.CreateEnumStmt | ast.CompositeTypeStmt):
         return None  # sa.Enum(...).create(bind): reversed like op.execute
-    return "DDL on the connection, not through op.*"
+    first = " ".join(stmt.sql.split())
+    shown = first if len(first) <= 40 else first[:37] + "..."
+    return f"{shown!r} on the connection, not through op.*: not captured"
 
 
 def _procedural(node: object) -> str | None:

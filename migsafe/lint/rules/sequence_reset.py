@@ -9,7 +9,11 @@ not roll back with the transaction, and nothing records where it was: it cannot 
 Instead: move it to what is in use, never below:
 ``SELECT setval('t_id_seq', (SELECT coalesce(max(id), 1) FROM t))``.
 
-Not flagged: ``setval`` to a value computed from the table (``max(id)``, a subquery); a
+``ALTER COLUMN ... ADD GENERATED AS IDENTITY`` on a column that has values does the same: the
+new sequence starts at 1 (or START), whatever ids the rows hold.
+
+Not flagged: ``setval`` to a value computed from the table (also right after adding an
+identity) (``max(id)``, a subquery); a
 sequence or table created earlier in the same run.
 """
 
@@ -41,7 +45,9 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
         for cmd in node.cmds or ():
             if not isinstance(cmd, ast.AlterTableCmd):
                 continue
-            if cmd.subtype == enums.AlterTableType.AT_SetIdentity:
+            if cmd.subtype == enums.AlterTableType.AT_AddIdentity:
+                yield from _identity_added(stmt, table, cmd, ctx)
+            elif cmd.subtype == enums.AlterTableType.AT_SetIdentity:
                 restart = _restart(cmd.def_)
                 if restart is not None:
                     yield Hit(
@@ -63,6 +69,48 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
         for call in walk(node):
             if isinstance(call, ast.FuncCall) and func_name(call) in _SETVAL:
                 yield from _setval(stmt, call, ctx)
+
+
+def _identity_added(
+    stmt: Statement, table: str, cmd: ast.AlterTableCmd, ctx: Context
+) -> Iterator[Hit]:
+    """``ADD GENERATED ... AS IDENTITY`` on a column with values: its new sequence starts at
+    START (1), not above them, unless the run then moves it to what is in use."""
+    column = cmd.name or ""
+    if ctx.is_new_column(table, column) or _caught_up_later(table, column, ctx):
+        return
+    start = 1
+    options = cmd.def_.options if isinstance(cmd.def_, ast.Constraint) else None
+    for opt in options or ():
+        if isinstance(opt, ast.DefElem) and opt.defname == "start":
+            start = getattr(opt.arg, "ival", start)
+    yield Hit(
+        f"identity added to {table}.{column} starts at {start}, not above the ids in use: "
+        "new rows reuse ids until its sequence is set to max(id)",
+        stmt.line,
+        table=table,
+    )
+
+
+def _caught_up_later(table: str, column: str, ctx: Context) -> bool:
+    """A later ``setval`` of the column's sequence to a value read from the table."""
+    sequence = f"{key(table)}_{column.lower()}_seq"
+    for later in ctx.following():
+        if not isinstance(later.node, ast.SelectStmt):
+            continue
+        for call in walk(later.node):
+            if not (isinstance(call, ast.FuncCall) and func_name(call) in _SETVAL):
+                continue
+            args = call.args or ()
+            if len(args) < 2 or _constant(args[1]):
+                continue
+            named = _sequence_of(args[0])
+            if named is not None and (
+                (named[1] is not None and key(named[1]) == key(table))
+                or key(named[0].strip("'")) == sequence
+            ):
+                return True
+    return False
 
 
 def _restart(options: Any) -> str | None:

@@ -70,6 +70,16 @@ def test_use_after_an_autocommit_block_is_in_a_new_transaction() -> None:
     )
 
 
+def test_use_after_a_commit_is_in_a_new_transaction() -> None:
+    assert not hits(
+        """
+        op.execute("ALTER TYPE mood ADD VALUE 'meh'")
+        op.execute("COMMIT")
+        op.execute("UPDATE person SET mood = 'meh' WHERE mood IS NULL")
+        """
+    )
+
+
 def test_type_created_in_the_run_is_not_flagged_even_before_12() -> None:
     body = """
         op.execute("CREATE TYPE mood AS ENUM ('sad', 'ok')")
