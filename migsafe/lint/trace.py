@@ -132,6 +132,15 @@ class OfflineBind:
         _record(self._trace, statement, Via.CONNECTION, sys._getframe(1))
         return _NoRows()
 
+    def _run_ddl_visitor(self, visitorcallable: Any, element: Any, **kwargs: Any) -> None:
+        """``sa.Enum(...).create(op.get_bind())``: the DDL is executed on this recorder (as
+        SQLAlchemy's mock connection does, without the existence check: nothing is read)."""
+        kwargs["checkfirst"] = False
+        visitorcallable(dialect=self.dialect, connection=self, **kwargs).traverse_single(element)
+
+    def schema_for_object(self, obj: Any) -> str | None:
+        return getattr(obj, "schema", None)  # no schema_translate_map offline
+
     def begin_nested(self) -> Any:
         return _NullTransaction()
 
