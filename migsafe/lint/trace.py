@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -236,11 +237,10 @@ def _watching(trace: Trace) -> Iterator[None]:
 
 
 def _op_name(operation: Any) -> str:
-    name = type(operation).__name__
-    # AddColumnOp -> add_column
-    base = name.removesuffix("Op")
-    out = "".join("_" + c.lower() if c.isupper() else c for c in base).lstrip("_")
-    return out
+    """``AddColumnOp`` -> ``add_column``, ``ExecuteSQLOp`` -> ``execute`` (as ``op.`` spells it)."""
+    base = type(operation).__name__.removesuffix("Op")
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", base).lower()
+    return "execute" if name == "execute_sql" else name
 
 
 def trace_revisions(project: Project, url: sa.URL | str, steps: Sequence[RevisionStep]) -> Trace:
