@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.ddl.impl import DefaultImpl
 from alembic.operations.base import BatchOperations, Operations
+from alembic.operations.batch import BatchOperationsImpl
 from alembic.runtime import migration
 from alembic.runtime.migration import MigrationContext, RevisionStep
 
@@ -48,6 +49,10 @@ class Trace:
     ops: list[Any] = field(default_factory=list)  # the operations being invoked (a stack)
     autocommit: int = 0
     batch: int = 0
+    # batch_alter_table() queues its operations and emits them when the block ends: each
+    # queued entry's line, so that its SQL is reported there rather than on the `with` line.
+    entry_lines: dict[int, tuple[int, Any]] = field(default_factory=dict)  # line, operation
+    line_override: int | None = None
 
 
 def _where(trace: Trace, frame: FrameType | None) -> tuple[str, int] | None:
@@ -84,6 +89,8 @@ def _record(trace: Trace, sql: str, via: Via, frame: FrameType | None) -> None:
     if where is None:
         return  # Alembic's own bookkeeping (the version table) or env.py's
     revision, line = where
+    if trace.line_override is not None:
+        line = trace.line_override
     for text, node in parse_one(sql):
         trace.statements.setdefault(revision, []).append(
             Statement(
@@ -91,7 +98,7 @@ def _record(trace: Trace, sql: str, via: Via, frame: FrameType | None) -> None:
                 node=node,
                 line=line,
                 via=via,
-                op=_op_name(trace.ops[-1]) if trace.ops else None,
+                op=_op_name(trace.ops[-1]) if trace.ops and trace.ops[-1] is not None else None,
                 op_object=trace.ops[-1] if trace.ops else None,
                 autocommit=trace.autocommit > 0,
                 batch=trace.batch > 0,
@@ -172,6 +179,7 @@ class _NullTransaction:
 @contextmanager
 def _watching(trace: Trace) -> Iterator[None]:
     invoke = Operations.invoke
+    flush = BatchOperationsImpl.flush
     batch_invoke = BatchOperations.invoke
     exec_ = DefaultImpl._exec
     autocommit_block = MigrationContext.autocommit_block
@@ -184,6 +192,37 @@ def _watching(trace: Trace) -> Iterator[None]:
             return invoke(self, operation)
         finally:
             trace.ops.pop()
+
+    def _batch_invoke(self: BatchOperations, operation: Any) -> Any:
+        queue = getattr(self.impl, "batch", None)
+        before = len(queue) if isinstance(queue, list) else 0
+        trace.ops.append(operation)
+        try:
+            return batch_invoke(self, operation)
+        finally:
+            trace.ops.pop()
+            where = _where(trace, sys._getframe(1))
+            if where is not None and isinstance(queue, list):
+                for entry in queue[before:]:
+                    trace.entry_lines[id(entry)] = (where[1], operation)
+
+    def _flush(self: BatchOperationsImpl) -> None:
+        entries = list(self.batch)
+        if self._should_recreate() or not entries:
+            return flush(self)
+        try:
+            for entry in entries:
+                self.batch = [entry]
+                line, operation = trace.entry_lines.get(id(entry), (None, None))
+                trace.line_override = line
+                trace.ops.append(operation)
+                try:
+                    flush(self)
+                finally:
+                    trace.ops.pop()
+        finally:
+            self.batch = entries
+            trace.line_override = None
 
     def _exec(self: DefaultImpl, construct: Any, *args: Any, **kwargs: Any) -> Any:
         if self.as_sql:
@@ -215,7 +254,8 @@ def _watching(trace: Trace) -> Iterator[None]:
 
     patches: list[tuple[type, str, Any, Any]] = [
         (Operations, "invoke", invoke, _invoke),
-        (BatchOperations, "invoke", batch_invoke, _invoke),
+        (BatchOperations, "invoke", batch_invoke, _batch_invoke),
+        (BatchOperationsImpl, "flush", flush, _flush),
         (DefaultImpl, "_exec", exec_, _exec),
         (MigrationContext, "autocommit_block", autocommit_block, _autocommit),
         (Operations, "batch_alter_table", batch_alter_table, _batch),
