@@ -1,0 +1,48 @@
+"""check-not-valid: a validating ADD CHECK scans under ACCESS EXCLUSIVE."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.lint.support import corpus_files, expected, lint_source, lint_upgrade, rule_ids
+
+RULE = "check-not-valid"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "op.create_check_constraint('ck_o_total', 'orders', 'total >= 0')",
+        "op.execute('ALTER TABLE orders ADD CONSTRAINT ck_o_total CHECK (total >= 0)')",
+        "op.execute('ALTER TABLE orders ADD COLUMN qty int CHECK (qty > 0)')",
+    ],
+)
+def test_a_validating_check_is_flagged(body: str) -> None:
+    assert RULE in rule_ids(lint_upgrade(body))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "op.create_check_constraint('ck_o_total', 'orders', 'total >= 0',"
+        " postgresql_not_valid=True)",
+        "op.execute('ALTER TABLE orders VALIDATE CONSTRAINT ck_o_total')",
+        "op.create_table('orders', sa.Column('total', sa.Integer()),\n"
+        "                sa.CheckConstraint('total >= 0'))",
+        "op.create_table('orders', sa.Column('total', sa.Integer()))\n"
+        "op.create_check_constraint('ck_o_total', 'orders', 'total >= 0')",
+    ],
+)
+def test_not_valid_or_new_is_not_flagged(body: str) -> None:
+    assert RULE not in rule_ids(lint_upgrade(body))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in corpus_files() if p.parent.name == "check_not_valid"],
+    ids=lambda p: p.name,
+)
+def test_corpus(path: Path) -> None:
+    assert rule_ids(lint_source(path.read_text())) == expected(path)
