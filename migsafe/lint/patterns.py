@@ -179,3 +179,66 @@ def index_constraints(
         column = added_column(cmd)
         if column is not None and any(c.contype == contype for c in constraints(column)):
             yield table, None, f"ADD COLUMN {column.colname}"
+
+
+def _outside_transaction(stmt: Statement) -> bool:
+    """Run outside the guard's transaction: in autocommit_block(), or a statement that
+    PostgreSQL refuses in a transaction block (migsafe runs its step on its own)."""
+    node = stmt.node
+    if stmt.autocommit or isinstance(node, ast.VacuumStmt):
+        return True
+    if isinstance(node, ast.IndexStmt | ast.DropStmt):
+        return bool(node.concurrent)
+    if isinstance(node, ast.ReindexStmt):
+        return any(
+            isinstance(p, ast.DefElem) and p.defname == "concurrently" for p in node.params or ()
+        )
+    return False
+
+
+def same_transaction(ctx: Context, first: int, second: int) -> bool:
+    """Whether statements ``first`` and ``second`` (first < second) run in one transaction.
+
+    migsafe's guard runs consecutive transactional revisions in ONE transaction; a revision
+    with an ``autocommit_block()`` (or a statement that cannot run in a transaction) runs on
+    its own, and its block commits what came before it. Locks are held to the transaction's
+    end, so a lock taken by ``first`` is still held while ``second`` runs.
+    """
+    statements = ctx.statements
+    span = statements[first : second + 1]
+    if any(_outside_transaction(s) for s in span):
+        return False
+    if statements[first].revision == statements[second].revision:
+        return True
+    revisions = {s.revision for s in span}
+    return not any(_outside_transaction(s) for s in statements if s.revision in revisions)
+
+
+def not_valid_origin(ctx: Context, table: str, name: str, contype: int) -> int | None:
+    """Index of the ``ADD CONSTRAINT <name> ... NOT VALID`` (of ``contype``) on ``table`` that a
+    ``VALIDATE CONSTRAINT <name>`` at the current position validates, if it is in this run."""
+    for index in range(ctx.position - 1, -1, -1):
+        for other, cmd in alter_commands(ctx.statements[index].node):
+            con = added_constraint(cmd, contype)
+            if (
+                con is not None
+                and con.skip_validation
+                and key(other) == key(table)
+                and (con.conname or "").lower() == name.lower()
+            ):
+                return index
+    return None
+
+
+def validated_in_same_transaction(
+    stmt: Statement, ctx: Context, contype: int
+) -> Iterator[tuple[str, str]]:
+    """``(table, constraint)`` of each ``VALIDATE CONSTRAINT`` in ``stmt`` whose ``ADD ... NOT
+    VALID`` (of ``contype``) ran earlier in the same transaction: the validation scan then runs
+    under the lock the ADD took, which NOT VALID was meant to keep short."""
+    for table, cmd in alter_commands(stmt.node):
+        if cmd.subtype != AT.AT_ValidateConstraint or not cmd.name:
+            continue
+        origin = not_valid_origin(ctx, table, cmd.name, contype)
+        if origin is not None and same_transaction(ctx, origin, ctx.position):
+            yield table, cmd.name

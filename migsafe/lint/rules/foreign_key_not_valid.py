@@ -14,6 +14,11 @@ not know the column is all NULL: ``ADD CONSTRAINT`` always runs the validation q
 reads the whole table); ``ADD COLUMN ... REFERENCES`` with a ``DEFAULT`` (PostgreSQL validates
 then: transformAlterTableStmt).
 
+Also flagged: ``VALIDATE CONSTRAINT`` in the same transaction as its ``ADD ... NOT VALID``
+(the same revision, or consecutive transactional revisions, which migsafe's guard runs in one
+transaction): locks are held to commit, so the scan still runs under the ADD's SHARE ROW
+EXCLUSIVE. An ``autocommit_block()`` around the ADD commits it first.
+
 Not flagged: ``NOT VALID`` (and ``NOT ENFORCED``, PostgreSQL 18); ``ADD COLUMN ... REFERENCES``
 without a DEFAULT in the same ``ALTER TABLE`` subcommand (the column is all NULL and PostgreSQL
 skips validation); foreign keys in ``CREATE TABLE``; tables created earlier in the run.
@@ -31,6 +36,7 @@ from migsafe.lint.patterns import (
     added_constraint,
     alter_commands,
     constraints,
+    validated_in_same_transaction,
 )
 from migsafe.lint.sqltext import qualified, strings
 
@@ -38,6 +44,13 @@ _LOCK = "SHARE ROW EXCLUSIVE on both tables (no writes)"
 
 
 def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
+    for table, name in validated_in_same_transaction(stmt, ctx, CONSTR.CONSTR_FOREIGN):
+        yield Hit(
+            f"VALIDATE CONSTRAINT {name} runs in the same transaction as its ADD ... NOT VALID: "
+            f"the scan of {table} runs under {_LOCK} (the ADD's lock is held to commit)",
+            stmt.line,
+            table,
+        )
     commands = list(alter_commands(stmt.node))
     # PostgreSQL validates inline REFERENCES too when the same ALTER adds a table-level FK.
     has_table_fk = any(added_constraint(cmd, CONSTR.CONSTR_FOREIGN) for _, cmd in commands)
@@ -79,9 +92,10 @@ RULE = Rule(
     summary="ADD FOREIGN KEY on an existing table without NOT VALID",
     why="validates every row under SHARE ROW EXCLUSIVE on both tables: writes to both wait",
     fix=(
-        "add it NOT VALID, validate it separately:\n"
-        "    op.create_foreign_key('fk_t_u', 't', 'u', ['u_id'], ['id'],\n"
-        "                          postgresql_not_valid=True)\n"
+        "add it NOT VALID and commit, then validate:\n"
+        "    with op.get_context().autocommit_block():\n"
+        "        op.create_foreign_key('fk_t_u', 't', 'u', ['u_id'], ['id'],\n"
+        "                              postgresql_not_valid=True)\n"
         "    op.execute('ALTER TABLE t VALIDATE CONSTRAINT fk_t_u')  # SHARE UPDATE EXCLUSIVE"
     ),
     on_statement=check,

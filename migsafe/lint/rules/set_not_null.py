@@ -3,9 +3,10 @@
 Why: PostgreSQL proves the column has no NULL by reading every row, under ACCESS EXCLUSIVE: no
 reads, no writes until the scan is done.
 
-Instead (PostgreSQL 12+): add ``CHECK (c IS NOT NULL) NOT VALID`` (brief lock), ``VALIDATE``
-it (SHARE UPDATE EXCLUSIVE: reads and writes go on), then ``SET NOT NULL``: PostgreSQL sees the
-validated check and skips the scan; then drop the check.
+Instead (PostgreSQL 12+): add ``CHECK (c IS NOT NULL) NOT VALID`` and commit it (brief lock;
+an ``autocommit_block()``), ``VALIDATE`` it (SHARE UPDATE EXCLUSIVE: reads and writes go on),
+then ``SET NOT NULL``: PostgreSQL sees the validated check and skips the scan; then drop the
+check. (A VALIDATE in the same transaction as the ADD is check-not-valid's finding.)
 
 Flagged: ``op.alter_column(..., nullable=False)`` / ``ALTER COLUMN ... SET NOT NULL`` on a
 column that existed before the run, unless a validated ``CHECK (c IS NOT NULL)`` on that
@@ -61,8 +62,9 @@ RULE = Rule(
     why="proves the column has no NULL by scanning every row under ACCESS EXCLUSIVE",
     fix=(
         "prove it with a check first (PostgreSQL 12+ then skips the scan):\n"
-        "    op.create_check_constraint('ck_t_c_nn', 't', 'c IS NOT NULL',\n"
-        "                               postgresql_not_valid=True)\n"
+        "    with op.get_context().autocommit_block():  # commit the ADD: its lock is brief\n"
+        "        op.create_check_constraint('ck_t_c_nn', 't', 'c IS NOT NULL',\n"
+        "                                   postgresql_not_valid=True)\n"
         "    op.execute('ALTER TABLE t VALIDATE CONSTRAINT ck_t_c_nn')\n"
         "    op.alter_column('t', 'c', nullable=False)\n"
         "    op.drop_constraint('ck_t_c_nn', 't', type_='check')"

@@ -46,3 +46,20 @@ def test_not_valid_or_new_is_not_flagged(body: str) -> None:
 )
 def test_corpus(path: Path) -> None:
     assert rule_ids(lint_source(path.read_text())) == expected(path)
+
+
+ADD_NOT_VALID = (
+    "op.create_check_constraint('ck_o_total', 'orders', 'total >= 0', postgresql_not_valid=True)"
+)
+VALIDATE = "op.execute('ALTER TABLE orders VALIDATE CONSTRAINT ck_o_total')"
+
+
+def test_validate_in_the_same_transaction_as_the_add_is_flagged() -> None:
+    result = lint_upgrade(f"{ADD_NOT_VALID}\n{VALIDATE}")
+    [finding] = [f for f in result.findings if f.rule == RULE]
+    assert "same transaction" in finding.message
+
+
+def test_validate_after_the_add_was_committed_is_not_flagged() -> None:
+    body = f"with op.get_context().autocommit_block():\n    {ADD_NOT_VALID}\n{VALIDATE}"
+    assert RULE not in rule_ids(lint_upgrade(body))
