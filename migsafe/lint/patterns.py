@@ -242,3 +242,21 @@ def validated_in_same_transaction(
         origin = not_valid_origin(ctx, table, cmd.name, contype)
         if origin is not None and same_transaction(ctx, origin, ctx.position):
             yield table, cmd.name
+
+
+def added_earlier(ctx: Context, table: str, column: str) -> ast.ColumnDef | None:
+    """The definition of ``table.column`` if an ``ADD COLUMN`` earlier in the run added it.
+
+    A column added to an existing table is new, but its table is not: rewriting or scanning
+    for it still reads every row of the table.
+    """
+    for index in range(ctx.position - 1, -1, -1):
+        for other, cmd in alter_commands(ctx.statements[index].node):
+            definition = added_column(cmd)
+            if (
+                definition is not None
+                and key(other) == key(table)
+                and (definition.colname or "").lower() == column.lower()
+            ):
+                return definition
+    return None

@@ -6,7 +6,8 @@ ACCESS EXCLUSIVE: no reads, no writes, for as long as the rewrite takes.
 Instead: add a column of the new type, backfill it in batches, switch the application to it,
 drop the old one. Or change the type only in a way PostgreSQL does without a rewrite.
 
-Flagged (the old type comes from the Alembic op's ``existing_type``, else the live catalog):
+Flagged (the old type comes from the Alembic op's ``existing_type``, else an ``ADD COLUMN``
+earlier in the run, else the live catalog):
 a change between unrelated types (``int -> bigint``, ``int -> text``, ``varchar -> int``,
 ``text -> enum``, one enum to another), a narrowing typmod (``varchar(100) -> varchar(50)``,
 ``numeric(10,2) -> numeric(10,4)``), a new limit on an unconstrained column
@@ -21,7 +22,8 @@ Not flagged (binary coercible, no rewrite and no index rebuild, as PostgreSQL do
 ``numeric(p,s) -> numeric(p2 >= p, s)`` / ``numeric``, ``varbit(n) -> varbit(m >= n)``,
 ``bit(n) -> varbit``, ``cidr -> inet``, ``xml -> text``, ``timestamp(p) / timestamptz(p) /
 time(p) / timetz(p)`` to a precision ``>= p`` (or none), ``interval(p) -> interval(q >= p)``;
-a column created earlier in the run, a table created earlier in the run.
+a table created earlier in the run. A column added earlier in the run to an existing table
+is judged like any other: PostgreSQL rewrites the whole table for it, NULLs or not.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from pglast import ast
 
 from migsafe.lint.context import Context
 from migsafe.lint.model import Hit, Rule, Severity, Statement
-from migsafe.lint.patterns import AT, alter_commands
+from migsafe.lint.patterns import AT, added_earlier, alter_commands
 from migsafe.lint.pgtypes import PgType, from_typename, parse_type, rewrites, sqlalchemy_type
 from migsafe.lint.sqltext import strings
 
@@ -45,7 +47,7 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
         if cmd.subtype != AT.AT_AlterColumnType or not isinstance(cmd.def_, ast.ColumnDef):
             continue
         column = cmd.name or ""
-        if ctx.is_new_column(table, column) or cmd.def_.typeName is None:
+        if ctx.is_new_table(table) or cmd.def_.typeName is None:
             continue
         new = from_typename(cmd.def_.typeName)
         hit = _judge(stmt, ctx, table, column, new, cmd.def_.raw_default)
@@ -90,6 +92,9 @@ def _old_type(stmt: Statement, ctx: Context, table: str, column: str) -> PgType 
         found = sqlalchemy_type(getattr(op, "existing_type", None))
         if found is not None:
             return found
+    added = added_earlier(ctx, table, column)
+    if added is not None and added.typeName is not None:
+        return from_typename(added.typeName)
     live = ctx.column_type(table, column)
     return parse_type(live) if live else None
 

@@ -13,7 +13,12 @@ column that existed before the run, unless a validated ``CHECK (c IS NOT NULL)``
 column was added earlier in the run (or exists in the live database) and the server is
 PostgreSQL 12+. Below 12 the check does not spare the scan, and the message says so.
 
-Not flagged: a column or table created earlier in the run; ``ADD COLUMN ... NOT NULL``
+Also flagged: ``SET NOT NULL`` on a column added earlier in the run to an existing table. The
+column is new but the table is not: PostgreSQL still reads every row (and fails on the first
+NULL). ``ADD COLUMN ... NOT NULL DEFAULT <constant>`` needs no scan on PostgreSQL 11+.
+
+Not flagged: a table created earlier in the run; a column added earlier in the run already
+``NOT NULL`` (``SET NOT NULL`` is then a no-op); ``ADD COLUMN ... NOT NULL``
 (add-required-column's business).
 """
 
@@ -21,9 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pglast import ast
+
 from migsafe.lint.context import Context, key
 from migsafe.lint.model import Hit, Rule, Severity, Statement
-from migsafe.lint.patterns import AT, alter_commands
+from migsafe.lint.patterns import AT, CONSTR, added_earlier, alter_commands, constraints
 
 _SCAN = "scans every row under ACCESS EXCLUSIVE (no reads or writes)"
 
@@ -33,7 +40,7 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
         if cmd.subtype != AT.AT_SetNotNull or not cmd.name:
             continue
         column = cmd.name
-        if ctx.is_new_column(table, column):
+        if ctx.is_new_table(table):
             continue
         where = f"{table}.{column}"
         if _has_check(ctx, table, column):
@@ -46,7 +53,24 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
                 table,
             )
             continue
-        yield Hit(f"SET NOT NULL on {where} {_SCAN}", stmt.line, table)
+        added = added_earlier(ctx, table, column)
+        if added is None:
+            yield Hit(f"SET NOT NULL on {where} {_SCAN}", stmt.line, table)
+        elif not _declared_not_null(added):
+            yield Hit(
+                f"SET NOT NULL on {where} (added in this run) still scans every row of {table} "
+                "under ACCESS EXCLUSIVE: add it NOT NULL with a constant DEFAULT instead "
+                "(no scan on PostgreSQL 11+)",
+                stmt.line,
+                table,
+            )
+
+
+def _declared_not_null(column: ast.ColumnDef) -> bool:
+    # SET NOT NULL on a column already NOT NULL is a no-op: PostgreSQL does not scan.
+    return bool(column.is_not_null) or any(
+        c.contype in (CONSTR.CONSTR_NOTNULL, CONSTR.CONSTR_PRIMARY) for c in constraints(column)
+    )
 
 
 def _has_check(ctx: Context, table: str, column: str) -> bool:

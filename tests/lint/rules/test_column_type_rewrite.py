@@ -105,10 +105,18 @@ def test_timestamp_to_timestamptz_is_a_warning_on_pg12_plus() -> None:
     assert severity == Severity.WARNING and "TimeZone" in message
 
 
-def test_column_added_in_the_run_is_not_flagged() -> None:
-    assert not _findings(
+def test_a_column_added_in_the_run_still_rewrites_its_existing_table() -> None:
+    [(message, severity)] = _findings(
         "op.add_column('orders', sa.Column('c', sa.Integer()))\n"
-        "op.alter_column('orders', 'c', type_=sa.BigInteger(), existing_type=sa.Integer())"
+        "op.alter_column('orders', 'c', type_=sa.BigInteger())"
+    )
+    assert severity == Severity.ERROR and "was integer" in message
+
+
+def test_a_column_added_in_the_run_and_widened_is_not_flagged() -> None:
+    assert not _findings(
+        "op.add_column('orders', sa.Column('c', sa.String(10)))\n"
+        "op.alter_column('orders', 'c', type_=sa.String(20))"
     )
 
 

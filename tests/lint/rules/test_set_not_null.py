@@ -48,15 +48,24 @@ def test_the_validated_check_does_not_help_before_pg12() -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        "op.add_column('orders', sa.Column('note', sa.Text()))\n"
-        "op.alter_column('orders', 'note', nullable=False)",
         "op.create_table('orders', sa.Column('note', sa.Text()))\n"
         "op.alter_column('orders', 'note', nullable=False)",
         "op.alter_column('orders', 'note', nullable=True)",
+        "op.execute('ALTER TABLE orders ADD COLUMN note text NOT NULL DEFAULT \\'\\'')\n"
+        "op.alter_column('orders', 'note', nullable=False)",
     ],
 )
-def test_new_columns_and_drop_not_null_are_not_flagged(body: str) -> None:
+def test_new_tables_no_ops_and_drop_not_null_are_not_flagged(body: str) -> None:
     assert RULE not in rule_ids(lint_upgrade(body))
+
+
+def test_a_column_added_in_the_run_still_scans_its_existing_table() -> None:
+    body = (
+        "op.add_column('orders', sa.Column('note', sa.Text(), server_default='x'))\n"
+        "op.alter_column('orders', 'note', nullable=False)"
+    )
+    [finding] = [f for f in lint_upgrade(body).findings if f.rule == RULE]
+    assert "added in this run" in finding.message
 
 
 @pytest.mark.parametrize(
