@@ -18,15 +18,10 @@ depends_on = None
 
 
 def upgrade():
-    users = sa.table("users", sa.column("id", sa.BigInteger()), sa.column("locale", sa.Text()))
+    users = sa.table("users", sa.column("locale", sa.Text()))
     conn = op.get_bind()
-    for lo in range(0, 1_000_000, 10_000):
-        conn.execute(
-            sa.update(users)
-            .where(users.c.locale.is_(None))
-            .where(users.c.id.between(lo, lo + 9_999))
-            .values(locale="en")
-        )
+    # The rows still without a locale are few: a job filled the rest last release.
+    conn.execute(sa.update(users).where(users.c.locale.is_(None)).values(locale="en"))
     op.execute("ALTER TABLE users ALTER COLUMN locale SET NOT NULL")
 
 
