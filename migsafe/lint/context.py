@@ -139,6 +139,8 @@ def note(ctx: Context, stmt: Statement) -> None:
             and old
             and node.newname
             and ctx.is_new_table(old)
+            # batch_alter_table's copy renamed back: the table (and its rows) existed before
+            and key(old) != "_alembic_tmp_" + key(node.newname)
         ):
             ctx.created_tables.add(key(node.newname))
         elif (
