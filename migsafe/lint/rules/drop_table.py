@@ -1,0 +1,85 @@
+"""drop-table: ``DROP TABLE`` of a table the running release may still use.
+
+Why: the release running when the migration commits may still query the table: each of those
+queries fails (``relation "t" does not exist``) until the new release is out everywhere, and
+the rows are gone with no way back but a backup. ``DROP TABLE`` takes ACCESS EXCLUSIVE on the
+table (and on the tables its foreign keys point to, briefly); ``CASCADE`` drops the views and
+foreign keys that depend on it too.
+
+Instead: expand/contract. Release 1 stops using the table (the code that needs it behind a flag
+tied to the revision with ``migsafe flags require``); release 2, a later revision, drops it,
+with an ignore comment saying since when no release uses it.
+
+Not flagged: a table created earlier in the same run; ``batch_alter_table``'s recreate
+(``CREATE TABLE _alembic_tmp_t``, copy, ``DROP TABLE t``, ``ALTER TABLE _alembic_tmp_t RENAME
+TO t``): ``t`` is back under its name at the end, and table-rewrite-command reports the rewrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pglast import ast, enums
+
+from migsafe.lint.context import Context, key
+from migsafe.lint.model import Hit, Rule, Severity, Statement
+from migsafe.lint.sqltext import qualified, strings
+
+BATCH_TMP = "_alembic_tmp_"
+
+
+def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
+    node = stmt.node
+    if not isinstance(node, ast.DropStmt) or node.removeType != enums.ObjectType.OBJECT_TABLE:
+        return
+    cascade = node.behavior == enums.DropBehavior.DROP_CASCADE
+    for parts in node.objects or ():
+        table = ".".join(strings(parts))
+        if not table or ctx.is_new_table(table) or batch_recreate(table, ctx):
+            continue
+        also = " (CASCADE: and the views and foreign keys that depend on it)" if cascade else ""
+        yield Hit(
+            f"DROP TABLE {table}{also}: the running release still queries {table} and fails "
+            "until the new release is out, and the rows are gone (ACCESS EXCLUSIVE)",
+            stmt.line,
+            table=table,
+        )
+
+
+def batch_recreate(table: str, ctx: Context) -> bool:
+    """``DROP TABLE t`` is the step of ``batch_alter_table``'s recreate: a later statement
+    renames ``_alembic_tmp_t`` (the copy it created) back to ``t``.
+
+    Kept apart so that a shared recogniser of the pattern can take its place.
+    """
+    name = key(table)
+    for later in ctx.following():
+        node = later.node
+        if (
+            isinstance(node, ast.RenameStmt)
+            and node.renameType == enums.ObjectType.OBJECT_TABLE
+            and key(qualified(node.relation) or "") == BATCH_TMP + name
+            and key(node.newname or "") == name
+        ):
+            return True
+    return False
+
+
+RULE = Rule(
+    id="drop-table",
+    severity=Severity.ERROR,
+    summary="DROP TABLE of a table the running release may still use",
+    why=(
+        "the running release may still query the table: its queries fail until the new "
+        "release is out, and the rows are gone"
+    ),
+    fix=(
+        "expand/contract over two releases:\n"
+        "    # release 1: no code uses t any more (what needs it behind a flag tied to the\n"
+        "    # schema: `migsafe flags require <flag> <revision>`)\n"
+        "    # release 2, a later revision, once no running release uses t:\n"
+        '    op.drop_table("t")  # migsafe: ignore[drop-table] unused since release 1'
+    ),
+    on_statement=check,
+    size_matters=False,
+)
