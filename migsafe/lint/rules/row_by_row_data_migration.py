@@ -15,7 +15,8 @@ body executes a statement, adds, merges, deletes or assigns an attribute of the 
 the source: offline the loop sees no rows).
 
 Not flagged: loops over literal values (``for name in ["a", "b"]: op.add_column(...)``), over
-``range()``, or over rows the body only reads; loops over a table created earlier in the run.
+``range()``, or over rows the body only reads. A loop over a table created in the run is
+flagged all the same: what it writes may be an existing table, and the run may have filled it.
 """
 
 from __future__ import annotations
@@ -35,8 +36,6 @@ def check(rev: RevisionInput, ctx: Context) -> Iterator[Hit]:
         if fact.kind != PyKind.ROW_LOOP:
             continue
         table = _read_table(rev, fact)
-        if ctx.is_new_table(table):
-            continue
         source = f" {fact.detail}" if fact.detail else ""
         yield Hit(
             f"loop over the rows of{source} writes one row per round trip, every row locked in "
