@@ -56,6 +56,4 @@ def test_message_names_table_and_column() -> None:
 
 def test_a_second_column_of_the_same_statement_is_judged_alone() -> None:
     result = lint_upgrade(FLAGGED["second-of-two"])
-    assert [f.message.split(":")[0] for f in result.findings] == [
-        "DROP COLUMN users.legacy_email"
-    ]
+    assert [f.message.split(":")[0] for f in result.findings] == ["DROP COLUMN users.legacy_email"]

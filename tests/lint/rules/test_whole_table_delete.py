@@ -32,7 +32,9 @@ FLAGGED = {
 }
 
 NOT_FLAGGED = {
-    "with-where": "op.execute(\"DELETE FROM sessions WHERE expires_at < now() - interval '1 year'\")",
+    "with-where": (
+        "op.execute(\"DELETE FROM sessions WHERE expires_at < now() - interval '1 year'\")"
+    ),
     "new-table": """
         op.create_table("staging", sa.Column("id", sa.Integer, primary_key=True))
         op.execute("DELETE FROM staging")
@@ -49,7 +51,7 @@ NOT_FLAGGED = {
             )).rowcount:
                 pass
     """,
-    "update-is-not-delete": "op.execute(\"UPDATE sessions SET token = NULL WHERE id = 1\")",
+    "update-is-not-delete": 'op.execute("UPDATE sessions SET token = NULL WHERE id = 1")',
 }
 
 

@@ -14,7 +14,7 @@ FLAGGED = {
     "where-true": "op.execute(\"UPDATE users SET status = 'active' WHERE TRUE\")",
     "where-1-eq-1": "op.execute(\"UPDATE users SET status = 'active' WHERE 1 = 1\")",
     "cte": (
-        'op.execute("WITH moved AS (UPDATE users SET status = \'x\' RETURNING id) '
+        "op.execute(\"WITH moved AS (UPDATE users SET status = 'x' RETURNING id) "
         'INSERT INTO audit (user_id) SELECT id FROM moved")'
     ),
     "connection-text": (
