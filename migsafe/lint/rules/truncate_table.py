@@ -32,10 +32,10 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
         table = qualified(rv)
         if table is None or ctx.is_new_table(table):
             continue
-        also = " and, CASCADE, every table with a foreign key to it," if cascade else ""
+        also = " CASCADE (and every table with a foreign key to it)" if cascade else ""
         yield Hit(
-            f"TRUNCATE {table} takes ACCESS EXCLUSIVE on {table} (reads wait) and empties "
-            f"it{also}: the running release loses the rows",
+            f"TRUNCATE {table}{also} takes ACCESS EXCLUSIVE on {table} (reads wait) and "
+            "empties it: the running release loses the rows",
             stmt.line,
             table=table,
         )

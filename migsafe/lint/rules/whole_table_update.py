@@ -50,7 +50,7 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
             column = null_in_new_column(update.whereClause, table, ctx)
             if column is None:
                 continue
-            where = f"WHERE {column} IS NULL, {column} just added without a default,"
+            where = f"WHERE {column} IS NULL (every row: {column} was just added, no default)"
         inside = " in a WITH" if update is not node else ""
         via = " through the connection" if stmt.via == Via.CONNECTION else ""
         yield Hit(

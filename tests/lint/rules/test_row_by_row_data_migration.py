@@ -24,6 +24,12 @@ FLAGGED = {
         for row in rows.fetchall():
             op.execute(sa.text("UPDATE users SET n = 1 WHERE id = :id").bindparams(id=row.id))
     """,
+    "rows-assigned-before-the-loop": """
+        conn = op.get_bind()
+        rows = conn.execute(sa.text("SELECT id FROM users")).fetchall()
+        for row in rows:
+            conn.execute(sa.text("UPDATE users SET n = 1 WHERE id = :id"), {"id": row.id})
+    """,
 }
 
 NOT_FLAGGED = {
@@ -41,6 +47,11 @@ NOT_FLAGGED = {
         names = []
         for row in conn.execute(sa.text("SELECT name FROM users")):
             names.append(row.name)
+    """,
+    "list-assigned-before-the-loop": """
+        names = ["a", "b"]
+        for name in names:
+            op.add_column("users", sa.Column(name, sa.String(), nullable=True))
     """,
     "set-based": 'op.execute("UPDATE users SET slug = lower(name) WHERE slug IS NULL")',
 }
