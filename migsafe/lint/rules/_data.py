@@ -209,3 +209,83 @@ def _table_in(sql: str) -> str | None:
     node = parsed[0][1] if parsed else None
     rv = getattr(node, "relation", None)
     return qualified(rv) if isinstance(rv, ast.RangeVar) else None
+
+
+def core_unfiltered(source: str, verb: str, after: int) -> list[tuple[int, str, str | None]]:
+    """``X.execute(sa.update(T).values(...))`` without ``.where()`` at or after line ``after``.
+
+    Offline rendering stops at the first thing that needs a database (an ORM session's first
+    statement); the SQLAlchemy Core statements after it are only in the source. Returns
+    ``(line, what, table)``: ``what`` names the target as the source does (``User``,
+    ``users``), ``table`` is its table where the file shows it.
+    """
+    try:
+        tree = pyast.parse(source)
+    except SyntaxError:
+        return []
+    functions = {
+        n.name: n for n in tree.body if isinstance(n, (pyast.FunctionDef, pyast.AsyncFunctionDef))
+    }
+    if "upgrade" not in functions:
+        return []
+    found: list[tuple[int, str, str | None]] = []
+    for fn in _reachable(functions["upgrade"], functions):
+        tables = _table_variables(fn)
+        for node in pyast.walk(fn):
+            if (
+                isinstance(node, pyast.Call)
+                and node.lineno >= after
+                and isinstance(node.func, pyast.Attribute)
+                and node.func.attr in ("execute", "exec_driver_sql")
+                and node.args
+            ):
+                target = _unfiltered_target(node.args[0], verb)
+                if target is not None:
+                    table = tables.get(target) or _model_tables(source).get(target)
+                    found.append((node.lineno, target, table))
+    return found
+
+
+def _unfiltered_target(expr: pyast.expr, verb: str) -> str | None:
+    """``T`` of ``sa.update(T).values(...)`` / ``T.update().values(...)`` with no ``where``."""
+    node: pyast.expr = expr
+    target: str | None = None
+    while isinstance(node, pyast.Call) and isinstance(node.func, (pyast.Attribute, pyast.Name)):
+        func = node.func
+        name = func.attr if isinstance(func, pyast.Attribute) else func.id
+        if name in ("where", "filter", "filter_by"):
+            return None
+        if name == verb:
+            if node.args and isinstance(node.args[0], pyast.Name):
+                target = node.args[0].id  # sa.update(T)
+            elif isinstance(func, pyast.Attribute) and isinstance(func.value, pyast.Name):
+                target = func.value.id  # T.update()
+            return target if target not in (None, "sa", "sqlalchemy") else None
+        if not isinstance(func, pyast.Attribute):
+            return None
+        node = func.value
+    return None
+
+
+def _table_variables(fn: Any) -> dict[str, str]:
+    """``t = sa.table("orders", ...)`` / ``sa.Table("orders", ...)``: ``{"t": "orders"}``."""
+    out: dict[str, str] = {}
+    for node in pyast.walk(fn):
+        if (
+            isinstance(node, pyast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], pyast.Name)
+            and isinstance(node.value, pyast.Call)
+            and isinstance(node.value.func, (pyast.Attribute, pyast.Name))
+            and (
+                node.value.func.attr
+                if isinstance(node.value.func, pyast.Attribute)
+                else node.value.func.id
+            )
+            in ("table", "Table")
+            and node.value.args
+            and isinstance(node.value.args[0], pyast.Constant)
+            and isinstance(node.value.args[0].value, str)
+        ):
+            out[node.targets[0].id] = node.value.args[0].value
+    return out

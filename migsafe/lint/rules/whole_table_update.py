@@ -32,7 +32,14 @@ from pglast import ast, enums
 
 from migsafe.lint.context import Context, key
 from migsafe.lint.model import Hit, PyKind, RevisionInput, Rule, Severity, Statement, Via
-from migsafe.lint.rules._data import batch_loops, dml, model_table, node_of, unfiltered
+from migsafe.lint.rules._data import (
+    batch_loops,
+    core_unfiltered,
+    dml,
+    model_table,
+    node_of,
+    unfiltered,
+)
 from migsafe.lint.sqltext import qualified, strings
 
 
@@ -65,6 +72,24 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
 def check_revision(rev: RevisionInput, ctx: Context) -> Iterator[Hit]:
     yield from _orm(rev, ctx)
     yield from _batches(rev, ctx)
+    yield from _unrendered_core(rev, ctx)
+
+
+def _unrendered_core(rev: RevisionInput, ctx: Context) -> Iterator[Hit]:
+    """SQLAlchemy Core statements the render did not reach (it stopped at an ORM session)."""
+    if rev.stopped_at is None:
+        return
+    rendered = {s.line for s in rev.statements if not s.from_source}
+    for line, target, table in core_unfiltered(rev.source, "update", rev.stopped_at):
+        if line in rendered or ctx.is_new_table(table):
+            continue
+        yield Hit(
+            f"UPDATE {table or target} without WHERE (a Core update of {target} with no "
+            f".where()) rewrites every row of it in the migration's transaction: all rows locked "
+            "until commit",
+            line,
+            table=table,
+        )
 
 
 def _batches(rev: RevisionInput, ctx: Context) -> Iterator[Hit]:

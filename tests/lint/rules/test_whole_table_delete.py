@@ -110,3 +110,15 @@ def test_orm_delete_without_filter() -> None:
 def test_orm_delete_with_filter_by_is_not_flagged() -> None:
     call = "session.query(Token).filter_by(id=3).delete()"
     assert RULE not in rule_ids(lint_source(ORM.format(call=call)))
+
+
+def test_orm_2_style_delete_after_the_render_stopped() -> None:
+    call = "session.execute(sa.delete(Token))"
+    result = lint_source(ORM.format(call=call))
+    (finding,) = [f for f in result.findings if f.rule == RULE]
+    assert finding.table == "tokens"
+
+
+def test_orm_2_style_delete_with_where_is_not_flagged() -> None:
+    call = "session.execute(sa.delete(Token).where(Token.id == 1))"
+    assert RULE not in rule_ids(lint_source(ORM.format(call=call)))

@@ -140,3 +140,23 @@ def test_orm_update_without_filter_names_the_models_table() -> None:
 def test_orm_update_with_filter_is_not_flagged() -> None:
     call = 'session.query(User).filter(User.id < 10).update({User.status: "a"})'
     assert RULE not in rule_ids(lint_source(ORM.format(call=call)))
+
+
+def test_orm_2_style_update_after_the_render_stopped() -> None:
+    call = 'session.execute(sa.update(User).values(status="a"))'
+    result = lint_source(ORM.format(call=call))
+    (finding,) = [f for f in result.findings if f.rule == RULE]
+    assert finding.table == "users"
+
+
+def test_orm_2_style_update_with_where_is_not_flagged() -> None:
+    call = 'session.execute(sa.update(User).where(User.id < 10).values(status="a"))'
+    assert RULE not in rule_ids(lint_source(ORM.format(call=call)))
+
+
+def test_untyped_core_table_that_stops_the_render_is_reported_once() -> None:
+    body = """
+        users = sa.table("users", sa.column("id"), sa.column("status"))
+        op.execute(users.update().values(status="active"))
+    """
+    assert [f.rule for f in lint_upgrade(body).findings] == [RULE]
