@@ -1,10 +1,10 @@
 """drop-column: ``DROP COLUMN`` of a column the running release may still use.
 
-Why: during a deploy the release that is running when the migration commits is the old one,
-and it still reads and writes the column: an ORM selects every mapped column and inserts them,
-so each of its queries on the table fails (``column "c" does not exist``) until the new
-release is out everywhere. The statement itself is quick (ACCESS EXCLUSIVE, no rewrite); the
-break is the cost.
+Why: during a deploy the release that is running when the migration commits is the old one, and
+it still reads and writes the column: an ORM selects every mapped column and inserts them, so
+each of its queries on the table fails (``column "c" does not exist``) until the new release is
+out everywhere. The statement rewrites nothing (its ACCESS EXCLUSIVE lock is held until the
+chain commits); the break is the cost.
 
 Instead: expand/contract over two releases. Release 1 stops using the column (removed from the
 model, or the code that needs it behind a flag tied to the revision with ``migsafe flags

@@ -3,8 +3,8 @@
 Why: the release running when the migration commits may still query the table: each of those
 queries fails (``relation "t" does not exist``) until the new release is out everywhere, and
 the rows are gone with no way back but a backup. ``DROP TABLE`` takes ACCESS EXCLUSIVE on the
-table (and on the tables its foreign keys point to, briefly); ``CASCADE`` drops the views and
-foreign keys that depend on it too.
+table (and on the tables its foreign keys point to), held until the commit; ``CASCADE`` drops
+the views and foreign keys that depend on it too.
 
 Instead: expand/contract. Release 1 stops using the table (the code that needs it behind a flag
 tied to the revision with ``migsafe flags require``); release 2, a later revision, drops it,

@@ -1,10 +1,10 @@
 """rename-column: ``RENAME COLUMN`` of a column the running release may still use.
 
-Why: the release running when the migration commits still names the old column in every
-query on the table (an ORM selects and inserts every mapped column): each of them fails
-(``column "old" does not exist``) until the new release is out everywhere, and the new release
-fails the same way wherever it starts before the migration. The statement itself is quick
-(ACCESS EXCLUSIVE, no rewrite); the break is the cost.
+Why: the release running when the migration commits still names the old column in every query on
+the table (an ORM selects and inserts every mapped column): each of them fails (``column "old"
+does not exist``) until the new release is out everywhere, and the new release fails the same
+way wherever it starts before the migration. The statement rewrites nothing (its ACCESS
+EXCLUSIVE lock is held until the chain commits); the break is the cost.
 
 Instead: add the new column, write both and backfill it, switch reads to it behind a flag tied
 to the revision (``migsafe flags require``), then drop the old column in a later release.

@@ -1,9 +1,10 @@
 """rename-table: ``ALTER TABLE ... RENAME TO`` of a table the running release may still use.
 
-Why: the release running when the migration commits still names the old table in its
-queries: each of them fails (``relation "old" does not exist``) until the new release is out
-everywhere, and the new release fails the same way wherever it starts before the migration.
-The statement itself is quick (ACCESS EXCLUSIVE, no rewrite); the break is the cost.
+Why: the release running when the migration commits still names the old table in its queries:
+each of them fails (``relation "old" does not exist``) until the new release is out everywhere,
+and the new release fails the same way wherever it starts before the migration. The statement
+rewrites nothing (its ACCESS EXCLUSIVE lock is held until the chain commits); the break is the
+cost.
 
 Instead: rename it and leave a view under the old name in the same revision (a simple view
 over one table is updatable, so the old release keeps reading and writing through it); drop
@@ -37,7 +38,7 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
         return
     yield Hit(
         f"RENAME TABLE {table} TO {node.newname}: the running release still queries {table} "
-        "and fails until the new release is out (ACCESS EXCLUSIVE, brief)",
+        "and fails until the new release is out",
         stmt.line,
         table=table,
     )

@@ -71,7 +71,7 @@ RULE = Rule(
         "is big:\n"
         "    conn = op.get_bind()\n"
         "    with op.get_context().autocommit_block():\n"
-        '        top = conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM t")).scalar()\n'
+        '        top = conn.execute(sa.text("SELECT max(id) FROM t")).scalar() or 0\n'
         "        for lo in range(0, top + 1, 10_000):\n"
         "            conn.execute(\n"
         '                sa.text("UPDATE t SET slug = lower(name) WHERE id >= :lo AND id < :hi"),\n'

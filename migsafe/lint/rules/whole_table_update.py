@@ -62,7 +62,7 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
         via = " through the connection" if stmt.via == Via.CONNECTION else ""
         yield Hit(
             f"UPDATE {table} {where}{inside}{via} rewrites every row of {table} "
-            "in the migration's transaction: all rows locked against writers until commit, "
+            "in the migration's transaction: every row locked against other writes until commit, "
             "a dead copy of each",
             stmt.line,
             table=table,
@@ -119,7 +119,7 @@ def _orm(rev: RevisionInput, ctx: Context) -> Iterator[Hit]:
         target = f" ({table})" if table else ""
         yield Hit(
             f"query({model}).update() without a filter rewrites every row of {model}{target} "
-            "in the migration's transaction: all rows locked against writers until commit",
+            "in the migration's transaction: every row locked against other writes until commit",
             fact.line,
             table=table,
         )
@@ -174,7 +174,7 @@ RULE = Rule(
         "backfill in bounded batches that commit one by one (or in a job after the release):\n"
         "    conn = op.get_bind()\n"
         "    with op.get_context().autocommit_block():\n"
-        '        top = conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM t")).scalar()\n'
+        '        top = conn.execute(sa.text("SELECT max(id) FROM t")).scalar() or 0\n'
         "        for lo in range(0, top + 1, 10_000):\n"
         "            conn.execute(\n"
         '                sa.text("UPDATE t SET c = :v WHERE id >= :lo AND id < :hi"\n'
