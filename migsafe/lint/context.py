@@ -139,6 +139,9 @@ def note(ctx: Context, stmt: Statement) -> None:
             and old
             and node.newname
             and ctx.is_new_table(old)
+            # batch_alter_table's recreate renames its copy back to the name of the table it
+            # replaces: that table keeps its rows, and stays as new or old as it was.
+            and key(old) != "_alembic_tmp_" + key(node.newname)
         ):
             ctx.created_tables.add(key(node.newname))
         elif (

@@ -160,3 +160,17 @@ def test_untyped_core_table_that_stops_the_render_is_reported_once() -> None:
         op.execute(users.update().values(status="active"))
     """
     assert [f.rule for f in lint_upgrade(body).findings] == [RULE]
+
+
+def test_a_table_batch_recreated_is_still_an_existing_table() -> None:
+    body = """
+        tags = sa.Table(
+            "tags", sa.MetaData(),
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("label", sa.String(50)),
+        )
+        with op.batch_alter_table("tags", copy_from=tags, recreate="always") as batch_op:
+            batch_op.alter_column("label", existing_type=sa.String(50), nullable=False)
+        op.execute("UPDATE tags SET label = 'x'")
+    """
+    assert RULE in rule_ids(lint_upgrade(body))
