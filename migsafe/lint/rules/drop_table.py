@@ -47,22 +47,19 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
 
 
 def batch_recreate(table: str, ctx: Context) -> bool:
-    """``DROP TABLE t`` is the step of ``batch_alter_table``'s recreate: a later statement
+    """``DROP TABLE t`` is the step of ``batch_alter_table``'s recreate: the next statement
     renames ``_alembic_tmp_t`` (the copy it created) back to ``t``.
 
     Kept apart so that a shared recogniser of the pattern can take its place.
     """
-    name = key(table)
-    for later in ctx.following():
-        node = later.node
-        if (
-            isinstance(node, ast.RenameStmt)
-            and node.renameType == enums.ObjectType.OBJECT_TABLE
-            and key(qualified(node.relation) or "") == BATCH_TMP + name
-            and key(node.newname or "") == name
-        ):
-            return True
-    return False
+    following = next(ctx.following(), None)
+    node = following.node if following is not None else None
+    return (
+        isinstance(node, ast.RenameStmt)
+        and node.renameType == enums.ObjectType.OBJECT_TABLE
+        and key(qualified(node.relation) or "") == BATCH_TMP + key(table)
+        and key(node.newname or "") == key(table)
+    )
 
 
 RULE = Rule(

@@ -21,6 +21,13 @@ FLAGGED = {
         op.drop_table("orders")
         op.rename_table("_alembic_tmp_orders", "orders_v2")
     """,
+    # A hand-made swap: writes committed between the copy and the DROP are lost.
+    "hand-written-swap": """
+        op.create_table("orders_new", sa.Column("id", sa.Integer, primary_key=True))
+        op.execute("INSERT INTO orders_new SELECT id FROM orders")
+        op.drop_table("orders")
+        op.rename_table("orders_new", "orders")
+    """,
 }
 
 NOT_FLAGGED = {
