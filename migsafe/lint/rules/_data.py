@@ -108,10 +108,49 @@ def batch_loops(source: str, verb: str) -> list[tuple[int, str | None]]:
     }
     if "upgrade" not in functions:
         return []
-    found: list[tuple[int, str | None]] = []
-    for fn in _reachable(functions["upgrade"], functions):
-        _scan(fn.body, verb.upper(), found)
-    return found
+    loops: list[tuple[pyast.For | pyast.While, str]] = []
+    # The functions run in the migration's transaction: upgrade() and what it calls outside
+    # autocommit_block() (a helper called inside one commits batch by batch).
+    seen = {"upgrade"}
+    todo = [functions["upgrade"]]
+    while todo:
+        fn = todo.pop()
+        for node in _outside_autocommit(fn.body):
+            if isinstance(node, pyast.Call) and isinstance(node.func, pyast.Name):
+                callee = functions.get(node.func.id)
+                if callee is not None and callee.name not in seen:
+                    seen.add(callee.name)
+                    todo.append(callee)
+            elif isinstance(node, (pyast.For, pyast.While)) and _batching(node):
+                sql = _sent(node, verb.upper())
+                if sql is not None:
+                    loops.append((node, sql))
+    # A loop inside another batching loop is part of it.
+    outer = [
+        (loop, sql)
+        for loop, sql in loops
+        if not any(
+            other is not loop and other.lineno <= loop.lineno <= (other.end_lineno or 0)
+            for other, _ in loops
+        )
+    ]
+    return sorted((loop.lineno, _table_in(sql)) for loop, sql in outer)
+
+
+def _outside_autocommit(body: list[pyast.stmt]) -> Iterator[pyast.AST]:
+    """Every node of ``body``, except inside ``with ...autocommit_block():``."""
+    todo: list[pyast.AST] = list(body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, pyast.With) and any(
+            isinstance(item.context_expr, pyast.Call)
+            and isinstance(item.context_expr.func, pyast.Attribute)
+            and item.context_expr.func.attr == "autocommit_block"
+            for item in node.items
+        ):
+            continue  # each statement in it commits on its own
+        yield node
+        todo.extend(pyast.iter_child_nodes(node))
 
 
 def _reachable(start: Any, functions: dict[str, Any]) -> Iterator[Any]:
@@ -128,29 +167,7 @@ def _reachable(start: Any, functions: dict[str, Any]) -> Iterator[Any]:
                     todo.append(callee)
 
 
-def _scan(body: list[pyast.stmt], verb: str, found: list[tuple[int, str | None]]) -> None:
-    for stmt in body:
-        if isinstance(stmt, pyast.With) and any(
-            isinstance(item.context_expr, pyast.Call)
-            and isinstance(item.context_expr.func, pyast.Attribute)
-            and item.context_expr.func.attr == "autocommit_block"
-            for item in stmt.items
-        ):
-            continue  # each statement in it commits on its own
-        if _batching(stmt):
-            sql = _sent(stmt, verb)
-            if sql is not None:
-                found.append((stmt.lineno, _table_in(sql)))
-                continue
-        for field in ("body", "orelse", "finalbody"):
-            inner = getattr(stmt, field, None)
-            if isinstance(inner, list):
-                _scan(inner, verb, found)
-        for handler in getattr(stmt, "handlers", ()):
-            _scan(handler.body, verb, found)
-
-
-def _batching(stmt: pyast.stmt) -> bool:
+def _batching(stmt: pyast.AST) -> bool:
     if isinstance(stmt, pyast.While):
         return True
     return (
@@ -161,7 +178,7 @@ def _batching(stmt: pyast.stmt) -> bool:
     )
 
 
-def _sent(loop: pyast.stmt, verb: str) -> str | None:
+def _sent(loop: pyast.AST, verb: str) -> str | None:
     """The SQL of an ``UPDATE`` (``verb``) executed in the loop (its test included), or ``""``
     for a SQLAlchemy Core ``sa.update(...)``."""
     for node in pyast.walk(loop):

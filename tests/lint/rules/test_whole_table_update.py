@@ -174,3 +174,43 @@ def test_a_table_batch_recreated_is_still_an_existing_table() -> None:
         op.execute("UPDATE tags SET label = 'x'")
     """
     assert RULE in rule_ids(lint_upgrade(body))
+
+
+HELPER = '''\
+"""helper"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "r1"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def backfill(conn):
+    top = conn.execute(sa.text("SELECT max(id) FROM users")).scalar() or 0
+    for lo in range(0, top + 1, 1000):
+        while conn.execute(
+            sa.text("UPDATE users SET n = 0 WHERE id >= :lo AND id < :hi AND n IS NULL"),
+            {{"lo": lo, "hi": lo + 1000}},
+        ).rowcount:
+            pass
+
+
+def upgrade():
+{body}
+
+
+def downgrade():
+    op.execute("SELECT 1")
+'''
+
+
+def test_a_batching_helper_called_in_the_transaction_is_one_finding() -> None:
+    result = lint_source(HELPER.format(body="    backfill(op.get_bind())"))
+    assert [(f.rule, f.table) for f in result.findings] == [(RULE, "users")]
+
+
+def test_a_batching_helper_called_inside_autocommit_block_is_not_flagged() -> None:
+    body = "    with op.get_context().autocommit_block():\n        backfill(op.get_bind())"
+    assert RULE not in rule_ids(lint_source(HELPER.format(body=body)))
