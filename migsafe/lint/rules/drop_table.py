@@ -11,8 +11,10 @@ tied to the revision with ``migsafe flags require``); release 2, a later revisio
 with an ignore comment saying since when no release uses it.
 
 Not flagged: a table created earlier in the same run; ``batch_alter_table``'s recreate
-(``CREATE TABLE _alembic_tmp_t``, copy, ``DROP TABLE t``, ``ALTER TABLE _alembic_tmp_t RENAME
-TO t``): ``t`` is back under its name at the end, and table-rewrite-command reports the rewrite.
+(``CREATE TABLE _alembic_tmp_t``, copy, ``DROP TABLE t``, then at once ``ALTER TABLE
+_alembic_tmp_t RENAME TO t``): ``t`` is back under its name at the end, and
+table-rewrite-command reports the rewrite. A hand-made swap (copy to ``t_new``, drop ``t``,
+rename) is flagged: rows written to ``t`` between the copy and the drop are lost.
 """
 
 from __future__ import annotations
