@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from migsafe.lint.context import TableStats
 from tests.lint.support import lint_upgrade, rule_ids
 
 RULE = "drop-column"
@@ -115,3 +116,25 @@ def test_a_drop_in_a_batch_recreate_is_seen() -> None:
         'batch_op.drop_column("legacy")',
     )
     assert RULE in rule_ids(lint_upgrade(body))
+
+
+class _TinyLive:
+    server_version = 160000
+
+    def table(self, name: str) -> TableStats | None:
+        return TableStats(rows=3, bytes=8192)
+
+    def column_type(self, table: str, column: str) -> str | None:
+        return None
+
+    def volatility(self, function: str) -> str | None:
+        return None
+
+    def has_not_null_check(self, table: str, column: str) -> bool:
+        return False
+
+
+def test_a_tiny_table_breaks_the_running_release_all_the_same() -> None:
+    result = lint_upgrade('op.drop_column("users", "legacy_email")', live=_TinyLive())
+    (finding,) = result.findings
+    assert finding.severity == "error"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from migsafe.lint.context import TableStats
 from tests.lint.support import lint_source, lint_upgrade, rule_ids
 
 RULE = "whole-table-update"
@@ -214,3 +215,30 @@ def test_a_batching_helper_called_in_the_transaction_is_one_finding() -> None:
 def test_a_batching_helper_called_inside_autocommit_block_is_not_flagged() -> None:
     body = "    with op.get_context().autocommit_block():\n        backfill(op.get_bind())"
     assert RULE not in rule_ids(lint_source(HELPER.format(body=body)))
+
+
+class _Live:
+    """A catalog where ``users`` is big and ``settings`` tiny."""
+
+    server_version = 160000
+    sizes = {"users": TableStats(rows=5_000_000, bytes=2 << 30), "settings": TableStats(3, 8192)}
+
+    def table(self, name: str) -> TableStats | None:
+        return self.sizes.get(name)
+
+    def column_type(self, table: str, column: str) -> str | None:
+        return None
+
+    def volatility(self, function: str) -> str | None:
+        return None
+
+    def has_not_null_check(self, table: str, column: str) -> bool:
+        return False
+
+
+@pytest.mark.parametrize(("table", "severity"), [("users", "error"), ("settings", "info")])
+def test_live_size_decides_the_severity(table: str, severity: str) -> None:
+    result = lint_upgrade(f'op.execute("UPDATE {table} SET a = 1")', live=_Live())
+    (finding,) = result.findings
+    assert finding.severity == severity
+    assert finding.estimate is not None
