@@ -34,8 +34,15 @@ def node_of(stmt: Statement) -> Any:
     return parsed[0][1] if len(parsed) == 1 else None
 
 
+# Statements that hold an UPDATE/DELETE without running it (a rule's action, a prepared
+# statement, a plan, a function body).
+_NOT_RUN = (ast.RuleStmt, ast.PrepareStmt, ast.ExplainStmt, ast.CreateFunctionStmt)
+
+
 def dml(node: Any, kind: type[ast.UpdateStmt] | type[ast.DeleteStmt]) -> Iterator[Any]:
-    """Every UPDATE (or DELETE) in ``node``: the statement itself and those in its WITH."""
+    """Every UPDATE (or DELETE) ``node`` runs: the statement itself and those in its WITH."""
+    if isinstance(node, _NOT_RUN):
+        return
     for inner in walk(node):
         if isinstance(inner, kind):
             yield inner

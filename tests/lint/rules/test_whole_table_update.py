@@ -78,6 +78,14 @@ NOT_FLAGGED = {
                        .bindparams(n=new, o=old))
     """,
     "select-only": 'op.execute("SELECT count(*) FROM users")',
+    "rule-action": (
+        'op.execute("CREATE RULE r AS ON INSERT TO log DO ALSO UPDATE counters SET n = n + 1")'
+    ),
+    "explain": "op.execute(\"EXPLAIN UPDATE users SET status = 'a'\")",
+    "function-body": (
+        'op.execute("CREATE FUNCTION reset() RETURNS void LANGUAGE sql '
+        'BEGIN ATOMIC UPDATE users SET status = NULL; END")'
+    ),
     "insert-select": 'op.execute("INSERT INTO archive SELECT * FROM users")',
 }
 
