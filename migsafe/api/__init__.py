@@ -9,6 +9,7 @@ commands must not pay for it at start-up). Engine modules are imported inside th
 from __future__ import annotations
 
 from migsafe.api._common import ConfirmFn
+from migsafe.api.lint import lint, lint_rule, lint_rules
 from migsafe.api.reverse import archive_list, archive_prune, reverse_show
 from migsafe.api.runs import history, revert, revert_from_snapshot, status, upgrade
 from migsafe.api.snapshots import (
@@ -25,6 +26,9 @@ __all__ = [
     "archive_list",
     "archive_prune",
     "history",
+    "lint",
+    "lint_rule",
+    "lint_rules",
     "reverse_show",
     "revert",
     "revert_from_snapshot",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from migsafe.api._common import ConfirmFn, confirm_plan, not_blank, privileges_named
 from migsafe.api.snapshots import restore_recorded
 from migsafe.engine import interrupts
-from migsafe.errors import IrreversibleStep, UsageError
+from migsafe.errors import IrreversibleStep, LintRefused, UsageError
 from migsafe.settings import Settings
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ def upgrade(
     from migsafe.engine.backup import OnFailure, backup_for, describe_backup
     from migsafe.engine.project import upgrade_steps
     from migsafe.engine.runs import Direction
+    from migsafe.lint.service import lint_plan
     from migsafe.snapshots.model import SnapshotMode
 
     not_blank(target, "TARGET")
@@ -61,6 +62,10 @@ def upgrade(
                 plan = runner.refuse_irreversible(plan, session, backup=backup is not None)
             except IrreversibleStep as exc:
                 plan = replace(plan, warnings=(*plan.warnings, f"would be refused: {exc.message}"))
+            try:
+                plan = lint_plan(session, plan, steps)
+            except LintRefused as exc:
+                plan = replace(plan, warnings=(*plan.warnings, f"would be refused: {exc.message}"))
             if mode is not None:
                 plan = describe_backup(session, plan, steps, mode=mode)
             return runner.dry_run(session, plan, steps)
@@ -68,7 +73,8 @@ def upgrade(
         def planner(s: Session) -> tuple[Plan, list[RevisionStep]]:
             planned = upgrade_steps(s.project, target, s.heads)
             plan = runner.make_plan(s, "upgrade", Direction.UPGRADE, target, planned)
-            return runner.refuse_irreversible(plan, s, backup=backup is not None), planned
+            plan = runner.refuse_irreversible(plan, s, backup=backup is not None)
+            return lint_plan(s, plan, planned), planned
 
         with runner.lock(session, run_id, on_lock_wait):
             # migsafe's own tables first: a role that cannot write them is told so before

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 import typer
 from rich.markup import escape
 
-from migsafe.cli import commands, flags, reverse, snapshot  # noqa: F401  (they register on app)
+from migsafe.cli import commands, flags, lint, reverse, snapshot  # noqa: F401  (they register on app)
 from migsafe.cli.root import Format, app, emit_json, settings, state, stderr, stdout
 from migsafe.cli.usage import explain, normalise_args
 from migsafe.engine import interrupts

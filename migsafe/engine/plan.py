@@ -78,6 +78,8 @@ class Plan:
     # Reverts: what a downgrade() step deletes (columns/tables it drops that hold data now):
     # also among the warnings; the confirmation asks for it, and the result lists it again.
     data_loss: tuple[str, ...] = ()
+    # `migsafe lint` findings for these steps, one line each (upgrades of PostgreSQL only).
+    lint: tuple[str, ...] = ()
 
     @property
     def guard(self) -> str:

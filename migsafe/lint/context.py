@@ -27,7 +27,7 @@ def key(name: str) -> str:
 
 @dataclass(frozen=True)
 class TableStats:
-    rows: int  # pg_class.reltuples (an estimate; -1 when never analysed is reported as 0)
+    rows: int  # pg_class.reltuples (an estimate; -1: never analysed)
     bytes: int  # pg_total_relation_size
 
 
@@ -139,8 +139,7 @@ def note(ctx: Context, stmt: Statement) -> None:
             and old
             and node.newname
             and ctx.is_new_table(old)
-            # batch_alter_table's recreate renames its copy back to the name of the table it
-            # replaces: that table keeps its rows, and stays as new or old as it was.
+            # batch_alter_table's copy renamed back: the table (and its rows) existed before
             and key(old) != "_alembic_tmp_" + key(node.newname)
         ):
             ctx.created_tables.add(key(node.newname))

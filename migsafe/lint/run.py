@@ -31,23 +31,32 @@ def lint(
     statement_timeout: float | None = None,
     fail_on: Severity | object | None = FROM_CONFIG,
     notes: Sequence[str] = (),
+    each_alone: bool = False,
 ) -> LintResult:
+    """Findings for ``inputs``, linted as one run (one deploy, one transaction, as `migsafe
+    upgrade` runs them) or, ``each_alone``, each revision as a deploy of its own."""
     if rules is None:
         from migsafe.lint.rules import RULES
 
         rules = RULES
     active = [r for r in rules.values() if r.id not in config.off]
-    ctx = Context(
-        statements=[s for rev in inputs for s in rev.statements],
-        live=live,
-        assumed_version=config.server_version,
-        lock_timeout=lock_timeout,
-        statement_timeout=statement_timeout,
-    )
+
+    def context(revisions: Sequence[RevisionInput]) -> Context:
+        return Context(
+            statements=[s for rev in revisions for s in rev.statements],
+            live=live,
+            assumed_version=config.server_version,
+            lock_timeout=lock_timeout,
+            statement_timeout=statement_timeout,
+        )
+
+    ctx = context(inputs)
     findings: list[Finding] = []
     suppressed: list[Suppressed] = []
     position = 0
     for rev in inputs:
+        if each_alone:
+            ctx, position = context([rev]), 0
         hits: list[tuple[Rule, Hit]] = []
         for stmt in rev.statements:
             ctx.position = position
@@ -112,6 +121,7 @@ def _finding(rule: Rule, hit: Hit, rev: RevisionInput, ctx: Context, config: Lin
 
 
 def _sized(severity: Severity, stats: TableStats, config: LintConfig) -> Severity:
+    # rows < 0: never analysed (PostgreSQL 14+ reports -1); the size on disk decides then.
     if stats.rows >= config.large_table_rows or stats.bytes >= config.large_table_bytes:
         return severity.raised()
     if stats.rows < config.small_table_rows and stats.bytes < 10 * 1024 * 1024:
@@ -120,7 +130,8 @@ def _sized(severity: Severity, stats: TableStats, config: LintConfig) -> Severit
 
 
 def describe(stats: TableStats) -> str:
-    return f"{_count(stats.rows)} rows / {_bytes(stats.bytes)}"
+    rows = "rows unknown (never analysed)" if stats.rows < 0 else f"{_count(stats.rows)} rows"
+    return f"{rows} / {_bytes(stats.bytes)}"
 
 
 def _count(n: int) -> str:

