@@ -25,9 +25,8 @@ from pglast import ast, enums
 
 from migsafe.lint.context import Context, key
 from migsafe.lint.model import Hit, Rule, Severity, Statement
-from migsafe.lint.sqltext import qualified, strings
-
-BATCH_TMP = "_alembic_tmp_"
+from migsafe.lint.patterns import recreated_table
+from migsafe.lint.sqltext import strings
 
 
 def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
@@ -35,9 +34,10 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
     if not isinstance(node, ast.DropStmt) or node.removeType != enums.ObjectType.OBJECT_TABLE:
         return
     cascade = node.behavior == enums.DropBehavior.DROP_CASCADE
+    recreated = recreated_table(stmt, ctx)  # the DROP of batch_alter_table's recreate
     for parts in node.objects or ():
         table = ".".join(strings(parts))
-        if not table or ctx.is_new_table(table) or batch_recreate(table, ctx):
+        if not table or ctx.is_new_table(table) or key(table) == recreated:
             continue
         also = " (CASCADE: and the views and foreign keys that depend on it)" if cascade else ""
         yield Hit(
@@ -46,22 +46,6 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
             stmt.line,
             table=table,
         )
-
-
-def batch_recreate(table: str, ctx: Context) -> bool:
-    """``DROP TABLE t`` is the step of ``batch_alter_table``'s recreate: the next statement
-    renames ``_alembic_tmp_t`` (the copy it created) back to ``t``.
-
-    Kept apart so that a shared recogniser of the pattern can take its place.
-    """
-    following = next(ctx.following(), None)
-    node = following.node if following is not None else None
-    return (
-        isinstance(node, ast.RenameStmt)
-        and node.renameType == enums.ObjectType.OBJECT_TABLE
-        and key(qualified(node.relation) or "") == BATCH_TMP + key(table)
-        and key(node.newname or "") == key(table)
-    )
 
 
 RULE = Rule(

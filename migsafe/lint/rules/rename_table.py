@@ -34,6 +34,8 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
     if not isinstance(node, ast.RenameStmt) or node.renameType != enums.ObjectType.OBJECT_TABLE:
         return
     table = qualified(node.relation)
+    # The copy of batch_alter_table's recreate (_alembic_tmp_t) was created in the run, so
+    # is_new_table covers its rename back to t.
     if table is None or ctx.is_new_table(table) or _view_keeps(table, ctx):
         return
     yield Hit(

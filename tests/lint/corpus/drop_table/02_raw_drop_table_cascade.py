@@ -18,7 +18,7 @@ depends_on = None
 
 
 def upgrade():
-    op.get_bind().execute(sa.text("DROP TABLE IF EXISTS api_keys_v1 CASCADE"))
+    op.execute("DROP TABLE IF EXISTS api_keys_v1 CASCADE")
 
 
 def downgrade():

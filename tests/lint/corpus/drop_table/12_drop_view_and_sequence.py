@@ -1,6 +1,6 @@
 """Drop the order summary view
 
-Revision ID: d901e5e92fbb
+Revision ID: e58a0ecc8fa9
 Revises:
 Create Date: 2026-11-02 10:14:03.512204
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 # expect: none
 
 # revision identifiers, used by Alembic.
-revision = "d901e5e92fbb"
+revision = "e58a0ecc8fa9"
 down_revision = None
 branch_labels = None
 depends_on = None

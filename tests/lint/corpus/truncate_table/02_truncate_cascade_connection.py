@@ -19,7 +19,7 @@ depends_on = None
 
 def upgrade():
     conn = op.get_bind()
-    conn.execute(sa.text("TRUNCATE imports RESTART IDENTITY CASCADE"))
+    conn.execute(sa.text("TRUNCATE imports CASCADE"))
 
 
 def downgrade():
