@@ -16,6 +16,7 @@ import io
 import logging
 import re
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ from migsafe.engine.project import Project
 from migsafe.lint.model import Statement, Via
 from migsafe.lint.sqltext import parse_one
 
+# The watching patches Alembic's classes: one render at a time in a process (migsafe.run()
+# may be called from several threads).
+_ONE_AT_A_TIME = threading.Lock()
 _QUIET = logging.getLogger("migsafe.lint.render")
 _QUIET.disabled = True
 
@@ -296,7 +300,7 @@ def trace_revisions(project: Project, url: sa.URL | str, steps: Sequence[Revisio
                 paths[str(file)] = step.revision.revision
     trace = Trace(paths=paths)
     remaining = list(steps)
-    with _watching(trace):
+    with _ONE_AT_A_TIME, _watching(trace):
         while remaining:
 
             def migrations(
