@@ -21,6 +21,7 @@ flagged all the same: what it writes may be an existing table, and the run may h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from pglast import ast
@@ -28,7 +29,7 @@ from pglast import ast
 from migsafe.lint.context import Context
 from migsafe.lint.model import Hit, PyFact, PyKind, RevisionInput, Rule, Severity
 from migsafe.lint.rules._data import model_table
-from migsafe.lint.sqltext import qualified, walk
+from migsafe.lint.sqltext import parse_one, qualified, walk
 
 
 def check(rev: RevisionInput, ctx: Context) -> Iterator[Hit]:
@@ -52,6 +53,12 @@ def _read_table(rev: RevisionInput, fact: PyFact) -> str | None:
             for node in walk(stmt.node.fromClause):
                 if isinstance(node, ast.RangeVar):
                     return qualified(node)
+    quoted = re.search(r"""(['"])(\s*select\b.*?)\1""", fact.detail, re.IGNORECASE | re.DOTALL)
+    if quoted:  # rows = conn.execute(sa.text("SELECT ...")) on a line before the loop
+        for _text, node in parse_one(quoted.group(2)):
+            for inner in walk(getattr(node, "fromClause", None)):
+                if isinstance(inner, ast.RangeVar):
+                    return qualified(inner)
     if "query(" in fact.detail:
         model = fact.detail.split("query(", 1)[1].split(")", 1)[0].split(",", 1)[0].strip()
         return model_table(rev.source, model)

@@ -67,8 +67,9 @@ def test_not_flagged(body: str) -> None:
     assert RULE not in rule_ids(lint_upgrade(body))
 
 
-def test_the_table_read_is_the_table_of_the_finding() -> None:
-    result = lint_upgrade(FLAGGED["connection-rows"])
+@pytest.mark.parametrize("case", ["connection-rows", "rows-assigned-before-the-loop"])
+def test_the_table_read_is_the_table_of_the_finding(case: str) -> None:
+    result = lint_upgrade(FLAGGED[case])
     (finding,) = [f for f in result.findings if f.rule == RULE]
     assert finding.table == "users"
     assert finding.severity == "warning"
