@@ -47,7 +47,8 @@ def check(rev: RevisionInput, ctx: Context) -> Iterator[Hit]:
 
 
 def _read_table(rev: RevisionInput, fact: PyFact) -> str | None:
-    """The table the loop reads: the SELECT traced at the loop's line, or the ORM model's."""
+    """The table the loop reads: the SELECT traced at its line or written in its source, or
+    the ORM model's."""
     for stmt in rev.statements:
         if stmt.line == fact.line and isinstance(stmt.node, ast.SelectStmt):
             for node in walk(stmt.node.fromClause):
