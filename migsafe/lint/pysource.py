@@ -53,9 +53,12 @@ def read_source(source: str) -> SourceFacts:
     python: list[PyFact] = []
     literal: list[tuple[int, str, Via]] = []
     for fn in bodies:
+        assigned = _assignments(fn)
         for node in ast.walk(fn):
-            if isinstance(node, (ast.For, ast.AsyncFor)) and _is_row_loop(node):
-                python.append(PyFact(PyKind.ROW_LOOP, node.lineno, _source_of(node.iter)))
+            if isinstance(node, (ast.For, ast.AsyncFor)):
+                rows = _rows_of(node, assigned)
+                if _is_row_loop(node, rows):
+                    python.append(PyFact(PyKind.ROW_LOOP, node.lineno, _source_of(rows)))
             elif isinstance(node, ast.Call):
                 python.extend(_call_facts(node))
                 sql = _literal_execute(node)
@@ -151,11 +154,29 @@ def _query_model(call: ast.Call) -> str:
     return ""
 
 
-def _is_row_loop(loop: ast.For | ast.AsyncFor) -> bool:
+def _assignments(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.expr]:
+    """``name = <expression>`` in ``fn`` (the last one per name)."""
+    out: dict[str, ast.expr] = {}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                out[target.id] = node.value
+    return out
+
+
+def _rows_of(loop: ast.For | ast.AsyncFor, assigned: dict[str, ast.expr]) -> ast.expr:
+    """What the loop iterates over: ``rows = conn.execute(...).fetchall()`` then ``for row in
+    rows`` iterates over the call."""
+    if isinstance(loop.iter, ast.Name) and loop.iter.id in assigned:
+        return assigned[loop.iter.id]
+    return loop.iter
+
+
+def _is_row_loop(loop: ast.For | ast.AsyncFor, rows: ast.expr) -> bool:
     """A loop over rows read from the database whose body writes (per row)."""
     reads = any(
-        isinstance(n, ast.Call) and _chain(n) and _chain(n)[-1] in _QUERIES
-        for n in ast.walk(loop.iter)
+        isinstance(n, ast.Call) and _chain(n) and _chain(n)[-1] in _QUERIES for n in ast.walk(rows)
     )
     if not reads:
         return False
