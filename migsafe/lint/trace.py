@@ -12,6 +12,9 @@ a value read from a row), its render stops; the run goes on with the next revisi
 
 from __future__ import annotations
 
+import ast
+import copy
+import functools
 import io
 import logging
 import re
@@ -20,6 +23,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -29,6 +33,7 @@ from alembic.operations.base import BatchOperations, Operations
 from alembic.operations.batch import BatchOperationsImpl
 from alembic.runtime import migration
 from alembic.runtime.migration import MigrationContext, RevisionStep
+from sqlalchemy.dialects import postgresql
 
 from migsafe.engine.envpy import run_env
 from migsafe.engine.project import Project
@@ -39,6 +44,7 @@ from migsafe.lint.sqltext import parse_one
 # may be called from several threads).
 _ONE_AT_A_TIME = threading.Lock()
 _QUIET = logging.getLogger("migsafe.lint.render")
+_DOLLAR = postgresql.dialect(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
 _QUIET.disabled = True
 
 
@@ -79,13 +85,20 @@ def _where_tb(trace: Trace, tb: TracebackType | None) -> tuple[str, int] | None:
 
 
 def compile_sql(construct: Any, dialect: sa.Dialect) -> str:
-    """A statement's SQL with its values inlined where SQLAlchemy can render them."""
+    """A statement's SQL with its values inlined where SQLAlchemy can render them, else with
+    ``$n`` parameters (which pglast parses, unlike ``%(name)s``)."""
     if isinstance(construct, str):
         return construct
     try:
         return str(construct.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     except Exception:
-        return str(construct.compile(dialect=dialect))
+        pass
+    if dialect.name == "postgresql":
+        try:
+            return str(construct.compile(dialect=_DOLLAR))
+        except Exception:
+            pass
+    return str(construct.compile(dialect=dialect))
 
 
 def _record(trace: Trace, sql: str, via: Via, frame: FrameType | None) -> None:
@@ -287,6 +300,83 @@ def _op_name(operation: Any) -> str:
     return "execute" if name == "execute_sql" else name
 
 
+def _resilient(trace: Trace, step: RevisionStep) -> RevisionStep:
+    """``step`` whose ``upgrade()``, when it stops (an ORM session that needs a database, a
+    value read from a row), goes on with its later top-level ``op.*`` statements."""
+    fn = step.migration_fn
+    revision = step.revision.revision
+    path = str(step.revision.path)
+
+    @functools.wraps(fn)
+    def run(**kw: Any) -> Any:
+        try:
+            return fn(**kw)
+        except (Exception, SystemExit) as exc:
+            line = _line_in(fn, exc.__traceback__)
+            why = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+            trace.stopped[revision] = (line, why)
+            if line is not None:
+                _resume(fn, path, line)
+            return None
+
+    resilient = copy.copy(step)
+    resilient.migration_fn = run
+    return resilient
+
+
+def _line_in(fn: Any, tb: TracebackType | None) -> int | None:
+    """The line of ``fn``'s own body that was running when ``tb`` was raised."""
+    found = None
+    while tb is not None:
+        if tb.tb_frame.f_code is getattr(fn, "__code__", None):
+            found = tb.tb_lineno
+        tb = tb.tb_next
+    return found
+
+
+def _resume(fn: Any, path: str, stopped_at: int) -> None:
+    """Run the top-level ``op.*`` statements of ``fn`` after line ``stopped_at``, each on its
+    own: one that needs what the stopped code would have made fails alone."""
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=path)
+    except (OSError, SyntaxError, ValueError):
+        return
+    body = next(
+        (
+            node.body
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.name == fn.__name__
+            and node.lineno == fn.__code__.co_firstlineno
+        ),
+        [],
+    )
+    for stmt in body:
+        if stmt.lineno <= stopped_at or not _is_op_statement(stmt):
+            continue
+        try:
+            code = compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec")
+            exec(code, fn.__globals__, {})
+        except (Exception, SystemExit):
+            continue
+
+
+def _is_op_statement(stmt: ast.stmt) -> bool:
+    """``op.add_column(...)``, ``with op.batch_alter_table(...)``, ``with
+    op.get_context().autocommit_block()``: statements that need only Alembic's ``op``."""
+    if isinstance(stmt, ast.Expr):
+        return _rooted_at_op(stmt.value)
+    if isinstance(stmt, ast.With):
+        return all(_rooted_at_op(item.context_expr) for item in stmt.items)
+    return False
+
+
+def _rooted_at_op(node: ast.expr) -> bool:
+    while isinstance(node, (ast.Call, ast.Attribute)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return isinstance(node, ast.Name) and node.id == "op"
+
+
 def trace_revisions(project: Project, url: sa.URL | str, steps: Sequence[RevisionStep]) -> Trace:
     """Render ``steps`` offline for ``url``'s dialect and attribute every statement."""
     paths: dict[str, str] = {}
@@ -306,7 +396,7 @@ def trace_revisions(project: Project, url: sa.URL | str, steps: Sequence[Revisio
             def migrations(
                 _heads: tuple[str, ...], _ctx: MigrationContext, todo: Any = tuple(remaining)
             ) -> Any:
-                return list(todo)
+                return [_resilient(trace, step) for step in todo]
 
             try:
                 run_env(

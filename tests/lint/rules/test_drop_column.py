@@ -88,12 +88,6 @@ def test_a_table_created_then_batch_recreated_stays_new() -> None:
     assert RULE not in rule_ids(lint_upgrade(body))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the render stops at the ORM session's first statement and the source is read "
-    "only for literal SQL after it, not for op.* calls",
-)
 def test_a_drop_after_an_orm_session_is_seen() -> None:
     body = """
         from sqlalchemy.orm import Session
