@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from migsafe import api
+import migsafe.api as api
 from migsafe.cli.commands import user_output_to_stderr
 from migsafe.cli.helptext import GLOBAL_OPTIONS_EPILOG
 from migsafe.cli.root import Format, app, settings, state, stdout
