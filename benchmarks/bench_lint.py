@@ -338,8 +338,8 @@ def build_chain(root: Path, files: Sequence[Path], count: int) -> Path:
     return write_project(root, sources)
 
 
-def cli_has_lint() -> bool:
-    """Whether this checkout's CLI has `migsafe lint` yet."""
+def lint_help() -> str | None:
+    """`migsafe lint --help` of this checkout's CLI, None while it has no `lint` yet."""
     done = subprocess.run(
         [sys.executable, "-m", "migsafe", "lint", "--help"],
         capture_output=True,
@@ -347,7 +347,7 @@ def cli_has_lint() -> bool:
         cwd=ROOT,
         check=False,
     )
-    return done.returncode == 0
+    return done.stdout if done.returncode == 0 else None
 
 
 def in_process_lint() -> tuple[str, Callable[[Path], Any]]:
@@ -374,9 +374,13 @@ SUBPROCESS_CODE = (
 
 
 def new_process_argv(ini: Path) -> tuple[str, list[str]]:
-    if cli_has_lint():
-        argv = ["-m", "migsafe", "-c", str(ini), "lint", "--all", "--format", "json"]
-        return "python -m migsafe lint --all --format json", [sys.executable, *argv]
+    help_text = lint_help()
+    if help_text is not None:
+        options = ["--all", "--format", "json"]
+        if "--offline" in help_text:  # never a live database, whatever the ini's URL says
+            options.append("--offline")
+        argv = ["-m", "migsafe", "-c", str(ini), "lint", *options]
+        return f"python -m migsafe lint {' '.join(options)}", [sys.executable, *argv]
     return "python -c <lint_project>", [sys.executable, "-c", SUBPROCESS_CODE, str(ini)]
 
 
