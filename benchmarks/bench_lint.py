@@ -23,7 +23,6 @@ Goal: precision and recall >= 0.97 and above squawk's. Nothing is asserted: figu
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import re
 import statistics
@@ -35,20 +34,20 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pglast import ast, enums  # noqa: E402
 
+from migsafe import api  # noqa: E402
 from migsafe.engine.project import load_project, upgrade_steps  # noqa: E402
 from migsafe.lint.inputs import collect  # noqa: E402
-from migsafe.lint.model import Statement  # noqa: E402
+from migsafe.lint.model import LintResult, Statement  # noqa: E402
 from migsafe.lint.sqltext import walk  # noqa: E402
 from migsafe.settings import CliOptions, load_settings  # noqa: E402
 from tests.lint import scoring  # noqa: E402
-from tests.lint.support import CORPUS, expected, lint_project, write_project  # noqa: E402
+from tests.lint.support import CORPUS, expected, write_project  # noqa: E402
 from tests.support import packages  # noqa: E402
 
 GOAL = 0.97
@@ -113,11 +112,12 @@ SQUAWK_IGNORED = frozenset(
         "ban-concurrent-index-creation-in-transaction",
         "ban-uncommitted-transaction",
         "unused-ignore",
-        "syntax-error",  # statements PostgreSQL's parser rejects are not written to the file
+        "syntax-error",  # reported with the files it happens in
     }
 )
 # Any other squawk rule counts as a false positive under its own name ("squawk:<rule>").
 UNMAPPED = "squawk:"
+SYNTAX_ERROR = "syntax-error"
 
 
 # -- accuracy -----------------------------------------------------------------------------
@@ -184,6 +184,7 @@ class SquawkRun:
     found: dict[str, set[str]]
     seen: Counter[str]  # squawk rule -> violations
     skipped: int  # statements not written (unparseable)
+    unparsed: tuple[str, ...]  # files squawk's own parser stopped on (it reads no further)
 
 
 def squawk_found(exe: Path, files: Sequence[Path], root: Path) -> SquawkRun:
@@ -218,12 +219,15 @@ def squawk_found(exe: Path, files: Sequence[Path], root: Path) -> SquawkRun:
         raise SystemExit(f"squawk exited with {done.returncode}: {done.stderr[-2000:]}")
     found: dict[str, set[str]] = {name: set() for name, _ in sql_files.values()}
     seen: Counter[str] = Counter()
+    unparsed: set[str] = set()
     for violation in json.loads(done.stdout or "[]"):
         name, sql = sql_files[violation["file"]]
         rule = violation["rule_name"]
         seen[rule] += 1
+        if rule == SYNTAX_ERROR:
+            unparsed.add(name)
         found[name] |= to_migsafe(rule, statement_at(sql, violation["line"]))
-    return SquawkRun(found, seen, skipped)
+    return SquawkRun(found, seen, skipped, tuple(sorted(unparsed)))
 
 
 def squawk_version(exe: Path) -> str:
@@ -278,6 +282,11 @@ def accuracy(root: Path, count: int) -> tuple[scoring.Score, scoring.Score]:
     )
     if theirs.skipped:
         print(f"statements PostgreSQL's parser rejects, not given to squawk: {theirs.skipped}")
+    if theirs.unparsed:
+        print(
+            f"files squawk's parser stopped on (it reads no further): {len(theirs.unparsed)}: "
+            + ", ".join(theirs.unparsed)
+        )
 
     covered = {v for k, v in SQUAWK_RULES.items() if k not in SQUAWK_SILENT}
     covered |= set(CONSTRAINT_RULES.values())
@@ -343,50 +352,13 @@ def build_chain(root: Path, files: Sequence[Path], count: int) -> Path:
     return write_project(root, sources)
 
 
-def lint_help() -> str | None:
-    """`migsafe lint --help` of this checkout's CLI, None while it has no `lint` yet."""
-    done = subprocess.run(
-        [sys.executable, "-m", "migsafe", "lint", "--help"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    return done.stdout if done.returncode == 0 else None
+def lint_in_process(ini: Path) -> LintResult:
+    """What `migsafe lint --all` runs, settings included."""
+    return api.lint(load_settings(CliOptions(config=ini)), all_revisions=True)
 
 
-def in_process_lint() -> tuple[str, Callable[[Path], Any]]:
-    """migsafe.api.lint where it exists, else what the rule tests run (collect + lint)."""
-    from migsafe import api
-
-    fn = getattr(api, "lint", None)
-    if fn is None:
-        return "tests.lint.support.lint_project", lint_project
-    kwargs: dict[str, Any] = {"all_revisions": True}
-    if "offline" in inspect.signature(fn).parameters:
-        kwargs["offline"] = True
-
-    def via_api(ini: Path) -> Any:
-        return fn(load_settings(CliOptions(config=ini)), **kwargs)
-
-    return "migsafe.api.lint", via_api
-
-
-SUBPROCESS_CODE = (
-    "import sys; from pathlib import Path; from tests.lint.support import lint_project; "
-    "lint_project(Path(sys.argv[1]))"
-)
-
-
-def new_process_argv(ini: Path) -> tuple[str, list[str]]:
-    help_text = lint_help()
-    if help_text is not None:
-        options = ["--all", "--format", "json"]
-        if "--offline" in help_text:  # never a live database, whatever the ini's URL says
-            options.append("--offline")
-        argv = ["-m", "migsafe", "-c", str(ini), "lint", *options]
-        return f"python -m migsafe lint {' '.join(options)}", [sys.executable, *argv]
-    return "python -c <lint_project>", [sys.executable, "-c", SUBPROCESS_CODE, str(ini)]
+def lint_argv(ini: Path) -> list[str]:
+    return [sys.executable, "-m", "migsafe", "-c", str(ini), "lint", "--all", "--format", "json"]
 
 
 def run_process(argv: list[str]) -> None:
@@ -408,15 +380,16 @@ def speed(root: Path, count: int, rounds: int) -> None:
     files = scoring.corpus_files(root)
     with tempfile.TemporaryDirectory(prefix="bench-lint-chain-") as tmp:
         ini = build_chain(Path(tmp), files, count)
-        label, fn = in_process_lint()
-        fn(ini)  # imports and first-use caches: what a new process pays, timed below
-        inside = median_seconds(lambda: fn(ini), rounds)
-        how, argv = new_process_argv(ini)
-        outside = median_seconds(lambda: run_process(argv), rounds)
+        lint_in_process(ini)  # imports and first-use caches: a new process pays them, below
+        inside = median_seconds(lambda: lint_in_process(ini), rounds)
+        outside = median_seconds(lambda: run_process(lint_argv(ini)), rounds)
     print(f"lint {count} revisions offline (a chain of corpus files), median of {rounds}:")
     per = 1000 / count
-    print(f"  {'in process (' + label + ')':56} {inside:6.2f} s  ({inside * per:.1f} ms/revision)")
-    print(f"  {'new process (' + how + ')':56} {outside:6.2f} s  ({outside * per:.1f} ms/revision)")
+    for how, seconds in (
+        ("in process (migsafe.api.lint, all_revisions=True)", inside),
+        ("new process (python -m migsafe lint --all --format json)", outside),
+    ):
+        print(f"  {how:58} {seconds:6.2f} s  ({seconds * per:.1f} ms/revision)")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
