@@ -4,10 +4,12 @@
    with every rule id a PostgreSQL expert would raise) is linted alone, offline, by migsafe
    (all severities count) and by squawk, the Rust linter for PostgreSQL migrations, on the SQL
    the same offline render produced (the statements migsafe's trace sees, one .sql file per
-   revision). squawk's rule names are mapped to migsafe ids by the table below; precision,
-   recall and F1 are micro-averaged over (file, rule id) pairs (tests/lint/scoring.py, the
-   computation tests/lint/test_corpus.py holds at 0.95), on all labels and on the labels
-   squawk has a rule for, then per rule.
+   revision; a `# migsafe: ignore[id] reason` silences squawk's finding mapped to that id on
+   that statement too). squawk's rule names are mapped to migsafe ids by the tables below
+   (its style rules are not counted, its other rules without a migsafe equivalent count as
+   false positives); precision, recall and F1 are micro-averaged over (file, rule id) pairs
+   (tests/lint/scoring.py, the computation tests/lint/test_corpus.py holds at 0.95), on all
+   labels and on the labels squawk has a rule for, then per rule.
 2. Speed. A 100-revision linear chain is built from corpus files (ids rewritten to chain them)
    and linted offline, in process and as a new process (start-up included), medians printed.
 
@@ -45,6 +47,7 @@ from migsafe.engine.project import load_project, upgrade_steps  # noqa: E402
 from migsafe.lint.inputs import collect  # noqa: E402
 from migsafe.lint.model import LintResult, Statement  # noqa: E402
 from migsafe.lint.sqltext import walk  # noqa: E402
+from migsafe.lint.suppress import Ignore, ignores  # noqa: E402
 from migsafe.settings import CliOptions, load_settings  # noqa: E402
 from tests.lint import scoring  # noqa: E402
 from tests.lint.support import CORPUS, expected, write_project  # noqa: E402
@@ -136,9 +139,20 @@ def render(path: Path) -> list[Statement]:
 class SqlFile:
     path: Path
     spans: tuple[tuple[int, int, Statement], ...]  # first and last 0-based line, statement
+    # The file's `# migsafe: ignore[...] reason` comments: squawk is held to them too, as if
+    # the author had written the equivalent `-- squawk-ignore` above the same statement.
+    ignores: tuple[Ignore, ...] = ()
+
+    def silenced(self, stmt: Statement | None) -> set[str]:
+        return {
+            rule
+            for ignore in self.ignores
+            if ignore.applies_to is None or (stmt is not None and ignore.applies_to == stmt.line)
+            for rule in ignore.rules
+        }
 
 
-def write_sql(path: Path, statements: Sequence[Statement]) -> SqlFile:
+def write_sql(path: Path, statements: Sequence[Statement], source: str = "") -> SqlFile:
     """One revision's statements as a .sql file, one statement after the other."""
     lines: list[str] = []
     spans = []
@@ -150,7 +164,7 @@ def write_sql(path: Path, statements: Sequence[Statement]) -> SqlFile:
         spans.append((len(lines), len(lines) + len(text) - 1, stmt))
         lines += text
     path.write_text("\n".join(lines) + "\n")
-    return SqlFile(path, tuple(spans))
+    return SqlFile(path, tuple(spans), tuple(i for i in ignores(source) if i.reason))
 
 
 def constraint_rules(stmt: Statement | None) -> set[str]:
@@ -194,7 +208,7 @@ def squawk_found(exe: Path, files: Sequence[Path], root: Path) -> SquawkRun:
         skipped = 0
         for n, path in enumerate(files):
             statements = render(path)
-            sql = write_sql(Path(tmp) / f"{n:04d}.sql", statements)
+            sql = write_sql(Path(tmp) / f"{n:04d}.sql", statements, path.read_text())
             skipped += len(statements) - len(sql.spans)
             sql_files[str(sql.path)] = (scoring.name_of(path, root), sql)
         done = subprocess.run(
@@ -226,7 +240,8 @@ def squawk_found(exe: Path, files: Sequence[Path], root: Path) -> SquawkRun:
         seen[rule] += 1
         if rule == SYNTAX_ERROR:
             unparsed.add(name)
-        found[name] |= to_migsafe(rule, statement_at(sql, violation["line"]))
+        stmt = statement_at(sql, violation["line"])
+        found[name] |= to_migsafe(rule, stmt) - sql.silenced(stmt)
     return SquawkRun(found, seen, skipped, tuple(sorted(unparsed)))
 
 
@@ -247,7 +262,9 @@ def fmt(s: scoring.Score) -> str:
     return f"{s.precision:9.3f} {s.recall:7.3f} {s.f1:7.3f}"
 
 
-def accuracy(root: Path, count: int) -> tuple[scoring.Score, scoring.Score]:
+def accuracy(
+    root: Path, count: int, *, show_squawk: bool = False
+) -> tuple[scoring.Score, scoring.Score]:
     files = pick(scoring.corpus_files(root), count)
     if not files:
         raise SystemExit(f"no corpus files under {root}")
@@ -265,7 +282,8 @@ def accuracy(root: Path, count: int) -> tuple[scoring.Score, scoring.Score]:
     print(
         f"squawk: {squawk_version(exe)} ({SQUAWK.requirement} from PyPI), --pg-version "
         f"{SQUAWK_PG_VERSION} --assume-in-transaction, default rules + opt-in "
-        f"{', '.join(SQUAWK_OPT_IN)}, on the offline render's SQL ({theirs_s:.1f} s)"
+        f"{', '.join(SQUAWK_OPT_IN)}, on the offline render's SQL, held to the files' "
+        f"`# migsafe: ignore[...]` comments ({theirs_s:.1f} s)"
     )
     print(
         "squawk rules not counted either way (style, robustness, settings migsafe's guard "
@@ -305,10 +323,10 @@ def accuracy(root: Path, count: int) -> tuple[scoring.Score, scoring.Score]:
         print(f"{'  squawk':34} {fmt(other)}")
     print()
     print_per_rule(ours, theirs.found, expect, covered)
-    misses = ours_all.false_positives + ours_all.false_negatives
-    if misses:
-        print()
-        print("migsafe's misses:\n" + "\n".join(ours_all.report().splitlines()[1:]))
+    for who, result, show in (("migsafe", ours_all, True), ("squawk", theirs_all, show_squawk)):
+        if show and (result.false_positives or result.false_negatives):
+            print()
+            print(f"{who}'s misses:\n" + "\n".join(result.report().splitlines()[1:]))
     return ours_all, theirs_all
 
 
@@ -399,13 +417,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--files", type=int, default=0, help="corpus files to score (0: all)")
     parser.add_argument("--revisions", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--show-squawk", action="store_true", help="list squawk's misses too (migsafe's always)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.files, args.revisions, args.rounds = args.files or 16, 20, 1
 
     print(f"goal: precision and recall >= {GOAL} and above squawk's")
     print()
-    ours, theirs = accuracy(args.corpus, args.files)
+    ours, theirs = accuracy(args.corpus, args.files, show_squawk=args.show_squawk)
     print()
     speed(args.corpus, args.revisions, args.rounds)
     print()
