@@ -74,3 +74,30 @@ def test_squawk_rules_map_to_migsafe_ids_by_statement(rule: str, sql: str, ids: 
 
     [(text, node)] = parse_one(sql)
     assert bench_lint.to_migsafe(rule, Statement(text, node, 1, Via.OP)) == ids
+
+
+def test_squawk_is_held_to_the_files_migsafe_ignore_comments(tmp_path: Path) -> None:
+    from benchmarks import bench_lint
+    from migsafe.lint.model import Statement, Via
+    from migsafe.lint.sqltext import parse_one
+
+    source = (
+        "def upgrade():\n"
+        "    # migsafe: ignore[drop-column] nothing reads legacy since 2.3\n"
+        '    op.drop_column("orders", "legacy")\n'
+        '    op.drop_column("orders", "other")  # migsafe: ignore[drop-column]\n'
+    )
+    statements = [
+        Statement(text, node, line, Via.OP)
+        for line, sql in (
+            (3, "ALTER TABLE orders DROP COLUMN legacy"),
+            (4, "ALTER TABLE orders DROP COLUMN other"),
+        )
+        for text, node in parse_one(sql)
+    ]
+    sql = bench_lint.write_sql(tmp_path / "r.sql", statements, source)
+    assert (tmp_path / "r.sql").read_text().splitlines()[
+        1
+    ] == "ALTER TABLE orders DROP COLUMN other;"
+    assert sql.silenced(bench_lint.statement_at(sql, 0)) == {"drop-column"}
+    assert sql.silenced(bench_lint.statement_at(sql, 1)) == set()  # no reason: silences nothing
