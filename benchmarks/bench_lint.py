@@ -153,41 +153,65 @@ class SqlFile:
 
 
 def write_sql(path: Path, statements: Sequence[Statement], source: str = "") -> SqlFile:
-    """One revision's statements as a .sql file, one statement after the other."""
+    """One revision's statements as a .sql file, as `alembic upgrade --sql` writes them: an
+    ``autocommit_block()`` ends the migration's transaction (COMMIT) and opens a new one after
+    (BEGIN), which tells squawk what runs outside the transaction."""
     lines: list[str] = []
     spans = []
+    autocommit = False
     for stmt in statements:
         if stmt.node is None:
             continue  # squawk stops at a syntax error: it would not see what follows
+        if stmt.autocommit != autocommit:
+            lines.append("COMMIT;" if stmt.autocommit else "BEGIN;")
+            autocommit = stmt.autocommit
         text = stmt.sql.rstrip().rstrip(";").splitlines() or [""]
         text[-1] += ";"
         spans.append((len(lines), len(lines) + len(text) - 1, stmt))
         lines += text
+    if autocommit:
+        lines.append("BEGIN;")
     path.write_text("\n".join(lines) + "\n")
     return SqlFile(path, tuple(spans), tuple(i for i in ignores(source) if i.reason))
 
 
-def constraint_rules(stmt: Statement | None) -> set[str]:
-    """The migsafe ids of the constraints a statement adds (for constraint-missing-not-valid)."""
+def constraint_rules(stmt: Statement | None, others: Sequence[Statement] = ()) -> set[str]:
+    """The migsafe ids of the constraints a statement adds, or validates (squawk's
+    constraint-missing-not-valid also flags a VALIDATE in the transaction that added the
+    constraint NOT VALID: the constraint's kind is read where ``others`` adds it)."""
     if stmt is None:
         return set()
-    return {
-        CONSTRAINT_RULES[n.contype]
+    added = _constraints(stmt)
+    validated = {
+        n.name
         for n in walk(stmt.node)
-        if isinstance(n, ast.Constraint) and n.contype in CONSTRAINT_RULES
+        if isinstance(n, ast.AlterTableCmd)
+        and n.subtype == enums.AlterTableType.AT_ValidateConstraint
     }
+    added += [c for other in others for c in _constraints(other) if c[0] in validated]
+    return {rule for _, rule in added}
+
+
+def _constraints(stmt: Statement) -> list[tuple[str | None, str]]:
+    """(name, migsafe id) of each constraint the statement adds."""
+    return [
+        (n.conname, CONSTRAINT_RULES[n.contype])
+        for n in walk(stmt.node)
+        if isinstance(n, ast.Constraint) and n.contype is not None and n.contype in CONSTRAINT_RULES
+    ]
 
 
 def statement_at(sql: SqlFile, line: int) -> Statement | None:
     return next((stmt for first, last, stmt in sql.spans if first <= line <= last), None)
 
 
-def to_migsafe(rule: str, stmt: Statement | None) -> set[str]:
-    """The migsafe ids a squawk violation stands for (empty: not counted)."""
+def to_migsafe(rule: str, stmt: Statement | None, others: Sequence[Statement] = ()) -> set[str]:
+    """The migsafe ids a squawk violation stands for (empty: not counted); ``others``: the
+    revision's statements."""
     if rule in SQUAWK_IGNORED:
         return set()
     if rule == CONSTRAINT_MISSING_NOT_VALID:
-        return constraint_rules(stmt) or {UNMAPPED + rule}
+        return constraint_rules(stmt, others) or {UNMAPPED + rule}
     if rule in SQUAWK_RULES:
         return {SQUAWK_RULES[rule]}
     return {UNMAPPED + rule}
@@ -241,7 +265,8 @@ def squawk_found(exe: Path, files: Sequence[Path], root: Path) -> SquawkRun:
         if rule == SYNTAX_ERROR:
             unparsed.add(name)
         stmt = statement_at(sql, violation["line"])
-        found[name] |= to_migsafe(rule, stmt) - sql.silenced(stmt)
+        others = [s for _, _, s in sql.spans]
+        found[name] |= to_migsafe(rule, stmt, others) - sql.silenced(stmt)
     return SquawkRun(found, seen, skipped, tuple(sorted(unparsed)))
 
 

@@ -101,3 +101,31 @@ def test_squawk_is_held_to_the_files_migsafe_ignore_comments(tmp_path: Path) -> 
     ] == "ALTER TABLE orders DROP COLUMN other;"
     assert sql.silenced(bench_lint.statement_at(sql, 0)) == {"drop-column"}
     assert sql.silenced(bench_lint.statement_at(sql, 1)) == set()  # no reason: silences nothing
+
+
+def test_an_autocommit_block_is_written_as_alembic_writes_it_and_a_validate_maps_by_name(
+    tmp_path: Path,
+) -> None:
+    from benchmarks import bench_lint
+    from migsafe.lint.model import Statement, Via
+    from migsafe.lint.sqltext import parse_one
+
+    def stmt(sql: str, *, autocommit: bool = False) -> Statement:
+        [(text, node)] = parse_one(sql)
+        return Statement(text, node, 1, Via.OP, autocommit=autocommit)
+
+    add = stmt(
+        "ALTER TABLE lines ADD CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES p (id) NOT VALID",
+        autocommit=True,
+    )
+    validate = stmt("ALTER TABLE lines VALIDATE CONSTRAINT fk_p")
+    bench_lint.write_sql(tmp_path / "r.sql", [add, validate])
+    assert (tmp_path / "r.sql").read_text().splitlines() == [
+        "COMMIT;",
+        add.sql + ";",
+        "BEGIN;",
+        validate.sql + ";",
+    ]
+    rule = "constraint-missing-not-valid"
+    assert bench_lint.to_migsafe(rule, validate, [add, validate]) == {"foreign-key-not-valid"}
+    assert bench_lint.to_migsafe(rule, validate) == {"squawk:" + rule}  # added elsewhere
