@@ -32,12 +32,12 @@ def lint(
         str | None,
         typer.Option(
             "--range",
-            help="Lint revisions START:END offline, without a database (e.g. base:heads)",
+            help="Lint the revisions after START up to END offline, as one deploy (e.g. base:heads)",
             show_default=False,
         ),
     ] = None,
     all_revisions: Annotated[
-        bool, typer.Option("--all", help="Lint every revision offline (--range base:heads)")
+        bool, typer.Option("--all", help="Lint every revision offline, each as a deploy of its own")
     ] = False,
     format: Annotated[
         LintFormat,
