@@ -32,7 +32,7 @@ def lint(
         str | None,
         typer.Option(
             "--range",
-            help="Lint the revisions after START up to END offline, as one deploy (e.g. base:heads)",
+            help="Lint the revisions after START up to END offline, as one deploy (base:heads)",
             show_default=False,
         ),
     ] = None,
