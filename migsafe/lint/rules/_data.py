@@ -11,7 +11,8 @@ from typing import Any
 
 from pglast import ast
 
-from migsafe.lint.model import Statement
+from migsafe.lint.context import Context
+from migsafe.lint.model import Hit, PyKind, RevisionInput, Statement
 from migsafe.lint.sqltext import parse_one, walk
 
 # Bind parameters a statement read from the source still carries (``:id``, ``%(id)s``,
@@ -313,3 +314,54 @@ def _table_variables(fn: Any) -> dict[str, str]:
         ):
             out[node.targets[0].id] = node.value.args[0].value
     return out
+
+
+def whole_table_hits(
+    rev: RevisionInput, ctx: Context, verb: str, effect: str, locks: str
+) -> Iterator[Hit]:
+    """The revision-level findings of whole-table-update (``verb`` "update") and
+    whole-table-delete ("delete"): ORM ``query().update()/delete()`` without a filter, batch
+    loops outside ``autocommit_block()``, Core statements the render did not reach.
+    ``effect``: "rewrites" / "deletes"; ``locks``: what the rows' locks keep out until commit.
+    """
+    sql = "UPDATE" if verb == "update" else "DELETE FROM"
+    kind = PyKind.ORM_UPDATE_ALL if verb == "update" else PyKind.ORM_DELETE_ALL
+    for fact in rev.python:
+        if fact.kind != kind:
+            continue
+        table = model_table(rev.source, fact.detail) if fact.detail else None
+        if ctx.is_new_table(table):
+            continue
+        model = fact.detail or "the model"
+        target = f" ({table})" if table else ""
+        yield Hit(
+            f"query({model}).{verb}() without a filter {effect} every row of {model}{target} "
+            f"in the migration's transaction: {locks}",
+            fact.line,
+            table=table,
+        )
+    # Batches in a loop help only when each commits: in the migration's transaction they add
+    # up to one statement over the whole table.
+    for line, table in batch_loops(rev.source, verb):
+        if ctx.is_new_table(table):
+            continue
+        yield Hit(
+            f"loop sends {sql} {table or 'the table'} batch by batch in the migration's "
+            "transaction: the batches commit together, every row they touch stays locked until "
+            "the end; run the loop in autocommit_block()",
+            line,
+            table=table,
+        )
+    if rev.stopped_at is None:
+        return
+    rendered = {s.line for s in rev.statements if not s.from_source}
+    for line, target, table in core_unfiltered(rev.source, verb, rev.stopped_at):
+        if line in rendered or ctx.is_new_table(table):
+            continue
+        yield Hit(
+            f"{sql} {table or target} without WHERE (a Core {verb} of {target} with no "
+            f".where()) {effect} every row of it in the migration's transaction: all rows "
+            "locked until commit",
+            line,
+            table=table,
+        )

@@ -27,14 +27,12 @@ from collections.abc import Iterator
 from pglast import ast
 
 from migsafe.lint.context import Context
-from migsafe.lint.model import Hit, PyKind, RevisionInput, Rule, Severity, Statement, Via
+from migsafe.lint.model import Hit, RevisionInput, Rule, Severity, Statement, Via
 from migsafe.lint.rules._data import (
-    batch_loops,
-    core_unfiltered,
     dml,
-    model_table,
     node_of,
     unfiltered,
+    whole_table_hits,
 )
 from migsafe.lint.sqltext import qualified
 
@@ -60,59 +58,7 @@ def check(stmt: Statement, ctx: Context) -> Iterator[Hit]:
 
 
 def check_revision(rev: RevisionInput, ctx: Context) -> Iterator[Hit]:
-    yield from _orm(rev, ctx)
-    yield from _batches(rev, ctx)
-    yield from _unrendered_core(rev, ctx)
-
-
-def _unrendered_core(rev: RevisionInput, ctx: Context) -> Iterator[Hit]:
-    """SQLAlchemy Core statements the render did not reach (it stopped at an ORM session)."""
-    if rev.stopped_at is None:
-        return
-    rendered = {s.line for s in rev.statements if not s.from_source}
-    for line, target, table in core_unfiltered(rev.source, "delete", rev.stopped_at):
-        if line in rendered or ctx.is_new_table(table):
-            continue
-        yield Hit(
-            f"DELETE FROM {table or target} without WHERE (a Core delete of {target} with no "
-            f".where()) deletes every row of it in the migration's transaction: all rows locked "
-            "until commit",
-            line,
-            table=table,
-        )
-
-
-def _batches(rev: RevisionInput, ctx: Context) -> Iterator[Hit]:
-    """Batches in a loop help only when each commits: in the migration's transaction they
-    add up to one statement over the whole table."""
-    for line, table in batch_loops(rev.source, "delete"):
-        if ctx.is_new_table(table):
-            continue
-        name = table or "the table"
-        yield Hit(
-            f"loop sends DELETE FROM {name} batch by batch in the migration's transaction: "
-            "the batches commit together, every row they touch stays locked until the end; "
-            "run the loop in autocommit_block()",
-            line,
-            table=table,
-        )
-
-
-def _orm(rev: RevisionInput, ctx: Context) -> Iterator[Hit]:
-    for fact in rev.python:
-        if fact.kind != PyKind.ORM_DELETE_ALL:
-            continue
-        table = model_table(rev.source, fact.detail) if fact.detail else None
-        if ctx.is_new_table(table):
-            continue
-        model = fact.detail or "the model"
-        target = f" ({table})" if table else ""
-        yield Hit(
-            f"query({model}).delete() without a filter deletes every row of {model}{target} "
-            "in the migration's transaction: all rows locked until commit",
-            fact.line,
-            table=table,
-        )
+    yield from whole_table_hits(rev, ctx, "delete", "deletes", "all rows locked until commit")
 
 
 RULE = Rule(
