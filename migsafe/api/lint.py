@@ -38,6 +38,11 @@ def lint(
         raise UsageError("--range and --all cannot be used together")
     if revision_range is not None:
         not_blank(revision_range, "--range")
+    if target != "heads" and (revision_range is not None or all_revisions):
+        raise UsageError(
+            f"TARGET {target!r} and --range/--all cannot be used together",
+            hint="--range START:END names the revisions offline; TARGET ends the pending ones",
+        )
     level: object = FROM_CONFIG
     if fail_on is not None:
         try:
