@@ -65,6 +65,13 @@ def lint_range(
     start, end = _split_range(revision_range or "base:heads")
     heads: tuple[str, ...] = () if start in ("", "base") else (start,)
     steps = upgrade_steps(project, end or "heads", heads)
+    if not steps and heads and end not in ("", "heads", "head") and end != start:
+        backwards = upgrade_steps(project, start, (end,))
+        if backwards:
+            raise UsageError(
+                f"--range {start}:{end}: {start} comes after {end}",
+                hint=f"the range runs forward, from START to END: --range {end}:{start}",
+            )
     return lint_steps(settings, project, steps, fail_on=fail_on, each_alone=revision_range is None)
 
 

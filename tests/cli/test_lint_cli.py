@@ -75,6 +75,7 @@ def test_a_range_lints_only_its_revisions(risky: Path) -> None:
         pytest.param(["--explain", "index-not-concurent"], "no lint rule", id="explain-unknown"),
         pytest.param(["--range", "nope:heads"], "nope", id="unknown-revision"),
         pytest.param(["gen0002", "--all"], "cannot be used together", id="target-and-all"),
+        pytest.param(["--range", "gen0003:gen0001"], "gen0003 comes after gen0001", id="backwards"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(risky: Path, args: list[str], says: str) -> None:
