@@ -12,7 +12,6 @@ a value read from a row), its render stops; the run goes on with the next revisi
 
 from __future__ import annotations
 
-import ast
 import copy
 import functools
 import io
@@ -23,7 +22,6 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
@@ -33,18 +31,18 @@ from alembic.operations.base import BatchOperations, Operations
 from alembic.operations.batch import BatchOperationsImpl
 from alembic.runtime import migration
 from alembic.runtime.migration import MigrationContext, RevisionStep
-from sqlalchemy.dialects import postgresql
 
 from migsafe.engine.envpy import run_env
 from migsafe.engine.project import Project
 from migsafe.lint.model import Statement, Via
+from migsafe.lint.offline_bind import OfflineBind, compile_sql
+from migsafe.lint.resume import line_in, resume
 from migsafe.lint.sqltext import parse_one
 
 # The watching patches Alembic's classes: one render at a time in a process (migsafe.run()
 # may be called from several threads).
 _ONE_AT_A_TIME = threading.Lock()
 _QUIET = logging.getLogger("migsafe.lint.render")
-_DOLLAR = postgresql.dialect(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]
 _QUIET.disabled = True
 
 
@@ -84,23 +82,6 @@ def _where_tb(trace: Trace, tb: TracebackType | None) -> tuple[str, int] | None:
     return found
 
 
-def compile_sql(construct: Any, dialect: sa.Dialect) -> str:
-    """A statement's SQL with its values inlined where SQLAlchemy can render them, else with
-    ``$n`` parameters (which pglast parses, unlike ``%(name)s``)."""
-    if isinstance(construct, str):
-        return construct
-    try:
-        return str(construct.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    except Exception:
-        pass
-    if dialect.name == "postgresql":
-        try:
-            return str(construct.compile(dialect=_DOLLAR))
-        except Exception:
-            pass
-    return str(construct.compile(dialect=dialect))
-
-
 def _record(trace: Trace, sql: str, via: Via, frame: FrameType | None) -> None:
     where = _where(trace, frame)
     if where is None:
@@ -122,75 +103,6 @@ def _record(trace: Trace, sql: str, via: Via, frame: FrameType | None) -> None:
                 revision=revision,
             )
         )
-
-
-class _NoRows:
-    """The result of a read on the recorder: no rows, whatever is asked."""
-
-    rowcount = 0
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(())
-
-    def __getattr__(self, name: str) -> Any:
-        if name in ("scalar", "scalar_one_or_none", "first", "one_or_none", "fetchone"):
-            return lambda *a, **k: None
-        if name in ("fetchall", "all", "fetchmany", "partitions"):
-            return lambda *a, **k: []
-        if name in ("mappings", "scalars", "unique", "columns", "tuples", "yield_per"):
-            return lambda *a, **k: self
-        raise AttributeError(name)
-
-
-class OfflineBind:
-    """What ``op.get_bind()`` returns while linting: records what is executed on it."""
-
-    def __init__(self, trace: Trace, dialect: sa.Dialect) -> None:
-        self._trace = trace
-        self.dialect = dialect
-
-    def execute(self, statement: Any, *args: Any, **kwargs: Any) -> _NoRows:
-        _record(self._trace, compile_sql(statement, self.dialect), Via.CONNECTION, sys._getframe(1))
-        return _NoRows()
-
-    def exec_driver_sql(self, statement: str, *args: Any, **kwargs: Any) -> _NoRows:
-        _record(self._trace, statement, Via.CONNECTION, sys._getframe(1))
-        return _NoRows()
-
-    def _run_ddl_visitor(self, visitorcallable: Any, element: Any, **kwargs: Any) -> None:
-        """``sa.Enum(...).create(op.get_bind())``: the DDL is executed on this recorder (as
-        SQLAlchemy's mock connection does, without the existence check: nothing is read)."""
-        kwargs["checkfirst"] = False
-        visitorcallable(dialect=self.dialect, connection=self, **kwargs).traverse_single(element)
-
-    def schema_for_object(self, obj: Any) -> str | None:
-        return getattr(obj, "schema", None)  # no schema_translate_map offline
-
-    def begin_nested(self) -> Any:
-        return _NullTransaction()
-
-    def begin(self) -> Any:
-        return _NullTransaction()
-
-    def commit(self) -> None:
-        pass
-
-    def in_transaction(self) -> bool:
-        return True
-
-
-class _NullTransaction:
-    def __enter__(self) -> _NullTransaction:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def commit(self) -> None:
-        pass
-
-    def rollback(self) -> None:
-        pass
 
 
 @contextmanager
@@ -266,7 +178,7 @@ def _watching(trace: Trace) -> Iterator[None]:
 
     def _get_bind(self: Operations) -> Any:
         if self.migration_context.as_sql:
-            return OfflineBind(trace, self.migration_context.dialect)
+            return OfflineBind(functools.partial(_record, trace), self.migration_context.dialect)
         return get_bind(self)
 
     patches: list[tuple[type, str, Any, Any]] = [
@@ -312,69 +224,16 @@ def _resilient(trace: Trace, step: RevisionStep) -> RevisionStep:
         try:
             return fn(**kw)
         except (Exception, SystemExit) as exc:
-            line = _line_in(fn, exc.__traceback__)
+            line = line_in(fn, exc.__traceback__)
             why = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
             trace.stopped[revision] = (line, why)
             if line is not None:
-                _resume(fn, path, line)
+                resume(fn, path, line)
             return None
 
     resilient = copy.copy(step)
     resilient.migration_fn = run
     return resilient
-
-
-def _line_in(fn: Any, tb: TracebackType | None) -> int | None:
-    """The line of ``fn``'s own body that was running when ``tb`` was raised."""
-    found = None
-    while tb is not None:
-        if tb.tb_frame.f_code is getattr(fn, "__code__", None):
-            found = tb.tb_lineno
-        tb = tb.tb_next
-    return found
-
-
-def _resume(fn: Any, path: str, stopped_at: int) -> None:
-    """Run the top-level ``op.*`` statements of ``fn`` after line ``stopped_at``, each on its
-    own: one that needs what the stopped code would have made fails alone."""
-    try:
-        tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=path)
-    except (OSError, SyntaxError, ValueError):
-        return
-    body = next(
-        (
-            node.body
-            for node in ast.walk(tree)
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.name == fn.__name__
-            and node.lineno == fn.__code__.co_firstlineno
-        ),
-        [],
-    )
-    for stmt in body:
-        if stmt.lineno <= stopped_at or not _is_op_statement(stmt):
-            continue
-        try:
-            code = compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec")
-            exec(code, fn.__globals__, {})
-        except (Exception, SystemExit):
-            continue
-
-
-def _is_op_statement(stmt: ast.stmt) -> bool:
-    """``op.add_column(...)``, ``with op.batch_alter_table(...)``, ``with
-    op.get_context().autocommit_block()``: statements that need only Alembic's ``op``."""
-    if isinstance(stmt, ast.Expr):
-        return _rooted_at_op(stmt.value)
-    if isinstance(stmt, ast.With):
-        return all(_rooted_at_op(item.context_expr) for item in stmt.items)
-    return False
-
-
-def _rooted_at_op(node: ast.expr) -> bool:
-    while isinstance(node, (ast.Call, ast.Attribute)):
-        node = node.func if isinstance(node, ast.Call) else node.value
-    return isinstance(node, ast.Name) and node.id == "op"
 
 
 def trace_revisions(project: Project, url: sa.URL | str, steps: Sequence[RevisionStep]) -> Trace:
