@@ -12,7 +12,6 @@ unreachable) raise instead, and leave the status as it was: they say nothing abo
 from __future__ import annotations
 
 import re
-import secrets
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from sqlalchemy.engine import URL, make_url
 
 from migsafe.db.connection import connect, create_engine, parse_url
 from migsafe.db.fingerprint import DEFAULT_EXCLUDE_SCHEMAS
+from migsafe.db.scratch import create_scratch, drop_scratch
 from migsafe.errors import SnapshotError
 from migsafe.snapshots.checks import Check, compare_data, file_checks, n_tables
 from migsafe.snapshots.model import Snapshot, SnapshotMode, SnapshotStatus
@@ -201,9 +201,10 @@ def _default_admin(snapshot: Snapshot) -> URL:
 
 @contextmanager
 def _scratch_database(admin: URL, snapshot: Snapshot) -> Iterator[tuple[URL, bool]]:
-    """A new empty database (from template0) on the admin URL's server; always dropped."""
+    """A new empty database (from template0) on the admin URL's server; always dropped (after
+    a crash, by the next scratch database made: migsafe.db.scratch)."""
     short = "".join(ch for ch in snapshot.id.lower() if ch.isalnum())[:16]
-    name = f"migsafe_verify_{short}_{secrets.token_hex(3)}"
+    prefix = f"migsafe_verify_{short}"
     engine = create_engine(admin, application_name="migsafe verify").execution_options(
         isolation_level="AUTOCOMMIT"
     )
@@ -215,9 +216,7 @@ def _scratch_database(admin: URL, snapshot: Snapshot) -> Iterator[tuple[URL, boo
             )
             superuser = bool((row.fetchone() or (False,))[0])
             try:
-                raw.execute(
-                    sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name))
-                )
+                name = create_scratch(raw, prefix)
             except psycopg.Error as exc:
                 reason = scrub(str(exc), admin)
                 raise SnapshotError(
@@ -227,9 +226,7 @@ def _scratch_database(admin: URL, snapshot: Snapshot) -> Iterator[tuple[URL, boo
             try:
                 yield admin.set(database=name), superuser
             finally:
-                raw.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-                )
+                drop_scratch(raw, name)
     finally:
         engine.dispose()
 
