@@ -143,3 +143,11 @@ def redact_url_text(url: str) -> str:
     else:
         shown = f"{head}{before_query.replace(':' + password, ':' + MASK, 1)}{sep}{query}"
     return scrub(shown, [password])
+
+
+def exception_line(exc: BaseException, limit: int = 300) -> str:
+    """``Type: message`` on one line, at most ``limit`` characters of message, with every
+    password migsafe knows of and every ``user:password@`` in a URL masked: for notes that are
+    shown and stored (a lint note in a run's plan)."""
+    text = mask_url_passwords(scrub_remembered(" ".join(str(exc).split())))
+    return f"{type(exc).__name__}: {text[:limit]}"

@@ -15,12 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from migsafe.check.locks import LockMode, conflicts
-
-_REGCLASS = (
-    "to_regclass(CASE WHEN strpos(:name, '.') > 0 "
-    "THEN quote_ident(split_part(:name, '.', 1)) || '.' || quote_ident(split_part(:name, '.', 2)) "
-    "ELSE quote_ident(:name) END)"
-)
+from migsafe.lint.live import REGCLASS
 
 _HOLDERS = sa.text(
     """
@@ -67,7 +62,7 @@ def blockers(conn: sa.Connection, needed: Mapping[str, LockMode]) -> list[Blocke
     """The sessions holding locks that conflict with ``needed`` (table -> the plan's lock)."""
     oids: dict[int, tuple[str, LockMode]] = {}
     for table, mode in needed.items():
-        oid = conn.execute(sa.text(f"SELECT {_REGCLASS}::oid"), {"name": table}).scalar()
+        oid = conn.execute(sa.text(f"SELECT {REGCLASS}::oid"), {"name": table}).scalar()
         if oid is not None:
             oids[int(oid)] = (table, mode)
     if not oids:

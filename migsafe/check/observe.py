@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 import sqlalchemy as sa
 
 from migsafe.check.locks import LockMode
+from migsafe.lint.live import REGCLASS
 
 _OWN_LOCKS = sa.text(
     """
@@ -45,7 +46,7 @@ def filenodes(conn: sa.Connection, tables: Iterable[str]) -> dict[str, int]:
     """``relfilenode`` of each of ``tables`` that exists (by ``to_regclass``)."""
     oids = []
     for table in tables:
-        oid = conn.execute(sa.text("SELECT to_regclass(:t)::oid"), {"t": table}).scalar()
+        oid = conn.execute(sa.text(f"SELECT {REGCLASS}::oid"), {"name": table}).scalar()
         if oid is not None:
             oids.append(int(oid))
     if not oids:

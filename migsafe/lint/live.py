@@ -13,7 +13,9 @@ import sqlalchemy as sa
 
 from migsafe.lint.context import TableStats
 
-_REGCLASS = (
+# to_regclass() of a name bound as :name ("t" or "schema.t", unquoted): a missing table is
+# NULL, not an error, and the name is data, never SQL.
+REGCLASS = (
     "to_regclass(CASE WHEN strpos(:name, '.') > 0 "
     "THEN quote_ident(split_part(:name, '.', 1)) || '.' || quote_ident(split_part(:name, '.', 2)) "
     "ELSE quote_ident(:name) END)"
@@ -45,7 +47,7 @@ class PgLive:
         row = self._one(
             ("table", name),
             f"SELECT c.reltuples::bigint, pg_total_relation_size(c.oid) FROM pg_class c "
-            f"WHERE c.oid = {_REGCLASS}",
+            f"WHERE c.oid = {REGCLASS}",
             name=_unquoted(name),
         )
         if row is None:
@@ -56,7 +58,7 @@ class PgLive:
         row = self._one(
             ("column", table, column),
             f"SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
-            f"WHERE a.attrelid = {_REGCLASS} AND a.attname = :column AND NOT a.attisdropped",
+            f"WHERE a.attrelid = {REGCLASS} AND a.attname = :column AND NOT a.attisdropped",
             name=_unquoted(table),
             column=column,
         )
@@ -80,7 +82,7 @@ class PgLive:
     def has_not_null_check(self, table: str, column: str) -> bool:
         row = self._one(
             ("nncheck", table, column),
-            f"SELECT 1 FROM pg_constraint k WHERE k.conrelid = {_REGCLASS} AND k.contype = 'c' "
+            f"SELECT 1 FROM pg_constraint k WHERE k.conrelid = {REGCLASS} AND k.contype = 'c' "
             "AND k.convalidated AND pg_get_constraintdef(k.oid) = "
             "'CHECK ((' || quote_ident(:column) || ' IS NOT NULL))'",
             name=_unquoted(table),

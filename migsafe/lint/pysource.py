@@ -49,7 +49,7 @@ def read_source(source: str) -> SourceFacts:
             has_downgrade=has_downgrade,
             downgrade_line=downgrade.lineno if downgrade else None,
         )
-    bodies = list(_reachable(upgrade, functions))
+    bodies = list(reachable(upgrade, functions))
     python: list[PyFact] = []
     literal: list[tuple[int, str, Via]] = []
     for fn in bodies:
@@ -90,10 +90,11 @@ def _empty(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return True
 
 
-def _reachable(
+def reachable(
     start: ast.FunctionDef | ast.AsyncFunctionDef,
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
 ) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """``start`` and the module's functions it calls, directly or not."""
     seen = {start.name}
     todo = [start]
     while todo:

@@ -18,6 +18,7 @@ from migsafe.lint.context import Live
 from migsafe.lint.inputs import collect
 from migsafe.lint.model import Finding, LintResult, Severity
 from migsafe.lint.run import FROM_CONFIG, lint
+from migsafe.redaction import exception_line
 from migsafe.settings import Settings
 
 # Offline, revisions render for PostgreSQL: the rules are PostgreSQL's.
@@ -138,7 +139,7 @@ def lint_plan(session: Session, plan: Plan, steps: Sequence[RevisionStep]) -> Pl
     except Exception as exc:
         if config.mode == "enforce":
             raise
-        note = f"lint could not run: {type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        note = f"lint could not run: {exception_line(exc, 200)}"
         return replace(plan, notes=(*plan.notes, note))
     plan = replace(plan, lint=tuple(finding_line(f) for f in result.findings))
     errors = [f for f in result.findings if f.severity == Severity.ERROR]

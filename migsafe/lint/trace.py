@@ -38,6 +38,7 @@ from migsafe.lint.model import Statement, Via
 from migsafe.lint.offline_bind import OfflineBind, compile_sql
 from migsafe.lint.resume import line_in, resume
 from migsafe.lint.sqltext import parse_one
+from migsafe.redaction import exception_line
 
 # The watching patches Alembic's classes: one render at a time in a process (migsafe.run()
 # may be called from several threads).
@@ -225,7 +226,7 @@ def _resilient(trace: Trace, step: RevisionStep) -> RevisionStep:
             return fn(**kw)
         except (Exception, SystemExit) as exc:
             line = line_in(fn, exc.__traceback__)
-            why = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+            why = exception_line(exc, 200)
             trace.stopped[revision] = (line, why)
             if line is not None:
                 resume(fn, path, line)
@@ -273,14 +274,13 @@ def trace_revisions(project: Project, url: sa.URL | str, steps: Sequence[Revisio
                 where = _where_tb(trace, exc.__traceback__)
                 if where is None:
                     trace.notes.append(
-                        "offline rendering stopped outside the revisions: "
-                        f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+                        "offline rendering stopped outside the revisions: " + exception_line(exc)
                     )
                     break
                 revision, line = where
                 trace.stopped[revision] = (
                     line,
-                    f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}",
+                    exception_line(exc, 200),
                 )
                 index = next(
                     (i for i, s in enumerate(remaining) if s.revision.revision == revision), None

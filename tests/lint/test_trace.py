@@ -100,3 +100,13 @@ def test_autocommit_and_batch_blocks_are_marked() -> None:
     assert index.autocommit and not index.batch
     assert add.batch and add.line == 14 and add.op == "add_column"
     assert drop.batch and drop.line == 15 and drop.op == "drop_column"
+
+
+def test_a_password_in_the_error_that_stopped_a_render_is_masked() -> None:
+    (rev,) = inputs_of(
+        "def upgrade():\n"
+        "    raise RuntimeError('cannot reach postgresql://app:Sup3r-secret@db:5432/shop')\n"
+    )
+    note = " ".join(rev.notes)
+    assert "RuntimeError: cannot reach postgresql://app:" in note
+    assert "Sup3r-secret" not in note

@@ -13,6 +13,7 @@ from pglast import ast
 
 from migsafe.lint.context import Context
 from migsafe.lint.model import Hit, PyKind, RevisionInput, Statement
+from migsafe.lint.pysource import reachable
 from migsafe.lint.sqltext import parse_one, walk
 
 # Bind parameters a statement read from the source still carries (``:id``, ``%(id)s``,
@@ -161,20 +162,6 @@ def _outside_autocommit(body: list[pyast.stmt]) -> Iterator[pyast.AST]:
         todo.extend(pyast.iter_child_nodes(node))
 
 
-def _reachable(start: Any, functions: dict[str, Any]) -> Iterator[Any]:
-    seen = {start.name}
-    todo = [start]
-    while todo:
-        fn = todo.pop()
-        yield fn
-        for node in pyast.walk(fn):
-            if isinstance(node, pyast.Call) and isinstance(node.func, pyast.Name):
-                callee = functions.get(node.func.id)
-                if callee is not None and callee.name not in seen:
-                    seen.add(callee.name)
-                    todo.append(callee)
-
-
 def _batching(stmt: pyast.AST) -> bool:
     if isinstance(stmt, pyast.While):
         return True
@@ -254,7 +241,7 @@ def core_unfiltered(source: str, verb: str, after: int) -> list[tuple[int, str, 
     if "upgrade" not in functions:
         return []
     found: list[tuple[int, str, str | None]] = []
-    for fn in _reachable(functions["upgrade"], functions):
+    for fn in reachable(functions["upgrade"], functions):
         tables = _table_variables(fn)
         for node in pyast.walk(fn):
             if (
